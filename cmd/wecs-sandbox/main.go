@@ -1,0 +1,143 @@
+// Command wecs-sandbox runs a local fleet of real Kubernetes control planes
+// (an ITS and several WECs) for developing, testing and demonstrating wecs.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wecs-tui/wecs/internal/sandbox"
+)
+
+func main() {
+	sandbox.RunLogFeederIfAsked()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRoot().ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "wecs-sandbox:", err)
+		os.Exit(1)
+	}
+}
+
+func newRoot() *cobra.Command {
+	var dir string
+	root := &cobra.Command{
+		Use:           "wecs-sandbox",
+		Short:         "Run a local KubeStellar-like fleet (an ITS and WECs) of real control planes",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&dir, "dir", sandbox.DefaultDir(), "directory for the sandbox's state, logs and kubeconfig")
+	root.AddCommand(newUp(&dir), newDown(&dir), newStatus(&dir), newKubeconfig(&dir))
+	return root
+}
+
+func newUp(dir *string) *cobra.Command {
+	opts := sandbox.Options{WECs: 3, Nodes: 3}
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Build the binaries if needed, start the fleet and seed it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Dir = *dir
+			opts.Progress = cmd.ErrOrStderr()
+			s, err := sandbox.Up(cmd.Context(), opts)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "sandbox running in %s: ITS its1, WECs %s, pending %s\n", s.Dir, strings.Join(s.WECNames(), ", "), s.Pending)
+			fmt.Fprintf(out, "\n  export KUBECONFIG=%s\n  kubectl --context its1 get managedclusters\n  wecs tui --its-context its1\n\nstop it with: wecs-sandbox down --dir %s\n", s.Kubeconfig, s.Dir)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&opts.WECs, "wecs", opts.WECs, "number of accepted WECs (one more is left pending)")
+	cmd.Flags().IntVar(&opts.Nodes, "nodes", opts.Nodes, "kwok nodes per WEC")
+	cmd.Flags().IntVar(&opts.Pods, "pods", 0, "extra pods per WEC, in Deployments of namespace load")
+	cmd.Flags().IntVar(&opts.PortBase, "port-base", 0, "use consecutive ports from this one (default: free ports)")
+	return cmd
+}
+
+func newDown(dir *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "down",
+		Short: "Stop every process the sandbox started and remove its directory",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := sandbox.Load(*dir)
+			if errors.Is(err, sandbox.ErrNoSandbox) {
+				fmt.Fprintf(cmd.OutOrStdout(), "no sandbox in %s: nothing to stop\n", *dir)
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := s.Down(); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "stopped %d processes and removed %s\n", len(s.Components), s.Dir)
+			return nil
+		},
+	}
+}
+
+func newStatus(dir *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Say which of the sandbox's processes run",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := sandbox.Load(*dir)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "COMPONENT\tPID\tPORT\tSTATE\tLOG")
+			down := 0
+			for _, c := range s.Status() {
+				state := "running"
+				if !c.Running {
+					state = "EXITED"
+					down++
+				}
+				port := "-"
+				if c.Port > 0 {
+					port = fmt.Sprint(c.Port)
+				}
+				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", c.Name, c.PID, port, state, c.Log)
+			}
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "kubeconfig: %s\n", s.Kubeconfig)
+			if down > 0 {
+				return fmt.Errorf("%d of %d components have exited; their logs say why", down, len(s.Components))
+			}
+			return nil
+		},
+	}
+}
+
+func newKubeconfig(dir *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "kubeconfig",
+		Short: "Print the path of the sandbox's kubeconfig",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := sandbox.Load(*dir)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), s.Kubeconfig)
+			return nil
+		},
+	}
+}

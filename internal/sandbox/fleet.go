@@ -1,0 +1,408 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// Options say what fleet Up starts.
+type Options struct {
+	// Dir holds the state, certificates, logs and kubeconfig.
+	Dir string
+	// WECs is the number of accepted workload clusters (one more is left Pending).
+	WECs int
+	// Nodes is the number of kwok nodes per WEC.
+	Nodes int
+	// Pods is the number of extra pods per WEC, in Deployments of namespace "load".
+	Pods int
+	// PortBase, when set, makes the sandbox use consecutive ports from it
+	// instead of free ports chosen by the system.
+	PortBase int
+	// Progress receives what Up is doing; nil discards it.
+	Progress io.Writer
+	// DieWithParent stops every component when the calling process dies
+	// (tests use it so a killed test run leaves nothing behind).
+	DieWithParent bool
+}
+
+// Limits on Options, generous for a 2-core machine.
+const (
+	maxWECs  = 20
+	maxNodes = 1000
+	maxPods  = 20000
+)
+
+// DefaultDir is where a sandbox lives when no directory is given:
+// $XDG_STATE_HOME/wecs/sandbox, or ~/.local/state/wecs/sandbox.
+func DefaultDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "wecs", "sandbox")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "wecs-sandbox")
+	}
+	return filepath.Join(home, ".local", "state", "wecs", "sandbox")
+}
+
+func (o *Options) validate() error {
+	if o.WECs < 1 || o.WECs > maxWECs {
+		return fmt.Errorf("--wecs %d: the sandbox runs 1 to %d WECs", o.WECs, maxWECs)
+	}
+	if o.Nodes < 1 || o.Nodes > maxNodes {
+		return fmt.Errorf("--nodes %d: each WEC needs 1 to %d nodes", o.Nodes, maxNodes)
+	}
+	if o.Pods < 0 || o.Pods > maxPods {
+		return fmt.Errorf("--pods %d: extra pods per WEC must be 0 to %d", o.Pods, maxPods)
+	}
+	if o.Pods > o.Nodes*podsPerNode {
+		return fmt.Errorf("--pods %d does not fit on %d nodes of %d pods each: add --nodes", o.Pods, o.Nodes, podsPerNode)
+	}
+	if o.PortBase != 0 && (o.PortBase < 1024 || o.PortBase > 65000) {
+		return fmt.Errorf("--port-base %d: use a port from 1024 to 65000, or leave it out to pick free ports", o.PortBase)
+	}
+	if o.Dir == "" {
+		return errors.New("no sandbox directory given")
+	}
+	return nil
+}
+
+// Up starts a sandbox fleet in opts.Dir and returns once every cluster
+// answers, every node is Ready and the workloads are seeded. On a sandbox that
+// already runs there it changes nothing and returns its state.
+func Up(ctx context.Context, opts Options) (*State, error) {
+	if opts.Progress == nil {
+		opts.Progress = io.Discard
+	}
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if existing, err := Load(dir); err == nil {
+		if running, err := existing.running(); running || err != nil {
+			return existing, err
+		}
+		// Everything recorded has stopped: start afresh.
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("clear %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		return nil, err
+	}
+	bins, err := EnsureBinaries(ctx, opts.Progress)
+	if err != nil {
+		return nil, err
+	}
+	s := &State{Dir: dir, Kubeconfig: filepath.Join(dir, "kubeconfig"), WECs: opts.WECs, Nodes: opts.Nodes, Pods: opts.Pods,
+		Pending: "cluster" + strconv.Itoa(opts.WECs+1)}
+	u := &upper{State: s, opts: opts, bins: bins, ports: newPortAllocator(opts.PortBase)}
+	if err := u.run(ctx); err != nil {
+		for _, c := range s.Components {
+			c.stop(5 * time.Second)
+		}
+		_ = s.save()
+		return nil, err
+	}
+	s.Ready = true
+	return s, s.save()
+}
+
+// running tells whether a recorded sandbox is up: true when everything runs,
+// false when nothing does, and an error naming the crashed components when
+// only some do.
+func (s *State) running() (bool, error) {
+	crashed := s.Crashed()
+	switch {
+	case len(crashed) == 0 && s.Ready:
+		return true, nil
+	case len(crashed) == len(s.Components):
+		return false, nil
+	}
+	msg := fmt.Sprintf("the sandbox in %s is only partly running", s.Dir)
+	if !s.Ready {
+		msg = fmt.Sprintf("a sandbox in %s is still starting or stopped half way", s.Dir)
+	}
+	return false, fmt.Errorf("%s; run `wecs-sandbox down --dir %s` and then up again: %w", msg, s.Dir, errors.Join(crashed...))
+}
+
+// Down stops exactly the processes the sandbox recorded and removes its directory.
+func (s *State) Down() error {
+	var wg sync.WaitGroup
+	for _, c := range s.Components {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.stop(5 * time.Second)
+		}()
+	}
+	wg.Wait()
+	var still []string
+	for _, c := range s.Components {
+		if c.Alive() {
+			still = append(still, fmt.Sprintf("%s (pid %d)", c.Name, c.PID))
+		}
+	}
+	if len(still) > 0 {
+		return fmt.Errorf("could not stop %v; stop them by hand, then remove %s", still, s.Dir)
+	}
+	return os.RemoveAll(s.Dir)
+}
+
+// StopComponent stops one component (e.g. "cluster3/kube-apiserver"), as an outage would.
+func (s *State) StopComponent(name string) error {
+	c, ok := s.Component(name)
+	if !ok {
+		return fmt.Errorf("no component %q in the sandbox", name)
+	}
+	c.stop(5 * time.Second)
+	return s.save()
+}
+
+// StartComponent starts a stopped component again with its recorded command.
+func (s *State) StartComponent(name string, dieWithParent bool) error {
+	c, ok := s.Component(name)
+	if !ok {
+		return fmt.Errorf("no component %q in the sandbox", name)
+	}
+	if c.Alive() {
+		return nil
+	}
+	if err := c.start(dieWithParent); err != nil {
+		return err
+	}
+	return s.save()
+}
+
+// upper carries what Up needs while it starts the fleet.
+type upper struct {
+	*State
+	opts  Options
+	bins  *Binaries
+	ports *portAllocator
+	mu    sync.Mutex
+}
+
+func (u *upper) say(format string, args ...any) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	fmt.Fprintf(u.opts.Progress, format+"\n", args...)
+}
+
+// launch records and starts a component, saving the state so that `down`
+// can stop it even if Up fails later.
+func (u *upper) launch(c *Component) error {
+	c.Log = filepath.Join(u.Dir, "logs", sanitize(c.Name)+".log")
+	u.mu.Lock()
+	u.Components = append(u.Components, c)
+	u.mu.Unlock()
+	if err := c.start(u.opts.DieWithParent); err != nil {
+		return err
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.save()
+}
+
+func sanitize(name string) string {
+	out := []byte(name)
+	for i, b := range out {
+		if b == '/' {
+			out[i] = '_'
+		}
+	}
+	return string(out)
+}
+
+func (u *upper) run(ctx context.Context) error {
+	start := time.Now()
+	etcdURL, err := u.startEtcd(ctx)
+	if err != nil {
+		return err
+	}
+	names := []string{"its1"}
+	for i := 1; i <= u.opts.WECs; i++ {
+		names = append(names, "cluster"+strconv.Itoa(i))
+	}
+	planes := make([]*controlPlane, len(names))
+	for i, name := range names {
+		if planes[i], err = u.newControlPlane(name, i == 0, etcdURL); err != nil {
+			return err
+		}
+		u.Clusters = append(u.Clusters, planes[i].cluster)
+	}
+	if err := u.writeKubeconfig(planes); err != nil {
+		return err
+	}
+	u.say("starting kube-apiserver for %d clusters ...", len(planes))
+	if err := parallel(planes, func(p *controlPlane) error { return u.startAPIServer(ctx, p) }); err != nil {
+		return err
+	}
+	u.say("starting controllers, schedulers and kwok ...")
+	if err := parallel(planes, func(p *controlPlane) error { return u.startControllers(ctx, p) }); err != nil {
+		return err
+	}
+	u.say("seeding workloads ...")
+	if err := parallel(planes[1:], func(p *controlPlane) error { return u.seedWEC(ctx, p) }); err != nil {
+		return err
+	}
+	u.say("registering the WECs on the ITS ...")
+	if err := u.seedITS(ctx, planes[0], planes[1:]); err != nil {
+		return err
+	}
+	if err := u.startLogFeeder(planes[1:]); err != nil {
+		return err
+	}
+	if u.opts.Pods > 0 {
+		if err := parallel(planes[1:], func(p *controlPlane) error { return u.waitLoadRunning(ctx, p) }); err != nil {
+			return err
+		}
+	}
+	u.say("sandbox up in %s", time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+// parallel runs f for each item at once and returns the first error.
+func parallel[T any](items []T, f func(T) error) error {
+	errs := make([]error, len(items))
+	var wg sync.WaitGroup
+	for i, it := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f(it)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (u *upper) startEtcd(ctx context.Context) (string, error) {
+	client, peer, err := u.ports.next(), u.ports.next(), error(nil)
+	if err = u.ports.err(); err != nil {
+		return "", err
+	}
+	clientURL := "http://127.0.0.1:" + strconv.Itoa(client)
+	peerURL := "http://127.0.0.1:" + strconv.Itoa(peer)
+	c := &Component{Name: "etcd", Binary: u.bins.Etcd, Port: client, Args: []string{
+		"--name=sandbox", "--data-dir=" + filepath.Join(u.Dir, "etcd"),
+		"--listen-client-urls=" + clientURL, "--advertise-client-urls=" + clientURL,
+		"--listen-peer-urls=" + peerURL, "--initial-advertise-peer-urls=" + peerURL,
+		"--initial-cluster=sandbox=" + peerURL,
+		"--unsafe-no-fsync", "--quota-backend-bytes=8589934592", "--log-level=warn",
+	}}
+	u.say("starting etcd on port %d ...", client)
+	if err := u.launch(c); err != nil {
+		return "", err
+	}
+	err = c.waitFor(ctx, 30*time.Second, "healthy", func(ctx context.Context) error {
+		return httpOK(ctx, http.DefaultClient, clientURL+"/health")
+	})
+	return clientURL, err
+}
+
+// httpOK GETs url and wants a 200.
+func httpOK(ctx context.Context, client *http.Client, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s: %s", url, resp.Status, body)
+	}
+	return nil
+}
+
+// writeKubeconfig writes the user's kubeconfig (one context per cluster) and
+// each cluster's own kubeconfig for its components.
+func (u *upper) writeKubeconfig(planes []*controlPlane) error {
+	all := clientcmdapi.NewConfig()
+	for _, p := range planes {
+		one := clientcmdapi.NewConfig()
+		for _, cfg := range []*clientcmdapi.Config{all, one} {
+			cfg.Clusters[p.cluster.Name] = &clientcmdapi.Cluster{Server: p.cluster.Server, CertificateAuthorityData: p.ca.CertPEM}
+			cfg.AuthInfos[p.cluster.Name+"-admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: p.admin.CertPEM, ClientKeyData: p.admin.KeyPEM}
+			cfg.Contexts[p.cluster.Name] = &clientcmdapi.Context{Cluster: p.cluster.Name, AuthInfo: p.cluster.Name + "-admin"}
+		}
+		one.CurrentContext = p.cluster.Name
+		if err := clientcmd.WriteToFile(*one, p.cluster.Kubeconfig); err != nil {
+			return err
+		}
+	}
+	all.CurrentContext = "its1"
+	return clientcmd.WriteToFile(*all, u.Kubeconfig)
+}
+
+// portAllocator hands out loopback ports: free ones chosen by the system, or
+// consecutive ones from a base, each checked to be free.
+type portAllocator struct {
+	base, used int
+	failed     error
+	taken      map[int]bool
+}
+
+func newPortAllocator(base int) *portAllocator {
+	return &portAllocator{base: base, taken: map[int]bool{}}
+}
+
+// next returns a port, or 0 after recording an error (see err).
+func (p *portAllocator) next() int {
+	if p.failed != nil {
+		return 0
+	}
+	if p.base != 0 {
+		port := p.base + p.used
+		p.used++
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			p.failed = fmt.Errorf("port %d is busy (%v): choose another --port-base, or leave it out to pick free ports", port, err)
+			return 0
+		}
+		l.Close()
+		return port
+	}
+	for {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			p.failed = fmt.Errorf("no free loopback port: %w", err)
+			return 0
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if !p.taken[port] {
+			p.taken[port] = true
+			return port
+		}
+	}
+}
+
+func (p *portAllocator) err() error { return p.failed }
+
+// insecureClient checks health endpoints of components whose serving
+// certificates are self-signed; it sends nothing but GETs of health paths.
+var insecureClient = &http.Client{
+	Timeout:   2 * time.Second,
+	Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+}

@@ -1,0 +1,136 @@
+// Package kube is everything of wecs that talks to Kubernetes: kubeconfig and
+// contexts, fleet discovery on the ITS, and the WECs' objects. It never
+// imports the terminal UI.
+package kube
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// DefaultITSContext is the context name KubeStellar's setup gives the ITS.
+const DefaultITSContext = "its1"
+
+// Flags are the kubeconfig flags wecs accepts: kubectl's own where they make
+// sense for a whole fleet, plus --its-context. Per-cluster overrides
+// (--server, --token, --user …) are left out: they cannot apply to every WEC.
+type Flags struct {
+	config     *genericclioptions.ConfigFlags
+	ITSContext string
+}
+
+// NewFlags returns the flags with kubectl's defaults.
+func NewFlags() *Flags {
+	cf := genericclioptions.NewConfigFlags(true)
+	// Flags that name one cluster or one identity do not fit a fleet.
+	cf.Context, cf.ClusterName, cf.AuthInfoName, cf.APIServer, cf.BearerToken = nil, nil, nil, nil, nil
+	cf.CAFile, cf.CertFile, cf.KeyFile, cf.TLSServerName, cf.Namespace = nil, nil, nil, nil, nil
+	return &Flags{config: cf}
+}
+
+// AddFlags registers the flags on fs.
+func (f *Flags) AddFlags(fs *pflag.FlagSet) {
+	f.config.AddFlags(fs)
+	fs.StringVar(&f.ITSContext, "its-context", "", `kubeconfig context of the ITS (default "`+DefaultITSContext+`" if present, else the current context)`)
+}
+
+// Kubeconfig is the merged kubeconfig wecs reads its contexts from.
+type Kubeconfig struct {
+	flags *Flags
+	raw   clientcmdapi.Config
+	// Paths are the files the kubeconfig was read from.
+	Paths []string
+}
+
+// LoadKubeconfig reads the kubeconfig named by --kubeconfig, $KUBECONFIG or
+// ~/.kube/config, as kubectl does.
+func (f *Flags) LoadKubeconfig() (*Kubeconfig, error) {
+	loader := f.config.ToRawKubeConfigLoader()
+	raw, err := loader.RawConfig()
+	if err != nil {
+		return nil, fmt.Errorf("read kubeconfig: %w (check --kubeconfig or $KUBECONFIG)", err)
+	}
+	k := &Kubeconfig{flags: f, raw: raw}
+	if access := loader.ConfigAccess(); access.IsExplicitFile() {
+		k.Paths = []string{access.GetExplicitFile()}
+	} else {
+		k.Paths = access.GetLoadingPrecedence()
+	}
+	return k, nil
+}
+
+// Contexts lists the kubeconfig's context names, sorted.
+func (k *Kubeconfig) Contexts() []string {
+	var names []string
+	for name := range k.raw.Contexts {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ErrNoContexts means the kubeconfig has no context at all.
+var ErrNoContexts = errors.New("the kubeconfig has no contexts")
+
+// ITSContext is the context wecs uses for the ITS: --its-context if given,
+// else "its1" if the kubeconfig has it, else the current context.
+func (k *Kubeconfig) ITSContext() (string, error) {
+	where := strings.Join(k.Paths, ":")
+	if len(k.raw.Contexts) == 0 {
+		return "", fmt.Errorf("%w (read from %s): point --kubeconfig or $KUBECONFIG at a kubeconfig with a context for the ITS", ErrNoContexts, where)
+	}
+	name := k.flags.ITSContext
+	if name == "" {
+		if _, ok := k.raw.Contexts[DefaultITSContext]; ok {
+			return DefaultITSContext, nil
+		}
+		if k.raw.CurrentContext == "" {
+			return "", fmt.Errorf("no --its-context given, no context %q and no current context in %s; pick one of: %s",
+				DefaultITSContext, where, strings.Join(k.Contexts(), ", "))
+		}
+		name = k.raw.CurrentContext
+	}
+	if _, ok := k.raw.Contexts[name]; !ok {
+		return "", fmt.Errorf("context %q is not in the kubeconfig (%s); pass --its-context with one of: %s",
+			name, where, strings.Join(k.Contexts(), ", "))
+	}
+	return name, nil
+}
+
+// RESTConfig is the client configuration for one context, with the fleet-wide
+// overrides from the flags (impersonation, timeouts, TLS verification).
+func (k *Kubeconfig) RESTConfig(context string) (*rest.Config, error) {
+	overrides := &clientcmd.ConfigOverrides{CurrentContext: context}
+	cf := k.flags.config
+	if cf.Impersonate != nil {
+		overrides.AuthInfo.Impersonate = *cf.Impersonate
+	}
+	if cf.ImpersonateUID != nil {
+		overrides.AuthInfo.ImpersonateUID = *cf.ImpersonateUID
+	}
+	if cf.ImpersonateGroup != nil {
+		overrides.AuthInfo.ImpersonateGroups = *cf.ImpersonateGroup
+	}
+	if cf.Insecure != nil && *cf.Insecure {
+		overrides.ClusterInfo.InsecureSkipTLSVerify = true
+	}
+	if cf.Timeout != nil {
+		overrides.Timeout = *cf.Timeout
+	}
+	cfg, err := clientcmd.NewDefaultClientConfig(k.raw, overrides).ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("context %q: %w", context, err)
+	}
+	if cf.DisableCompression != nil {
+		cfg.DisableCompression = *cf.DisableCompression
+	}
+	return cfg, nil
+}

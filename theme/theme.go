@@ -1,0 +1,54 @@
+// Package theme holds wecs's colour roles and the lipgloss styles built from
+// them, for dark and light terminals.
+package theme
+
+import (
+	"image/color"
+
+	"charm.land/lipgloss/v2"
+)
+
+// Palette names colours by the role they play, never by hue.
+type Palette struct {
+	Text, Muted, Accent, Title color.Color
+	OK, Warn, Error            color.Color
+}
+
+// Dark suits terminals with a dark background (the default until the
+// terminal says otherwise).
+var Dark = Palette{
+	Text: lipgloss.Color("252"), Muted: lipgloss.Color("244"), Accent: lipgloss.Color("75"), Title: lipgloss.Color("231"),
+	OK: lipgloss.Color("42"), Warn: lipgloss.Color("214"), Error: lipgloss.Color("203"),
+}
+
+// Light suits terminals with a light background.
+var Light = Palette{
+	Text: lipgloss.Color("236"), Muted: lipgloss.Color("242"), Accent: lipgloss.Color("25"), Title: lipgloss.Color("16"),
+	OK: lipgloss.Color("28"), Warn: lipgloss.Color("130"), Error: lipgloss.Color("160"),
+}
+
+// Styles are the styles every view draws with.
+type Styles struct {
+	Title, Text, Muted, Key, OK, Warn, Error lipgloss.Style
+}
+
+// New builds the styles for a palette.
+func New(p Palette) Styles {
+	return Styles{
+		Title: lipgloss.NewStyle().Foreground(p.Title).Bold(true),
+		Text:  lipgloss.NewStyle().Foreground(p.Text),
+		Muted: lipgloss.NewStyle().Foreground(p.Muted),
+		Key:   lipgloss.NewStyle().Foreground(p.Accent).Bold(true),
+		OK:    lipgloss.NewStyle().Foreground(p.OK),
+		Warn:  lipgloss.NewStyle().Foreground(p.Warn),
+		Error: lipgloss.NewStyle().Foreground(p.Error),
+	}
+}
+
+// For picks the styles for a background: light or dark.
+func For(dark bool) Styles {
+	if dark {
+		return New(Dark)
+	}
+	return New(Light)
+}
