@@ -10,10 +10,10 @@ LDFLAGS  := -X $(MODULE)/internal/buildinfo.Version=$(VERSION) \
             -X $(MODULE)/internal/buildinfo.Date=$(DATE)
 BIN      := bin
 SANDBOX_DIR ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/wecs/sandbox
-GORELEASER_VERSION := v2.18.2
+GORELEASER_VERSION := v2.14.3
 GOBIN_DIR := $(shell go env GOPATH)/bin
 
-.PHONY: build demo sandbox-up sandbox-down test unit lint release-check bench clean
+.PHONY: build demo sandbox-up sandbox-down test test-deps unit lint release-check bench clean
 
 build:
 	go build -ldflags '$(LDFLAGS)' -o $(BIN)/wecs ./cmd/wecs
@@ -32,8 +32,14 @@ sandbox-down: build
 
 ## test: formatting, vet, the release config, then every test (the sandbox
 ## binaries are built on first use; integration tests start their own fleet).
-test: lint release-check
+test: lint release-check test-deps
 	go test -count=1 -timeout 60m ./...
+
+## test-deps: tools the end-to-end tests drive (tmux), from the OS packages.
+test-deps:
+	@command -v tmux >/dev/null || { echo "installing tmux"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq tmux; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq tmux; fi; }
 
 unit:
 	go test -count=1 -short ./...

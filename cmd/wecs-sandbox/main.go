@@ -42,6 +42,7 @@ func newRoot() *cobra.Command {
 
 func newUp(dir *string) *cobra.Command {
 	opts := sandbox.Options{WECs: 3, Nodes: 3}
+	var extra []string
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Build the binaries if needed, start the fleet and seed it",
@@ -49,6 +50,10 @@ func newUp(dir *string) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Dir = *dir
 			opts.Progress = cmd.ErrOrStderr()
+			var err error
+			if opts.ExtraArgs, err = parseExtraArgs(extra); err != nil {
+				return err
+			}
 			s, err := sandbox.Up(cmd.Context(), opts)
 			if err != nil {
 				return err
@@ -62,6 +67,7 @@ func newUp(dir *string) *cobra.Command {
 	cmd.Flags().IntVar(&opts.WECs, "wecs", opts.WECs, "number of accepted WECs (one more is left pending)")
 	cmd.Flags().IntVar(&opts.Nodes, "nodes", opts.Nodes, "kwok nodes per WEC")
 	cmd.Flags().IntVar(&opts.Pods, "pods", 0, "extra pods per WEC, in Deployments of namespace load")
+	cmd.Flags().StringArrayVar(&extra, "extra-arg", nil, "KIND=ARG: one more argument for every component of a kind, e.g. kube-apiserver=--v=4 (repeatable)")
 	cmd.Flags().IntVar(&opts.PortBase, "port-base", 0, "use consecutive ports from this one (default: free ports)")
 	return cmd
 }
@@ -140,4 +146,17 @@ func newKubeconfig(dir *string) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// parseExtraArgs turns KIND=ARG flags into arguments by component kind.
+func parseExtraArgs(flags []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, f := range flags {
+		kind, arg, ok := strings.Cut(f, "=")
+		if !ok || kind == "" || arg == "" {
+			return nil, fmt.Errorf("--extra-arg %q: write KIND=ARG, e.g. kube-apiserver=--v=4", f)
+		}
+		out[kind] = append(out[kind], arg)
+	}
+	return out, nil
 }

@@ -9,8 +9,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +31,10 @@ type Options struct {
 	Nodes int
 	// Pods is the number of extra pods per WEC, in Deployments of namespace "load".
 	Pods int
+	// ExtraArgs are more command-line arguments for every component of a
+	// kind ("etcd", "kube-apiserver", "kube-controller-manager",
+	// "kube-scheduler", "kwok"), e.g. feature gates or verbosity.
+	ExtraArgs map[string][]string
 	// PortBase, when set, makes the sandbox use consecutive ports from it
 	// instead of free ports chosen by the system.
 	PortBase int
@@ -44,6 +51,9 @@ const (
 	maxNodes = 1000
 	maxPods  = 20000
 )
+
+// componentKinds are the kinds of process a sandbox runs.
+var componentKinds = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"}
 
 // DefaultDir is where a sandbox lives when no directory is given:
 // $XDG_STATE_HOME/wecs/sandbox, or ~/.local/state/wecs/sandbox.
@@ -73,6 +83,11 @@ func (o *Options) validate() error {
 	}
 	if o.PortBase != 0 && (o.PortBase < 1024 || o.PortBase > 65000) {
 		return fmt.Errorf("--port-base %d: use a port from 1024 to 65000, or leave it out to pick free ports", o.PortBase)
+	}
+	for kind := range o.ExtraArgs {
+		if !slices.Contains(componentKinds, kind) {
+			return fmt.Errorf("extra arguments for %q: components are %s", kind, strings.Join(componentKinds, ", "))
+		}
 	}
 	if o.Dir == "" {
 		return errors.New("no sandbox directory given")
@@ -209,6 +224,7 @@ func (u *upper) say(format string, args ...any) {
 // can stop it even if Up fails later.
 func (u *upper) launch(c *Component) error {
 	c.Log = filepath.Join(u.Dir, "logs", sanitize(c.Name)+".log")
+	c.Args = append(c.Args, u.opts.ExtraArgs[path.Base(c.Name)]...)
 	u.mu.Lock()
 	u.Components = append(u.Components, c)
 	u.mu.Unlock()

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
+	"github.com/wecs-tui/wecs/internal/tmuxtest"
+)
+
+func TestMain(m *testing.M) {
+	code := sandboxtest.Run(m)
+	if built.bin != "" {
+		os.RemoveAll(filepath.Dir(built.bin))
+	}
+	os.Exit(code)
+}
+
+var built struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// buildWecs builds the real binary once per test run, with version
+// information linked in.
+func buildWecs(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		dir, err := os.MkdirTemp("", "wecs-bin-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.bin = filepath.Join(dir, "wecs")
+		ldflags := "-X github.com/wecs-tui/wecs/internal/buildinfo.Version=v9.8.7 -X github.com/wecs-tui/wecs/internal/buildinfo.Commit=abc1234"
+		if out, err := exec.Command("go", "build", "-ldflags", ldflags, "-o", built.bin, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.bin
+}
+
+func TestVersionComesFromLdflags(t *testing.T) {
+	out, err := exec.Command(buildWecs(t), "version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("wecs version: %v: %s", err, out)
+	}
+	if got := string(out); !strings.Contains(got, "wecs v9.8.7 (commit abc1234") {
+		t.Errorf("wecs version printed %q", got)
+	}
+}
+
+func TestTUIWithAMissingContextSaysWhatToDo(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	cmd := exec.Command(buildWecs(t), "tui", "--kubeconfig", s.Kubeconfig, "--its-context", "its9")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("wecs tui with an unknown context succeeded: %s", out)
+	}
+	for _, want := range []string{`context "its9" is not in the kubeconfig`, "--its-context", "cluster3, its1"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("error does not say %q: %s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "goroutine") {
+		t.Errorf("error has a stack trace: %s", out)
+	}
+}
+
+// TestTUIStartsShowsITSContextAndQuits runs the real binary in tmux against
+// the sandbox, as a user would.
+func TestTUIStartsShowsITSContextAndQuits(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	bin := buildWecs(t)
+	for _, quitKey := range []string{"q", "C-c"} {
+		t.Run(quitKey, func(t *testing.T) {
+			// KUBECONFIG, not --kubeconfig: the default context choice must find its1.
+			term := tmuxtest.Start(t, 80, 24, "KUBECONFIG="+s.Kubeconfig+" "+bin+" tui")
+			screen := term.WaitFor(15*time.Second, "ITS context:", "its1", "q quit")
+			if !strings.Contains(screen, s.Kubeconfig) {
+				t.Errorf("screen does not name the kubeconfig %s:\n%s", s.Kubeconfig, screen)
+			}
+			term.Keys(quitKey)
+			term.WaitFor(10*time.Second, "[exited 0]")
+		})
+	}
+}
+
+func TestTUIWithNoContextsSaysWhatToDo(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty-kubeconfig")
+	if err := os.WriteFile(empty, []byte("apiVersion: v1\nkind: Config\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(buildWecs(t), "tui", "--kubeconfig", empty).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "the kubeconfig has no contexts") {
+		t.Fatalf("want a no-contexts error, got %v: %s", err, out)
+	}
+}

@@ -1,0 +1,369 @@
+package sandbox_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
+	clusterv1 "open-cluster-management.io/api/cluster/v1"
+
+	"github.com/wecs-tui/wecs/internal/sandbox"
+	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
+)
+
+func TestMain(m *testing.M) { sandboxtest.Main(m) }
+
+func clientFor(t *testing.T, s *sandbox.State, context string) kubernetes.Interface {
+	t.Helper()
+	cfg, err := s.RESTConfig(context)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+// eventually polls check every 200 ms until it returns nil or timeout passes.
+func eventually(t *testing.T, timeout time.Duration, check func(ctx context.Context) error) {
+	t.Helper()
+	var last error
+	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+		last = check(ctx)
+		return last == nil, nil
+	})
+	if err != nil {
+		t.Fatalf("not within %s: %v", timeout, last)
+	}
+}
+
+func TestEveryContextIsReachable(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	want := []string{"its1", "cluster1", "cluster2", "cluster3"}
+	for _, name := range want {
+		v, err := clientFor(t, s, name).Discovery().ServerVersion()
+		if err != nil {
+			t.Fatalf("context %s: %v", name, err)
+		}
+		if v.GitVersion != sandbox.KubernetesVersion {
+			t.Errorf("context %s runs %s, want %s", name, v.GitVersion, sandbox.KubernetesVersion)
+		}
+	}
+	if got := s.WECNames(); !slices.Equal(got, want[1:]) {
+		t.Errorf("WECs %v, want %v", got, want[1:])
+	}
+}
+
+func TestManagedClustersAcceptedAndOnePending(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	cfg, err := s.RESTConfig("its1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc, err := clusterclient.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := oc.ClusterV1().ManagedClusters().List(t.Context(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]clusterv1.ManagedCluster{}
+	for _, mc := range list.Items {
+		byName[mc.Name] = mc
+	}
+	if len(byName) != 4 {
+		t.Fatalf("%d ManagedClusters, want 3 accepted and 1 pending: %v", len(byName), byName)
+	}
+	for _, name := range s.WECNames() {
+		mc, ok := byName[name]
+		if !ok {
+			t.Fatalf("no ManagedCluster %s", name)
+		}
+		if !mc.Spec.HubAcceptsClient {
+			t.Errorf("%s not accepted", name)
+		}
+		for _, cond := range []string{clusterv1.ManagedClusterConditionHubAccepted, clusterv1.ManagedClusterConditionJoined, clusterv1.ManagedClusterConditionAvailable} {
+			if !conditionTrue(mc.Status.Conditions, cond) {
+				t.Errorf("%s: condition %s not True: %+v", name, cond, mc.Status.Conditions)
+			}
+		}
+		if mc.Labels["location-group"] != "edge" || mc.Labels["name"] != name {
+			t.Errorf("%s labels %v, want location-group=edge and name=%s", name, mc.Labels, name)
+		}
+		wec, _ := s.Cluster(name)
+		if len(mc.Spec.ManagedClusterClientConfigs) != 1 || mc.Spec.ManagedClusterClientConfigs[0].URL != wec.Server {
+			t.Errorf("%s client configs %+v, want URL %s", name, mc.Spec.ManagedClusterClientConfigs, wec.Server)
+		}
+		if mc.Status.Version.Kubernetes != sandbox.KubernetesVersion {
+			t.Errorf("%s version %q", name, mc.Status.Version.Kubernetes)
+		}
+		// Capacity is the sum of the WEC's nodes.
+		nodes, err := clientFor(t, s, name).CoreV1().Nodes().List(t.Context(), metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cpu int64
+		for _, n := range nodes.Items {
+			cpu += n.Status.Capacity.Cpu().Value()
+		}
+		if got := mc.Status.Capacity[clusterv1.ResourceCPU]; got.Value() != cpu || cpu == 0 {
+			t.Errorf("%s cpu capacity %s, want the nodes' sum %d", name, got.String(), cpu)
+		}
+	}
+
+	pending, ok := byName[s.Pending]
+	if !ok {
+		t.Fatalf("no pending ManagedCluster %s", s.Pending)
+	}
+	if pending.Spec.HubAcceptsClient || conditionTrue(pending.Status.Conditions, clusterv1.ManagedClusterConditionJoined) {
+		t.Errorf("%s should be pending: accepted=%v conditions=%+v", s.Pending, pending.Spec.HubAcceptsClient, pending.Status.Conditions)
+	}
+	csrs, err := clientFor(t, s, "its1").CertificatesV1().CertificateSigningRequests().List(t.Context(),
+		metav1.ListOptions{LabelSelector: clusterv1.ClusterNameLabelKey + "=" + s.Pending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(csrs.Items) != 1 {
+		t.Fatalf("%d registration CSRs for %s, want 1", len(csrs.Items), s.Pending)
+	}
+	if conds := csrs.Items[0].Status.Conditions; len(conds) != 0 {
+		t.Errorf("registration CSR should be pending, has %+v", conds)
+	}
+}
+
+func conditionTrue(conds []metav1.Condition, typ string) bool {
+	for _, c := range conds {
+		if c.Type == typ {
+			return c.Status == metav1.ConditionTrue
+		}
+	}
+	return false
+}
+
+func TestPodsRunOnKwokNodes(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	for _, name := range s.WECNames() {
+		cs := clientFor(t, s, name)
+		eventually(t, 60*time.Second, func(ctx context.Context) error {
+			pods, err := cs.CoreV1().Pods("payments").List(ctx, metav1.ListOptions{LabelSelector: "app=checkout"})
+			if err != nil {
+				return err
+			}
+			running := 0
+			for _, p := range pods.Items {
+				if p.Status.Phase != corev1.PodRunning {
+					continue
+				}
+				node, err := cs.CoreV1().Nodes().Get(ctx, p.Spec.NodeName, metav1.GetOptions{})
+				if err != nil {
+					return err
+				}
+				if node.Labels["type"] != "kwok" {
+					return fmt.Errorf("%s/%s runs on %s, which is not a kwok node", name, p.Name, node.Name)
+				}
+				running++
+			}
+			if running != 2 {
+				return fmt.Errorf("%s: %d of 2 checkout pods Running", name, running)
+			}
+			return nil
+		})
+	}
+}
+
+func TestUnhealthyWorkloadsAndWarningEvents(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	cs := clientFor(t, s, "cluster2")
+	// web cannot be scheduled on cluster2 only.
+	eventually(t, 60*time.Second, func(ctx context.Context) error {
+		events, err := cs.CoreV1().Events("shop").List(ctx, metav1.ListOptions{FieldSelector: fields.Set{"type": corev1.EventTypeWarning, "reason": "FailedScheduling"}.String()})
+		if err != nil {
+			return err
+		}
+		for _, e := range events.Items {
+			if strings.HasPrefix(e.InvolvedObject.Name, sandbox.UnhealthyOnCluster2+"-") {
+				return nil
+			}
+		}
+		return fmt.Errorf("no FailedScheduling warning for %s pods on cluster2 (%d warnings)", sandbox.UnhealthyOnCluster2, len(events.Items))
+	})
+	eventually(t, 60*time.Second, func(ctx context.Context) error {
+		d, err := clientFor(t, s, "cluster1").AppsV1().Deployments("shop").Get(ctx, sandbox.UnhealthyOnCluster2, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if d.Status.AvailableReplicas != 3 {
+			return fmt.Errorf("web on cluster1 has %d of 3 available", d.Status.AvailableReplicas)
+		}
+		return nil
+	})
+	eventually(t, 60*time.Second, func(ctx context.Context) error {
+		p, err := cs.CoreV1().Pods("batch").Get(ctx, sandbox.FailingPod, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if p.Status.Phase != corev1.PodFailed {
+			return fmt.Errorf("pod %s is %s, want Failed", sandbox.FailingPod, p.Status.Phase)
+		}
+		return nil
+	})
+}
+
+func TestFollowedLogsReceiveNewLines(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	cs := clientFor(t, s, "cluster2")
+	eventually(t, 60*time.Second, func(ctx context.Context) error {
+		p, err := cs.CoreV1().Pods("shop").Get(ctx, sandbox.LoggingPod, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if p.Status.Phase != corev1.PodRunning {
+			return fmt.Errorf("%s is %s", sandbox.LoggingPod, p.Status.Phase)
+		}
+		return nil
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	started := time.Now()
+	stream, err := cs.CoreV1().Pods("shop").GetLogs(sandbox.LoggingPod, &corev1.PodLogOptions{Container: "app", Follow: true, TailLines: ptrTo(int64(0)), Timestamps: true}).Stream(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	lines := bufio.NewScanner(stream)
+	var fresh []string
+	for len(fresh) < 3 && lines.Scan() {
+		stamp, text, _ := strings.Cut(lines.Text(), " ")
+		at, err := time.Parse(time.RFC3339Nano, stamp)
+		if err != nil {
+			t.Fatalf("log line without a timestamp: %q", lines.Text())
+		}
+		fromCluster2 := strings.Contains(text, "cluster=cluster2") || strings.Contains(text, `"cluster":"cluster2"`)
+		if at.After(started.Add(-time.Second)) && fromCluster2 {
+			fresh = append(fresh, text)
+		}
+	}
+	if len(fresh) < 3 {
+		t.Fatalf("followed log gave %d new lines (%v), want 3: %v", len(fresh), fresh, lines.Err())
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+func TestBadInputIsRefusedClearly(t *testing.T) {
+	cases := []struct {
+		name string
+		opts sandbox.Options
+		want string
+	}{
+		{"no WECs", sandbox.Options{WECs: 0, Nodes: 1}, "--wecs 0"},
+		{"no nodes", sandbox.Options{WECs: 1, Nodes: 0}, "--nodes 0"},
+		{"too many pods", sandbox.Options{WECs: 1, Nodes: 1, Pods: 500}, "add --nodes"},
+		{"unknown component", sandbox.Options{WECs: 1, Nodes: 1, ExtraArgs: map[string][]string{"kubelet": {"--v=2"}}}, "components are"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.opts.Dir = t.TempDir()
+			_, err := sandbox.Up(t.Context(), c.opts)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one that says %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestBusyPortIsNamed(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	_, err = sandbox.Up(t.Context(), sandbox.Options{Dir: t.TempDir(), WECs: 1, Nodes: 1, PortBase: port})
+	if err == nil || !strings.Contains(err.Error(), "port "+strconv.Itoa(port)+" is busy") {
+		t.Fatalf("error %v, want one naming busy port %d", err, port)
+	}
+}
+
+func TestComponentDyingAtStartIsReported(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Now()
+	_, err := sandbox.Up(t.Context(), sandbox.Options{Dir: dir, WECs: 1, Nodes: 1,
+		ExtraArgs: map[string][]string{"kube-apiserver": {"--no-such-flag"}}})
+	if err == nil {
+		t.Fatal("Up succeeded with a kube-apiserver that cannot start")
+	}
+	for _, want := range []string{"kube-apiserver exited", "unknown flag: --no-such-flag"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	}
+	if took := time.Since(start); took > 60*time.Second {
+		t.Errorf("took %s to notice a dead kube-apiserver", took)
+	}
+	s, err := sandbox.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range s.Status() {
+		if c.Running {
+			t.Errorf("%s (pid %d) still runs after a failed start", c.Name, c.PID)
+		}
+	}
+}
+
+func TestDownLeavesNothingRunning(t *testing.T) {
+	dir := t.TempDir()
+	s, err := sandbox.Up(t.Context(), sandbox.Options{Dir: dir, WECs: 1, Nodes: 1, DieWithParent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := sandbox.Up(t.Context(), sandbox.Options{Dir: dir, WECs: 1, Nodes: 1})
+	if err != nil {
+		t.Fatalf("up on a running sandbox: %v", err)
+	}
+	if len(again.Components) != len(s.Components) || again.Components[0].PID != s.Components[0].PID {
+		t.Errorf("up on a running sandbox started new processes")
+	}
+	statuses := s.Status()
+	if len(statuses) < 7 {
+		t.Fatalf("only %d components recorded", len(statuses))
+	}
+	for _, c := range statuses {
+		if !c.Running {
+			t.Fatalf("%s not running before down", c.Name)
+		}
+	}
+	// A fresh load checks the processes through /proc, as another process would.
+	recorded, err := sandbox.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Down(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range recorded.Status() {
+		if c.Running {
+			t.Errorf("%s (pid %d) still runs after down", c.Name, c.PID)
+		}
+	}
+	if _, err := sandbox.Load(dir); err == nil {
+		t.Errorf("state of %s still there after down", dir)
+	}
+}
+

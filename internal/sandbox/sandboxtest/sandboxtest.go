@@ -1,0 +1,100 @@
+// Package sandboxtest gives integration tests a running sandbox fleet: the
+// one named by $WECS_SANDBOX_DIR, or one started for the test binary (and
+// stopped when it ends). Missing binaries are built, never skipped.
+package sandboxtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wecs-tui/wecs/internal/sandbox"
+)
+
+// DirEnv names a running sandbox to reuse instead of starting one.
+const DirEnv = "WECS_SANDBOX_DIR"
+
+// startTimeout covers a cold build of every binary (about 8 minutes on two
+// cores) plus the start itself.
+const startTimeout = 25 * time.Minute
+
+var shared struct {
+	once    sync.Once
+	state   *sandbox.State
+	err     error
+	started bool
+}
+
+// Main is TestMain for packages that use a sandbox: it lets the test binary
+// serve as the sandbox's log feeder, runs the tests and stops the sandbox it
+// started.
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main for a TestMain that has more to clean up: it returns the exit code.
+func Run(m *testing.M) int {
+	sandbox.RunLogFeederIfAsked()
+	code := m.Run()
+	if shared.started && shared.state != nil {
+		if err := shared.state.Down(); err != nil {
+			fmt.Fprintln(os.Stderr, "sandboxtest: stop the sandbox:", err)
+			code = 1
+		}
+	}
+	return code
+}
+
+// Shared returns the sandbox the package's tests share (three WECs, three
+// nodes each). Tests must not stop its components; use New for that.
+func Shared(t testing.TB) *sandbox.State {
+	t.Helper()
+	shared.once.Do(func() {
+		if dir := os.Getenv(DirEnv); dir != "" {
+			shared.state, shared.err = sandbox.Load(dir)
+			if shared.err == nil && len(shared.state.Crashed()) > 0 {
+				shared.err = fmt.Errorf("the sandbox in %s (%s) has crashed components; run wecs-sandbox status --dir %s", dir, DirEnv, dir)
+			}
+			return
+		}
+		dir, err := os.MkdirTemp("", "wecs-sandbox-")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.started = true
+		shared.state, shared.err = start(sandbox.Options{Dir: dir, WECs: 3, Nodes: 3})
+	})
+	if shared.err != nil {
+		t.Fatalf("sandbox: %v", shared.err)
+	}
+	return shared.state
+}
+
+// New starts a private sandbox for one test, stopped when the test ends.
+// Options.Dir is filled in when empty.
+func New(t testing.TB, opts sandbox.Options) *sandbox.State {
+	t.Helper()
+	if opts.Dir == "" {
+		opts.Dir = t.TempDir()
+	}
+	s, err := start(opts)
+	if err != nil {
+		t.Fatalf("sandbox: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Down(); err != nil {
+			t.Errorf("stop sandbox: %v", err)
+		}
+	})
+	return s
+}
+
+func start(opts sandbox.Options) (*sandbox.State, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	opts.Progress = os.Stderr
+	opts.DieWithParent = true
+	return sandbox.Up(ctx, opts)
+}

@@ -1,0 +1,80 @@
+// Package tmuxtest drives a terminal program in a detached tmux session, as
+// a person at a terminal would: type keys, read the screen.
+package tmuxtest
+
+import (
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Session is one detached tmux session running a command.
+type Session struct {
+	t    testing.TB
+	name string
+}
+
+// Start runs command (a shell command line) in a new width×height session,
+// killed when the test ends. tmux must be installed (the Makefile's test
+// target installs it).
+func Start(t testing.TB, width, height int, command string) *Session {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatalf("tmux is needed for end-to-end tests and is not installed: %v (make test installs it)", err)
+	}
+	s := &Session{t: t, name: fmt.Sprintf("wecs-test-%d", time.Now().UnixNano())}
+	// remain-on-exit keeps the pane (and what the program printed last) after it exits.
+	out, err := exec.Command("tmux", "new-session", "-d", "-s", s.name, "-x", strconv.Itoa(width), "-y", strconv.Itoa(height),
+		"-e", "TERM=xterm-256color", command+"; echo '[exited '$?']'; sleep 60").CombinedOutput()
+	if err != nil {
+		t.Fatalf("tmux new-session: %v: %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", s.name).Run() })
+	return s
+}
+
+// Screen is what the pane shows now, as plain text.
+func (s *Session) Screen() string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", "capture-pane", "-p", "-t", s.name).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux capture-pane: %v: %s", err, out)
+	}
+	return string(out)
+}
+
+// Keys types keys, in tmux send-keys notation ("q", "C-c", "Enter").
+func (s *Session) Keys(keys ...string) {
+	s.t.Helper()
+	args := append([]string{"send-keys", "-t", s.name}, keys...)
+	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+		s.t.Fatalf("tmux send-keys: %v: %s", err, out)
+	}
+}
+
+// WaitFor waits until the screen contains every one of texts and returns
+// the screen; after timeout the test fails, showing the last screen.
+func (s *Session) WaitFor(timeout time.Duration, texts ...string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		screen := s.Screen()
+		missing := ""
+		for _, text := range texts {
+			if !strings.Contains(screen, text) {
+				missing = text
+				break
+			}
+		}
+		if missing == "" {
+			return screen
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("screen never showed %q within %s; last screen:\n%s", missing, timeout, screen)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
