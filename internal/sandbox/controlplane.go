@@ -214,7 +214,12 @@ leaderElection:
 	if err != nil {
 		return err
 	}
-	for _, f := range append(append([]string{}, u.bins.KwokStages...), logsConfig) {
+	kwokConfig := filepath.Join(p.dir, "kwok.yaml")
+	// More workers than kwok's default 4 keep thousands of pods moving.
+	if err := os.WriteFile(kwokConfig, []byte("apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions:\n  podPlayStageParallelism: 32\n  nodePlayStageParallelism: 8\n"), 0o644); err != nil {
+		return err
+	}
+	for _, f := range append(append([]string{kwokConfig}, u.bins.KwokStages...), logsConfig) {
 		kwokArgs = append(kwokArgs, "--config="+f)
 	}
 	kwok := &Component{Name: name + "/kwok", Binary: u.bins.Kwok, Port: p.kwokPort, Args: kwokArgs}

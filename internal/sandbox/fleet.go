@@ -374,6 +374,7 @@ func (u *upper) writeKubeconfig(planes []*controlPlane) error {
 // portAllocator hands out loopback ports: free ones chosen by the system, or
 // consecutive ones from a base, each checked to be free.
 type portAllocator struct {
+	mu         sync.Mutex
 	base, used int
 	failed     error
 	taken      map[int]bool
@@ -385,6 +386,8 @@ func newPortAllocator(base int) *portAllocator {
 
 // next returns a port, or 0 after recording an error (see err).
 func (p *portAllocator) next() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.failed != nil {
 		return 0
 	}
@@ -414,7 +417,11 @@ func (p *portAllocator) next() int {
 	}
 }
 
-func (p *portAllocator) err() error { return p.failed }
+func (p *portAllocator) err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.failed
+}
 
 // insecureClient checks health endpoints of components whose serving
 // certificates are self-signed; it sends nothing but GETs of health paths.

@@ -349,6 +349,14 @@ func TestDownLeavesNothingRunning(t *testing.T) {
 			t.Fatalf("%s not running before down", c.Name)
 		}
 	}
+	// A crashed component is reported by name, not hidden.
+	if err := s.StopComponent("cluster1/kwok"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = sandbox.Up(t.Context(), sandbox.Options{Dir: dir, WECs: 1, Nodes: 1})
+	if err == nil || !strings.Contains(err.Error(), "only partly running") || !strings.Contains(err.Error(), "cluster1/kwok exited") {
+		t.Errorf("up on a sandbox with a crashed kwok: %v", err)
+	}
 	// A fresh load checks the processes through /proc, as another process would.
 	recorded, err := sandbox.Load(dir)
 	if err != nil {

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -279,37 +280,38 @@ func (u *upper) seedLoad(ctx context.Context, p *controlPlane) error {
 	})
 }
 
-// waitLoadRunning waits until all the extra pods run, saying how far it got.
+// waitLoadRunning waits until the load Deployments have every replica
+// ready, saying how far they got. It reads the Deployments' status, not the
+// pods, so that waiting does not load the apiserver.
 func (u *upper) waitLoadRunning(ctx context.Context, p *controlPlane) error {
-	timeout := 2*time.Minute + time.Duration(u.opts.Pods)*60*time.Millisecond
+	// About 5 pods a second per WEC when three WECs share two cores.
+	timeout := 2*time.Minute + time.Duration(u.opts.Pods)*200*time.Millisecond
 	deadline := time.Now().Add(timeout)
 	lastSaid := time.Now()
 	for {
-		list, err := p.client.CoreV1().Pods(nsLoad).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+		list, err := p.client.AppsV1().Deployments(nsLoad).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
 		if err != nil {
 			return err
 		}
-		running := 0
-		for _, pod := range list.Items {
-			if pod.Status.Phase == corev1.PodRunning {
-				running++
-			}
+		var ready int32
+		for _, d := range list.Items {
+			ready += d.Status.ReadyReplicas
 		}
-		if running >= u.opts.Pods {
-			u.say("  %s: %d load pods Running", p.cluster.Name, running)
+		if int(ready) >= u.opts.Pods {
+			u.say("  %s: %d load pods ready", p.cluster.Name, ready)
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s: only %d of %d load pods Running after %s; see the logs in %s", p.cluster.Name, running, u.opts.Pods, timeout, u.Dir+"/logs")
+			return fmt.Errorf("%s: only %d of %d load pods ready after %s; see the logs in %s", p.cluster.Name, ready, u.opts.Pods, timeout, filepath.Join(u.Dir, "logs"))
 		}
 		if time.Since(lastSaid) > 10*time.Second {
-			u.say("  %s: %d of %d load pods Running", p.cluster.Name, running, u.opts.Pods)
+			u.say("  %s: %d of %d load pods ready", p.cluster.Name, ready, u.opts.Pods)
 			lastSaid = time.Now()
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(time.Second):
+		case <-time.After(2 * time.Second):
 		}
 	}
 }
