@@ -215,8 +215,21 @@ leaderElection:
 		return err
 	}
 	kwokConfig := filepath.Join(p.dir, "kwok.yaml")
-	// More workers than kwok's default 4 keep thousands of pods moving.
-	if err := os.WriteFile(kwokConfig, []byte("apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions:\n  podPlayStageParallelism: 32\n  nodePlayStageParallelism: 8\n"), 0o644); err != nil {
+	// A configuration file replaces kwok's defaults wholesale, so it spells
+	// them out: more pod workers than the default 4 keep thousands of pods
+	// moving, and a /16 gives every pod its own IP.
+	if err := os.WriteFile(kwokConfig, []byte(`apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokConfiguration
+options:
+  cidr: 10.0.0.0/16
+  enableDebuggingHandlers: true
+  enableProfilingHandler: false
+  podPlayStageParallelism: 32
+  nodePlayStageParallelism: 8
+  nodeLeaseParallelism: 4
+  podsOnNodeSyncParallelism: 1
+  enablePodsOnNodeSyncListPager: true
+`), 0o644); err != nil {
 		return err
 	}
 	for _, f := range append(append([]string{kwokConfig}, u.bins.KwokStages...), logsConfig) {

@@ -374,4 +374,3 @@ func TestDownLeavesNothingRunning(t *testing.T) {
 		t.Errorf("state of %s still there after down", dir)
 	}
 }
-
