@@ -25,6 +25,8 @@ const DefaultITSContext = "its1"
 type Flags struct {
 	config     *genericclioptions.ConfigFlags
 	ITSContext string
+	// WECContexts are --wec-context CLUSTER=CONTEXT mappings.
+	WECContexts []string
 }
 
 // NewFlags returns the flags with kubectl's defaults.
@@ -40,6 +42,20 @@ func NewFlags() *Flags {
 func (f *Flags) AddFlags(fs *pflag.FlagSet) {
 	f.config.AddFlags(fs)
 	fs.StringVar(&f.ITSContext, "its-context", "", `kubeconfig context of the ITS (default "`+DefaultITSContext+`" if present, else the current context)`)
+	fs.StringArrayVar(&f.WECContexts, "wec-context", nil, "CLUSTER=CONTEXT: reach a WEC through this kubeconfig context (repeatable; overrides matching by name, URL or CA)")
+}
+
+// WECContextMap parses the --wec-context flags into cluster → context.
+func (f *Flags) WECContextMap() (map[string]string, error) {
+	out := map[string]string{}
+	for _, m := range f.WECContexts {
+		cluster, ctx, ok := strings.Cut(m, "=")
+		if !ok || cluster == "" || ctx == "" {
+			return nil, fmt.Errorf("--wec-context %q: write CLUSTER=CONTEXT, e.g. --wec-context cluster1=kind-cluster1", m)
+		}
+		out[cluster] = ctx
+	}
+	return out, nil
 }
 
 // Kubeconfig is the merged kubeconfig wecs reads its contexts from.
@@ -132,5 +148,7 @@ func (k *Kubeconfig) RESTConfig(context string) (*rest.Config, error) {
 	if cf.DisableCompression != nil {
 		cfg.DisableCompression = *cf.DisableCompression
 	}
+	// Deprecation warnings (v1 Endpoints …) are the server's business, not the user's.
+	cfg.WarningHandler = rest.NoWarnings{}
 	return cfg, nil
 }

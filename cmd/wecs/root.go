@@ -22,7 +22,9 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	flags.AddFlags(root.PersistentFlags())
-	root.AddCommand(newVersion(), newTUI(flags))
+	var configPath string
+	root.PersistentFlags().StringVar(&configPath, "config", "", "wecs config file (default $XDG_CONFIG_HOME/wecs/config.yaml)")
+	root.AddCommand(newVersion(), newTUI(flags), newClusters(flags, &configPath), newGet(flags, &configPath))
 	return root
 }
 

@@ -1,0 +1,381 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/duration"
+	"sigs.k8s.io/yaml"
+
+	"github.com/wecs-tui/wecs/internal/config"
+	"github.com/wecs-tui/wecs/kube"
+)
+
+// Exit codes a script can rely on.
+const (
+	exitError   = 1 // bad input, or the ITS cannot be used
+	exitPartial = 2 // printed, but some WECs could not be read
+)
+
+// exitCodeError carries an exit code other than 1.
+type exitCodeError struct {
+	code int
+	err  error
+}
+
+func (e *exitCodeError) Error() string { return e.err.Error() }
+func (e *exitCodeError) Unwrap() error { return e.err }
+
+// settleTimeout bounds how long the CLI waits for slow WECs.
+const settleTimeout = 30 * time.Second
+
+// fleetFlags are the flags every fleet command shares.
+type fleetFlags struct {
+	kube       *kube.Flags
+	configPath string
+	output     string
+}
+
+// startFleet loads the kubeconfig and config file, starts the fleet and waits
+// until every WEC has connected or failed once.
+func (ff *fleetFlags) startFleet(ctx context.Context) (*kube.Fleet, error) {
+	path, named := ff.configPath, ff.configPath != ""
+	if !named {
+		path = config.DefaultPath()
+	}
+	cfg, err := config.Load(path, named)
+	if err != nil {
+		return nil, err
+	}
+	mapping, err := ff.kube.WECContextMap()
+	if err != nil {
+		return nil, err
+	}
+	wecContexts := maps.Clone(cfg.WECContexts)
+	if wecContexts == nil {
+		wecContexts = map[string]string{}
+	}
+	maps.Copy(wecContexts, mapping)
+	kc, err := ff.kube.LoadKubeconfig()
+	if err != nil {
+		return nil, err
+	}
+	its, err := kc.ITSContext()
+	if err != nil {
+		return nil, err
+	}
+	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts})
+	if err := fleet.Start(ctx); err != nil {
+		return nil, err
+	}
+	settle, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	fleet.WaitSettled(settle)
+	return fleet, nil
+}
+
+func (ff *fleetFlags) checkOutput(allowed ...string) error {
+	if !slices.Contains(allowed, ff.output) {
+		return fmt.Errorf("-o %s: use one of %s", ff.output, strings.Join(allowed, ", "))
+	}
+	return nil
+}
+
+func addFleetFlags(cmd *cobra.Command, ff *fleetFlags) {
+	cmd.Flags().StringVarP(&ff.output, "output", "o", "table", "output format: table, wide, json or yaml")
+}
+
+// clusterRow is one WEC as `wecs clusters -o json` prints it.
+type clusterRow struct {
+	Name        string            `json:"name"`
+	Status      kube.Health       `json:"status"`
+	Reason      string            `json:"reason"`
+	Accepted    bool              `json:"accepted"`
+	Joined      bool              `json:"joined"`
+	Available   string            `json:"available"`
+	Context     string            `json:"context,omitempty"`
+	BoundBy     string            `json:"boundBy,omitempty"`
+	Connection  kube.ConnState    `json:"connection"`
+	ConnError   string            `json:"connectionError,omitempty"`
+	CPU         string            `json:"cpu,omitempty"`
+	Memory      string            `json:"memory,omitempty"`
+	Pods        string            `json:"pods,omitempty"`
+	Version     string            `json:"version,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	PendingCSRs int               `json:"pendingCSRs,omitempty"`
+	Forbidden   []string          `json:"forbiddenKinds,omitempty"`
+}
+
+func newClusters(kf *kube.Flags, configPath *string) *cobra.Command {
+	ff := &fleetFlags{kube: kf}
+	cmd := &cobra.Command{
+		Use:   "clusters",
+		Short: "List the WECs the ITS knows, with their status and connection",
+		Long: `List every ManagedCluster of the ITS: its status (Active, Inactive, Pending) and why,
+the kubeconfig context wecs reaches it through, the connection, capacity and version.
+
+Exit status: 0 when every bound WEC answered, 2 when some could not be reached, 1 on error.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ff.configPath = *configPath
+			if err := ff.checkOutput("table", "wide", "json", "yaml"); err != nil {
+				return err
+			}
+			fleet, err := ff.startFleet(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var rows []clusterRow
+			unreachable := 0
+			for _, m := range fleet.Members() {
+				row := clusterRow{Name: m.Name, Status: m.Health, Reason: m.Reason, Accepted: m.Accepted, Joined: m.Joined,
+					Available: string(m.Available), Context: m.Binding.Context, BoundBy: m.Binding.By,
+					Connection: m.Connection.State, ConnError: m.Connection.Err, Version: m.Version, Labels: m.Labels,
+					CPU: quantity(m.CPU.Capacity, false), Memory: quantity(m.Memory.Capacity, true), Pods: quantity(m.Pods.Capacity, false),
+					PendingCSRs: m.PendingCSRs, Forbidden: m.Connection.Forbidden}
+				if m.Binding.Bound() && m.Connection.State != kube.Connected {
+					unreachable++
+				}
+				rows = append(rows, row)
+			}
+			if err := printClusters(cmd.OutOrStdout(), ff.output, rows); err != nil {
+				return err
+			}
+			if unreachable > 0 {
+				return &exitCodeError{code: exitPartial, err: fmt.Errorf("%d WEC(s) could not be reached; see CONNECTION", unreachable)}
+			}
+			return nil
+		},
+	}
+	addFleetFlags(cmd, ff)
+	return cmd
+}
+
+func quantity(q resource.Quantity, bytes bool) string {
+	if q.IsZero() {
+		return ""
+	}
+	if bytes {
+		return fmt.Sprintf("%.0fGi", float64(q.Value())/(1<<30))
+	}
+	return q.String()
+}
+
+func printClusters(w io.Writer, format string, rows []clusterRow) error {
+	switch format {
+	case "json", "yaml":
+		return printStructured(w, format, map[string]any{"clusters": rows})
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	header := "NAME\tSTATUS\tCONTEXT\tCONNECTION\tCPU\tMEMORY\tPODS\tVERSION\tLABELS"
+	if format == "wide" {
+		header += "\tREASON\tCONNECTION-ERROR"
+	}
+	fmt.Fprintln(tw, header)
+	for _, r := range rows {
+		conn := string(r.Connection)
+		if r.ConnError != "" && format != "wide" {
+			conn += ": " + truncate(r.ConnError, 40)
+		}
+		line := strings.Join([]string{r.Name, string(r.Status), dash(r.Context), conn, dash(r.CPU), dash(r.Memory), dash(r.Pods),
+			dash(r.Version), dash(labels.Set(r.Labels).String())}, "\t")
+		if format == "wide" {
+			line += "\t" + r.Reason + "\t" + dash(r.ConnError)
+		}
+		fmt.Fprintln(tw, line)
+	}
+	return tw.Flush()
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func printStructured(w io.Writer, format string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	if format == "yaml" {
+		if data, err = yaml.JSONToYAML(data); err != nil {
+			return err
+		}
+	}
+	_, err = fmt.Fprintln(w, strings.TrimRight(string(data), "\n"))
+	return err
+}
+
+// objectRow is one object as `wecs get -o json` prints it.
+type objectRow struct {
+	Cluster     string            `json:"cluster"`
+	Namespace   string            `json:"namespace,omitempty"`
+	Kind        string            `json:"kind"`
+	APIVersion  string            `json:"apiVersion"`
+	Name        string            `json:"name"`
+	Status      kube.Status       `json:"status"`
+	Ready       string            `json:"ready,omitempty"`
+	Created     time.Time         `json:"created"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	DeliveredBy string            `json:"deliveredBy,omitempty"`
+}
+
+func newGet(kf *kube.Flags, configPath *string) *cobra.Command {
+	ff := &fleetFlags{kube: kf}
+	var (
+		clusters, kinds, statuses []string
+		namespace, selector       string
+		showSystem, delivered     bool
+	)
+	cmd := &cobra.Command{
+		Use:   "get [NAME]",
+		Short: "List objects across every WEC, filtered",
+		Long: `List the objects of every WEC the ITS knows, like kubectl get across the fleet.
+NAME keeps objects whose name contains it. Kinds take kubectl's names and short names
+(deploy, po, svc, pvc …) or a custom resource's kind.
+
+Exit status: 0 when every bound WEC answered, 2 when some could not be reached (the
+list then misses their objects), 1 on error.`,
+		Example: `  wecs get --kind deploy -n shop
+  wecs get --status Failed -o wide
+  wecs get web --cluster cluster1,cluster2 -o json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ff.configPath = *configPath
+			if err := ff.checkOutput("table", "wide", "json", "yaml"); err != nil {
+				return err
+			}
+			filter := kube.Filter{Clusters: clusters, Namespace: namespace, ShowSystem: showSystem, DeliveredOnly: delivered}
+			for _, k := range kinds {
+				filter.Kinds = append(filter.Kinds, kube.ResolveKind(k))
+			}
+			for _, s := range statuses {
+				st, err := kube.ParseStatus(s)
+				if err != nil {
+					return err
+				}
+				filter.Statuses = append(filter.Statuses, st)
+			}
+			if selector != "" {
+				sel, err := labels.Parse(selector)
+				if err != nil {
+					return fmt.Errorf("-l %q: %v", selector, err)
+				}
+				filter.Selector = sel
+			}
+			if len(args) == 1 {
+				filter.Name = args[0]
+			}
+			fleet, err := ff.startFleet(cmd.Context())
+			if err != nil {
+				return err
+			}
+			members := fleet.Members()
+			known := map[string]bool{}
+			var unreachable []string
+			for _, m := range members {
+				known[m.Name] = true
+				if (len(clusters) == 0 || slices.Contains(clusters, m.Name)) && m.Binding.Bound() && m.Connection.State != kube.Connected {
+					unreachable = append(unreachable, m.Name+" ("+m.Connection.Err+")")
+				}
+			}
+			for _, c := range clusters {
+				if !known[c] {
+					return fmt.Errorf("--cluster %s: the ITS has no such cluster (it has %s)", c, strings.Join(fleet.ClusterNames(), ", "))
+				}
+			}
+			var rows []objectRow
+			for _, o := range fleet.Tree.Find(filter) {
+				rows = append(rows, objectRow{Cluster: o.Cluster, Namespace: o.Namespace, Kind: o.Kind,
+					APIVersion: apiVersion(o.Group, o.Version), Name: o.Name, Status: o.Status, Ready: o.Ready,
+					Created: o.Created, Labels: o.Labels, DeliveredBy: o.DeliveredBy})
+			}
+			if err := printObjects(cmd.OutOrStdout(), ff.output, rows); err != nil {
+				return err
+			}
+			if len(rows) == 0 && (ff.output == "table" || ff.output == "wide") {
+				fmt.Fprintln(cmd.ErrOrStderr(), "No resources found.")
+			}
+			if len(unreachable) > 0 {
+				sort.Strings(unreachable)
+				return &exitCodeError{code: exitPartial, err: fmt.Errorf("incomplete: could not read %s", strings.Join(unreachable, ", "))}
+			}
+			return nil
+		},
+	}
+	addFleetFlags(cmd, ff)
+	cmd.Flags().StringSliceVar(&clusters, "cluster", nil, "only these WECs (repeatable or comma-separated)")
+	cmd.Flags().StringVarP(&namespace, "namespace", "n", "", "only this namespace")
+	cmd.Flags().StringSliceVar(&kinds, "kind", nil, "only these kinds: deploy, po, svc … or a custom kind (repeatable)")
+	cmd.Flags().StringSliceVar(&statuses, "status", nil, "only these statuses: Ready, Running, Succeeded, Pending, NotReady, Unknown, Failed")
+	cmd.Flags().StringVarP(&selector, "selector", "l", "", "label selector, as kubectl's -l")
+	cmd.Flags().BoolVar(&showSystem, "system", false, "include system namespaces (kube-system, kube-public, kube-node-lease, open-cluster-management*)")
+	cmd.Flags().BoolVar(&delivered, "delivered", false, "only objects delivered by KubeStellar")
+	return cmd
+}
+
+func apiVersion(group, version string) string {
+	if group == "" {
+		return version
+	}
+	return group + "/" + version
+}
+
+func printObjects(w io.Writer, format string, rows []objectRow) error {
+	switch format {
+	case "json", "yaml":
+		if rows == nil {
+			rows = []objectRow{}
+		}
+		return printStructured(w, format, map[string]any{"items": rows})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	header := "CLUSTER\tNAMESPACE\tKIND\tNAME\tSTATUS\tREADY\tAGE"
+	if format == "wide" {
+		header += "\tDELIVERED-BY\tLABELS"
+	}
+	fmt.Fprintln(tw, header)
+	now := time.Now()
+	for _, r := range rows {
+		line := strings.Join([]string{r.Cluster, dash(r.Namespace), r.Kind, r.Name, string(r.Status), dash(r.Ready),
+			duration.HumanDuration(now.Sub(r.Created))}, "\t")
+		if format == "wide" {
+			line += "\t" + dash(r.DeliveredBy) + "\t" + dash(labels.Set(r.Labels).String())
+		}
+		fmt.Fprintln(tw, line)
+	}
+	return tw.Flush()
+}
+
+// exitCode is the process exit status for an error from a command.
+func exitCode(err error) int {
+	var coded *exitCodeError
+	if errors.As(err, &coded) {
+		return coded.code
+	}
+	return exitError
+}

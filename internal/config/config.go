@@ -1,0 +1,46 @@
+// Package config reads wecs's configuration file
+// ($XDG_CONFIG_HOME/wecs/config.yaml, or ~/.config/wecs/config.yaml).
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Config is the file's content.
+type Config struct {
+	// WECContexts maps cluster names to kubeconfig contexts, like --wec-context.
+	WECContexts map[string]string `json:"wecContexts,omitempty"`
+}
+
+// DefaultPath is where the file is looked for when --config is not given.
+func DefaultPath() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "wecs", "config.yaml")
+}
+
+// Load reads the file at path. A missing file at the default path is an
+// empty configuration; a missing file the user named is an error.
+func Load(path string, named bool) (Config, error) {
+	var cfg Config
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !named {
+		return cfg, nil
+	}
+	if err != nil {
+		return cfg, fmt.Errorf("read config: %w", err)
+	}
+	if err := yaml.UnmarshalStrict(bytes.TrimSpace(data), &cfg); err != nil {
+		return cfg, fmt.Errorf("config %s: %v (expected keys: wecContexts)", path, err)
+	}
+	return cfg, nil
+}

@@ -1,0 +1,311 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	certificatesv1 "k8s.io/api/certificates/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
+	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
+	clusterinformers "open-cluster-management.io/api/client/cluster/informers/externalversions"
+	clusterv1 "open-cluster-management.io/api/cluster/v1"
+)
+
+// Member is one WEC of the fleet: what the ITS says, how wecs reaches it and
+// how that connection is doing.
+type Member struct {
+	ClusterInfo
+	Binding    Binding
+	Connection Connection
+}
+
+// FleetOptions tune a Fleet.
+type FleetOptions struct {
+	// WECContexts maps cluster names to kubeconfig contexts, before any
+	// matching by name, URL or CA.
+	WECContexts map[string]string
+}
+
+// Fleet discovers the WECs from the ITS's ManagedClusters, binds each to a
+// kubeconfig context and keeps a live watch on each, feeding one Tree.
+type Fleet struct {
+	kc         *Kubeconfig
+	itsContext string
+	opts       FleetOptions
+	// Tree holds every watched object of every WEC.
+	Tree *Tree
+
+	mu       sync.RWMutex
+	clusters map[string]*clusterv1.ManagedCluster
+	csrs     map[string]int // pending registration CSRs by cluster
+	bindings map[string]Binding
+	watches  map[string]*runningWatch
+	changed  chan struct{}
+	ctx      context.Context
+}
+
+type runningWatch struct {
+	watch   *clusterWatch
+	context string
+	cancel  context.CancelFunc
+}
+
+// NewFleet prepares a fleet for the ITS behind itsContext; Start runs it.
+func NewFleet(kc *Kubeconfig, itsContext string, opts FleetOptions) *Fleet {
+	return &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(),
+		clusters: map[string]*clusterv1.ManagedCluster{}, csrs: map[string]int{}, bindings: map[string]Binding{},
+		watches: map[string]*runningWatch{}, changed: make(chan struct{}, 1)}
+}
+
+// Changed receives a value, coalesced, when a member's ITS record, binding
+// or connection changes (object changes come on Tree.Changed).
+func (f *Fleet) Changed() <-chan struct{} { return f.changed }
+
+func (f *Fleet) notify() {
+	select {
+	case f.changed <- struct{}{}:
+	default:
+	}
+}
+
+// ErrITS wraps every failure to use the ITS.
+var ErrITS = errors.New("ITS")
+
+// Start checks the ITS, starts watching its ManagedClusters and registration
+// CSRs, and returns once the first list is in. Watches on the WECs start in
+// the background and stop with ctx.
+func (f *Fleet) Start(ctx context.Context) error {
+	cfg, err := f.kc.RESTConfig(f.itsContext)
+	if err != nil {
+		return fmt.Errorf("%w context %q: %v", ErrITS, f.itsContext, err)
+	}
+	if err := checkITS(cfg, f.itsContext); err != nil {
+		return err
+	}
+	oc, err := clusterclient.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	kc, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	f.ctx = ctx
+	mcFactory := clusterinformers.NewSharedInformerFactory(oc, 0)
+	mcInformer := mcFactory.Cluster().V1().ManagedClusters().Informer()
+	mcHandled, _ := mcInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { f.clusterChanged(obj) },
+		UpdateFunc: func(_, obj any) { f.clusterChanged(obj) },
+		DeleteFunc: func(obj any) { f.clusterDeleted(obj) },
+	})
+	csrFactory := informers.NewSharedInformerFactoryWithOptions(kc, 0, informers.WithTweakListOptions(func(o *metav1.ListOptions) {
+		o.LabelSelector = clusterv1.ClusterNameLabelKey
+	}))
+	csrInformer := csrFactory.Certificates().V1().CertificateSigningRequests().Informer()
+	csrForbidden := make(chan struct{})
+	var once sync.Once
+	_ = csrInformer.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
+		if apierrors.IsForbidden(err) {
+			once.Do(func() { close(csrForbidden) })
+		}
+	})
+	recount := func(any) { f.recountCSRs(csrInformer.GetStore().List()) }
+	csrHandled, _ := csrInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: recount, UpdateFunc: func(_, o any) { recount(o) }, DeleteFunc: recount,
+	})
+	mcFactory.Start(ctx.Done())
+	csrFactory.Start(ctx.Done())
+	syncCtx, cancel := context.WithTimeout(ctx, connectTimeout+15*time.Second)
+	defer cancel()
+	if !cache.WaitForCacheSync(syncCtx.Done(), mcHandled.HasSynced) {
+		return fmt.Errorf("%w: the ManagedClusters of context %q did not list in time; check the ITS and your access to managedclusters.cluster.open-cluster-management.io", ErrITS, f.itsContext)
+	}
+	// CSRs are optional (RBAC may forbid them): wait briefly, never fail.
+	select {
+	case <-csrForbidden:
+	case <-syncCtx.Done():
+	case <-waitSynced(syncCtx, csrHandled.HasSynced):
+	}
+	return nil
+}
+
+// waitSynced closes its channel once synced reports true or ctx ends.
+func waitSynced(ctx context.Context, synced cache.InformerSynced) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		cache.WaitForCacheSync(ctx.Done(), synced)
+		close(done)
+	}()
+	return done
+}
+
+// checkITS makes sure the ITS answers and serves ManagedClusters, with an
+// error that says what to do when not.
+func checkITS(cfg *rest.Config, context string) error {
+	probe := rest.CopyConfig(cfg)
+	probe.Timeout = connectTimeout
+	kc, err := kubernetes.NewForConfig(probe)
+	if err != nil {
+		return err
+	}
+	if _, err := kc.Discovery().ServerVersion(); err != nil {
+		return fmt.Errorf("%w context %q does not answer at %s: %s; check that the ITS runs and that --its-context names it",
+			ErrITS, context, cfg.Host, errorText(err))
+	}
+	if _, err := kc.Discovery().ServerResourcesForGroupVersion(clusterv1.GroupVersion.String()); err != nil {
+		if apierrors.IsNotFound(err) {
+			return fmt.Errorf("%w context %q serves no ManagedClusters (%s): it is not an Open Cluster Management hub; pass the ITS's context with --its-context",
+				ErrITS, context, clusterv1.GroupVersion.String())
+		}
+		return fmt.Errorf("%w context %q: %s", ErrITS, context, errorText(err))
+	}
+	return nil
+}
+
+func (f *Fleet) clusterChanged(obj any) {
+	mc, ok := obj.(*clusterv1.ManagedCluster)
+	if !ok {
+		return
+	}
+	f.mu.Lock()
+	f.clusters[mc.Name] = mc
+	f.rebindLocked(mc.Name)
+	f.mu.Unlock()
+	f.notify()
+}
+
+func (f *Fleet) clusterDeleted(obj any) {
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj
+	}
+	mc, ok := obj.(*clusterv1.ManagedCluster)
+	if !ok {
+		return
+	}
+	f.mu.Lock()
+	delete(f.clusters, mc.Name)
+	delete(f.bindings, mc.Name)
+	if w, ok := f.watches[mc.Name]; ok {
+		w.cancel()
+		delete(f.watches, mc.Name)
+	}
+	f.mu.Unlock()
+	f.Tree.RemoveCluster(mc.Name)
+	f.notify()
+}
+
+// rebindLocked binds a cluster and (re)starts its watch when its context
+// changed.
+func (f *Fleet) rebindLocked(name string) {
+	b := f.kc.Bind(name, f.clusters[name].Spec.ManagedClusterClientConfigs, f.opts.WECContexts)
+	f.bindings[name] = b
+	running, ok := f.watches[name]
+	if ok && running.context == b.Context {
+		return
+	}
+	if ok {
+		running.cancel()
+		delete(f.watches, name)
+	}
+	if !b.Bound() {
+		return
+	}
+	cfg, err := f.kc.RESTConfig(b.Context)
+	if err != nil {
+		f.bindings[name] = Binding{Problem: err.Error()}
+		return
+	}
+	cfg.QPS, cfg.Burst = 50, 100
+	ctx, cancel := context.WithCancel(f.ctx)
+	w := newClusterWatch(name, cfg, f.Tree, f.notify)
+	f.watches[name] = &runningWatch{watch: w, context: b.Context, cancel: cancel}
+	go w.run(ctx)
+}
+
+func (f *Fleet) recountCSRs(objs []any) {
+	counts := map[string]int{}
+	for _, o := range objs {
+		csr, ok := o.(*certificatesv1.CertificateSigningRequest)
+		if !ok || len(csr.Status.Conditions) > 0 {
+			continue
+		}
+		counts[csr.Labels[clusterv1.ClusterNameLabelKey]]++
+	}
+	f.mu.Lock()
+	f.csrs = counts
+	f.mu.Unlock()
+	f.notify()
+}
+
+// Members returns every WEC of the fleet, sorted by name.
+func (f *Fleet) Members() []Member {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	out := make([]Member, 0, len(f.clusters))
+	for name, mc := range f.clusters {
+		m := Member{ClusterInfo: SummarizeCluster(mc, f.csrs[name]), Binding: f.bindings[name]}
+		if w, ok := f.watches[name]; ok {
+			m.Connection = w.watch.Connection()
+		} else {
+			m.Connection = Connection{State: Unbound, Err: m.Binding.Problem}
+		}
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Reconnect drops and re-opens the watches on one WEC now.
+func (f *Fleet) Reconnect(name string) error {
+	f.mu.RLock()
+	w, ok := f.watches[name]
+	f.mu.RUnlock()
+	if !ok {
+		return fmt.Errorf("cluster %q has no connection to renew (unknown or unbound)", name)
+	}
+	w.watch.Reconnect()
+	return nil
+}
+
+// WaitSettled waits until every bound WEC has connected or failed at least
+// once, or ctx ends; the CLI uses it before reading the tree.
+func (f *Fleet) WaitSettled(ctx context.Context) {
+	for {
+		settled := true
+		for _, m := range f.Members() {
+			if m.Connection.State == Connecting && m.Connection.Attempts <= 1 {
+				settled = false
+			}
+		}
+		if settled {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// ClusterNames are the names of the fleet's members.
+func (f *Fleet) ClusterNames() []string {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	names := make([]string, 0, len(f.clusters))
+	for n := range f.clusters {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}

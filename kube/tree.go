@@ -1,0 +1,501 @@
+package kube
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// Object is what the fleet tree keeps of one Kubernetes object: enough to
+// place, count and show it. The full object is fetched when a pane needs it.
+type Object struct {
+	Cluster   string
+	Namespace string // "" for cluster-scoped objects
+	Name      string
+	Group     string
+	Version   string
+	Kind      string
+	Resource  string
+	UID       types.UID
+	// Owners are the UIDs of the object's owners, the controller first.
+	Owners  []types.UID
+	Labels  map[string]string
+	Created time.Time
+	Status  Status
+	// Ready is "ready/desired" where that means something, else "".
+	Ready string
+	// DeliveredBy names the AppliedManifestWork that put the object on its
+	// WEC, when KubeStellar delivered it.
+	DeliveredBy string
+}
+
+// SystemNamespace reports whether ns is one wecs hides unless asked:
+// kube-system, kube-public, kube-node-lease and open-cluster-management*.
+func SystemNamespace(ns string) bool {
+	switch ns {
+	case "kube-system", "kube-public", "kube-node-lease":
+		return true
+	}
+	return strings.HasPrefix(ns, "open-cluster-management")
+}
+
+// Counts are how many objects a tree node holds, per status.
+type Counts struct {
+	Total    int
+	ByStatus [7]int // indexed by Status.Severity()
+}
+
+func (c *Counts) add(s Status, n int) {
+	c.Total += n
+	c.ByStatus[s.Severity()] += n
+}
+
+// Worst is the worst status among the counted objects ("" when empty).
+func (c Counts) Worst() Status {
+	for i := len(Statuses) - 1; i >= 0; i-- {
+		if c.ByStatus[i] > 0 {
+			return Statuses[i]
+		}
+	}
+	return ""
+}
+
+// Of is the number of objects with status s.
+func (c Counts) Of(s Status) int { return c.ByStatus[s.Severity()] }
+
+// Group is one namespace or kind node of the tree with its counts.
+type Group struct {
+	Name   string
+	Counts Counts
+}
+
+// Tree is the fleet's objects as Cluster → Namespace → Kind → Instance →
+// children. Every change is applied in time proportional to the change;
+// counts per cluster, namespace and kind are kept up to date, not
+// recomputed. Readers get copies, consistent at the time of the call, and a
+// coalesced signal on Changed.
+type Tree struct {
+	mu         sync.RWMutex
+	clusters   map[string]*clusterIndex
+	changed    chan struct{}
+	lastChange time.Time
+}
+
+type entry struct {
+	obj    Object
+	parent *entry // nil for a top-level instance
+	gen    uint64
+}
+
+type clusterIndex struct {
+	objects map[types.UID]*entry
+	// children maps an owner UID to its dependents, even before the owner
+	// itself has arrived.
+	children   map[types.UID]map[types.UID]struct{}
+	namespaces map[string]*nsIndex
+	gen        uint64
+}
+
+type nsIndex struct {
+	counts Counts
+	kinds  map[string]*kindIndex
+}
+
+type kindIndex struct {
+	counts Counts // top-level instances only
+	top    map[types.UID]*entry
+}
+
+// NewTree returns an empty tree.
+func NewTree() *Tree {
+	return &Tree{clusters: map[string]*clusterIndex{}, changed: make(chan struct{}, 1)}
+}
+
+// Changed receives a value after one or more changes; bursts coalesce into one.
+func (t *Tree) Changed() <-chan struct{} { return t.changed }
+
+// LastChange is when the tree last changed.
+func (t *Tree) LastChange() time.Time {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.lastChange
+}
+
+func (t *Tree) notify() {
+	t.lastChange = time.Now()
+	select {
+	case t.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (t *Tree) cluster(name string) *clusterIndex {
+	c, ok := t.clusters[name]
+	if !ok {
+		c = &clusterIndex{objects: map[types.UID]*entry{}, children: map[types.UID]map[types.UID]struct{}{}, namespaces: map[string]*nsIndex{}}
+		t.clusters[name] = c
+	}
+	return c
+}
+
+// Upsert adds or replaces an object.
+func (t *Tree) Upsert(obj Object) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c := t.cluster(obj.Cluster)
+	if old, ok := c.objects[obj.UID]; ok {
+		if slices.Equal(old.obj.Owners, obj.Owners) && old.obj.Namespace == obj.Namespace && old.obj.Kind == obj.Kind {
+			c.recount(old, -1)
+			old.obj = obj
+			old.gen = c.gen
+			c.recount(old, +1)
+			t.notify()
+			return
+		}
+		c.remove(old)
+	}
+	c.add(&entry{obj: obj, gen: c.gen})
+	t.notify()
+}
+
+// Delete removes an object; its dependents become top-level instances.
+func (t *Tree) Delete(cluster string, uid types.UID) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c, ok := t.clusters[cluster]
+	if !ok {
+		return
+	}
+	if e, ok := c.objects[uid]; ok {
+		c.remove(e)
+		t.notify()
+	}
+}
+
+// BeginResync starts a new generation for a cluster whose watches restart;
+// EndResync then drops whatever the new watches did not report again (the
+// objects deleted while the cluster was out of reach).
+func (t *Tree) BeginResync(cluster string) uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c := t.cluster(cluster)
+	c.gen++
+	return c.gen
+}
+
+// EndResync removes the cluster's objects older than generation gen.
+func (t *Tree) EndResync(cluster string, gen uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c, ok := t.clusters[cluster]
+	if !ok {
+		return
+	}
+	removed := false
+	for _, e := range c.objects {
+		if e.gen < gen {
+			c.remove(e)
+			removed = true
+		}
+	}
+	if removed {
+		t.notify()
+	}
+}
+
+// RemoveCluster forgets a cluster (it left the fleet).
+func (t *Tree) RemoveCluster(cluster string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, ok := t.clusters[cluster]; ok {
+		delete(t.clusters, cluster)
+		t.notify()
+	}
+}
+
+func (c *clusterIndex) ns(name string) *nsIndex {
+	n, ok := c.namespaces[name]
+	if !ok {
+		n = &nsIndex{kinds: map[string]*kindIndex{}}
+		c.namespaces[name] = n
+	}
+	return n
+}
+
+func (n *nsIndex) kind(name string) *kindIndex {
+	k, ok := n.kinds[name]
+	if !ok {
+		k = &kindIndex{top: map[types.UID]*entry{}}
+		n.kinds[name] = k
+	}
+	return k
+}
+
+// recount adds (sign +1) or removes (-1) an entry's status from the counts.
+func (c *clusterIndex) recount(e *entry, sign int) {
+	n := c.ns(e.obj.Namespace)
+	n.counts.add(e.obj.Status, sign)
+	if e.parent == nil {
+		n.kind(e.obj.Kind).counts.add(e.obj.Status, sign)
+	}
+}
+
+func (c *clusterIndex) add(e *entry) {
+	uid := e.obj.UID
+	c.objects[uid] = e
+	for _, owner := range e.obj.Owners {
+		deps, ok := c.children[owner]
+		if !ok {
+			deps = map[types.UID]struct{}{}
+			c.children[owner] = deps
+		}
+		deps[uid] = struct{}{}
+		if e.parent == nil {
+			if p, ok := c.objects[owner]; ok {
+				e.parent = p
+			}
+		}
+	}
+	c.place(e)
+	// Dependents that arrived before their owner move under it.
+	for dep := range c.children[uid] {
+		if d, ok := c.objects[dep]; ok && d.parent == nil {
+			c.unplace(d)
+			d.parent = e
+			c.place(d)
+		}
+	}
+}
+
+// place puts an entry into the counts and, when top-level, its kind group.
+func (c *clusterIndex) place(e *entry) {
+	if e.parent == nil {
+		c.ns(e.obj.Namespace).kind(e.obj.Kind).top[e.obj.UID] = e
+	}
+	c.recount(e, +1)
+}
+
+func (c *clusterIndex) unplace(e *entry) {
+	c.recount(e, -1)
+	n := c.namespaces[e.obj.Namespace]
+	if e.parent == nil {
+		k := n.kinds[e.obj.Kind]
+		delete(k.top, e.obj.UID)
+		if len(k.top) == 0 {
+			delete(n.kinds, e.obj.Kind)
+		}
+	}
+	if n.counts.Total == 0 && len(n.kinds) == 0 {
+		delete(c.namespaces, e.obj.Namespace)
+	}
+}
+
+func (c *clusterIndex) remove(e *entry) {
+	uid := e.obj.UID
+	c.unplace(e)
+	delete(c.objects, uid)
+	for _, owner := range e.obj.Owners {
+		if deps, ok := c.children[owner]; ok {
+			delete(deps, uid)
+			if len(deps) == 0 {
+				delete(c.children, owner)
+			}
+		}
+	}
+	for dep := range c.children[uid] {
+		d, ok := c.objects[dep]
+		if !ok || d.parent != e {
+			continue
+		}
+		c.unplace(d)
+		d.parent = nil
+		for _, owner := range d.obj.Owners {
+			if p, ok := c.objects[owner]; ok && owner != uid {
+				d.parent = p
+				break
+			}
+		}
+		c.place(d)
+	}
+}
+
+// Clusters are the names of the clusters the tree holds objects for, sorted.
+func (t *Tree) Clusters() []string {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	names := make([]string, 0, len(t.clusters))
+	for name := range t.clusters {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ClusterCounts are the counts of a cluster's objects, system namespaces
+// included only when showSystem is set.
+func (t *Tree) ClusterCounts(cluster string, showSystem bool) Counts {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var total Counts
+	if c, ok := t.clusters[cluster]; ok {
+		for name, n := range c.namespaces {
+			if showSystem || !SystemNamespace(name) {
+				total.Total += n.counts.Total
+				for i, v := range n.counts.ByStatus {
+					total.ByStatus[i] += v
+				}
+			}
+		}
+	}
+	return total
+}
+
+// Namespaces are a cluster's namespaces that hold objects, sorted, the
+// cluster-scoped group ("") first.
+func (t *Tree) Namespaces(cluster string, showSystem bool) []Group {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var out []Group
+	if c, ok := t.clusters[cluster]; ok {
+		for name, n := range c.namespaces {
+			if n.counts.Total > 0 && (showSystem || !SystemNamespace(name)) {
+				out = append(out, Group{Name: name, Counts: n.counts})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Group) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Kinds are the kinds of a namespace's top-level instances, sorted.
+func (t *Tree) Kinds(cluster, namespace string) []Group {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var out []Group
+	if c, ok := t.clusters[cluster]; ok {
+		if n, ok := c.namespaces[namespace]; ok {
+			for name, k := range n.kinds {
+				out = append(out, Group{Name: name, Counts: k.counts})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Group) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Instances are the top-level objects of a kind in a namespace, by name.
+func (t *Tree) Instances(cluster, namespace, kind string) []Object {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var out []Object
+	if c, ok := t.clusters[cluster]; ok {
+		if n, ok := c.namespaces[namespace]; ok {
+			if k, ok := n.kinds[kind]; ok {
+				for _, e := range k.top {
+					out = append(out, e.obj)
+				}
+			}
+		}
+	}
+	sortObjects(out)
+	return out
+}
+
+// Children are the objects an object owns, by kind and name.
+func (t *Tree) Children(cluster string, uid types.UID) []Object {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var out []Object
+	if c, ok := t.clusters[cluster]; ok {
+		for dep := range c.children[uid] {
+			if d, ok := c.objects[dep]; ok && d.parent != nil && d.parent.obj.UID == uid {
+				out = append(out, d.obj)
+			}
+		}
+	}
+	sortObjects(out)
+	return out
+}
+
+// Get returns one object by cluster and UID.
+func (t *Tree) Get(cluster string, uid types.UID) (Object, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if c, ok := t.clusters[cluster]; ok {
+		if e, ok := c.objects[uid]; ok {
+			return e.obj, true
+		}
+	}
+	return Object{}, false
+}
+
+func sortObjects(objs []Object) {
+	slices.SortFunc(objs, func(a, b Object) int {
+		return cmp.Or(cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.Namespace, b.Namespace),
+			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
+	})
+}
+
+// Filter selects objects across the fleet; the zero Filter selects every
+// object outside the system namespaces.
+type Filter struct {
+	Clusters   []string
+	Namespace  string
+	Kinds      []string // kind names, compared case-insensitively
+	Statuses   []Status
+	Selector   labels.Selector
+	Name       string // a substring of the name
+	ShowSystem bool
+	// DeliveredOnly keeps only objects that KubeStellar delivered.
+	DeliveredOnly bool
+}
+
+// Matches reports whether obj passes the filter.
+func (f Filter) Matches(obj Object) bool {
+	switch {
+	case len(f.Clusters) > 0 && !slices.Contains(f.Clusters, obj.Cluster):
+	case f.Namespace != "" && obj.Namespace != f.Namespace:
+	case !f.ShowSystem && SystemNamespace(obj.Namespace) && f.Namespace != obj.Namespace:
+	case len(f.Kinds) > 0 && !slices.ContainsFunc(f.Kinds, func(k string) bool { return strings.EqualFold(k, obj.Kind) }):
+	case len(f.Statuses) > 0 && !slices.Contains(f.Statuses, obj.Status):
+	case f.Selector != nil && !f.Selector.Matches(labels.Set(obj.Labels)):
+	case f.Name != "" && !strings.Contains(obj.Name, f.Name):
+	case f.DeliveredOnly && obj.DeliveredBy == "":
+	default:
+		return true
+	}
+	return false
+}
+
+// Find returns every object that passes the filter, sorted by cluster,
+// namespace, kind and name.
+func (t *Tree) Find(f Filter) []Object {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var out []Object
+	for _, c := range t.clusters {
+		for _, e := range c.objects {
+			if f.Matches(e.obj) {
+				out = append(out, e.obj)
+			}
+		}
+	}
+	sortObjects(out)
+	return out
+}
+
+// Len is the number of objects in the tree.
+func (t *Tree) Len() int {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	n := 0
+	for _, c := range t.clusters {
+		n += len(c.objects)
+	}
+	return n
+}

@@ -1,0 +1,336 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
+)
+
+// ConnState is the state of wecs's connection to one WEC.
+type ConnState string
+
+// The connection states.
+const (
+	Unbound      ConnState = "Unbound"
+	Connecting   ConnState = "Connecting"
+	Connected    ConnState = "Connected"
+	Disconnected ConnState = "Disconnected"
+)
+
+// Connection says how wecs's watches on one WEC are doing.
+type Connection struct {
+	State ConnState
+	// Err says what went wrong, for Disconnected (and Unbound).
+	Err   string
+	Since time.Time
+	// Attempts counts connection attempts since the last success.
+	Attempts int
+	// NextRetry is when a Disconnected cluster is tried again.
+	NextRetry time.Time
+	// Forbidden lists the kinds the user may not list or watch there.
+	Forbidden []string
+	// Kinds is how many kinds are watched.
+	Kinds int
+}
+
+// Timeouts and backoff of a cluster connection.
+const (
+	probeTimeout   = 5 * time.Second
+	connectTimeout = 15 * time.Second
+	syncTimeout    = 90 * time.Second
+	backoffBase    = time.Second
+	backoffCap     = 30 * time.Second
+)
+
+// coverageResources are the built-in kinds wecs watches (the spec's
+// coverage table); custom resources are added from discovery.
+var coverageResources = []schema.GroupVersionResource{
+	{Group: "apps", Version: "v1", Resource: "deployments"},
+	{Group: "apps", Version: "v1", Resource: "statefulsets"},
+	{Group: "apps", Version: "v1", Resource: "daemonsets"},
+	{Group: "apps", Version: "v1", Resource: "replicasets"},
+	{Group: "batch", Version: "v1", Resource: "jobs"},
+	{Group: "batch", Version: "v1", Resource: "cronjobs"},
+	{Version: "v1", Resource: "pods"},
+	{Version: "v1", Resource: "services"},
+	{Version: "v1", Resource: "endpoints"},
+	{Group: "discovery.k8s.io", Version: "v1", Resource: "endpointslices"},
+	{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"},
+	{Version: "v1", Resource: "configmaps"},
+	{Version: "v1", Resource: "secrets"},
+	{Version: "v1", Resource: "persistentvolumes"},
+	{Version: "v1", Resource: "persistentvolumeclaims"},
+	{Group: "storage.k8s.io", Version: "v1", Resource: "storageclasses"},
+}
+
+// clusterWatch keeps the tree up to date with one WEC, reconnecting with
+// backoff when the WEC goes away.
+type clusterWatch struct {
+	name     string
+	config   *rest.Config
+	tree     *Tree
+	onChange func()
+
+	mu        sync.Mutex
+	conn      Connection
+	reconnect chan struct{}
+}
+
+func newClusterWatch(name string, config *rest.Config, tree *Tree, onChange func()) *clusterWatch {
+	return &clusterWatch{name: name, config: config, tree: tree, onChange: onChange, reconnect: make(chan struct{}, 1),
+		conn: Connection{State: Connecting, Since: time.Now()}}
+}
+
+// Connection returns the current connection state.
+func (w *clusterWatch) Connection() Connection {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	c := w.conn
+	c.Forbidden = slices.Clone(c.Forbidden)
+	return c
+}
+
+func (w *clusterWatch) update(f func(c *Connection)) {
+	w.mu.Lock()
+	before := w.conn.State
+	f(&w.conn)
+	if w.conn.State != before {
+		w.conn.Since = time.Now()
+	}
+	w.mu.Unlock()
+	w.onChange()
+}
+
+// Reconnect asks for a new connection now (also skipping a backoff wait).
+func (w *clusterWatch) Reconnect() {
+	select {
+	case w.reconnect <- struct{}{}:
+	default:
+	}
+}
+
+// backoff is the wait before attempt n (1-based): exponential, capped, with
+// jitter so that many clusters do not retry in step.
+func backoff(n int) time.Duration {
+	d := backoffBase << min(n-1, 10)
+	d = min(d, backoffCap)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+func (w *clusterWatch) run(ctx context.Context) {
+	for attempt := 1; ; attempt++ {
+		w.update(func(c *Connection) { c.State, c.Err, c.Attempts = Connecting, "", attempt })
+		err := w.session(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if errors.Is(err, errReconnectRequested) {
+			attempt = 0
+			continue
+		}
+		if err == nil {
+			attempt = 0
+		}
+		wait := backoff(max(attempt, 1))
+		w.update(func(c *Connection) {
+			c.State, c.Err, c.NextRetry = Disconnected, errorText(err), time.Now().Add(wait)
+		})
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		case <-w.reconnect:
+			attempt = 0
+		}
+	}
+}
+
+var errReconnectRequested = errors.New("reconnect requested")
+
+// errorText shortens client errors to a line a person can act on.
+func errorText(err error) string {
+	if err == nil {
+		return "connection lost"
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "connection refused"):
+		return "connection refused: the API server is down or unreachable"
+	case strings.Contains(msg, "x509") || strings.Contains(msg, "certificate"):
+		return "TLS: " + msg
+	case apierrors.IsUnauthorized(err):
+		return "unauthorized: the credentials of this context were refused"
+	}
+	return msg
+}
+
+// session connects once: discovers the kinds, starts the informers, waits
+// for them to sync and then until the connection fails.
+func (w *clusterWatch) session(ctx context.Context) error {
+	probe := rest.CopyConfig(w.config)
+	probe.Timeout = connectTimeout
+	disc, err := discovery.NewDiscoveryClientForConfig(probe)
+	if err != nil {
+		return err
+	}
+	gvrs, err := watchableResources(disc)
+	if err != nil {
+		return err
+	}
+	dyn, err := dynamic.NewForConfig(w.config)
+	if err != nil {
+		return err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	failed := make(chan error, 1)
+	fail := func(err error) {
+		select {
+		case failed <- err:
+		default:
+		}
+	}
+	var forbiddenMu sync.Mutex
+	forbidden := map[schema.GroupVersionResource]bool{}
+	gen := w.tree.BeginResync(w.name)
+	factory := dynamicinformer.NewDynamicSharedInformerFactory(dyn, 0)
+	informers := map[schema.GroupVersionResource]cache.SharedIndexInformer{}
+	for _, gvr := range gvrs {
+		inf := factory.ForResource(gvr).Informer()
+		_ = inf.SetTransform(TrimObject)
+		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
+			if apierrors.IsForbidden(err) {
+				forbiddenMu.Lock()
+				forbidden[gvr] = true
+				forbiddenMu.Unlock()
+				return
+			}
+			// A broken watch is normal now and then; only a server that no
+			// longer answers means the cluster is gone.
+			if _, perr := disc.RESTClient().Get().AbsPath("/version").Timeout(probeTimeout).DoRaw(sctx); perr != nil && sctx.Err() == nil {
+				fail(fmt.Errorf("%w", perr))
+			}
+		})
+		_, _ = inf.AddEventHandler(w.handler(gvr))
+		informers[gvr] = inf
+	}
+	factory.Start(sctx.Done())
+	defer factory.Shutdown()
+
+	deadline := time.After(syncTimeout)
+	for {
+		pending := 0
+		forbiddenMu.Lock()
+		for gvr, inf := range informers {
+			if !inf.HasSynced() && !forbidden[gvr] {
+				pending++
+			}
+		}
+		forbiddenMu.Unlock()
+		if pending == 0 {
+			break
+		}
+		select {
+		case err := <-failed:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline:
+			return fmt.Errorf("%d kinds did not finish listing within %s", pending, syncTimeout)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	w.tree.EndResync(w.name, gen)
+	w.update(func(c *Connection) {
+		c.State, c.Err, c.Attempts, c.Kinds = Connected, "", 0, len(gvrs)
+		c.Forbidden = c.Forbidden[:0]
+		forbiddenMu.Lock()
+		for gvr := range forbidden {
+			c.Forbidden = append(c.Forbidden, gvr.Resource+"."+gvr.Group)
+		}
+		forbiddenMu.Unlock()
+		slices.Sort(c.Forbidden)
+	})
+	select {
+	case err := <-failed:
+		return err
+	case <-w.reconnect:
+		return errReconnectRequested
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (w *clusterWatch) handler(gvr schema.GroupVersionResource) cache.ResourceEventHandler {
+	upsert := func(obj any) {
+		if u, ok := obj.(*unstructured.Unstructured); ok {
+			w.tree.Upsert(ToObject(w.name, gvr, u))
+		}
+	}
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc:    upsert,
+		UpdateFunc: func(_, obj any) { upsert(obj) },
+		DeleteFunc: func(obj any) {
+			if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = d.Obj
+			}
+			if m, ok := obj.(metav1.Object); ok {
+				w.tree.Delete(w.name, m.GetUID())
+			}
+		},
+	}
+}
+
+// watchableResources are the coverage kinds the server has plus every custom
+// resource it serves that can be listed and watched.
+func watchableResources(disc discovery.DiscoveryInterface) ([]schema.GroupVersionResource, error) {
+	lists, err := disc.ServerPreferredResources()
+	if err != nil && len(lists) == 0 {
+		return nil, err
+	}
+	served := map[schema.GroupVersionResource]bool{}
+	var custom []schema.GroupVersionResource
+	for _, list := range lists {
+		gv, perr := schema.ParseGroupVersion(list.GroupVersion)
+		if perr != nil {
+			continue
+		}
+		for _, r := range list.APIResources {
+			if strings.Contains(r.Name, "/") || !slices.Contains(r.Verbs, "list") || !slices.Contains(r.Verbs, "watch") {
+				continue
+			}
+			gvr := gv.WithResource(r.Name)
+			served[gvr] = true
+			if customGroup(gv.Group) {
+				custom = append(custom, gvr)
+			}
+		}
+	}
+	var out []schema.GroupVersionResource
+	for _, gvr := range coverageResources {
+		if served[gvr] {
+			out = append(out, gvr)
+		}
+	}
+	return append(out, custom...), nil
+}
+
+// customGroup tells API groups of custom resources from Kubernetes' own.
+func customGroup(group string) bool {
+	return strings.Contains(group, ".") && !strings.HasSuffix(group, ".k8s.io")
+}
