@@ -51,6 +51,7 @@ type Connection struct {
 // Timeouts and backoff of a cluster connection.
 const (
 	probeTimeout   = 5 * time.Second
+	healthInterval = 5 * time.Second
 	connectTimeout = 15 * time.Second
 	syncTimeout    = 90 * time.Second
 	backoffBase    = time.Second
@@ -222,15 +223,20 @@ func (w *clusterWatch) session(ctx context.Context) error {
 			}
 			// A broken watch is normal now and then; only a server that no
 			// longer answers means the cluster is gone.
-			if _, perr := disc.RESTClient().Get().AbsPath("/version").Timeout(probeTimeout).DoRaw(sctx); perr != nil && sctx.Err() == nil {
-				fail(fmt.Errorf("%w", perr))
+			if perr := probeServer(sctx, disc); perr != nil && sctx.Err() == nil {
+				fail(perr)
 			}
 		})
 		_, _ = inf.AddEventHandler(w.handler(gvr))
 		informers[gvr] = inf
 	}
 	factory.Start(sctx.Done())
-	defer factory.Shutdown()
+	defer func() {
+		// The informers stop when their context ends; only then can
+		// Shutdown wait for them.
+		cancel()
+		factory.Shutdown()
+	}()
 
 	deadline := time.After(syncTimeout)
 	for {
@@ -266,14 +272,30 @@ func (w *clusterWatch) session(ctx context.Context) error {
 		forbiddenMu.Unlock()
 		slices.Sort(c.Forbidden)
 	})
-	select {
-	case err := <-failed:
-		return err
-	case <-w.reconnect:
-		return errReconnectRequested
-	case <-ctx.Done():
-		return ctx.Err()
+	// Reflectors retry a refused connection quietly, so the server's health
+	// is checked on its own as well.
+	health := time.NewTicker(healthInterval)
+	defer health.Stop()
+	for {
+		select {
+		case err := <-failed:
+			return err
+		case <-w.reconnect:
+			return errReconnectRequested
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-health.C:
+			if err := probeServer(sctx, disc); err != nil && sctx.Err() == nil {
+				return err
+			}
+		}
 	}
+}
+
+// probeServer asks the server for its version, briefly.
+func probeServer(ctx context.Context, disc *discovery.DiscoveryClient) error {
+	_, err := disc.RESTClient().Get().AbsPath("/version").Timeout(probeTimeout).DoRaw(ctx)
+	return err
 }
 
 func (w *clusterWatch) handler(gvr schema.GroupVersionResource) cache.ResourceEventHandler {

@@ -1,0 +1,329 @@
+package kube_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/wecs-tui/wecs/internal/sandbox"
+	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
+	"github.com/wecs-tui/wecs/kube"
+)
+
+func TestMain(m *testing.M) { sandboxtest.Main(m) }
+
+func integration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test against the sandbox; run without -short")
+	}
+}
+
+// startFleet runs a Fleet on a sandbox's kubeconfig until the test ends.
+func startFleet(t *testing.T, kubeconfig string, args ...string) *kube.Fleet {
+	t.Helper()
+	flags := kube.NewFlags()
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	flags.AddFlags(fs)
+	if err := fs.Parse(append([]string{"--kubeconfig", kubeconfig}, args...)); err != nil {
+		t.Fatal(err)
+	}
+	kc, err := flags.LoadKubeconfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	its, err := kc.ITSContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapping, err := flags.WECContextMap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	f := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: mapping})
+	if err := f.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func unstructuredOf(obj map[string]any) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: obj}
+}
+
+func waitFor(t *testing.T, timeout time.Duration, what string, check func() error) time.Duration {
+	t.Helper()
+	start := time.Now()
+	var last error
+	for time.Since(start) < timeout {
+		if last = check(); last == nil {
+			return time.Since(start)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s: not within %s: %v", what, timeout, last)
+	return 0
+}
+
+func connected(f *kube.Fleet, names ...string) error {
+	for _, m := range f.Members() {
+		if slices.Contains(names, m.Name) && m.Connection.State != kube.Connected {
+			return fmt.Errorf("%s is %s (%s)", m.Name, m.Connection.State, m.Connection.Err)
+		}
+	}
+	return nil
+}
+
+// truth lists every object of the watched kinds straight from a WEC's apiserver.
+func truth(t *testing.T, s *sandbox.State, cluster string) map[types.UID]string {
+	t.Helper()
+	cfg, err := s.RESTConfig(cluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dyn := dynamic.NewForConfigOrDie(cfg)
+	out := map[types.UID]string{}
+	gvrs := []schema.GroupVersionResource{
+		{Group: "apps", Version: "v1", Resource: "deployments"}, {Group: "apps", Version: "v1", Resource: "statefulsets"},
+		{Group: "apps", Version: "v1", Resource: "daemonsets"}, {Group: "apps", Version: "v1", Resource: "replicasets"},
+		{Group: "batch", Version: "v1", Resource: "jobs"}, {Group: "batch", Version: "v1", Resource: "cronjobs"},
+		{Version: "v1", Resource: "pods"}, {Version: "v1", Resource: "services"}, {Version: "v1", Resource: "endpoints"},
+		{Group: "discovery.k8s.io", Version: "v1", Resource: "endpointslices"}, {Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"},
+		{Version: "v1", Resource: "configmaps"}, {Version: "v1", Resource: "secrets"}, {Version: "v1", Resource: "persistentvolumes"},
+		{Version: "v1", Resource: "persistentvolumeclaims"}, {Group: "storage.k8s.io", Version: "v1", Resource: "storageclasses"},
+		{Group: sandbox.WidgetGroup, Version: "v1", Resource: "widgets"},
+		{Group: "work.open-cluster-management.io", Version: "v1", Resource: "appliedmanifestworks"},
+		{Group: "cluster.open-cluster-management.io", Version: "v1alpha1", Resource: "clusterclaims"},
+	}
+	for _, gvr := range gvrs {
+		list, err := dyn.Resource(gvr).List(t.Context(), metav1.ListOptions{})
+		if err != nil {
+			t.Fatalf("%s: list %s: %v", cluster, gvr.Resource, err)
+		}
+		for _, o := range list.Items {
+			out[o.GetUID()] = o.GetKind() + " " + o.GetNamespace() + "/" + o.GetName()
+		}
+	}
+	return out
+}
+
+// treeMatchesTruth compares the tree's objects of one cluster with the server's.
+func treeMatchesTruth(t *testing.T, f *kube.Fleet, s *sandbox.State, cluster string) error {
+	want := truth(t, s, cluster)
+	got := map[types.UID]string{}
+	for _, o := range f.Tree.Find(kube.Filter{Clusters: []string{cluster}, ShowSystem: true}) {
+		got[o.UID] = o.Kind + " " + o.Namespace + "/" + o.Name
+	}
+	var missing, ghosts []string
+	for uid, name := range want {
+		if _, ok := got[uid]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	for uid, name := range got {
+		if _, ok := want[uid]; !ok {
+			ghosts = append(ghosts, name)
+		}
+	}
+	if len(missing)+len(ghosts) > 0 {
+		slices.Sort(missing)
+		slices.Sort(ghosts)
+		return fmt.Errorf("%s: %d objects on the server, %d in the tree; missing %v; ghosts %v", cluster, len(want), len(got), missing, ghosts)
+	}
+	return nil
+}
+
+func TestFleetTreeEqualsTheServersAndFollowsScaling(t *testing.T) {
+	integration(t)
+	s := sandboxtest.Shared(t)
+	f := startFleet(t, s.Kubeconfig)
+	waitFor(t, 60*time.Second, "every WEC connected", func() error { return connected(f, s.WECNames()...) })
+
+	members := f.Members()
+	if len(members) != len(s.WECNames())+1 {
+		t.Fatalf("%d members, want the WECs and the pending cluster", len(members))
+	}
+	for _, m := range members {
+		switch {
+		case m.Name == s.Pending:
+			if m.Health != kube.HealthPending || m.Binding.Bound() || m.Connection.State != kube.Unbound || m.Binding.Problem == "" {
+				t.Errorf("pending %s: health %s, binding %+v, connection %s", m.Name, m.Health, m.Binding, m.Connection.State)
+			}
+		case m.Health != kube.HealthActive || m.Binding.By != kube.BoundByName:
+			t.Errorf("%s: health %s (%s), bound by %q", m.Name, m.Health, m.Reason, m.Binding.By)
+		}
+	}
+	// Objects come and go (CronJob runs): compare until a quiet moment agrees.
+	for _, c := range s.WECNames() {
+		waitFor(t, 20*time.Second, "tree equals truth", func() error { return treeMatchesTruth(t, f, s, c) })
+	}
+
+	// Children sit under their owners.
+	web := f.Tree.Instances("cluster1", "shop", "Deployment")
+	if len(web) != 1 || web[0].Name != "web" {
+		t.Fatalf("shop Deployments on cluster1: %v", web)
+	}
+	rs := f.Tree.Children("cluster1", web[0].UID)
+	if len(rs) != 1 || rs[0].Kind != "ReplicaSet" || len(f.Tree.Children("cluster1", rs[0].UID)) != 3 {
+		t.Fatalf("web's ReplicaSet and pods: %v", rs)
+	}
+
+	// Scale checkout on cluster2 and watch the new pods arrive.
+	cfg, _ := s.RESTConfig("cluster2")
+	cs := kubernetes.NewForConfigOrDie(cfg)
+	countCheckoutPods := func() int {
+		return len(f.Tree.Find(kube.Filter{Clusters: []string{"cluster2"}, Namespace: "payments", Kinds: []string{"Pod"}, Name: "checkout-"}))
+	}
+	before := countCheckoutPods()
+	scale, err := cs.AppsV1().Deployments("payments").GetScale(t.Context(), "checkout", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scale.Spec.Replicas += 2
+	if _, err := cs.AppsV1().Deployments("payments").UpdateScale(t.Context(), "checkout", scale, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	took := waitFor(t, 10*time.Second, "new checkout pods in the tree", func() error {
+		if n := countCheckoutPods(); n < before+2 {
+			return fmt.Errorf("%d checkout pods, want %d", n, before+2)
+		}
+		return nil
+	})
+	t.Logf("scaled from %d to %d pods: in the tree after %s", before, before+2, took)
+}
+
+func TestOneDeadWECLeavesTheOthersLiveAndComesBackWhole(t *testing.T) {
+	integration(t)
+	s := sandboxtest.New(t, sandbox.Options{WECs: 3, Nodes: 1})
+	f := startFleet(t, s.Kubeconfig)
+	waitFor(t, 60*time.Second, "every WEC connected", func() error { return connected(f, s.WECNames()...) })
+
+	if err := s.StopComponent("cluster3/kube-apiserver"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 60*time.Second, "cluster3 disconnected", func() error {
+		for _, m := range f.Members() {
+			if m.Name == "cluster3" && m.Connection.State == kube.Disconnected && m.Connection.Err != "" {
+				return nil
+			}
+		}
+		return fmt.Errorf("cluster3 still %v", f.Members()[2].Connection.State)
+	})
+	if err := connected(f, "cluster1", "cluster2"); err != nil {
+		t.Fatalf("the other WECs lost their connection: %v", err)
+	}
+	// cluster1 stays live: a new ConfigMap shows up while cluster3 is down.
+	cfg1, _ := s.RESTConfig("cluster1")
+	cm := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "while-cluster3-is-down"}}
+	if _, err := dynamic.NewForConfigOrDie(cfg1).Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace("shop").
+		Create(t.Context(), unstructuredOf(cm), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "cluster1 still updates", func() error {
+		if len(f.Tree.Find(kube.Filter{Clusters: []string{"cluster1"}, Name: "while-cluster3-is-down"})) != 1 {
+			return fmt.Errorf("new ConfigMap not in the tree")
+		}
+		return nil
+	})
+
+	// Restart it and, as soon as it answers, delete an object: whether the
+	// fleet saw the deletion or reconnected after it, the tree must end up
+	// equal to the server's (no ghosts, nothing missing).
+	if err := s.StartComponent("cluster3/kube-apiserver", true); err != nil {
+		t.Fatal(err)
+	}
+	cfg3, _ := s.RESTConfig("cluster3")
+	widgets := dynamic.NewForConfigOrDie(cfg3).Resource(schema.GroupVersionResource{Group: sandbox.WidgetGroup, Version: "v1", Resource: "widgets"}).Namespace("shop")
+	waitFor(t, 60*time.Second, "cluster3's apiserver answers", func() error {
+		return widgets.Delete(t.Context(), "green", metav1.DeleteOptions{})
+	})
+	f.Reconnect("cluster3")
+	waitFor(t, 90*time.Second, "cluster3 connected again", func() error { return connected(f, "cluster3") })
+	waitFor(t, 20*time.Second, "cluster3 tree equals truth", func() error { return treeMatchesTruth(t, f, s, "cluster3") })
+}
+
+func TestRenamedContextsAreBoundByURLOrCA(t *testing.T) {
+	integration(t)
+	s := sandboxtest.Shared(t)
+	raw, err := clientcmd.LoadFromFile(s.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// cluster1's context renamed (bound by URL); cluster2's renamed and its
+	// server written as localhost (bound by CA); cluster3 mapped explicitly.
+	for old, renamed := range map[string]string{"cluster1": "kind-cluster1", "cluster2": "edge-2", "cluster3": "third"} {
+		raw.Contexts[renamed] = raw.Contexts[old]
+		delete(raw.Contexts, old)
+	}
+	c2 := raw.Clusters[raw.Contexts["edge-2"].Cluster]
+	c2.Server = strings.Replace(c2.Server, "127.0.0.1", "localhost", 1)
+	path := filepath.Join(t.TempDir(), "renamed")
+	if err := clientcmd.WriteToFile(*raw, path); err != nil {
+		t.Fatal(err)
+	}
+	f := startFleet(t, path, "--wec-context", "cluster3=third")
+	want := map[string][2]string{"cluster1": {"kind-cluster1", kube.BoundByURL}, "cluster2": {"edge-2", kube.BoundByCA}, "cluster3": {"third", kube.BoundByExplicit}}
+	for _, m := range f.Members() {
+		w, ok := want[m.Name]
+		if !ok {
+			continue
+		}
+		if m.Binding.Context != w[0] || m.Binding.By != w[1] {
+			t.Errorf("%s bound to %q by %q, want %q by %q", m.Name, m.Binding.Context, m.Binding.By, w[0], w[1])
+		}
+	}
+	waitFor(t, 60*time.Second, "renamed contexts connect", func() error { return connected(f, "cluster1", "cluster2", "cluster3") })
+}
+
+func TestITSErrorsSayWhatToDo(t *testing.T) {
+	integration(t)
+	s := sandboxtest.Shared(t)
+	// cluster1 answers but is no OCM hub.
+	flags := kube.NewFlags()
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	flags.AddFlags(fs)
+	_ = fs.Parse([]string{"--kubeconfig", s.Kubeconfig})
+	kc, err := flags.LoadKubeconfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = kube.NewFleet(kc, "cluster1", kube.FleetOptions{}).Start(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "not an Open Cluster Management hub") || !strings.Contains(err.Error(), "--its-context") {
+		t.Errorf("a non-hub ITS context: %v", err)
+	}
+	// A dead server.
+	raw, _ := clientcmd.LoadFromFile(s.Kubeconfig)
+	raw.Clusters[raw.Contexts["its1"].Cluster].Server = "https://127.0.0.1:1"
+	path := filepath.Join(t.TempDir(), "dead")
+	if err := clientcmd.WriteToFile(*raw, path); err != nil {
+		t.Fatal(err)
+	}
+	flags = kube.NewFlags()
+	fs = pflag.NewFlagSet("test", pflag.ContinueOnError)
+	flags.AddFlags(fs)
+	_ = fs.Parse([]string{"--kubeconfig", path})
+	kc, err = flags.LoadKubeconfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = kube.NewFleet(kc, "its1", kube.FleetOptions{}).Start(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "does not answer") || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("a dead ITS: %v", err)
+	}
+	_ = os.Remove(path)
+}

@@ -1,0 +1,148 @@
+package kube
+
+import (
+	"testing"
+
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+func obj(kind, ns, name string, uid types.UID, status Status, owners ...types.UID) Object {
+	return Object{Cluster: "c1", Namespace: ns, Kind: kind, Name: name, UID: uid, Status: status, Owners: owners}
+}
+
+func kindNames(groups []Group) []string {
+	var out []string
+	for _, g := range groups {
+		out = append(out, g.Name)
+	}
+	return out
+}
+
+func TestTreePlacesChildrenUnderOwnersWhateverTheOrder(t *testing.T) {
+	tree := NewTree()
+	// The pod arrives before its ReplicaSet, which arrives before its Deployment.
+	tree.Upsert(obj("Pod", "shop", "web-1-a", "pod", StatusPending, "rs"))
+	if got := kindNames(tree.Kinds("c1", "shop")); len(got) != 1 || got[0] != "Pod" {
+		t.Fatalf("an orphan pod is a top-level Pod: %v", got)
+	}
+	tree.Upsert(obj("ReplicaSet", "shop", "web-1", "rs", StatusNotReady, "dep"))
+	tree.Upsert(obj("Deployment", "shop", "web", "dep", StatusNotReady))
+	if got := kindNames(tree.Kinds("c1", "shop")); len(got) != 1 || got[0] != "Deployment" {
+		t.Fatalf("kinds %v, want only Deployment at the top", got)
+	}
+	if ch := tree.Children("c1", "dep"); len(ch) != 1 || ch[0].Name != "web-1" {
+		t.Fatalf("deployment children %v", ch)
+	}
+	if ch := tree.Children("c1", "rs"); len(ch) != 1 || ch[0].Name != "web-1-a" {
+		t.Fatalf("replicaset children %v", ch)
+	}
+	ns := tree.Namespaces("c1", false)
+	if len(ns) != 1 || ns[0].Counts.Total != 3 || ns[0].Counts.Worst() != StatusNotReady {
+		t.Fatalf("namespace counts %+v", ns)
+	}
+
+	// Status changes move counts, not placement.
+	tree.Upsert(obj("Pod", "shop", "web-1-a", "pod", StatusFailed, "rs"))
+	if c := tree.ClusterCounts("c1", false); c.Of(StatusFailed) != 1 || c.Of(StatusPending) != 0 || c.Total != 3 || c.Worst() != StatusFailed {
+		t.Fatalf("cluster counts %+v", c)
+	}
+
+	// Deleting the ReplicaSet leaves its pod a top-level Pod again.
+	tree.Delete("c1", "rs")
+	if got := kindNames(tree.Kinds("c1", "shop")); len(got) != 2 {
+		t.Fatalf("kinds after deleting the ReplicaSet: %v", got)
+	}
+	if inst := tree.Instances("c1", "shop", "Pod"); len(inst) != 1 || inst[0].UID != "pod" {
+		t.Fatalf("pods %v", inst)
+	}
+	tree.Delete("c1", "pod")
+	tree.Delete("c1", "dep")
+	if ns := tree.Namespaces("c1", false); len(ns) != 0 {
+		t.Fatalf("an empty namespace is still listed: %+v", ns)
+	}
+	if tree.Len() != 0 {
+		t.Fatalf("%d objects left", tree.Len())
+	}
+}
+
+func TestTreeResyncDropsWhatDisappeared(t *testing.T) {
+	tree := NewTree()
+	tree.Upsert(obj("ConfigMap", "a", "stays", "1", StatusReady))
+	tree.Upsert(obj("ConfigMap", "a", "deleted-while-away", "2", StatusReady))
+	gen := tree.BeginResync("c1")
+	tree.Upsert(obj("ConfigMap", "a", "stays", "1", StatusReady))
+	tree.Upsert(obj("ConfigMap", "b", "new", "3", StatusReady))
+	tree.EndResync("c1", gen)
+	var names []string
+	for _, o := range tree.Find(Filter{}) {
+		names = append(names, o.Name)
+	}
+	if len(names) != 2 || names[0] != "stays" || names[1] != "new" {
+		t.Fatalf("after resync: %v", names)
+	}
+}
+
+func TestTreeHidesSystemNamespacesUnlessAsked(t *testing.T) {
+	tree := NewTree()
+	tree.Upsert(obj("Pod", "kube-system", "dns", "1", StatusRunning))
+	tree.Upsert(obj("Pod", "open-cluster-management-agent", "agent", "2", StatusRunning))
+	tree.Upsert(obj("Pod", "shop", "web", "3", StatusRunning))
+	if n := len(tree.Namespaces("c1", false)); n != 1 {
+		t.Errorf("%d namespaces shown without system ones, want 1", n)
+	}
+	if n := len(tree.Namespaces("c1", true)); n != 3 {
+		t.Errorf("%d namespaces with system ones, want 3", n)
+	}
+	if c := tree.ClusterCounts("c1", false); c.Total != 1 {
+		t.Errorf("cluster count %d without system namespaces, want 1", c.Total)
+	}
+	if n := len(tree.Find(Filter{Namespace: "kube-system"})); n != 1 {
+		t.Errorf("naming a system namespace finds %d objects, want 1", n)
+	}
+}
+
+func TestFilter(t *testing.T) {
+	o := Object{Cluster: "c2", Namespace: "shop", Kind: "Deployment", Name: "web-front", Status: StatusFailed,
+		Labels: map[string]string{"app": "web"}, DeliveredBy: "abc-work"}
+	sel, _ := labels.Parse("app=web")
+	other, _ := labels.Parse("app=db")
+	cases := []struct {
+		f    Filter
+		want bool
+	}{
+		{Filter{}, true},
+		{Filter{Clusters: []string{"c1"}}, false},
+		{Filter{Kinds: []string{"deployment"}}, true},
+		{Filter{Kinds: []string{"Pod"}}, false},
+		{Filter{Statuses: []Status{StatusFailed}}, true},
+		{Filter{Statuses: []Status{StatusRunning}}, false},
+		{Filter{Selector: sel}, true},
+		{Filter{Selector: other}, false},
+		{Filter{Name: "front"}, true},
+		{Filter{Name: "back"}, false},
+		{Filter{DeliveredOnly: true}, true},
+		{Filter{Namespace: "prod"}, false},
+	}
+	for i, c := range cases {
+		if got := c.f.Matches(o); got != c.want {
+			t.Errorf("case %d %+v: got %v", i, c.f, got)
+		}
+	}
+	if (Filter{DeliveredOnly: true}).Matches(Object{Name: "x"}) {
+		t.Error("an object not delivered passed DeliveredOnly")
+	}
+}
+
+func TestToObjectMarksDeliveryAndOwners(t *testing.T) {
+	u := fixture(t, "pod-running.yaml")
+	u.SetOwnerReferences(nil)
+	u.Object["metadata"].(map[string]any)["ownerReferences"] = []any{
+		map[string]any{"apiVersion": "work.open-cluster-management.io/v1", "kind": "AppliedManifestWork", "name": "hash-web", "uid": "amw"},
+		map[string]any{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-1", "uid": "rs", "controller": true},
+	}
+	o := ToObject("cluster1", podGVR, u)
+	if o.DeliveredBy != "hash-web" || len(o.Owners) != 1 || o.Owners[0] != "rs" || o.Status != StatusRunning || o.Cluster != "cluster1" {
+		t.Fatalf("%+v", o)
+	}
+}
