@@ -1,6 +1,8 @@
 # wecs: `make demo` starts a sandbox fleet and opens the UI on it;
 # `make test` runs every test, integration tests against real control planes included.
 
+SHELL    := /bin/bash
+
 MODULE   := $(shell go list -m)
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
@@ -57,8 +59,13 @@ $(GOBIN_DIR)/goreleaser-$(GORELEASER_VERSION):
 	GOBIN=$(CURDIR)/$(BIN)/goreleaser-build go install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
 	mkdir -p $(GOBIN_DIR) && mv $(BIN)/goreleaser-build/goreleaser $@ && rm -rf $(BIN)/goreleaser-build
 
-bench:
-	go test -run '^$$' -bench . -benchmem ./...
+## bench: the fleet benchmarks against a sandbox of 3 WECs with 150 nodes and
+## 3,500 pods each (started for the run and stopped after), then the rest.
+BENCH_DIR ?= $(CURDIR)/$(BIN)/bench-sandbox
+bench: build
+	$(BIN)/wecs-sandbox up --dir $(BENCH_DIR) --nodes 150 --pods 3500
+	WECS_SANDBOX_DIR=$(BENCH_DIR) go test -run '^$$' -bench . -benchmem -count 5 -timeout 60m ./... | tee $(BIN)/bench.txt; \
+		status=$${PIPESTATUS[0]}; $(BIN)/wecs-sandbox down --dir $(BENCH_DIR); exit $$status
 
 clean:
 	rm -rf $(BIN) dist

@@ -6,19 +6,26 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	certificatesv1 "k8s.io/api/certificates/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
 	clusterinformers "open-cluster-management.io/api/client/cluster/informers/externalversions"
+	workclient "open-cluster-management.io/api/client/work/clientset/versioned"
+	workinformers "open-cluster-management.io/api/client/work/informers/externalversions"
 	clusterv1 "open-cluster-management.io/api/cluster/v1"
+	workv1 "open-cluster-management.io/api/work/v1"
 )
 
 // Member is one WEC of the fleet: what the ITS says, how wecs reaches it and
@@ -50,6 +57,9 @@ type Fleet struct {
 	csrs     map[string]int // pending registration CSRs by cluster
 	bindings map[string]Binding
 	watches  map[string]*runningWatch
+	// policies maps "cluster/manifestwork" to the KubeStellar binding policy
+	// that produced the ManifestWork.
+	policies map[string]string
 	changed  chan struct{}
 	ctx      context.Context
 }
@@ -64,7 +74,7 @@ type runningWatch struct {
 func NewFleet(kc *Kubeconfig, itsContext string, opts FleetOptions) *Fleet {
 	return &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(),
 		clusters: map[string]*clusterv1.ManagedCluster{}, csrs: map[string]int{}, bindings: map[string]Binding{},
-		watches: map[string]*runningWatch{}, changed: make(chan struct{}, 1)}
+		watches: map[string]*runningWatch{}, policies: map[string]string{}, changed: make(chan struct{}, 1)}
 }
 
 // Changed receives a value, coalesced, when a member's ITS record, binding
@@ -123,8 +133,28 @@ func (f *Fleet) Start(ctx context.Context) error {
 	csrHandled, _ := csrInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: recount, UpdateFunc: func(_, o any) { recount(o) }, DeleteFunc: recount,
 	})
+	wc, err := workclient.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	workFactory := workinformers.NewSharedInformerFactory(wc, 0)
+	workInformer := workFactory.Work().V1().ManifestWorks().Informer()
+	_ = workInformer.SetTransform(func(obj any) (any, error) {
+		// Only the labels are read: the manifests can be large.
+		if mw, ok := obj.(*workv1.ManifestWork); ok {
+			mw.Spec = workv1.ManifestWorkSpec{}
+			mw.Status = workv1.ManifestWorkStatus{}
+			mw.ManagedFields = nil
+		}
+		return obj, nil
+	})
+	_, _ = workInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: f.workChanged, UpdateFunc: func(_, o any) { f.workChanged(o) }, DeleteFunc: f.workDeleted,
+	})
 	mcFactory.Start(ctx.Done())
 	csrFactory.Start(ctx.Done())
+	// ManifestWorks only add binding-policy names; RBAC may forbid them.
+	workFactory.Start(ctx.Done())
 	syncCtx, cancel := context.WithTimeout(ctx, connectTimeout+15*time.Second)
 	defer cancel()
 	if !cache.WaitForCacheSync(syncCtx.Done(), mcHandled.HasSynced) {
@@ -232,6 +262,52 @@ func (f *Fleet) rebindLocked(name string) {
 	go w.run(ctx)
 }
 
+// BindingPolicyLabel is the label KubeStellar's transport puts on a
+// ManifestWork: the binding policy that produced it.
+const BindingPolicyLabel = "transport.kubestellar.io/originOwnerReferenceBindingKey"
+
+func (f *Fleet) workChanged(obj any) {
+	mw, ok := obj.(*workv1.ManifestWork)
+	if !ok {
+		return
+	}
+	f.mu.Lock()
+	f.policies[mw.Namespace+"/"+mw.Name] = mw.Labels[BindingPolicyLabel]
+	f.mu.Unlock()
+	f.notify()
+}
+
+func (f *Fleet) workDeleted(obj any) {
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj
+	}
+	if mw, ok := obj.(*workv1.ManifestWork); ok {
+		f.mu.Lock()
+		delete(f.policies, mw.Namespace+"/"+mw.Name)
+		f.mu.Unlock()
+		f.notify()
+	}
+}
+
+// BindingPolicy names the KubeStellar binding policy behind an object
+// delivered to cluster by the AppliedManifestWork appliedWork ("" when the
+// ITS's ManifestWork is not visible). An AppliedManifestWork is named
+// "<hub hash>-<ManifestWork name>".
+func (f *Fleet) BindingPolicy(cluster, appliedWork string) string {
+	if appliedWork == "" {
+		return ""
+	}
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if p, ok := f.policies[cluster+"/"+appliedWork]; ok {
+		return p
+	}
+	if _, work, ok := strings.Cut(appliedWork, "-"); ok {
+		return f.policies[cluster+"/"+work]
+	}
+	return ""
+}
+
 func (f *Fleet) recountCSRs(objs []any) {
 	counts := map[string]int{}
 	for _, o := range objs {
@@ -308,4 +384,26 @@ func (f *Fleet) ClusterNames() []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// Fetch reads one object in full from its WEC, for the panes that show more
+// than the tree keeps (the YAML, the spec).
+func (f *Fleet) Fetch(ctx context.Context, o Object) (*unstructured.Unstructured, error) {
+	f.mu.RLock()
+	w, ok := f.watches[o.Cluster]
+	f.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("cluster %q is not connected", o.Cluster)
+	}
+	dyn, err := dynamic.NewForConfig(w.watch.config)
+	if err != nil {
+		return nil, err
+	}
+	gvr := schema.GroupVersionResource{Group: o.Group, Version: o.Version, Resource: o.Resource}
+	obj, err := dyn.Resource(gvr).Namespace(o.Namespace).Get(ctx, o.Name, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("get %s %s/%s on %s: %w", o.Kind, o.Namespace, o.Name, o.Cluster, err)
+	}
+	obj.SetManagedFields(nil)
+	return obj, nil
 }

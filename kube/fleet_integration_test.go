@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -326,4 +328,46 @@ func TestITSErrorsSayWhatToDo(t *testing.T) {
 		t.Errorf("a dead ITS: %v", err)
 	}
 	_ = os.Remove(path)
+}
+
+// TestForbiddenKindsAreReportedNotFatal runs the fleet as a user who may
+// read ManagedClusters on the ITS and only pods and services on the WECs.
+func TestForbiddenKindsAreReportedNotFatal(t *testing.T) {
+	integration(t)
+	s := sandboxtest.Shared(t)
+	grant := func(context string, rules []rbacv1.PolicyRule) {
+		cfg, _ := s.RESTConfig(context)
+		cs := kubernetes.NewForConfigOrDie(cfg)
+		role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "wecs-test-viewer"}, Rules: rules}
+		if _, err := cs.RbacV1().ClusterRoles().Create(t.Context(), role, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
+		binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "wecs-test-viewer"},
+			RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "wecs-test-viewer"},
+			Subjects: []rbacv1.Subject{{APIGroup: "rbac.authorization.k8s.io", Kind: "User", Name: "wecs-test-viewer"}}}
+		if _, err := cs.RbacV1().ClusterRoleBindings().Create(t.Context(), binding, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
+	}
+	read := []string{"get", "list", "watch"}
+	grant("its1", []rbacv1.PolicyRule{{APIGroups: []string{"cluster.open-cluster-management.io"}, Resources: []string{"managedclusters"}, Verbs: read}})
+	for _, c := range s.WECNames() {
+		grant(c, []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods", "services"}, Verbs: read}})
+	}
+	f := startFleet(t, s.Kubeconfig, "--as", "wecs-test-viewer")
+	waitFor(t, 60*time.Second, "every WEC connected despite RBAC", func() error { return connected(f, s.WECNames()...) })
+	for _, m := range f.Members() {
+		if m.Name == s.Pending {
+			continue
+		}
+		if !slices.Contains(m.Connection.Forbidden, "deployments.apps") || slices.Contains(m.Connection.Forbidden, "pods.") {
+			t.Errorf("%s: forbidden kinds %v, want deployments.apps and not pods", m.Name, m.Connection.Forbidden)
+		}
+	}
+	if n := len(f.Tree.Find(kube.Filter{Kinds: []string{"Pod"}})); n == 0 {
+		t.Error("no pods in the tree although pods may be read")
+	}
+	if n := len(f.Tree.Find(kube.Filter{Kinds: []string{"Deployment"}})); n != 0 {
+		t.Errorf("%d Deployments in the tree although they may not be read", n)
+	}
 }

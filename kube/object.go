@@ -46,13 +46,9 @@ func TrimObject(obj any) (any, error) {
 		return obj, nil
 	}
 	u.SetManagedFields(nil)
-	if ann := u.GetAnnotations(); ann != nil {
-		delete(ann, "kubectl.kubernetes.io/last-applied-configuration")
-		if len(ann) == 0 {
-			ann = nil
-		}
-		u.SetAnnotations(ann)
-	}
+	// Annotations (last-applied configurations among them) are read from the
+	// full object when a pane shows it.
+	u.SetAnnotations(nil)
 	for _, field := range []string{"data", "stringData", "binaryData"} {
 		delete(u.Object, field)
 	}
@@ -75,5 +71,35 @@ func TrimObject(obj any) (any, error) {
 		}
 		u.Object["spec"] = kept
 	}
+	if u.GetKind() == "Pod" {
+		trimPodStatus(u.Object)
+	}
 	return u, nil
+}
+
+// trimPodStatus keeps what podStatus reads: the phase, the Ready condition
+// and each container's readiness.
+func trimPodStatus(obj map[string]any) {
+	status, ok := obj["status"].(map[string]any)
+	if !ok {
+		return
+	}
+	kept := map[string]any{"phase": status["phase"]}
+	if conds, ok := status["conditions"].([]any); ok {
+		for _, c := range conds {
+			if m, ok := c.(map[string]any); ok && m["type"] == "Ready" {
+				kept["conditions"] = []any{map[string]any{"type": "Ready", "status": m["status"]}}
+			}
+		}
+	}
+	if statuses, ok := status["containerStatuses"].([]any); ok {
+		ready := make([]any, 0, len(statuses))
+		for _, s := range statuses {
+			if m, ok := s.(map[string]any); ok {
+				ready = append(ready, map[string]any{"ready": m["ready"]})
+			}
+		}
+		kept["containerStatuses"] = ready
+	}
+	obj["status"] = kept
 }

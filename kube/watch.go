@@ -189,7 +189,7 @@ func (w *clusterWatch) session(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	gvrs, err := watchableResources(disc)
+	gvrs, err := WatchableResources(disc)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,9 @@ func (w *clusterWatch) session(ctx context.Context) error {
 	forbidden := map[schema.GroupVersionResource]bool{}
 	gen := w.tree.BeginResync(w.name)
 	factory := dynamicinformer.NewDynamicSharedInformerFactory(dyn, 0)
-	informers := map[schema.GroupVersionResource]cache.SharedIndexInformer{}
+	// A kind counts as listed once its handler has seen every object of the
+	// first list (the informer's own HasSynced only covers its store).
+	handled := map[schema.GroupVersionResource]cache.ResourceEventHandlerRegistration{}
 	for _, gvr := range gvrs {
 		inf := factory.ForResource(gvr).Informer()
 		_ = inf.SetTransform(TrimObject)
@@ -227,8 +229,11 @@ func (w *clusterWatch) session(ctx context.Context) error {
 				fail(perr)
 			}
 		})
-		_, _ = inf.AddEventHandler(w.handler(gvr))
-		informers[gvr] = inf
+		reg, err := inf.AddEventHandler(w.handler(gvr))
+		if err != nil {
+			return err
+		}
+		handled[gvr] = reg
 	}
 	factory.Start(sctx.Done())
 	defer func() {
@@ -242,8 +247,8 @@ func (w *clusterWatch) session(ctx context.Context) error {
 	for {
 		pending := 0
 		forbiddenMu.Lock()
-		for gvr, inf := range informers {
-			if !inf.HasSynced() && !forbidden[gvr] {
+		for gvr, reg := range handled {
+			if !reg.HasSynced() && !forbidden[gvr] {
 				pending++
 			}
 		}
@@ -318,9 +323,9 @@ func (w *clusterWatch) handler(gvr schema.GroupVersionResource) cache.ResourceEv
 	}
 }
 
-// watchableResources are the coverage kinds the server has plus every custom
+// WatchableResources are the coverage kinds the server has plus every custom
 // resource it serves that can be listed and watched.
-func watchableResources(disc discovery.DiscoveryInterface) ([]schema.GroupVersionResource, error) {
+func WatchableResources(disc discovery.DiscoveryInterface) ([]schema.GroupVersionResource, error) {
 	lists, err := disc.ServerPreferredResources()
 	if err != nil && len(lists) == 0 {
 		return nil, err

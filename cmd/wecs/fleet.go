@@ -239,6 +239,8 @@ type objectRow struct {
 	Created     time.Time         `json:"created"`
 	Labels      map[string]string `json:"labels,omitempty"`
 	DeliveredBy string            `json:"deliveredBy,omitempty"`
+	// BindingPolicy is the KubeStellar binding policy that delivered it, when known.
+	BindingPolicy string `json:"bindingPolicy,omitempty"`
 }
 
 func newGet(kf *kube.Flags, configPath *string) *cobra.Command {
@@ -309,7 +311,7 @@ list then misses their objects), 1 on error.`,
 			for _, o := range fleet.Tree.Find(filter) {
 				rows = append(rows, objectRow{Cluster: o.Cluster, Namespace: o.Namespace, Kind: o.Kind,
 					APIVersion: apiVersion(o.Group, o.Version), Name: o.Name, Status: o.Status, Ready: o.Ready,
-					Created: o.Created, Labels: o.Labels, DeliveredBy: o.DeliveredBy})
+					Created: o.Created, Labels: o.Labels, DeliveredBy: o.DeliveredBy, BindingPolicy: fleet.BindingPolicy(o.Cluster, o.DeliveredBy)})
 			}
 			if err := printObjects(cmd.OutOrStdout(), ff.output, rows); err != nil {
 				return err
@@ -335,6 +337,18 @@ list then misses their objects), 1 on error.`,
 	return cmd
 }
 
+// delivery says how KubeStellar delivered an object: its binding policy,
+// else "delivered" when only the AppliedManifestWork is known, else "-".
+func delivery(r objectRow) string {
+	switch {
+	case r.BindingPolicy != "":
+		return r.BindingPolicy
+	case r.DeliveredBy != "":
+		return "delivered"
+	}
+	return "-"
+}
+
 func apiVersion(group, version string) string {
 	if group == "" {
 		return version
@@ -356,7 +370,7 @@ func printObjects(w io.Writer, format string, rows []objectRow) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	header := "CLUSTER\tNAMESPACE\tKIND\tNAME\tSTATUS\tREADY\tAGE"
 	if format == "wide" {
-		header += "\tDELIVERED-BY\tLABELS"
+		header += "\tBINDING-POLICY\tLABELS"
 	}
 	fmt.Fprintln(tw, header)
 	now := time.Now()
@@ -364,7 +378,7 @@ func printObjects(w io.Writer, format string, rows []objectRow) error {
 		line := strings.Join([]string{r.Cluster, dash(r.Namespace), r.Kind, r.Name, string(r.Status), dash(r.Ready),
 			duration.HumanDuration(now.Sub(r.Created))}, "\t")
 		if format == "wide" {
-			line += "\t" + dash(r.DeliveredBy) + "\t" + dash(labels.Set(r.Labels).String())
+			line += "\t" + delivery(r) + "\t" + dash(labels.Set(r.Labels).String())
 		}
 		fmt.Fprintln(tw, line)
 	}

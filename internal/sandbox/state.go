@@ -102,6 +102,7 @@ func (s *State) RESTConfig(context string) (*rest.Config, error) {
 		return nil, fmt.Errorf("context %s of %s: %w", context, s.Kubeconfig, err)
 	}
 	cfg.QPS, cfg.Burst = 200, 400
+	cfg.WarningHandler = rest.NoWarnings{}
 	return cfg, nil
 }
 

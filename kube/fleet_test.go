@@ -1,0 +1,28 @@
+package kube
+
+import (
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	workv1 "open-cluster-management.io/api/work/v1"
+)
+
+func TestBindingPolicyFromManifestWorks(t *testing.T) {
+	f := NewFleet(nil, "its1", FleetOptions{})
+	f.workChanged(&workv1.ManifestWork{ObjectMeta: metav1.ObjectMeta{Namespace: "cluster1", Name: "shop-web",
+		Labels: map[string]string{BindingPolicyLabel: "edge-shop"}}})
+	hash := "0f9c2c5b3a4e5d6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f"
+	cases := map[string]string{hash + "-shop-web": "edge-shop", "shop-web": "edge-shop", hash + "-other": "", "": ""}
+	for applied, want := range cases {
+		if got := f.BindingPolicy("cluster1", applied); got != want {
+			t.Errorf("BindingPolicy(cluster1, %q) = %q, want %q", applied, got, want)
+		}
+	}
+	if got := f.BindingPolicy("cluster2", hash+"-shop-web"); got != "" {
+		t.Errorf("another cluster's work matched: %q", got)
+	}
+	f.workDeleted(&workv1.ManifestWork{ObjectMeta: metav1.ObjectMeta{Namespace: "cluster1", Name: "shop-web"}})
+	if got := f.BindingPolicy("cluster1", "shop-web"); got != "" {
+		t.Errorf("deleted work still gives %q", got)
+	}
+}
