@@ -72,6 +72,7 @@ type runningWatch struct {
 
 // NewFleet prepares a fleet for the ITS behind itsContext; Start runs it.
 func NewFleet(kc *Kubeconfig, itsContext string, opts FleetOptions) *Fleet {
+	preferListThenWatch()
 	return &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(),
 		clusters: map[string]*clusterv1.ManagedCluster{}, csrs: map[string]int{}, bindings: map[string]Binding{},
 		watches: map[string]*runningWatch{}, policies: map[string]string{}, changed: make(chan struct{}, 1)}

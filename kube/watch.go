@@ -13,10 +13,11 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 )
@@ -209,13 +210,12 @@ func (w *clusterWatch) session(ctx context.Context) error {
 	var forbiddenMu sync.Mutex
 	forbidden := map[schema.GroupVersionResource]bool{}
 	gen := w.tree.BeginResync(w.name)
-	factory := dynamicinformer.NewDynamicSharedInformerFactory(dyn, 0)
+	var running sync.WaitGroup
 	// A kind counts as listed once its handler has seen every object of the
 	// first list (the informer's own HasSynced only covers its store).
 	handled := map[schema.GroupVersionResource]cache.ResourceEventHandlerRegistration{}
 	for _, gvr := range gvrs {
-		inf := factory.ForResource(gvr).Informer()
-		_ = inf.SetTransform(TrimObject)
+		inf := cache.NewSharedIndexInformer(trimmedListWatch(dyn.Resource(gvr)), &unstructured.Unstructured{}, 0, cache.Indexers{})
 		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 			if apierrors.IsForbidden(err) {
 				forbiddenMu.Lock()
@@ -234,13 +234,11 @@ func (w *clusterWatch) session(ctx context.Context) error {
 			return err
 		}
 		handled[gvr] = reg
+		running.Go(func() { inf.RunWithContext(sctx) })
 	}
-	factory.Start(sctx.Done())
 	defer func() {
-		// The informers stop when their context ends; only then can
-		// Shutdown wait for them.
 		cancel()
-		factory.Shutdown()
+		running.Wait()
 	}()
 
 	deadline := time.After(syncTimeout)
@@ -294,6 +292,46 @@ func (w *clusterWatch) session(ctx context.Context) error {
 				return err
 			}
 		}
+	}
+}
+
+// listPageSize bounds how many objects one LIST returns.
+const listPageSize = 500
+
+// trimmedListWatch lists in pages of listPageSize from a consistent read
+// and trims every object as soon as its page is decoded. The reflector
+// gathers a whole first list before its store (and the informer's transform)
+// sees it; a list at resourceVersion "0" also comes from the server's cache
+// in one piece. Untrimmed, thousands of pods per WEC made a memory peak of
+// several hundred MB (see BenchmarkFleetMemory).
+func trimmedListWatch(r dynamic.NamespaceableResourceInterface) *cache.ListWatch {
+	return &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			if opts.ResourceVersion == "0" {
+				opts.ResourceVersion = ""
+			}
+			if opts.Limit == 0 {
+				opts.Limit = listPageSize
+			}
+			list, err := r.List(ctx, opts)
+			if err != nil {
+				return nil, err
+			}
+			for i := range list.Items {
+				_, _ = TrimObject(&list.Items[i])
+			}
+			return list, nil
+		},
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			w, err := r.Watch(ctx, opts)
+			if err != nil {
+				return nil, err
+			}
+			return watch.Filter(w, func(e watch.Event) (watch.Event, bool) {
+				_, _ = TrimObject(e.Object)
+				return e, true
+			}), nil
+		},
 	}
 }
 

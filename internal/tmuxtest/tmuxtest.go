@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// Session is one detached tmux session running a command.
+// Session is one detached tmux session running a command, on a tmux server
+// of its own (so sessions of different tests never share or stop a server).
 type Session struct {
 	t    testing.TB
 	name string
@@ -27,19 +28,24 @@ func Start(t testing.TB, width, height int, command string) *Session {
 	}
 	s := &Session{t: t, name: fmt.Sprintf("wecs-test-%d", time.Now().UnixNano())}
 	// remain-on-exit keeps the pane (and what the program printed last) after it exits.
-	out, err := exec.Command("tmux", "new-session", "-d", "-s", s.name, "-x", strconv.Itoa(width), "-y", strconv.Itoa(height),
-		"-e", "TERM=xterm-256color", command+"; echo '[exited '$?']'; sleep 60").CombinedOutput()
+	out, err := s.tmux("new-session", "-d", "-s", s.name, "-x", strconv.Itoa(width), "-y", strconv.Itoa(height),
+		"-e", "TERM=xterm-256color", command+"; echo '[exited '$?']'; sleep 60")
 	if err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
-	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", s.name).Run() })
+	t.Cleanup(func() { _, _ = s.tmux("kill-server") })
 	return s
+}
+
+// tmux runs a tmux command against the session's own server.
+func (s *Session) tmux(args ...string) ([]byte, error) {
+	return exec.Command("tmux", append([]string{"-L", s.name}, args...)...).CombinedOutput()
 }
 
 // Screen is what the pane shows now, as plain text.
 func (s *Session) Screen() string {
 	s.t.Helper()
-	out, err := exec.Command("tmux", "capture-pane", "-p", "-t", s.name).CombinedOutput()
+	out, err := s.tmux("capture-pane", "-p", "-t", s.name)
 	if err != nil {
 		s.t.Fatalf("tmux capture-pane: %v: %s", err, out)
 	}
@@ -49,8 +55,7 @@ func (s *Session) Screen() string {
 // Keys types keys, in tmux send-keys notation ("q", "C-c", "Enter").
 func (s *Session) Keys(keys ...string) {
 	s.t.Helper()
-	args := append([]string{"send-keys", "-t", s.name}, keys...)
-	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+	if out, err := s.tmux(append([]string{"send-keys", "-t", s.name}, keys...)...); err != nil {
 		s.t.Fatalf("tmux send-keys: %v: %s", err, out)
 	}
 }
