@@ -47,18 +47,10 @@ func startFleetUntilComplete(b *testing.B, s *sandbox.State) int {
 	if err := f.Start(ctx); err != nil {
 		b.Fatal(err)
 	}
-	for {
-		done := 0
-		for _, m := range f.Members() {
-			if m.Connection.State == kube.Connected {
-				done++
-			}
-		}
-		if done == len(s.WECNames()) {
-			return f.Tree.Len()
-		}
+	for connectedCount(f) < len(s.WECNames()) {
 		time.Sleep(5 * time.Millisecond)
 	}
+	return f.Tree.Len()
 }
 
 // BenchmarkParallelListFloor is the floor for the benchmark above: one plain

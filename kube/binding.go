@@ -82,8 +82,13 @@ func (k *Kubeconfig) Bind(cluster string, configs []clusterv1.ClientConfig, expl
 		cluster, registered, cluster)}
 }
 
-// endpoints reads every context's server and CA (from data or file).
+// endpoints are every context's server and CA (from data or file), read once.
 func (k *Kubeconfig) endpoints() map[string]endpoint {
+	k.endpointsOnce.Do(func() { k.endpointsMap = k.readEndpoints() })
+	return k.endpointsMap
+}
+
+func (k *Kubeconfig) readEndpoints() map[string]endpoint {
 	out := map[string]endpoint{}
 	for name, ctx := range k.raw.Contexts {
 		c, ok := k.raw.Clusters[ctx.Cluster]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -379,12 +380,7 @@ func (f *Fleet) WaitSettled(ctx context.Context) {
 func (f *Fleet) ClusterNames() []string {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	names := make([]string, 0, len(f.clusters))
-	for n := range f.clusters {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
+	return slices.Sorted(maps.Keys(f.clusters))
 }
 
 // Fetch reads one object in full from its WEC, for the panes that show more

@@ -6,8 +6,10 @@ package kube
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -62,6 +64,9 @@ func (f *Flags) WECContextMap() (map[string]string, error) {
 type Kubeconfig struct {
 	flags *Flags
 	raw   clientcmdapi.Config
+	// endpoints of every context, read once (CA files included) for binding.
+	endpointsOnce sync.Once
+	endpointsMap  map[string]endpoint
 	// Paths are the files the kubeconfig was read from.
 	Paths []string
 }
@@ -85,12 +90,7 @@ func (f *Flags) LoadKubeconfig() (*Kubeconfig, error) {
 
 // Contexts lists the kubeconfig's context names, sorted.
 func (k *Kubeconfig) Contexts() []string {
-	var names []string
-	for name := range k.raw.Contexts {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
+	return slices.Sorted(maps.Keys(k.raw.Contexts))
 }
 
 // ErrNoContexts means the kubeconfig has no context at all.

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -328,12 +329,7 @@ func (c *clusterIndex) remove(e *entry) {
 func (t *Tree) Clusters() []string {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	names := make([]string, 0, len(t.clusters))
-	for name := range t.clusters {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
+	return slices.Sorted(maps.Keys(t.clusters))
 }
 
 // ClusterCounts are the counts of a cluster's objects, system namespaces

@@ -137,18 +137,19 @@ func backoff(n int) time.Duration {
 func (w *clusterWatch) run(ctx context.Context) {
 	for attempt := 1; ; attempt++ {
 		w.update(func(c *Connection) { c.State, c.Err, c.Attempts = Connecting, "", attempt })
-		err := w.session(ctx)
+		connected, err := w.session(ctx)
 		if ctx.Err() != nil {
 			return
+		}
+		if connected {
+			// The backoff starts over after a connection that worked.
+			attempt = 1
 		}
 		if errors.Is(err, errReconnectRequested) {
 			attempt = 0
 			continue
 		}
-		if err == nil {
-			attempt = 0
-		}
-		wait := backoff(max(attempt, 1))
+		wait := backoff(attempt)
 		w.update(func(c *Connection) {
 			c.State, c.Err, c.NextRetry = Disconnected, errorText(err), time.Now().Add(wait)
 		})
@@ -182,21 +183,22 @@ func errorText(err error) string {
 }
 
 // session connects once: discovers the kinds, starts the informers, waits
-// for them to sync and then until the connection fails.
-func (w *clusterWatch) session(ctx context.Context) error {
+// for them to sync and then until the connection fails. connected says
+// whether it got that far.
+func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) {
 	probe := rest.CopyConfig(w.config)
 	probe.Timeout = connectTimeout
 	disc, err := discovery.NewDiscoveryClientForConfig(probe)
 	if err != nil {
-		return err
+		return false, err
 	}
 	gvrs, err := WatchableResources(disc)
 	if err != nil {
-		return err
+		return false, err
 	}
 	dyn, err := dynamic.NewForConfig(w.config)
 	if err != nil {
-		return err
+		return false, err
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -231,7 +233,7 @@ func (w *clusterWatch) session(ctx context.Context) error {
 		})
 		reg, err := inf.AddEventHandler(w.handler(gvr))
 		if err != nil {
-			return err
+			return false, err
 		}
 		handled[gvr] = reg
 		running.Go(func() { inf.RunWithContext(sctx) })
@@ -256,11 +258,11 @@ func (w *clusterWatch) session(ctx context.Context) error {
 		}
 		select {
 		case err := <-failed:
-			return err
+			return false, err
 		case <-ctx.Done():
-			return ctx.Err()
+			return false, ctx.Err()
 		case <-deadline:
-			return fmt.Errorf("%d kinds did not finish listing within %s", pending, syncTimeout)
+			return false, fmt.Errorf("%d kinds did not finish listing within %s", pending, syncTimeout)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -282,14 +284,14 @@ func (w *clusterWatch) session(ctx context.Context) error {
 	for {
 		select {
 		case err := <-failed:
-			return err
+			return true, err
 		case <-w.reconnect:
-			return errReconnectRequested
+			return true, errReconnectRequested
 		case <-ctx.Done():
-			return ctx.Err()
+			return true, ctx.Err()
 		case <-health.C:
 			if err := probeServer(sctx, disc); err != nil && sctx.Err() == nil {
-				return err
+				return true, err
 			}
 		}
 	}
