@@ -5,42 +5,76 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/tree"
 )
 
 // Config is what the UI is started with.
 type Config struct {
 	// ITSContext is the kubeconfig context of the ITS.
 	ITSContext string
-	// Kubeconfig names the file(s) the contexts come from.
-	Kubeconfig string
 	// Mouse turns on mouse reporting (off by default: it breaks text selection).
 	Mouse bool
+}
+
+// Fleet is the live data the UI shows (a *kube.Fleet).
+type Fleet interface {
+	tree.Source
+	Changed() <-chan struct{}
 }
 
 // Model is the root model.
 type Model struct {
 	cfg           Config
+	fleet         Fleet
+	objects       *kube.Tree
 	styles        theme.Styles
+	tree          tree.Model
 	width, height int
 }
 
+// frameInterval bounds redraws: bursts of changes within it become one.
+const frameInterval = 33 * time.Millisecond
+
+// changedMsg says the fleet or its objects changed since the last redraw.
+type changedMsg struct{}
+
 // New returns the root model; it starts with the dark theme and switches if
 // the terminal reports a light background.
-func New(cfg Config) Model {
-	return Model{cfg: cfg, styles: theme.For(true)}
+func New(cfg Config, fleet Fleet, objects *kube.Tree) Model {
+	styles := theme.For(true)
+	return Model{cfg: cfg, fleet: fleet, objects: objects, styles: styles, tree: tree.New(fleet, objects, styles)}
 }
 
-// Init asks the terminal for its background colour (never waited for).
+// Init asks the terminal for its background colour (never waited for) and
+// starts listening for changes.
 func (m Model) Init() tea.Cmd {
-	return tea.RequestBackgroundColor
+	return tea.Batch(tea.RequestBackgroundColor, m.waitForChange())
 }
 
-// Update handles keys, resizes and the terminal's background colour.
+// waitForChange blocks (in its own goroutine, as every tea.Cmd) until the
+// fleet or the tree changes, then lets a frame's worth of further changes
+// pile up so that a burst costs one redraw.
+func (m Model) waitForChange() tea.Cmd {
+	fleetChanged, treeChanged := m.fleet.Changed(), m.objects.Changed()
+	return func() tea.Msg {
+		select {
+		case <-fleetChanged:
+		case <-treeChanged:
+		}
+		time.Sleep(frameInterval)
+		return changedMsg{}
+	}
+}
+
+// Update handles keys, resizes, changes and the terminal's background colour.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
@@ -48,25 +82,69 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case "q", "ctrl+c":
 			return m, tea.Quit
 		}
+		var cmd tea.Cmd
+		m.tree, cmd = m.tree.Update(msg)
+		return m, cmd
+	case changedMsg:
+		m.tree.Rebuild()
+		return m, m.waitForChange()
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		m.tree.SetSize(m.width, max(m.height-3, 1))
 	case tea.BackgroundColorMsg:
 		m.styles = theme.For(msg.IsDark())
+		m.tree.SetStyles(m.styles)
 	}
 	return m, nil
 }
 
+// header says where wecs looks, how much of the fleet answers and when
+// anything last changed.
+func (m Model) header() string {
+	members := m.fleet.Members()
+	connected := 0
+	for _, mem := range members {
+		if mem.Connection.State == kube.Connected {
+			connected++
+		}
+	}
+	last := "no changes yet"
+	if t := m.objects.LastChange(); !t.IsZero() {
+		last = "last change " + t.Format("15:04:05")
+	}
+	return m.styles.Title.Render("wecs") + m.styles.Muted.Render(fmt.Sprintf(" · ITS %s · %d/%d WECs connected · %s",
+		m.cfg.ITSContext, connected, len(members), last))
+}
+
+func (m Model) footer() string {
+	// Most needed first: a narrow terminal cuts the end.
+	keys := []string{"↑↓/jk move", "→/l/enter open", "←/h close", "q quit", "tab next cluster", "+/- all"}
+	for i, k := range keys {
+		key, what, _ := strings.Cut(k, " ")
+		keys[i] = m.styles.Key.Render(key) + " " + m.styles.Muted.Render(what)
+	}
+	line := strings.Join(keys, "  ")
+	if m.tree.Note != "" {
+		line = m.styles.Warn.Render(m.tree.Note)
+	}
+	return line
+}
+
 // View draws the screen.
 func (m Model) View() tea.View {
-	var b strings.Builder
-	b.WriteString(m.styles.Title.Render("wecs") + m.styles.Muted.Render(" · workloads across the fleet") + "\n\n")
-	fmt.Fprintf(&b, "%s %s\n", m.styles.Muted.Render("ITS context:"), m.styles.Text.Render(m.cfg.ITSContext))
-	fmt.Fprintf(&b, "%s %s\n\n", m.styles.Muted.Render("kubeconfig: "), m.styles.Text.Render(m.cfg.Kubeconfig))
-	b.WriteString(m.styles.Muted.Render("The fleet tree is not built yet.") + "\n\n")
-	b.WriteString(m.styles.Key.Render("q") + m.styles.Muted.Render(" quit"))
-	content := b.String()
+	body := m.tree.View()
+	content := m.header() + "\n\n" + body
+	lines := strings.Count(content, "\n") + 1
+	if m.height > lines {
+		content += strings.Repeat("\n", m.height-lines-1)
+	}
+	content += "\n" + m.footer()
 	if m.width > 0 {
-		content = lipgloss.NewStyle().MaxWidth(m.width).MaxHeight(m.height).Render(content)
+		var out []string
+		for _, l := range strings.Split(content, "\n") {
+			out = append(out, ansi.Truncate(l, m.width, "…"))
+		}
+		content = lipgloss.NewStyle().MaxHeight(m.height).Render(strings.Join(out, "\n"))
 	}
 	v := tea.NewView(content)
 	v.AltScreen = true

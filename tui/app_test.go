@@ -5,11 +5,30 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/wecs-tui/wecs/kube"
 )
+
+type fakeFleet struct {
+	members []kube.Member
+	changed chan struct{}
+}
+
+func (f fakeFleet) Members() []kube.Member   { return f.members }
+func (f fakeFleet) Changed() <-chan struct{} { return f.changed }
+
+func newModel() Model {
+	f := fakeFleet{changed: make(chan struct{}, 1), members: []kube.Member{
+		{ClusterInfo: kube.ClusterInfo{Name: "cluster1", Health: kube.HealthActive}, Connection: kube.Connection{State: kube.Connected}},
+		{ClusterInfo: kube.ClusterInfo{Name: "cluster2", Health: kube.HealthInactive}, Connection: kube.Connection{State: kube.Connecting}},
+	}}
+	return New(Config{ITSContext: "its1"}, f, kube.NewTree())
+}
 
 func TestQuitKeys(t *testing.T) {
 	for _, key := range []tea.KeyPressMsg{{Code: 'q', Text: "q"}, {Code: 'c', Mod: tea.ModCtrl}} {
-		_, cmd := New(Config{ITSContext: "its1"}).Update(key)
+		_, cmd := newModel().Update(key)
 		if cmd == nil {
 			t.Fatalf("%s: no command", key)
 		}
@@ -17,25 +36,38 @@ func TestQuitKeys(t *testing.T) {
 			t.Errorf("%s does not quit", key)
 		}
 	}
-	if _, cmd := New(Config{}).Update(tea.KeyPressMsg{Code: 'x', Text: "x"}); cmd != nil {
-		t.Error("x does something")
+}
+
+func TestViewShowsHeaderTreeAndFooterWithinTheWindow(t *testing.T) {
+	m, _ := newModel().Update(tea.WindowSizeMsg{Width: 50, Height: 8})
+	v := m.View()
+	if !v.AltScreen || v.MouseMode != tea.MouseModeNone {
+		t.Error("want the alternate screen and no mouse by default")
+	}
+	plain := ansi.Strip(v.Content)
+	lines := strings.Split(plain, "\n")
+	if len(lines) != 8 {
+		t.Errorf("%d lines in an 8-line window:\n%s", len(lines), v.Content)
+	}
+	for _, want := range []string{"ITS its1", "1/2 WECs connected", "cluster1", "◌ Connecting", "q quit"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("view lacks %q:\n%s", want, plain)
+		}
 	}
 }
 
-func TestViewShowsContextAndFitsTheWindow(t *testing.T) {
-	m, _ := New(Config{ITSContext: "its1", Kubeconfig: "/home/me/.kube/config"}).Update(tea.WindowSizeMsg{Width: 30, Height: 4})
-	v := m.View()
-	if !v.AltScreen {
-		t.Error("not on the alternate screen")
+func TestChangesAreCoalescedIntoOneRedraw(t *testing.T) {
+	m := newModel()
+	f := m.fleet.(fakeFleet)
+	cmd := m.waitForChange()
+	f.changed <- struct{}{}
+	if _, ok := cmd().(changedMsg); !ok {
+		t.Fatal("a change did not produce a redraw message")
 	}
-	lines := strings.Split(v.Content, "\n")
-	if len(lines) > 4 {
-		t.Errorf("%d lines in a 4-line window", len(lines))
-	}
-	if !strings.Contains(v.Content, "its1") {
-		t.Errorf("view does not show the ITS context:\n%s", v.Content)
-	}
-	if v.MouseMode != tea.MouseModeNone {
-		t.Error("mouse on by default")
+	// The redraw took the pending change, so the one-slot channel has room.
+	select {
+	case f.changed <- struct{}{}:
+	default:
+		t.Fatal("channel still full after the redraw took the change")
 	}
 }

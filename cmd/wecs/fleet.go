@@ -48,20 +48,33 @@ type fleetFlags struct {
 	output     string
 }
 
-// startFleet loads the kubeconfig and config file, starts the fleet and waits
-// until every WEC has connected or failed once.
+// startFleet opens the fleet and waits until every WEC has connected or
+// failed once (for commands that print one snapshot).
 func (ff *fleetFlags) startFleet(ctx context.Context) (*kube.Fleet, error) {
+	fleet, _, err := ff.openFleet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	settle, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	fleet.WaitSettled(settle)
+	return fleet, nil
+}
+
+// openFleet loads the kubeconfig and config file and starts the fleet; it
+// returns the ITS context used.
+func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error) {
 	path, named := ff.configPath, ff.configPath != ""
 	if !named {
 		path = config.DefaultPath()
 	}
 	cfg, err := config.Load(path, named)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	mapping, err := ff.kube.WECContextMap()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	wecContexts := maps.Clone(cfg.WECContexts)
 	if wecContexts == nil {
@@ -70,20 +83,17 @@ func (ff *fleetFlags) startFleet(ctx context.Context) (*kube.Fleet, error) {
 	maps.Copy(wecContexts, mapping)
 	kc, err := ff.kube.LoadKubeconfig()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	its, err := kc.ITSContext()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts})
 	if err := fleet.Start(ctx); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	settle, cancel := context.WithTimeout(ctx, settleTimeout)
-	defer cancel()
-	fleet.WaitSettled(settle)
-	return fleet, nil
+	return fleet, its, nil
 }
 
 func (ff *fleetFlags) checkOutput(allowed ...string) error {

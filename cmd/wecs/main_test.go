@@ -77,19 +77,28 @@ func TestTUIWithAMissingContextSaysWhatToDo(t *testing.T) {
 	}
 }
 
-// TestTUIStartsShowsITSContextAndQuits runs the real binary in tmux against
-// the sandbox, as a user would.
-func TestTUIStartsShowsITSContextAndQuits(t *testing.T) {
+// TestTUIShowsTheFleetLiveAndQuits runs the real binary in tmux against the
+// sandbox, as a user would: the clusters with their connection, a cluster
+// opened to its namespaces, then quit.
+func TestTUIShowsTheFleetLiveAndQuits(t *testing.T) {
 	s := sandboxtest.Shared(t)
 	bin := buildWecs(t)
 	for _, quitKey := range []string{"q", "C-c"} {
 		t.Run(quitKey, func(t *testing.T) {
 			// KUBECONFIG, not --kubeconfig: the default context choice must find its1.
 			term := tmuxtest.Start(t, 80, 24, "KUBECONFIG="+s.Kubeconfig+" "+bin+" tui")
-			screen := term.WaitFor(15*time.Second, "ITS context:", "its1", "q quit")
-			if !strings.Contains(screen, s.Kubeconfig) {
-				t.Errorf("screen does not name the kubeconfig %s:\n%s", s.Kubeconfig, screen)
+			screen := term.WaitFor(30*time.Second, "ITS its1", "3/4 WECs connected", "cluster1 Active ● Connected",
+				"cluster3 Active ● Connected", "cluster4 Pending ○ Unbound", "q quit")
+			if strings.Contains(screen, "goroutine") {
+				t.Fatalf("a stack trace on screen:\n%s", screen)
 			}
+			term.Keys("Enter")
+			term.WaitFor(10*time.Second, "▾ cluster1", "shop", "payments", "batch")
+			// (cluster-scoped) comes first, then batch: open it; + opens every kind.
+			term.Keys("j", "j", "Enter")
+			term.WaitFor(10*time.Second, "▾ batch", "CronJob", "Job", "Pod")
+			term.Keys("+")
+			term.WaitFor(30*time.Second, "Pod crashy ✗ Failed", "Job db-migrate ✓ Succeeded")
 			term.Keys(quitKey)
 			term.WaitFor(10*time.Second, "[exited 0]")
 		})

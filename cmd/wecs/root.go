@@ -1,8 +1,8 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
@@ -24,7 +24,7 @@ func newRoot() *cobra.Command {
 	flags.AddFlags(root.PersistentFlags())
 	var configPath string
 	root.PersistentFlags().StringVar(&configPath, "config", "", "wecs config file (default $XDG_CONFIG_HOME/wecs/config.yaml)")
-	root.AddCommand(newVersion(), newTUI(flags), newClusters(flags, &configPath), newGet(flags, &configPath))
+	root.AddCommand(newVersion(), newTUI(flags, &configPath), newClusters(flags, &configPath), newGet(flags, &configPath))
 	return root
 }
 
@@ -40,23 +40,23 @@ func newVersion() *cobra.Command {
 	}
 }
 
-func newTUI(flags *kube.Flags) *cobra.Command {
+func newTUI(flags *kube.Flags, configPath *string) *cobra.Command {
 	var mouse bool
 	cmd := &cobra.Command{
 		Use:   "tui",
 		Short: "Open the terminal UI on the fleet of the ITS",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			kc, err := flags.LoadKubeconfig()
+			ff := &fleetFlags{kube: flags, configPath: *configPath}
+			fleet, its, err := ff.openFleet(cmd.Context())
 			if err != nil {
 				return err
 			}
-			its, err := kc.ITSContext()
-			if err != nil {
-				return err
-			}
-			model := tui.New(tui.Config{ITSContext: its, Kubeconfig: strings.Join(kc.Paths, ":"), Mouse: mouse})
+			model := tui.New(tui.Config{ITSContext: its, Mouse: mouse}, fleet, fleet.Tree)
 			_, err = tea.NewProgram(model, tea.WithContext(cmd.Context())).Run()
+			if errors.Is(err, tea.ErrProgramKilled) && cmd.Context().Err() != nil {
+				return nil
+			}
 			return err
 		},
 	}

@@ -1,0 +1,397 @@
+// Package tree is the fleet tree view: Cluster → Namespace → Kind →
+// Instance → children, with expand and collapse, a cursor that keeps its
+// place across live updates, and rendering of only the rows on screen.
+package tree
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/theme"
+)
+
+// Source is what the tree reads: the fleet's members and their objects.
+type Source interface {
+	Members() []kube.Member
+}
+
+// Level says what a row stands for.
+type Level int
+
+// The levels of the tree, outermost first.
+const (
+	LevelCluster Level = iota
+	LevelNamespace
+	LevelKind
+	LevelObject
+)
+
+// Row is one line of the flattened tree.
+type Row struct {
+	// Key identifies the row across rebuilds ("cluster1/ns/shop/kind/Pod").
+	Key      string
+	Level    Level
+	Depth    int
+	Cluster  string
+	Label    string
+	Counts   kube.Counts
+	Member   *kube.Member
+	Object   *kube.Object
+	HasKids  bool
+	Expanded bool
+}
+
+// Model is the tree view.
+type Model struct {
+	source        Source
+	objects       *kube.Tree
+	styles        theme.Styles
+	rows          []Row
+	cursor        int
+	offset        int
+	expanded      map[string]bool
+	width, height int
+	// ShowSystem includes the system namespaces.
+	ShowSystem bool
+	// Note is a one-line message for the user (e.g. the selection vanished).
+	Note string
+}
+
+// New returns a tree over a fleet's members and objects.
+func New(source Source, objects *kube.Tree, styles theme.Styles) Model {
+	m := Model{source: source, objects: objects, styles: styles, expanded: map[string]bool{}}
+	m.Rebuild()
+	return m
+}
+
+// SetSize sets the area the tree draws in.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.scrollToCursor()
+}
+
+// SetStyles changes the theme.
+func (m *Model) SetStyles(s theme.Styles) { m.styles = s }
+
+// Rows are the flattened rows (for tests and the breadcrumbs).
+func (m Model) Rows() []Row { return m.rows }
+
+// Selected is the row under the cursor, if any.
+func (m Model) Selected() (Row, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.rows) {
+		return Row{}, false
+	}
+	return m.rows[m.cursor], true
+}
+
+// Rebuild re-reads the fleet, keeping the cursor on the same row; when that
+// row is gone, the cursor moves to its neighbour and Note says so.
+func (m *Model) Rebuild() {
+	var selected string
+	if row, ok := m.Selected(); ok {
+		selected = row.Key
+	}
+	m.rows = m.rows[:0]
+	members := m.source.Members()
+	for i := range members {
+		mem := &members[i]
+		key := "c/" + mem.Name
+		counts := m.objects.ClusterCounts(mem.Name, m.ShowSystem)
+		row := Row{Key: key, Level: LevelCluster, Cluster: mem.Name, Label: mem.Name, Counts: counts, Member: mem,
+			HasKids: counts.Total > 0, Expanded: m.expanded[key]}
+		m.rows = append(m.rows, row)
+		if row.Expanded {
+			m.addNamespaces(mem.Name, key)
+		}
+	}
+	if selected == "" {
+		return
+	}
+	for i, r := range m.rows {
+		if r.Key == selected {
+			m.cursor = i
+			m.scrollToCursor()
+			return
+		}
+	}
+	m.Note = "the selected object is gone; moved to its neighbour"
+	m.cursor = min(m.cursor, len(m.rows)-1)
+	m.scrollToCursor()
+}
+
+func (m *Model) addNamespaces(cluster, parent string) {
+	for _, ns := range m.objects.Namespaces(cluster, m.ShowSystem) {
+		key := parent + "/n/" + ns.Name
+		label := ns.Name
+		if label == "" {
+			label = "(cluster-scoped)"
+		}
+		row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: cluster, Label: label, Counts: ns.Counts, HasKids: true, Expanded: m.expanded[key]}
+		m.rows = append(m.rows, row)
+		if !row.Expanded {
+			continue
+		}
+		for _, k := range m.objects.Kinds(cluster, ns.Name) {
+			kkey := key + "/k/" + k.Name
+			krow := Row{Key: kkey, Level: LevelKind, Depth: 2, Cluster: cluster, Label: k.Name, Counts: k.Counts, HasKids: true, Expanded: m.expanded[kkey]}
+			m.rows = append(m.rows, krow)
+			if krow.Expanded {
+				m.addObjects(m.objects.Instances(cluster, ns.Name, k.Name), kkey, 3)
+			}
+		}
+	}
+}
+
+func (m *Model) addObjects(objs []kube.Object, parent string, depth int) {
+	for i := range objs {
+		o := &objs[i]
+		key := parent + "/o/" + string(o.UID)
+		kids := m.objects.Children(o.Cluster, o.UID)
+		row := Row{Key: key, Level: LevelObject, Depth: depth, Cluster: o.Cluster, Label: o.Name, Object: o, HasKids: len(kids) > 0, Expanded: m.expanded[key]}
+		m.rows = append(m.rows, row)
+		if row.Expanded {
+			m.addObjects(kids, key, depth+1)
+		}
+	}
+}
+
+// Update handles the tree's keys.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	key, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	m.Note = ""
+	switch key.String() {
+	case "down", "j":
+		m.move(1)
+	case "up", "k":
+		m.move(-1)
+	case "pgdown", "ctrl+f":
+		m.move(max(m.height-1, 1))
+	case "pgup", "ctrl+b":
+		m.move(-max(m.height-1, 1))
+	case "home", "g":
+		m.move(-len(m.rows))
+	case "end", "G":
+		m.move(len(m.rows))
+	case "right", "l", "enter":
+		m.setExpanded(true)
+	case "left", "h":
+		if row, ok := m.Selected(); ok && !row.Expanded {
+			m.toParent()
+			return m, nil
+		}
+		m.setExpanded(false)
+	case "-":
+		m.expanded = map[string]bool{}
+		m.Rebuild()
+	case "+":
+		m.expandAll()
+	case "tab":
+		m.nextCluster()
+	}
+	return m, nil
+}
+
+func (m *Model) move(delta int) {
+	m.cursor = max(0, min(len(m.rows)-1, m.cursor+delta))
+	m.scrollToCursor()
+}
+
+func (m *Model) setExpanded(open bool) {
+	row, ok := m.Selected()
+	if !ok || !row.HasKids {
+		return
+	}
+	if open {
+		m.expanded[row.Key] = true
+	} else {
+		delete(m.expanded, row.Key)
+	}
+	m.Rebuild()
+}
+
+// toParent moves the cursor to the row that contains the selected one.
+func (m *Model) toParent() {
+	row, _ := m.Selected()
+	for i := m.cursor - 1; i >= 0; i-- {
+		if m.rows[i].Depth < row.Depth {
+			m.cursor = i
+			m.scrollToCursor()
+			return
+		}
+	}
+}
+
+// expandAll opens clusters, namespaces and kinds (instances stay closed).
+func (m *Model) expandAll() {
+	for {
+		before := len(m.expanded)
+		for _, r := range m.rows {
+			if r.HasKids && r.Level < LevelObject {
+				m.expanded[r.Key] = true
+			}
+		}
+		m.Rebuild()
+		if len(m.expanded) == before {
+			return
+		}
+	}
+}
+
+func (m *Model) nextCluster() {
+	for i := m.cursor + 1; i < len(m.rows); i++ {
+		if m.rows[i].Level == LevelCluster {
+			m.cursor = i
+			m.scrollToCursor()
+			return
+		}
+	}
+}
+
+func (m *Model) scrollToCursor() {
+	if m.height <= 0 {
+		return
+	}
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+m.height {
+		m.offset = m.cursor - m.height + 1
+	}
+	m.offset = max(0, min(m.offset, len(m.rows)-m.height))
+}
+
+// View draws only the rows that fit.
+func (m Model) View() string {
+	if len(m.rows) == 0 {
+		return m.styles.Muted.Render("No WECs yet: the ITS lists no ManagedClusters.")
+	}
+	end := min(len(m.rows), m.offset+max(m.height, 1))
+	lines := make([]string, 0, end-m.offset)
+	for i := m.offset; i < end; i++ {
+		lines = append(lines, m.renderRow(m.rows[i], i == m.cursor))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) renderRow(r Row, selected bool) string {
+	marker := "  "
+	if r.HasKids {
+		marker = "▸ "
+		if r.Expanded {
+			marker = "▾ "
+		}
+	}
+	prefix := strings.Repeat("  ", r.Depth) + marker
+	var body string
+	switch r.Level {
+	case LevelCluster:
+		body = m.clusterLabel(r)
+	case LevelObject:
+		body = m.objectLabel(*r.Object)
+	default:
+		body = r.Label + " " + m.styles.Muted.Render(countsText(r.Counts))
+	}
+	line := ansi.Truncate(prefix+body, max(m.width, 1), "…")
+	if selected {
+		return lipgloss.NewStyle().Reverse(true).Render(ansi.Strip(line))
+	}
+	return line
+}
+
+// connectionGlyph pairs a dot with a word, so the state reads without colour.
+func (m Model) connectionGlyph(c kube.Connection) string {
+	switch c.State {
+	case kube.Connected:
+		return m.styles.OK.Render("● Connected")
+	case kube.Connecting:
+		return m.styles.Warn.Render("◌ Connecting")
+	case kube.Disconnected:
+		return m.styles.Error.Render("○ Disconnected: " + c.Err)
+	}
+	return m.styles.Muted.Render("○ Unbound: " + c.Err)
+}
+
+func (m Model) clusterLabel(r Row) string {
+	mem := r.Member
+	health := string(mem.Health)
+	switch mem.Health {
+	case kube.HealthActive:
+		health = m.styles.OK.Render(health)
+	case kube.HealthPending:
+		health = m.styles.Warn.Render(health)
+	default:
+		health = m.styles.Error.Render(health)
+	}
+	return fmt.Sprintf("%s %s %s %s", m.styles.Title.Render(r.Label), health, m.connectionGlyph(mem.Connection), m.styles.Muted.Render(countsText(r.Counts)))
+}
+
+// StatusGlyph is a status's glyph and word: readable without colour.
+func StatusGlyph(s kube.Status) string {
+	switch s {
+	case kube.StatusRunning, kube.StatusReady, kube.StatusSucceeded:
+		return "✓ " + string(s)
+	case kube.StatusPending, kube.StatusNotReady:
+		return "◐ " + string(s)
+	case kube.StatusFailed:
+		return "✗ " + string(s)
+	}
+	return "? " + string(s)
+}
+
+func (m Model) statusStyle(s kube.Status) lipgloss.Style {
+	switch s {
+	case kube.StatusRunning, kube.StatusReady, kube.StatusSucceeded:
+		return m.styles.OK
+	case kube.StatusPending, kube.StatusNotReady:
+		return m.styles.Warn
+	case kube.StatusFailed:
+		return m.styles.Error
+	}
+	return m.styles.Muted
+}
+
+func (m Model) objectLabel(o kube.Object) string {
+	parts := []string{}
+	if o.Kind != "" {
+		parts = append(parts, m.styles.Muted.Render(o.Kind))
+	}
+	parts = append(parts, sanitize(o.Name), m.statusStyle(o.Status).Render(StatusGlyph(o.Status)))
+	if o.Ready != "" {
+		parts = append(parts, o.Ready)
+	}
+	if o.DeliveredBy != "" {
+		parts = append(parts, m.styles.Key.Render("⇣ KubeStellar"))
+	}
+	return strings.Join(parts, " ")
+}
+
+// countsText is "12 · 2 Failed · 1 Pending": the total, then the trouble.
+func countsText(c kube.Counts) string {
+	text := fmt.Sprint(c.Total)
+	for _, s := range []kube.Status{kube.StatusFailed, kube.StatusUnknown, kube.StatusNotReady, kube.StatusPending} {
+		if n := c.Of(s); n > 0 {
+			text += fmt.Sprintf(" · %d %s", n, s)
+		}
+	}
+	return text
+}
+
+// sanitize strips terminal escape sequences and control characters from text
+// that came from a cluster.
+func sanitize(s string) string {
+	s = ansi.Strip(s)
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,142 @@
+package tree
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/theme"
+)
+
+type members []kube.Member
+
+func (m members) Members() []kube.Member { return m }
+
+func fleet() (members, *kube.Tree) {
+	objs := kube.NewTree()
+	add := func(cluster, ns, kind, name string, status kube.Status, owners ...types.UID) {
+		objs.Upsert(kube.Object{Cluster: cluster, Namespace: ns, Kind: kind, Name: name, UID: types.UID(cluster + "/" + name), Status: status, Owners: owners})
+	}
+	add("c1", "shop", "Deployment", "web", kube.StatusReady)
+	add("c1", "shop", "Pod", "web-1", kube.StatusRunning, "c1/web")
+	add("c1", "shop", "Pod", "debug", kube.StatusRunning)
+	add("c1", "shop", "Pod", "zz-last", kube.StatusFailed)
+	add("c2", "batch", "Job", "report", kube.StatusFailed)
+	m := members{
+		{ClusterInfo: kube.ClusterInfo{Name: "c1", Health: kube.HealthActive}, Connection: kube.Connection{State: kube.Connected}},
+		{ClusterInfo: kube.ClusterInfo{Name: "c2", Health: kube.HealthActive}, Connection: kube.Connection{State: kube.Disconnected, Err: "connection refused"}},
+	}
+	return m, objs
+}
+
+func press(m Model, keys ...string) Model {
+	for _, k := range keys {
+		msg := tea.KeyPressMsg{Code: rune(k[0]), Text: k}
+		switch k {
+		case "enter":
+			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+		case "left":
+			msg = tea.KeyPressMsg{Code: tea.KeyLeft}
+		case "tab":
+			msg = tea.KeyPressMsg{Code: tea.KeyTab}
+		}
+		m, _ = m.Update(msg)
+	}
+	return m
+}
+
+func labels(m Model) []string {
+	var out []string
+	for _, r := range m.Rows() {
+		out = append(out, strings.Repeat(" ", r.Depth)+r.Label)
+	}
+	return out
+}
+
+func TestExpandWalksClusterNamespaceKindInstanceChildren(t *testing.T) {
+	src, objs := fleet()
+	m := New(src, objs, theme.For(true))
+	m.SetSize(80, 20)
+	m = press(m, "enter", "j", "enter", "j", "enter", "j", "enter")
+	got := strings.Join(labels(m), "|")
+	want := "c1| shop|  Deployment|   web|    web-1|  Pod|c2"
+	if got != want {
+		t.Fatalf("rows %q, want %q", got, want)
+	}
+	// h on a closed row goes to its parent; on an open one closes it.
+	m = press(m, "j", "h")
+	if row, _ := m.Selected(); row.Label != "web" {
+		t.Fatalf("h from web-1 selected %q, want its parent web", row.Label)
+	}
+	m = press(m, "h")
+	if len(m.Rows()) != 6 {
+		t.Fatalf("h on an open row did not close it: %v", labels(m))
+	}
+	m = press(m, "tab")
+	if row, _ := m.Selected(); row.Label != "c2" {
+		t.Fatalf("tab selected %q, want the next cluster", row.Label)
+	}
+	m = press(m, "-")
+	if len(m.Rows()) != 2 {
+		t.Fatalf("- left %v", labels(m))
+	}
+	m = press(m, "+")
+	if got := strings.Join(labels(m), "|"); got != "c1| shop|  Deployment|   web|  Pod|   debug|   zz-last|c2| batch|  Job|   report" {
+		t.Fatalf("+ gave %q", got)
+	}
+}
+
+func TestLiveUpdatesKeepThePlaceAndMoveOffDeletedRows(t *testing.T) {
+	src, objs := fleet()
+	m := New(src, objs, theme.For(true))
+	m.SetSize(80, 20)
+	m = press(m, "+")
+	m = press(m, "g", "j", "j", "j", "j", "j") // debug
+	if row, _ := m.Selected(); row.Label != "debug" {
+		t.Fatalf("selected %q", row.Label)
+	}
+	// A new pod sorted before "debug" arrives: the cursor stays on debug.
+	objs.Upsert(kube.Object{Cluster: "c1", Namespace: "shop", Kind: "Pod", Name: "aaa", UID: "new", Status: kube.StatusPending})
+	m.Rebuild()
+	if row, _ := m.Selected(); row.Label != "debug" || m.Note != "" {
+		t.Fatalf("after an insert the cursor is on %q (note %q)", row.Label, m.Note)
+	}
+	objs.Delete("c1", "c1/debug")
+	m.Rebuild()
+	if row, _ := m.Selected(); row.Label != "zz-last" || !strings.Contains(m.Note, "gone") {
+		t.Fatalf("after deleting the selection: on %q, note %q", row.Label, m.Note)
+	}
+}
+
+func TestViewDrawsOnlyVisibleRowsReadableWithoutColour(t *testing.T) {
+	src, objs := fleet()
+	for i := range 500 {
+		objs.Upsert(kube.Object{Cluster: "c1", Namespace: "load", Kind: "Pod", Name: fmt.Sprintf("p%03d", i), UID: types.UID(fmt.Sprint(i)), Status: kube.StatusPending})
+	}
+	m := New(src, objs, theme.For(true))
+	m.SetSize(60, 10)
+	m = press(m, "+")
+	view := m.View()
+	if n := strings.Count(view, "\n") + 1; n != 10 {
+		t.Fatalf("%d lines drawn for a height of 10", n)
+	}
+	for _, want := range []string{"● Connected", "Active"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks %q:\n%s", want, view)
+		}
+	}
+	m = press(m, "G")
+	if !strings.Contains(m.View(), "✗ Failed") || !strings.Contains(m.View(), "○ Disconnected: connection refused") {
+		t.Errorf("bottom of the tree lacks the failed job or the disconnected cluster:\n%s", m.View())
+	}
+}
+
+func TestSanitizeStripsEscapes(t *testing.T) {
+	if got := sanitize("evil\x1b[2Jname\x07"); got != "evilname" {
+		t.Errorf("sanitize = %q", got)
+	}
+}
