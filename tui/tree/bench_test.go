@@ -1,0 +1,49 @@
+package tree
+
+import (
+	"fmt"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/theme"
+)
+
+// BenchmarkKeyPress20000Rows is one key press (cursor down) and the redraw
+// of the visible window, in a tree opened to 20,000 rows.
+func BenchmarkKeyPress20000Rows(b *testing.B) {
+	m := openTree(b, 20000)
+	down := tea.KeyPressMsg{Code: tea.KeyDown}
+	for b.Loop() {
+		m, _ = m.Update(down)
+		_ = m.View()
+	}
+}
+
+// BenchmarkRebuild20000Rows is the cost of one live update (a change
+// signal) when 20,000 rows are open.
+func BenchmarkRebuild20000Rows(b *testing.B) {
+	m := openTree(b, 20000)
+	for b.Loop() {
+		m.Rebuild()
+		_ = m.View()
+	}
+}
+
+// openTree builds a fleet of n pods in one namespace and opens it all.
+func openTree(b *testing.B, n int) Model {
+	objs := kube.NewTree()
+	for i := range n {
+		objs.Upsert(kube.Object{Cluster: "c1", Namespace: "load", Kind: "Pod", Name: fmt.Sprintf("pod-%05d", i),
+			UID: types.UID(fmt.Sprint(i)), Status: kube.StatusRunning})
+	}
+	m := New(members{{ClusterInfo: kube.ClusterInfo{Name: "c1"}, Connection: kube.Connection{State: kube.Connected}}}, objs, theme.For(true))
+	m.SetSize(120, 40)
+	m = press(m, "+")
+	if len(m.Rows()) < n {
+		b.Fatalf("%d rows open, want %d", len(m.Rows()), n)
+	}
+	return m
+}
