@@ -15,7 +15,7 @@ SANDBOX_DIR ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/wecs/sandbox
 GORELEASER_VERSION := v2.14.3
 GOBIN_DIR := $(shell go env GOPATH)/bin
 
-.PHONY: build demo sandbox-up sandbox-down test test-deps unit lint release-check bench clean
+.PHONY: build demo sandbox-up sandbox-down test test-deps lint release-check bench clean
 
 build:
 	go build -ldflags '$(LDFLAGS)' -o $(BIN)/wecs ./cmd/wecs
@@ -42,9 +42,6 @@ test-deps:
 	@command -v tmux >/dev/null || { echo "installing tmux"; \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq tmux; \
 		else sudo apt-get update -qq && sudo apt-get install -y -qq tmux; fi; }
-
-unit:
-	go test -count=1 -short ./...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -28,12 +28,6 @@ import (
 
 func TestMain(m *testing.M) { sandboxtest.Main(m) }
 
-func integration(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration test against the sandbox; run without -short")
-	}
-}
-
 // startFleet runs a Fleet on a sandbox's kubeconfig until the test ends.
 func startFleet(t *testing.T, kubeconfig string, args ...string) *kube.Fleet {
 	t.Helper()
@@ -151,7 +145,6 @@ func treeMatchesTruth(t *testing.T, f *kube.Fleet, s *sandbox.State, cluster str
 }
 
 func TestFleetTreeEqualsTheServersAndFollowsScaling(t *testing.T) {
-	integration(t)
 	s := sandboxtest.Shared(t)
 	f := startFleet(t, s.Kubeconfig)
 	waitFor(t, 60*time.Second, "every WEC connected", func() error { return connected(f, s.WECNames()...) })
@@ -210,7 +203,6 @@ func TestFleetTreeEqualsTheServersAndFollowsScaling(t *testing.T) {
 }
 
 func TestOneDeadWECLeavesTheOthersLiveAndComesBackWhole(t *testing.T) {
-	integration(t)
 	s := sandboxtest.New(t, sandbox.Options{WECs: 3, Nodes: 1})
 	f := startFleet(t, s.Kubeconfig)
 	waitFor(t, 60*time.Second, "every WEC connected", func() error { return connected(f, s.WECNames()...) })
@@ -260,7 +252,6 @@ func TestOneDeadWECLeavesTheOthersLiveAndComesBackWhole(t *testing.T) {
 }
 
 func TestRenamedContextsAreBoundByURLOrCA(t *testing.T) {
-	integration(t)
 	s := sandboxtest.Shared(t)
 	raw, err := clientcmd.LoadFromFile(s.Kubeconfig)
 	if err != nil {
@@ -293,7 +284,6 @@ func TestRenamedContextsAreBoundByURLOrCA(t *testing.T) {
 }
 
 func TestITSErrorsSayWhatToDo(t *testing.T) {
-	integration(t)
 	s := sandboxtest.Shared(t)
 	// cluster1 answers but is no OCM hub.
 	flags := kube.NewFlags()
@@ -333,7 +323,6 @@ func TestITSErrorsSayWhatToDo(t *testing.T) {
 // TestForbiddenKindsAreReportedNotFatal runs the fleet as a user who may
 // read ManagedClusters on the ITS and only pods and services on the WECs.
 func TestForbiddenKindsAreReportedNotFatal(t *testing.T) {
-	integration(t)
 	s := sandboxtest.Shared(t)
 	grant := func(context string, rules []rbacv1.PolicyRule) {
 		cfg, _ := s.RESTConfig(context)
