@@ -418,6 +418,22 @@ func (t *Tree) Children(cluster string, uid types.UID) []Object {
 	return out
 }
 
+// Ancestors are the owners an object sits under in the tree, outermost
+// first (empty for a top-level instance).
+func (t *Tree) Ancestors(cluster string, uid types.UID) []Object {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var out []Object
+	if c, ok := t.clusters[cluster]; ok {
+		if e, ok := c.objects[uid]; ok {
+			for p := e.parent; p != nil; p = p.parent {
+				out = append([]Object{p.obj}, out...)
+			}
+		}
+	}
+	return out
+}
+
 // Get returns one object by cluster and UID.
 func (t *Tree) Get(cluster string, uid types.UID) (Object, bool) {
 	t.mu.RLock()

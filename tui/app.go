@@ -38,6 +38,9 @@ type Model struct {
 	styles        theme.Styles
 	tree          tree.Model
 	width, height int
+	// searching is true while the user types a search after "/".
+	searching bool
+	query     string
 }
 
 // frameInterval bounds redraws: bursts of changes within it become one.
@@ -78,9 +81,18 @@ func (m Model) waitForChange() tea.Cmd {
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
+		if m.searching {
+			return m.typeSearch(msg), nil
+		}
 		switch msg.String() {
 		case "q", "ctrl+c":
 			return m, tea.Quit
+		case "/":
+			m.searching, m.query = true, ""
+			return m, nil
+		case "esc":
+			m.tree.Search("")
+			return m, nil
 		}
 		var cmd tea.Cmd
 		m.tree, cmd = m.tree.Update(msg)
@@ -96,6 +108,32 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.tree.SetStyles(m.styles)
 	}
 	return m, nil
+}
+
+// typeSearch edits the search line; every keystroke searches again, so the
+// cursor follows as the user types. Enter keeps the search for n/N, esc drops it.
+func (m Model) typeSearch(key tea.KeyPressMsg) Model {
+	switch key.String() {
+	case "enter":
+		m.searching = false
+		return m
+	case "esc", "ctrl+c":
+		m.searching = false
+		m.tree.Search("")
+		return m
+	case "backspace":
+		if m.query != "" {
+			r := []rune(m.query)
+			m.query = string(r[:len(r)-1])
+		}
+	default:
+		if key.Text == "" {
+			return m
+		}
+		m.query += key.Text
+	}
+	m.tree.Search(m.query)
+	return m
 }
 
 // header says where wecs looks, how much of the fleet answers and when
@@ -117,13 +155,22 @@ func (m Model) header() string {
 }
 
 func (m Model) footer() string {
+	if m.searching {
+		return m.styles.Key.Render("/") + m.query + "█" + m.styles.Muted.Render(strings.TrimPrefix(m.tree.SearchStatus(), "/"+m.query))
+	}
 	// Most needed first: a narrow terminal cuts the end.
-	keys := []string{"↑↓/jk move", "→/l/enter open", "←/h close", "q quit", "tab next cluster", "+/- all"}
+	keys := []string{"↑↓/jk move", "→/l/enter open", "←/h close", "/ search", "q quit", "tab next cluster", "+/- all"}
+	if m.tree.SearchStatus() != "" {
+		keys = append([]string{"n/N next/previous", "esc clear"}, keys...)
+	}
 	for i, k := range keys {
 		key, what, _ := strings.Cut(k, " ")
 		keys[i] = m.styles.Key.Render(key) + " " + m.styles.Muted.Render(what)
 	}
 	line := strings.Join(keys, "  ")
+	if status := m.tree.SearchStatus(); status != "" {
+		line = m.styles.Key.Render(status) + "  " + line
+	}
 	if m.tree.Note != "" {
 		line = m.styles.Warn.Render(m.tree.Note)
 	}

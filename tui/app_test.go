@@ -39,7 +39,7 @@ func TestQuitKeys(t *testing.T) {
 }
 
 func TestViewShowsHeaderTreeAndFooterWithinTheWindow(t *testing.T) {
-	m, _ := newModel().Update(tea.WindowSizeMsg{Width: 50, Height: 8})
+	m, _ := newModel().Update(tea.WindowSizeMsg{Width: 80, Height: 8})
 	v := m.View()
 	if !v.AltScreen || v.MouseMode != tea.MouseModeNone {
 		t.Error("want the alternate screen and no mouse by default")

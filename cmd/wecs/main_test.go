@@ -99,6 +99,13 @@ func TestTUIShowsTheFleetLiveAndQuits(t *testing.T) {
 			term.WaitFor(10*time.Second, "▾ batch", "CronJob", "Job", "Pod")
 			term.Keys("+")
 			term.WaitFor(30*time.Second, "Pod crashy ✗ Failed", "Job db-migrate ✓ Succeeded")
+			// / finds a pod by name on every cluster; n goes to the next one.
+			term.Keys("/", "c", "r", "a", "s", "h", "y")
+			term.WaitFor(10*time.Second, "/crashy█ (1 of 3)")
+			term.Keys("Enter", "n")
+			term.WaitFor(10*time.Second, "/crashy (2 of 3)", "▾ cluster2")
+			term.Keys("Escape")
+			term.WaitFor(10*time.Second, "/ search")
 			term.Keys(quitKey)
 			term.WaitFor(10*time.Second, "[exited 0]")
 		})

@@ -59,7 +59,8 @@ type Model struct {
 	// ShowSystem includes the system namespaces.
 	ShowSystem bool
 	// Note is a one-line message for the user (e.g. the selection vanished).
-	Note string
+	Note   string
+	search search
 }
 
 // New returns a tree over a fleet's members and objects.
@@ -195,6 +196,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.expandAll()
 	case "tab":
 		m.nextCluster()
+	case "n":
+		m.NextMatch(1)
+	case "N":
+		m.NextMatch(-1)
 	}
 	return m, nil
 }

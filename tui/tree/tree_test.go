@@ -140,3 +140,34 @@ func TestSanitizeStripsEscapes(t *testing.T) {
 		t.Errorf("sanitize = %q", got)
 	}
 }
+
+func TestSearchRevealsMatchesAcrossTheFleet(t *testing.T) {
+	src, objs := fleet()
+	m := New(src, objs, theme.For(true))
+	m.SetSize(80, 20)
+	if n := m.Search("WEB-1"); n != 1 {
+		t.Fatalf("%d matches for WEB-1, want 1 (case-insensitive)", n)
+	}
+	// The pod sits under its Deployment: everything above it is open.
+	if row, _ := m.Selected(); row.Label != "web-1" || row.Depth != 4 {
+		t.Fatalf("selected %q at depth %d", row.Label, row.Depth)
+	}
+	if n := m.Search("e"); n != 4 {
+		t.Fatalf("%d matches for e, want 4 (web, debug, web-1, report)", n)
+	}
+	m = press(m, "n", "n", "n")
+	if row, _ := m.Selected(); row.Label != "report" || row.Cluster != "c2" {
+		t.Fatalf("third n selected %s/%s, want c2/report", row.Cluster, row.Label)
+	}
+	m = press(m, "n")
+	if row, _ := m.Selected(); row.Label != "web" {
+		t.Fatalf("n wraps to the first match (the web Deployment), got %q", row.Label)
+	}
+	m = press(m, "N")
+	if row, _ := m.Selected(); row.Label != "report" || m.SearchStatus() != "/e (4 of 4)" {
+		t.Fatalf("N: %q, status %q", row.Label, m.SearchStatus())
+	}
+	if m.Search("nothing-like-this"); m.SearchStatus() != "/nothing-like-this (no match)" {
+		t.Fatalf("status %q", m.SearchStatus())
+	}
+}

@@ -1,0 +1,81 @@
+package tree
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wecs-tui/wecs/kube"
+)
+
+// search is the state of a name search across the whole fleet.
+type search struct {
+	query   string
+	matches []kube.Object
+	current int
+}
+
+// Search finds objects whose name contains query (ignoring case) on every
+// cluster, opens the tree down to the first one and selects it. It returns
+// the number of matches.
+func (m *Model) Search(query string) int {
+	m.search = search{query: query}
+	if query == "" {
+		return 0
+	}
+	q := strings.ToLower(query)
+	for _, o := range m.objects.Find(kube.Filter{ShowSystem: m.ShowSystem}) {
+		if strings.Contains(strings.ToLower(o.Name), q) {
+			m.search.matches = append(m.search.matches, o)
+		}
+	}
+	if len(m.search.matches) > 0 {
+		m.reveal(m.search.matches[0])
+	}
+	return len(m.search.matches)
+}
+
+// NextMatch moves to the next (dir 1) or previous (dir -1) match, wrapping.
+func (m *Model) NextMatch(dir int) {
+	n := len(m.search.matches)
+	if n == 0 {
+		return
+	}
+	m.search.current = ((m.search.current+dir)%n + n) % n
+	m.reveal(m.search.matches[m.search.current])
+}
+
+// SearchStatus is "query (2 of 5)" for the footer, or "" with no search.
+func (m Model) SearchStatus() string {
+	switch {
+	case m.search.query == "":
+		return ""
+	case len(m.search.matches) == 0:
+		return "/" + m.search.query + " (no match)"
+	}
+	return fmt.Sprintf("/%s (%d of %d)", m.search.query, m.search.current+1, len(m.search.matches))
+}
+
+// reveal opens every row above an object and puts the cursor on it.
+func (m *Model) reveal(o kube.Object) {
+	key := "c/" + o.Cluster
+	m.expanded[key] = true
+	key += "/n/" + o.Namespace
+	m.expanded[key] = true
+	chain := append(m.objects.Ancestors(o.Cluster, o.UID), o)
+	key += "/k/" + chain[0].Kind
+	m.expanded[key] = true
+	for i, a := range chain {
+		key += "/o/" + string(a.UID)
+		if i < len(chain)-1 {
+			m.expanded[key] = true
+		}
+	}
+	m.Rebuild()
+	for i, r := range m.rows {
+		if r.Key == key {
+			m.cursor = i
+			m.scrollToCursor()
+			return
+		}
+	}
+}
