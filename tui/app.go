@@ -28,6 +28,8 @@ type Config struct {
 type Fleet interface {
 	tree.Source
 	Changed() <-chan struct{}
+	// Reconnect drops and re-opens the watches on one WEC (non-blocking).
+	Reconnect(cluster string) error
 }
 
 // Model is the root model.
@@ -92,6 +94,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		case "esc":
 			m.tree.Search("")
+			return m, nil
+		case "r", "ctrl+r":
+			if row, ok := m.tree.Selected(); ok {
+				if err := m.fleet.Reconnect(row.Cluster); err != nil {
+					m.tree.Note = err.Error()
+				} else {
+					m.tree.Note = "reconnecting to " + row.Cluster
+				}
+			}
 			return m, nil
 		}
 		var cmd tea.Cmd
@@ -159,7 +170,7 @@ func (m Model) footer() string {
 		return m.styles.Key.Render("/") + m.query + "█" + m.styles.Muted.Render(strings.TrimPrefix(m.tree.SearchStatus(), "/"+m.query))
 	}
 	// Most needed first: a narrow terminal cuts the end.
-	keys := []string{"↑↓/jk move", "→/l/enter open", "←/h close", "/ search", "q quit", "tab next cluster", "+/- all"}
+	keys := []string{"↑↓/jk move", "→/l/enter open", "←/h close", "/ search", "q quit", "r reconnect", "tab next cluster", "+/- all"}
 	if m.tree.SearchStatus() != "" {
 		keys = append([]string{"n/N next/previous", "esc clear"}, keys...)
 	}

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,15 +13,23 @@ import (
 )
 
 type fakeFleet struct {
-	members []kube.Member
-	changed chan struct{}
+	members     []kube.Member
+	changed     chan struct{}
+	reconnected *[]string
 }
 
 func (f fakeFleet) Members() []kube.Member   { return f.members }
 func (f fakeFleet) Changed() <-chan struct{} { return f.changed }
+func (f fakeFleet) Reconnect(cluster string) error {
+	if cluster == "cluster2" {
+		return errors.New(`cluster "cluster2" has no connection to renew`)
+	}
+	*f.reconnected = append(*f.reconnected, cluster)
+	return nil
+}
 
 func newModel() Model {
-	f := fakeFleet{changed: make(chan struct{}, 1), members: []kube.Member{
+	f := fakeFleet{changed: make(chan struct{}, 1), reconnected: new([]string), members: []kube.Member{
 		{ClusterInfo: kube.ClusterInfo{Name: "cluster1", Health: kube.HealthActive}, Connection: kube.Connection{State: kube.Connected}},
 		{ClusterInfo: kube.ClusterInfo{Name: "cluster2", Health: kube.HealthInactive}, Connection: kube.Connection{State: kube.Connecting}},
 	}}
@@ -69,5 +79,20 @@ func TestChangesAreCoalescedIntoOneRedraw(t *testing.T) {
 	case f.changed <- struct{}{}:
 	default:
 		t.Fatal("channel still full after the redraw took the change")
+	}
+}
+
+func TestReconnectKeyActsOnTheSelectedCluster(t *testing.T) {
+	m := newModel()
+	f := m.fleet.(fakeFleet)
+	next, _ := m.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	m = next.(Model)
+	if !slices.Equal(*f.reconnected, []string{"cluster1"}) || !strings.Contains(m.tree.Note, "reconnecting to cluster1") {
+		t.Fatalf("reconnected %v, note %q", *f.reconnected, m.tree.Note)
+	}
+	next, _ = m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
+	next, _ = next.(Model).Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	if note := next.(Model).tree.Note; !strings.Contains(note, "no connection to renew") {
+		t.Fatalf("an error is not shown: %q", note)
 	}
 }

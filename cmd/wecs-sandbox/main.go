@@ -36,7 +36,9 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVar(&dir, "dir", sandbox.DefaultDir(), "directory for the sandbox's state, logs and kubeconfig")
-	root.AddCommand(newUp(&dir), newDown(&dir), newStatus(&dir), newKubeconfig(&dir))
+	root.AddCommand(newUp(&dir), newDown(&dir), newStatus(&dir), newKubeconfig(&dir),
+		newComponentCommand(&dir, "stop", "Stop one component, as an outage would (e.g. cluster3/kube-apiserver)"),
+		newComponentCommand(&dir, "start", "Start a stopped component again with its recorded command"))
 	return root
 }
 
@@ -159,4 +161,30 @@ func parseExtraArgs(flags []string) (map[string][]string, error) {
 		out[kind] = append(out[kind], arg)
 	}
 	return out, nil
+}
+
+// newComponentCommand is `stop NAME` or `start NAME` for one component.
+func newComponentCommand(dir *string, verb, short string) *cobra.Command {
+	return &cobra.Command{
+		Use:   verb + " COMPONENT",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := sandbox.Load(*dir)
+			if err != nil {
+				return err
+			}
+			if verb == "stop" {
+				err = s.StopComponent(args[0])
+			} else {
+				err = s.StartComponent(args[0], false)
+			}
+			if err != nil {
+				return err
+			}
+			done := map[string]string{"stop": "stopped", "start": "started"}[verb]
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", done, args[0])
+			return nil
+		},
+	}
 }

@@ -184,7 +184,7 @@ func (s *State) Down() error {
 func (s *State) StopComponent(name string) error {
 	c, ok := s.Component(name)
 	if !ok {
-		return fmt.Errorf("no component %q in the sandbox", name)
+		return s.unknownComponent(name)
 	}
 	c.stop(5 * time.Second)
 	return s.save()
@@ -194,7 +194,7 @@ func (s *State) StopComponent(name string) error {
 func (s *State) StartComponent(name string, dieWithParent bool) error {
 	c, ok := s.Component(name)
 	if !ok {
-		return fmt.Errorf("no component %q in the sandbox", name)
+		return s.unknownComponent(name)
 	}
 	if c.Alive() {
 		return nil
@@ -203,6 +203,14 @@ func (s *State) StartComponent(name string, dieWithParent bool) error {
 		return err
 	}
 	return s.save()
+}
+
+func (s *State) unknownComponent(name string) error {
+	var names []string
+	for _, c := range s.Components {
+		names = append(names, c.Name)
+	}
+	return fmt.Errorf("no component %q in the sandbox; it has %s", name, strings.Join(names, ", "))
 }
 
 // upper carries what Up needs while it starts the fleet.
