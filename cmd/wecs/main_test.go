@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
 	"github.com/wecs-tui/wecs/internal/tmuxtest"
 )
@@ -110,6 +111,26 @@ func TestTUIShowsTheFleetLiveAndQuits(t *testing.T) {
 			term.WaitFor(10*time.Second, "[exited 0]")
 		})
 	}
+}
+
+// TestTUIShowsAnOutageAndTheReturn kills one WEC's apiserver under the
+// running UI: its dot turns to Disconnected with the reason while the other
+// stays Connected, and r brings it back once the server is up.
+func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
+	s := sandboxtest.New(t, sandbox.Options{WECs: 2, Nodes: 1})
+	term := tmuxtest.Start(t, 100, 20, buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
+	term.WaitFor(30*time.Second, "cluster1 Active ● Connected", "cluster2 Active ● Connected")
+	if err := s.StopComponent("cluster2/kube-apiserver"); err != nil {
+		t.Fatal(err)
+	}
+	term.WaitFor(30*time.Second, "cluster2 Active ○ Disconnected: connection refused", "cluster1 Active ● Connected", "1/3 WECs connected")
+	if err := s.StartComponent("cluster2/kube-apiserver", true); err != nil {
+		t.Fatal(err)
+	}
+	term.Keys("j", "r")
+	term.WaitFor(60*time.Second, "cluster2 Active ● Connected", "2/3 WECs connected")
+	term.Keys("q")
+	term.WaitFor(10*time.Second, "[exited 0]")
 }
 
 func TestTUIWithNoContextsSaysWhatToDo(t *testing.T) {
