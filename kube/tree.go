@@ -388,33 +388,43 @@ func (t *Tree) Kinds(cluster, namespace string) []Group {
 func (t *Tree) Instances(cluster, namespace, kind string) []Object {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	var out []Object
+	var entries []*entry
 	if c, ok := t.clusters[cluster]; ok {
 		if n, ok := c.namespaces[namespace]; ok {
 			if k, ok := n.kinds[kind]; ok {
+				entries = make([]*entry, 0, len(k.top))
 				for _, e := range k.top {
-					out = append(out, e.obj)
+					entries = append(entries, e)
 				}
 			}
 		}
 	}
-	sortObjects(out)
-	return out
+	return sortedObjects(entries)
 }
 
 // Children are the objects an object owns, by kind and name.
 func (t *Tree) Children(cluster string, uid types.UID) []Object {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	var out []Object
+	var entries []*entry
 	if c, ok := t.clusters[cluster]; ok {
 		for dep := range c.children[uid] {
 			if d, ok := c.objects[dep]; ok && d.parent != nil && d.parent.obj.UID == uid {
-				out = append(out, d.obj)
+				entries = append(entries, d)
 			}
 		}
 	}
-	sortObjects(out)
+	return sortedObjects(entries)
+}
+
+// sortedObjects copies the entries' objects out in display order, sorting
+// pointers rather than the (large) objects themselves.
+func sortedObjects(entries []*entry) []Object {
+	slices.SortFunc(entries, func(a, b *entry) int { return compareObjects(&a.obj, &b.obj) })
+	out := make([]Object, len(entries))
+	for i, e := range entries {
+		out[i] = e.obj
+	}
 	return out
 }
 
@@ -446,11 +456,9 @@ func (t *Tree) Get(cluster string, uid types.UID) (Object, bool) {
 	return Object{}, false
 }
 
-func sortObjects(objs []Object) {
-	slices.SortFunc(objs, func(a, b Object) int {
-		return cmp.Or(cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.Namespace, b.Namespace),
-			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
-	})
+func compareObjects(a, b *Object) int {
+	return cmp.Or(cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.Namespace, b.Namespace),
+		cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
 }
 
 // Filter selects objects across the fleet; the zero Filter selects every
@@ -489,16 +497,15 @@ func (f Filter) Matches(obj Object) bool {
 func (t *Tree) Find(f Filter) []Object {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	var out []Object
+	var entries []*entry
 	for _, c := range t.clusters {
 		for _, e := range c.objects {
 			if f.Matches(e.obj) {
-				out = append(out, e.obj)
+				entries = append(entries, e)
 			}
 		}
 	}
-	sortObjects(out)
-	return out
+	return sortedObjects(entries)
 }
 
 // Len is the number of objects in the tree.
