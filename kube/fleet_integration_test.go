@@ -173,6 +173,14 @@ func TestFleetTreeEqualsTheServersAndFollowsScaling(t *testing.T) {
 	if len(web) != 1 || web[0].Name != "web" {
 		t.Fatalf("shop Deployments on cluster1: %v", web)
 	}
+	// A pane fetches the full object: the spec is there, managedFields not.
+	full, err := f.Fetch(t.Context(), web[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, found, _ := unstructured.NestedMap(full.Object, "spec", "template"); !found || len(full.GetManagedFields()) != 0 {
+		t.Errorf("fetched web: template found %v, managedFields %d", found, len(full.GetManagedFields()))
+	}
 	rs := f.Tree.Children("cluster1", web[0].UID)
 	if len(rs) != 1 || rs[0].Kind != "ReplicaSet" || len(f.Tree.Children("cluster1", rs[0].UID)) != 3 {
 		t.Fatalf("web's ReplicaSet and pods: %v", rs)

@@ -2,7 +2,6 @@ package kube
 
 import (
 	"cmp"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -325,13 +324,6 @@ func (c *clusterIndex) remove(e *entry) {
 	}
 }
 
-// Clusters are the names of the clusters the tree holds objects for, sorted.
-func (t *Tree) Clusters() []string {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return slices.Sorted(maps.Keys(t.clusters))
-}
-
 // ClusterCounts are the counts of a cluster's objects, system namespaces
 // included only when showSystem is set.
 func (t *Tree) ClusterCounts(cluster string, showSystem bool) Counts {
@@ -442,18 +434,6 @@ func (t *Tree) Ancestors(cluster string, uid types.UID) []Object {
 		}
 	}
 	return out
-}
-
-// Get returns one object by cluster and UID.
-func (t *Tree) Get(cluster string, uid types.UID) (Object, bool) {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	if c, ok := t.clusters[cluster]; ok {
-		if e, ok := c.objects[uid]; ok {
-			return e.obj, true
-		}
-	}
-	return Object{}, false
 }
 
 func compareObjects(a, b *Object) int {
