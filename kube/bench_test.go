@@ -39,8 +39,7 @@ func BenchmarkFleetTreeComplete(b *testing.B) {
 }
 
 func startFleetUntilComplete(b *testing.B, s *sandbox.State) int {
-	flags := kube.NewFlags()
-	kc := loadKubeconfig(b, flags, s.Kubeconfig)
+	kc, _ := kubeconfigAt(b, s.Kubeconfig)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	f := kube.NewFleet(kc, "its1", kube.FleetOptions{})
@@ -103,8 +102,7 @@ func parallelList(b *testing.B, s *sandbox.State) int {
 // reading the whole fleet (wecs get, measured by the kernel).
 func BenchmarkFleetMemory(b *testing.B) {
 	s := sandboxtest.Shared(b)
-	flags := kube.NewFlags()
-	kc := loadKubeconfig(b, flags, s.Kubeconfig)
+	kc, _ := kubeconfigAt(b, s.Kubeconfig)
 	bin := filepath.Join(b.TempDir(), "wecs")
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/wecs").CombinedOutput(); err != nil {
 		b.Fatalf("build wecs: %v\n%s", err, out)
@@ -202,14 +200,4 @@ func BenchmarkTreeApplyOneEvent(b *testing.B) {
 		tree.Upsert(pod)
 		i++
 	}
-}
-
-func loadKubeconfig(b *testing.B, flags *kube.Flags, path string) *kube.Kubeconfig {
-	b.Helper()
-	b.Setenv("KUBECONFIG", path)
-	kc, err := flags.LoadKubeconfig()
-	if err != nil {
-		b.Fatal(err)
-	}
-	return kc
 }

@@ -3,7 +3,6 @@ package kube_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -28,19 +27,27 @@ import (
 
 func TestMain(m *testing.M) { sandboxtest.Main(m) }
 
-// startFleet runs a Fleet on a sandbox's kubeconfig until the test ends.
-func startFleet(t *testing.T, kubeconfig string, args ...string) *kube.Fleet {
+// kubeconfigAt parses wecs's kube flags (--kubeconfig path, then args) as
+// the CLI does and loads the kubeconfig.
+func kubeconfigAt(t testing.TB, path string, args ...string) (*kube.Kubeconfig, *kube.Flags) {
 	t.Helper()
 	flags := kube.NewFlags()
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	flags.AddFlags(fs)
-	if err := fs.Parse(append([]string{"--kubeconfig", kubeconfig}, args...)); err != nil {
+	if err := fs.Parse(append([]string{"--kubeconfig", path}, args...)); err != nil {
 		t.Fatal(err)
 	}
 	kc, err := flags.LoadKubeconfig()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return kc, flags
+}
+
+// startFleet runs a Fleet on a sandbox's kubeconfig until the test ends.
+func startFleet(t *testing.T, kubeconfig string, args ...string) *kube.Fleet {
+	t.Helper()
+	kc, flags := kubeconfigAt(t, kubeconfig, args...)
 	its, err := kc.ITSContext()
 	if err != nil {
 		t.Fatal(err)
@@ -294,15 +301,8 @@ func TestRenamedContextsAreBoundByURLOrCA(t *testing.T) {
 func TestITSErrorsSayWhatToDo(t *testing.T) {
 	s := sandboxtest.Shared(t)
 	// cluster1 answers but is no OCM hub.
-	flags := kube.NewFlags()
-	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
-	flags.AddFlags(fs)
-	_ = fs.Parse([]string{"--kubeconfig", s.Kubeconfig})
-	kc, err := flags.LoadKubeconfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = kube.NewFleet(kc, "cluster1", kube.FleetOptions{}).Start(t.Context())
+	kc, _ := kubeconfigAt(t, s.Kubeconfig)
+	err := kube.NewFleet(kc, "cluster1", kube.FleetOptions{}).Start(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "not an Open Cluster Management hub") || !strings.Contains(err.Error(), "--its-context") {
 		t.Errorf("a non-hub ITS context: %v", err)
 	}
@@ -313,19 +313,11 @@ func TestITSErrorsSayWhatToDo(t *testing.T) {
 	if err := clientcmd.WriteToFile(*raw, path); err != nil {
 		t.Fatal(err)
 	}
-	flags = kube.NewFlags()
-	fs = pflag.NewFlagSet("test", pflag.ContinueOnError)
-	flags.AddFlags(fs)
-	_ = fs.Parse([]string{"--kubeconfig", path})
-	kc, err = flags.LoadKubeconfig()
-	if err != nil {
-		t.Fatal(err)
-	}
+	kc, _ = kubeconfigAt(t, path)
 	err = kube.NewFleet(kc, "its1", kube.FleetOptions{}).Start(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "does not answer") || !strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("a dead ITS: %v", err)
 	}
-	_ = os.Remove(path)
 }
 
 // TestForbiddenKindsAreReportedNotFatal runs the fleet as a user who may

@@ -150,10 +150,15 @@ func (m Model) typeSearch(key tea.KeyPressMsg) Model {
 // header says where wecs looks, how much of the fleet answers and when
 // anything last changed.
 func (m Model) header() string {
-	members := m.fleet.Members()
-	connected := 0
-	for _, mem := range members {
-		if mem.Connection.State == kube.Connected {
+	// The cluster rows carry the members as of the last rebuild: View reads
+	// them instead of asking the fleet again on every frame.
+	members, connected := 0, 0
+	for _, r := range m.tree.Rows() {
+		if r.Level != tree.LevelCluster {
+			continue
+		}
+		members++
+		if r.Member.Connection.State == kube.Connected {
 			connected++
 		}
 	}
@@ -162,7 +167,7 @@ func (m Model) header() string {
 		last = "last change " + t.Format("15:04:05")
 	}
 	return m.styles.Title.Render("wecs") + m.styles.Muted.Render(fmt.Sprintf(" · ITS %s · %d/%d WECs connected · %s",
-		m.cfg.ITSContext, connected, len(members), last))
+		m.cfg.ITSContext, connected, members, last))
 }
 
 func (m Model) footer() string {
