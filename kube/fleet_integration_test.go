@@ -360,3 +360,89 @@ func TestForbiddenKindsAreReportedNotFatal(t *testing.T) {
 		t.Errorf("%d Deployments in the tree although they may not be read", n)
 	}
 }
+
+func TestWatchDetailFollowsTheObjectAndItsEvents(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	f := startFleet(t, s.Kubeconfig)
+	waitFor(t, 60*time.Second, "cluster1 connected", func() error { return connected(f, "cluster1") })
+	var fraud kube.Object
+	waitFor(t, 20*time.Second, "fraud-model in the tree", func() error {
+		found := f.Tree.Find(kube.Filter{Clusters: []string{"cluster1"}, Namespace: "payments", Kinds: []string{"Deployment"}, Name: sandbox.NeverReady})
+		if len(found) != 1 {
+			return fmt.Errorf("found %d", len(found))
+		}
+		fraud = found[0]
+		return nil
+	})
+
+	// read takes snapshots until one passes check.
+	read := func(ch <-chan kube.Detail, what string, check func(kube.Detail) error) kube.Detail {
+		t.Helper()
+		timeout := time.After(20 * time.Second)
+		var last error
+		for {
+			select {
+			case d := <-ch:
+				if last = check(d); last == nil {
+					return d
+				}
+			case <-timeout:
+				t.Fatalf("%s: %v", what, last)
+			}
+		}
+	}
+	hasEvent := func(d kube.Detail, kind, reason string) bool {
+		return slices.ContainsFunc(d.Events, func(e kube.Event) bool { return strings.HasPrefix(e.Object, kind+"/") && e.Reason == reason })
+	}
+
+	own, err := f.WatchDetail(t.Context(), fraud, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := read(own, "the Deployment and its own events", func(d kube.Detail) error {
+		if d.Object == nil || !hasEvent(d, "Deployment", "ScalingReplicaSet") {
+			return fmt.Errorf("object read %v, events %v", d.Object != nil, d.Events)
+		}
+		return nil
+	})
+	if d.Object.GetName() != sandbox.NeverReady || len(d.Object.GetManagedFields()) != 0 || hasEvent(d, "Pod", "FailedScheduling") {
+		t.Errorf("own detail: name %s, managedFields %d, events %v", d.Object.GetName(), len(d.Object.GetManagedFields()), d.Events)
+	}
+
+	// A label change arrives as a new snapshot.
+	cfg, _ := s.RESTConfig("cluster1")
+	cs := kubernetes.NewForConfigOrDie(cfg)
+	stamp := fmt.Sprint(time.Now().UnixNano())
+	patch := fmt.Sprintf(`{"metadata":{"labels":{"wecs-test":"%s"}}}`, stamp)
+	if _, err := cs.AppsV1().Deployments("payments").Patch(t.Context(), sandbox.NeverReady, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	read(own, "the new label", func(d kube.Detail) error {
+		if got := d.Object.GetLabels()["wecs-test"]; got != stamp {
+			return fmt.Errorf("label %q", got)
+		}
+		return nil
+	})
+
+	// With related events, the pods' scheduling failures show up too.
+	related, err := f.WatchDetail(t.Context(), fraud, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = read(related, "the pods' FailedScheduling", func(d kube.Detail) error {
+		if !hasEvent(d, "Pod", "FailedScheduling") || !hasEvent(d, "Deployment", "ScalingReplicaSet") {
+			return fmt.Errorf("events %v", d.Events)
+		}
+		return nil
+	})
+	for _, e := range d.Events {
+		if !strings.Contains(e.Object, sandbox.NeverReady) {
+			t.Errorf("unrelated event %s %s", e.Object, e.Reason)
+		}
+	}
+	for i := 1; i < len(d.Events); i++ {
+		if d.Events[i].Last.After(d.Events[i-1].Last) {
+			t.Errorf("events not newest first at %d: %v after %v", i, d.Events[i].Last, d.Events[i-1].Last)
+		}
+	}
+}

@@ -436,6 +436,23 @@ func (t *Tree) Ancestors(cluster string, uid types.UID) []Object {
 	return out
 }
 
+// Descends reports whether the object uid sits, at any depth, under the
+// object ancestor in the tree.
+func (t *Tree) Descends(cluster string, uid, ancestor types.UID) bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if c, ok := t.clusters[cluster]; ok {
+		if e, ok := c.objects[uid]; ok {
+			for p := e.parent; p != nil; p = p.parent {
+				if p.obj.UID == ancestor {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 func compareObjects(a, b *Object) int {
 	return cmp.Or(cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.Namespace, b.Namespace),
 		cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
