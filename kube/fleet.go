@@ -15,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
@@ -403,4 +404,24 @@ func (f *Fleet) Fetch(ctx context.Context, o Object) (*unstructured.Unstructured
 	}
 	obj.SetManagedFields(nil)
 	return obj, nil
+}
+
+// ClusterObject is the ITS's ManagedCluster of a WEC (managedFields
+// removed), for the panes that show it; nil when the ITS lists no such cluster.
+func (f *Fleet) ClusterObject(name string) *unstructured.Unstructured {
+	f.mu.RLock()
+	mc, ok := f.clusters[name]
+	f.mu.RUnlock()
+	if !ok {
+		return nil
+	}
+	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(mc.DeepCopy())
+	if err != nil {
+		return nil
+	}
+	u := &unstructured.Unstructured{Object: content}
+	u.SetAPIVersion(clusterv1.GroupVersion.String())
+	u.SetKind("ManagedCluster")
+	u.SetManagedFields(nil)
+	return u
 }

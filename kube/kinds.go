@@ -1,6 +1,10 @@
 package kube
 
-import "strings"
+import (
+	"maps"
+	"slices"
+	"strings"
+)
 
 // kindAliases maps what people type (kubectl's names and short names) to kinds.
 var kindAliases = map[string]string{
@@ -30,4 +34,9 @@ func ResolveKind(name string) string {
 		return k
 	}
 	return name
+}
+
+// KindAliases are the names ResolveKind understands, sorted.
+func KindAliases() []string {
+	return slices.Sorted(maps.Keys(kindAliases))
 }

@@ -50,7 +50,8 @@ type Counts struct {
 	ByStatus [7]int // indexed by Status.Severity()
 }
 
-func (c *Counts) add(s Status, n int) {
+// Add counts n more objects of status s.
+func (c *Counts) Add(s Status, n int) {
 	c.Total += n
 	c.ByStatus[s.Severity()] += n
 }
@@ -239,9 +240,9 @@ func (n *nsIndex) kind(name string) *kindIndex {
 // recount adds (sign +1) or removes (-1) an entry's status from the counts.
 func (c *clusterIndex) recount(e *entry, sign int) {
 	n := c.ns(e.obj.Namespace)
-	n.counts.add(e.obj.Status, sign)
+	n.counts.Add(e.obj.Status, sign)
 	if e.parent == nil {
-		n.kind(e.obj.Kind).counts.add(e.obj.Status, sign)
+		n.kind(e.obj.Kind).counts.Add(e.obj.Status, sign)
 	}
 }
 

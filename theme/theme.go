@@ -6,6 +6,8 @@ import (
 	"image/color"
 
 	"charm.land/lipgloss/v2"
+
+	"github.com/wecs-tui/wecs/kube"
 )
 
 // Palette names colours by the role they play, never by hue.
@@ -30,18 +32,24 @@ var Light = Palette{
 // Styles are the styles every view draws with.
 type Styles struct {
 	Title, Text, Muted, Key, OK, Warn, Error lipgloss.Style
+	// Accent marks names in structured text (YAML keys, column heads).
+	Accent lipgloss.Style
+	// Match marks search matches; it reads without colour too (reverse).
+	Match lipgloss.Style
 }
 
 // New builds the styles for a palette.
 func New(p Palette) Styles {
 	return Styles{
-		Title: lipgloss.NewStyle().Foreground(p.Title).Bold(true),
-		Text:  lipgloss.NewStyle().Foreground(p.Text),
-		Muted: lipgloss.NewStyle().Foreground(p.Muted),
-		Key:   lipgloss.NewStyle().Foreground(p.Accent).Bold(true),
-		OK:    lipgloss.NewStyle().Foreground(p.OK),
-		Warn:  lipgloss.NewStyle().Foreground(p.Warn),
-		Error: lipgloss.NewStyle().Foreground(p.Error),
+		Title:  lipgloss.NewStyle().Foreground(p.Title).Bold(true),
+		Text:   lipgloss.NewStyle().Foreground(p.Text),
+		Muted:  lipgloss.NewStyle().Foreground(p.Muted),
+		Key:    lipgloss.NewStyle().Foreground(p.Accent).Bold(true),
+		OK:     lipgloss.NewStyle().Foreground(p.OK),
+		Warn:   lipgloss.NewStyle().Foreground(p.Warn),
+		Error:  lipgloss.NewStyle().Foreground(p.Error),
+		Accent: lipgloss.NewStyle().Foreground(p.Accent),
+		Match:  lipgloss.NewStyle().Reverse(true).Foreground(p.Warn),
 	}
 }
 
@@ -51,4 +59,41 @@ func For(dark bool) Styles {
 		return New(Dark)
 	}
 	return New(Light)
+}
+
+// StatusGlyph is a status's glyph and word: readable without colour.
+func StatusGlyph(s kube.Status) string {
+	switch s {
+	case kube.StatusRunning, kube.StatusReady, kube.StatusSucceeded:
+		return "✓ " + string(s)
+	case kube.StatusPending, kube.StatusNotReady:
+		return "◐ " + string(s)
+	case kube.StatusFailed:
+		return "✗ " + string(s)
+	}
+	return "? " + string(s)
+}
+
+// Status is the style of an object's status.
+func (s Styles) Status(st kube.Status) lipgloss.Style {
+	switch st {
+	case kube.StatusRunning, kube.StatusReady, kube.StatusSucceeded:
+		return s.OK
+	case kube.StatusPending, kube.StatusNotReady:
+		return s.Warn
+	case kube.StatusFailed:
+		return s.Error
+	}
+	return s.Muted
+}
+
+// Health is the style of a cluster's health.
+func (s Styles) Health(h kube.Health) lipgloss.Style {
+	switch h {
+	case kube.HealthActive:
+		return s.OK
+	case kube.HealthPending:
+		return s.Warn
+	}
+	return s.Error
 }

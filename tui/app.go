@@ -11,8 +11,12 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/command"
+	"github.com/wecs-tui/wecs/tui/help"
+	"github.com/wecs-tui/wecs/tui/pane"
 	"github.com/wecs-tui/wecs/tui/tree"
 )
 
@@ -27,10 +31,23 @@ type Config struct {
 // Fleet is the live data the UI shows (a *kube.Fleet).
 type Fleet interface {
 	tree.Source
+	pane.Watcher
 	Changed() <-chan struct{}
 	// Reconnect drops and re-opens the watches on one WEC (non-blocking).
 	Reconnect(cluster string) error
 }
+
+// focus says which part of the screen gets the keys.
+type focus int
+
+const (
+	focusTree focus = iota
+	focusPane
+)
+
+// splitWidth is the narrowest terminal that shows tree and pane side by
+// side; a narrower one shows whichever has the focus.
+const splitWidth = 100
 
 // Model is the root model.
 type Model struct {
@@ -39,10 +56,18 @@ type Model struct {
 	objects       *kube.Tree
 	styles        theme.Styles
 	tree          tree.Model
+	pane          pane.Model
+	focus         focus
 	width, height int
 	// searching is true while the user types a search after "/".
 	searching bool
 	query     string
+	// commanding is true while the ":" line is open.
+	commanding bool
+	command    command.Model
+	showHelp   bool
+	// problem is the last error, shown until the next key.
+	problem string
 }
 
 // frameInterval bounds redraws: bursts of changes within it become one.
@@ -55,11 +80,12 @@ type changedMsg struct{}
 // the terminal reports a light background.
 func New(cfg Config, fleet Fleet, objects *kube.Tree) Model {
 	styles := theme.For(true)
-	return Model{cfg: cfg, fleet: fleet, objects: objects, styles: styles, tree: tree.New(fleet, objects, styles)}
+	return Model{cfg: cfg, fleet: fleet, objects: objects, styles: styles,
+		tree: tree.New(fleet, objects, styles), pane: pane.New(fleet, styles)}
 }
 
-// Init asks the terminal for its background colour (never waited for) and
-// starts listening for changes.
+// Init asks the terminal for its background colour (never waited for),
+// starts listening for changes and shows the first row's details.
 func (m Model) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, m.waitForChange())
 }
@@ -83,55 +109,200 @@ func (m Model) waitForChange() tea.Cmd {
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		if m.searching {
-			return m.typeSearch(msg), nil
-		}
-		switch msg.String() {
-		case "q", "ctrl+c":
-			return m, tea.Quit
-		case "/":
-			m.searching, m.query = true, ""
-			return m, nil
-		case "esc":
-			m.tree.Search("")
-			return m, nil
-		case "r", "ctrl+r":
-			if row, ok := m.tree.Selected(); ok {
-				if err := m.fleet.Reconnect(row.Cluster); err != nil {
-					m.tree.Note = err.Error()
-				} else {
-					m.tree.Note = "reconnecting to " + row.Cluster
-				}
-			}
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.tree, cmd = m.tree.Update(msg)
-		return m, cmd
+		return m.key(msg)
 	case changedMsg:
 		m.tree.Rebuild()
-		return m, m.waitForChange()
+		return m, tea.Batch(m.waitForChange(), m.showSelected())
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.tree.SetSize(m.width, max(m.height-3, 1))
+		m.layout()
+		return m, nil
 	case tea.BackgroundColorMsg:
 		m.styles = theme.For(msg.IsDark())
 		m.tree.SetStyles(m.styles)
+		m.pane.SetStyles(m.styles)
+		return m, nil
 	}
-	return m, nil
+	var cmd tea.Cmd
+	m.pane, cmd = m.pane.Update(msg)
+	return m, cmd
+}
+
+// key routes a key press: to the open line (search or command), to the
+// help, to the keys every view shares, then to the focused component.
+func (m Model) key(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	m.problem = ""
+	switch {
+	case m.commanding:
+		return m.typeCommand(key)
+	case m.searching:
+		return m.typeSearch(key)
+	case m.showHelp:
+		if s := key.String(); s == "esc" || s == "?" || s == "q" {
+			m.showHelp = false
+		}
+		return m, nil
+	}
+	switch key.String() {
+	case "ctrl+c":
+		return m, m.quit()
+	case "q":
+		if m.focus == focusPane {
+			m.setFocus(focusTree)
+			return m, nil
+		}
+		return m, m.quit()
+	case "?":
+		m.showHelp = true
+		return m, nil
+	case ":":
+		m.commanding, m.command = true, command.New(m.completer())
+		return m, nil
+	case "/":
+		m.searching, m.query = true, ""
+		return m, nil
+	case "r", "ctrl+r":
+		m.reconnect()
+		return m, nil
+	case "d", "1":
+		return m, m.openPane(pane.TabSummary)
+	case "y", "2":
+		return m, m.openPane(pane.TabYAML)
+	case "v", "3":
+		return m, m.openPane(pane.TabEvents)
+	}
+	if m.focus == focusPane {
+		return m.paneKey(key)
+	}
+	return m.treeKey(key)
+}
+
+func (m *Model) quit() tea.Cmd {
+	m.pane.Close()
+	return tea.Quit
+}
+
+func (m Model) paneKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch key.String() {
+	case "esc", "left", "h":
+		if m.pane.SearchStatus() != "" && key.String() == "esc" {
+			m.pane.Search("")
+			return m, nil
+		}
+		m.setFocus(focusTree)
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.pane, cmd = m.pane.Update(key)
+	return m, cmd
+}
+
+func (m Model) treeKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch key.String() {
+	case "esc":
+		// Back a level: first drop the search, then climb the tree.
+		if m.tree.SearchStatus() != "" {
+			m.tree.Search("")
+		} else {
+			m.tree.ToParent()
+		}
+		return m, m.showSelected()
+	case "s":
+		m.cycleStatus()
+		return m, m.showSelected()
+	case "S":
+		f := m.tree.Filter()
+		f.ShowSystem = !f.ShowSystem
+		m.tree.SetFilter(f)
+		return m, m.showSelected()
+	case "K":
+		f := m.tree.Filter()
+		f.DeliveredOnly = !f.DeliveredOnly
+		m.tree.SetFilter(f)
+		return m, m.showSelected()
+	case "x":
+		m.tree.SetFilter(kube.Filter{ShowSystem: m.tree.Filter().ShowSystem})
+		return m, m.showSelected()
+	case "enter", "right", "l":
+		if row, ok := m.tree.Selected(); ok && !row.HasKids {
+			return m, m.openPane(m.pane.Tab())
+		}
+	}
+	var cmd tea.Cmd
+	m.tree, cmd = m.tree.Update(key)
+	return m, tea.Batch(cmd, m.showSelected())
+}
+
+// statusCycle is the order the s key steps through.
+var statusCycle = []kube.Status{kube.StatusFailed, kube.StatusPending, kube.StatusRunning, ""}
+
+func (m *Model) cycleStatus() {
+	f := m.tree.Filter()
+	next := statusCycle[0]
+	if len(f.Statuses) == 1 {
+		for i, st := range statusCycle {
+			if st == f.Statuses[0] {
+				next = statusCycle[(i+1)%len(statusCycle)]
+			}
+		}
+	}
+	f.Statuses = nil
+	if next != "" {
+		f.Statuses = []kube.Status{next}
+	}
+	m.tree.SetFilter(f)
+}
+
+func (m *Model) reconnect() {
+	row, ok := m.tree.Selected()
+	if !ok {
+		return
+	}
+	if err := m.fleet.Reconnect(row.Cluster); err != nil {
+		m.problem = err.Error()
+	} else {
+		m.tree.Note = "reconnecting to " + row.Cluster
+	}
+}
+
+// openPane shows a tab and gives the pane the focus.
+func (m *Model) openPane(tab pane.Tab) tea.Cmd {
+	m.pane.SetTab(tab)
+	m.setFocus(focusPane)
+	return m.showSelected()
+}
+
+func (m *Model) setFocus(f focus) {
+	m.focus = f
+	m.layout()
+}
+
+// showSelected points the pane at the tree's selection.
+func (m *Model) showSelected() tea.Cmd {
+	row, ok := m.tree.Selected()
+	if !ok {
+		return nil
+	}
+	t := pane.Target{Key: row.Key, Member: row.Member, Object: row.Object, Label: row.Label, Counts: row.Counts}
+	if row.Level == tree.LevelCluster {
+		t.Counts = row.Counts
+	}
+	if row.Object != nil {
+		t.Children = m.objects.Children(row.Cluster, row.Object.UID)
+	}
+	return m.pane.Select(t)
 }
 
 // typeSearch edits the search line; every keystroke searches again, so the
-// cursor follows as the user types. Enter keeps the search for n/N, esc drops it.
-func (m Model) typeSearch(key tea.KeyPressMsg) Model {
+// cursor follows as the user types. Enter keeps the search for n/N, esc
+// drops it. In the pane, the search is within the tab's text.
+func (m Model) typeSearch(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch key.String() {
 	case "enter":
 		m.searching = false
-		return m
+		return m, nil
 	case "esc", "ctrl+c":
-		m.searching = false
-		m.tree.Search("")
-		return m
+		m.searching, m.query = false, ""
 	case "backspace":
 		if m.query != "" {
 			r := []rune(m.query)
@@ -139,12 +310,32 @@ func (m Model) typeSearch(key tea.KeyPressMsg) Model {
 		}
 	default:
 		if key.Text == "" {
-			return m
+			return m, nil
 		}
 		m.query += key.Text
 	}
+	if m.focus == focusPane {
+		m.pane.Search(m.query)
+		return m, nil
+	}
 	m.tree.Search(m.query)
-	return m
+	return m, m.showSelected()
+}
+
+// layout gives the tree and the pane their share of the window.
+func (m *Model) layout() {
+	body := max(m.height-4, 1) // header, breadcrumbs, error or filter line, footer
+	switch {
+	case m.width >= splitWidth:
+		treeWidth := m.width * 45 / 100
+		m.tree.SetSize(treeWidth, body)
+		m.pane.SetSize(m.width-treeWidth-3, body)
+	case m.focus == focusPane:
+		m.pane.SetSize(m.width, body)
+	default:
+		m.tree.SetSize(m.width, body)
+		m.pane.SetSize(m.width, body)
+	}
 }
 
 // header says where wecs looks, how much of the fleet answers and when
@@ -170,46 +361,149 @@ func (m Model) header() string {
 		m.cfg.ITSContext, connected, members, last))
 }
 
-func (m Model) footer() string {
-	if m.searching {
-		return m.styles.Key.Render("/") + m.query + "█" + m.styles.Muted.Render(strings.TrimPrefix(m.tree.SearchStatus(), "/"+m.query))
+// breadcrumbs is the selection's path: cluster › namespace › kind › name.
+func (m Model) breadcrumbs() string {
+	row, ok := m.tree.Selected()
+	if !ok {
+		return ""
 	}
-	// Most needed first: a narrow terminal cuts the end.
-	keys := []string{"↑↓/jk move", "→/l/enter open", "←/h close", "/ search", "q quit", "r reconnect", "tab next cluster", "+/- all"}
-	if m.tree.SearchStatus() != "" {
-		keys = append([]string{"n/N next/previous", "esc clear"}, keys...)
+	parts := []string{row.Cluster}
+	if o := row.Object; o != nil {
+		ns := o.Namespace
+		if ns == "" {
+			ns = "(cluster-scoped)"
+		}
+		parts = append(parts, ns)
+		for _, a := range m.objects.Ancestors(o.Cluster, o.UID) {
+			parts = append(parts, a.Kind+" "+a.Name)
+		}
+		parts = append(parts, o.Kind+" "+o.Name)
+	} else if row.Level > tree.LevelCluster {
+		for _, r := range m.tree.Rows() {
+			if r.Level > tree.LevelCluster && r.Level < row.Level && strings.HasPrefix(row.Key, r.Key+"/") {
+				parts = append(parts, r.Label)
+			}
+		}
+		parts = append(parts, row.Label)
+	}
+	return m.styles.Accent.Render(termtext.Clean(strings.Join(parts, " › ")))
+}
+
+// filterLine lists the active filters, or is empty.
+func (m Model) filterLine() string {
+	f := m.tree.Filter()
+	var parts []string
+	if len(f.Clusters) > 0 {
+		parts = append(parts, "cluster="+strings.Join(f.Clusters, ","))
+	}
+	if f.Namespace != "" {
+		parts = append(parts, "ns="+f.Namespace)
+	}
+	if len(f.Kinds) > 0 {
+		parts = append(parts, "kind="+strings.Join(f.Kinds, ","))
+	}
+	for _, st := range f.Statuses {
+		parts = append(parts, "status="+string(st))
+	}
+	if f.Selector != nil {
+		parts = append(parts, "labels="+f.Selector.String())
+	}
+	if f.DeliveredOnly {
+		parts = append(parts, "delivered by KubeStellar")
+	}
+	if f.ShowSystem {
+		parts = append(parts, "system namespaces shown")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return m.styles.Warn.Render("filter: "+termtext.Clean(strings.Join(parts, " · "))) + m.styles.Muted.Render("  (x clears)")
+}
+
+func (m Model) footer() string {
+	switch {
+	case m.commanding:
+		return m.command.View(m.styles)
+	case m.searching:
+		status := m.tree.SearchStatus()
+		if m.focus == focusPane {
+			status = m.pane.SearchStatus()
+		}
+		return m.styles.Key.Render("/") + m.query + "█" + m.styles.Muted.Render(strings.TrimPrefix(status, "/"+m.query))
+	case m.showHelp:
+		return m.styles.Muted.Render("esc closes the help")
+	case m.problem != "":
+		return m.styles.Error.Render(termtext.Clean(m.problem))
+	case m.focus == focusTree && m.tree.Note != "":
+		return m.styles.Warn.Render(m.tree.Note)
+	}
+	var keys []string
+	var status string
+	if m.focus == focusPane {
+		status = m.pane.SearchStatus()
+		keys = []string{"esc back", "tab next tab", "↑↓ scroll", "/ search"}
+		if status != "" {
+			keys = append(keys, "n/N next/previous")
+		}
+		if hint := m.pane.Hint(); hint != "" {
+			keys = append(keys, strings.Split(hint, "  ")...)
+		}
+		keys = append(keys, "? help")
+	} else {
+		status = m.tree.SearchStatus()
+		// Most needed first: a narrow terminal cuts the end.
+		keys = []string{"↑↓ move", "→ open", "← close", "/ search", ": command", "d/y/v details", "s status", "? help", "q quit"}
+		if status != "" {
+			keys = append([]string{"n/N next/previous", "esc clear"}, keys...)
+		}
 	}
 	for i, k := range keys {
 		key, what, _ := strings.Cut(k, " ")
 		keys[i] = m.styles.Key.Render(key) + " " + m.styles.Muted.Render(what)
 	}
 	line := strings.Join(keys, "  ")
-	if status := m.tree.SearchStatus(); status != "" {
+	if status != "" {
 		line = m.styles.Key.Render(status) + "  " + line
-	}
-	if m.tree.Note != "" {
-		line = m.styles.Warn.Render(m.tree.Note)
 	}
 	return line
 }
 
-// View draws the screen.
+// body is the tree, the pane or both side by side, or the help.
+func (m Model) body() string {
+	if m.showHelp {
+		return help.View(m.helpSections(), m.styles, m.width)
+	}
+	switch {
+	case m.width >= splitWidth:
+		treeWidth := m.width * 45 / 100
+		left := lipgloss.NewStyle().Width(treeWidth).Render(m.tree.View())
+		sep := m.styles.Muted.Render(strings.TrimSuffix(strings.Repeat(" │ \n", max(m.height-4, 1)), "\n"))
+		return lipgloss.JoinHorizontal(lipgloss.Top, left, sep, m.pane.View())
+	case m.focus == focusPane:
+		return m.pane.View()
+	}
+	return m.tree.View()
+}
+
+// View draws the screen: header, breadcrumbs, body, filter line, footer.
 func (m Model) View() tea.View {
-	body := m.tree.View()
-	content := m.header() + "\n\n" + body
-	lines := strings.Count(content, "\n") + 1
-	if m.height > lines {
-		content += strings.Repeat("\n", m.height-lines-1)
+	top := []string{m.header(), m.breadcrumbs()}
+	bottom := []string{m.filterLine(), m.footer()}
+	bodyLines := strings.Split(m.body(), "\n")
+	room := max(m.height-len(top)-len(bottom), 1)
+	if len(bodyLines) > room {
+		bodyLines = bodyLines[:room]
 	}
-	content += "\n" + m.footer()
+	for len(bodyLines) < room {
+		bodyLines = append(bodyLines, "")
+	}
+	lines := append(append(top, bodyLines...), bottom...)
 	if m.width > 0 {
-		var out []string
-		for _, l := range strings.Split(content, "\n") {
-			out = append(out, ansi.Truncate(l, m.width, "…"))
+		for i, l := range lines {
+			lines[i] = ansi.Truncate(l, m.width, "…")
 		}
-		content = lipgloss.NewStyle().MaxHeight(m.height).Render(strings.Join(out, "\n"))
 	}
-	v := tea.NewView(content)
+	v := tea.NewView(strings.Join(lines, "\n"))
 	v.AltScreen = true
 	if m.cfg.Mouse {
 		v.MouseMode = tea.MouseModeCellMotion

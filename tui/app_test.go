@@ -1,21 +1,33 @@
 package tui
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/wecs-tui/wecs/kube"
+)
+
+// created is when every test object was created; now is the tests' clock.
+var (
+	created = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	now     = created.Add(90 * time.Minute)
 )
 
 type fakeFleet struct {
 	members     []kube.Member
 	changed     chan struct{}
 	reconnected *[]string
+	watched     *[]string
 }
 
 func (f fakeFleet) Members() []kube.Member   { return f.members }
@@ -27,13 +39,135 @@ func (f fakeFleet) Reconnect(cluster string) error {
 	*f.reconnected = append(*f.reconnected, cluster)
 	return nil
 }
+func (f fakeFleet) BindingPolicy(cluster, work string) string { return "shop-policy" }
+func (f fakeFleet) ClusterObject(name string) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "cluster.open-cluster-management.io/v1", "kind": "ManagedCluster",
+		"metadata": map[string]any{"name": name}, "spec": map[string]any{"hubAcceptsClient": true}}}
+}
+
+// WatchDetail answers with the object as the sandbox seeds it and two events.
+func (f fakeFleet) WatchDetail(ctx context.Context, o kube.Object, related bool) (<-chan kube.Detail, error) {
+	*f.watched = append(*f.watched, fmt.Sprintf("%s/%s/%s related=%v", o.Cluster, o.Namespace, o.Name, related))
+	full := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": o.Kind,
+		"metadata": map[string]any{"name": o.Name, "namespace": o.Namespace, "uid": string(o.UID), "resourceVersion": "4711",
+			"labels": map[string]any{"app": o.Name}, "creationTimestamp": created.Format(time.RFC3339)},
+		"spec": map[string]any{"containers": []any{map[string]any{"name": "app", "image": "ghcr.io/example/" + o.Name + ":1.0",
+			"env": []any{map[string]any{"name": "MODE", "value": "fast"},
+				map[string]any{"name": "DB_PASSWORD", "valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "db", "key": "password"}}}},
+			"resources": map[string]any{"requests": map[string]any{"cpu": "100m", "memory": "64Mi"}}}}},
+		"status": map[string]any{"phase": "Failed", "conditions": []any{map[string]any{"type": "Ready", "status": "False", "reason": "PodFailed",
+			"message": "container app exited with code 1", "lastTransitionTime": created.Add(time.Hour).Format(time.RFC3339)}}},
+	}}
+	if o.Kind == "Secret" {
+		full.Object["data"] = map[string]any{"password": "c2VjcmV0"}
+	}
+	evs := []kube.Event{
+		{UID: "e2", Type: "Warning", Reason: "BackOff", Message: "Back-off restarting failed container app", Source: "kubelet, node-1", Count: 7, Last: now.Add(-2 * time.Minute), Object: "Pod/" + o.Name},
+		{UID: "e1", Type: "Normal", Reason: "Scheduled", Message: "Successfully assigned to node-1", Source: "default-scheduler", Count: 1, Last: now.Add(-80 * time.Minute), Object: "Pod/" + o.Name},
+	}
+	ch := make(chan kube.Detail, 1)
+	ch <- kube.Detail{Object: full, Events: evs}
+	go func() { <-ctx.Done(); close(ch) }()
+	return ch, nil
+}
+
+// testTree is a small fleet: a healthy shop, a failing batch pod, a
+// delivered Service, and a Secret.
+func testTree() *kube.Tree {
+	objs := kube.NewTree()
+	add := func(cluster, ns, kind, name string, status kube.Status, ready string, owners ...types.UID) {
+		o := kube.Object{Cluster: cluster, Namespace: ns, Kind: kind, Name: name, UID: types.UID(cluster + "/" + ns + "/" + name),
+			Status: status, Ready: ready, Owners: owners, Created: created, Version: "v1", Resource: strings.ToLower(kind) + "s"}
+		if kind == "Service" {
+			o.DeliveredBy = "work-1"
+		}
+		objs.Upsert(o)
+	}
+	for _, c := range []string{"cluster1", "cluster2"} {
+		add(c, "shop", "Deployment", "web", kube.StatusReady, "2/2")
+		add(c, "shop", "ReplicaSet", "web-7d4b9", kube.StatusReady, "2/2", types.UID(c+"/shop/web"))
+		add(c, "shop", "Pod", "web-7d4b9-a", kube.StatusRunning, "1/1", types.UID(c+"/shop/web-7d4b9"))
+		add(c, "shop", "Pod", "web-7d4b9-b", kube.StatusRunning, "1/1", types.UID(c+"/shop/web-7d4b9"))
+		add(c, "shop", "Service", "web", kube.StatusReady, "")
+		add(c, "shop", "Secret", "db", kube.StatusReady, "")
+	}
+	add("cluster1", "batch", "Pod", "crashy", kube.StatusFailed, "0/1")
+	return objs
+}
 
 func newModel() Model {
-	f := fakeFleet{changed: make(chan struct{}, 1), reconnected: new([]string), members: []kube.Member{
-		{ClusterInfo: kube.ClusterInfo{Name: "cluster1", Health: kube.HealthActive}, Connection: kube.Connection{State: kube.Connected}},
-		{ClusterInfo: kube.ClusterInfo{Name: "cluster2", Health: kube.HealthInactive}, Connection: kube.Connection{State: kube.Connecting}},
+	f := fakeFleet{changed: make(chan struct{}, 1), reconnected: new([]string), watched: new([]string), members: []kube.Member{
+		{ClusterInfo: kube.ClusterInfo{Name: "cluster1", Health: kube.HealthActive, Created: created}, Connection: kube.Connection{State: kube.Connected}},
+		{ClusterInfo: kube.ClusterInfo{Name: "cluster2", Health: kube.HealthInactive, Reason: "the agent stopped renewing its lease", Created: created},
+			Connection: kube.Connection{State: kube.Disconnected, Err: "connection refused"}},
 	}}
-	return New(Config{ITSContext: "its1"}, f, kube.NewTree())
+	m := New(Config{ITSContext: "its1"}, f, testTree())
+	m.pane.Now = func() time.Time { return now }
+	return m
+}
+
+// send feeds messages through Update and runs the commands they return,
+// feeding their messages back (a command that blocks, such as the wait for
+// fleet changes, is dropped after a moment).
+func send(m Model, msgs ...tea.Msg) Model {
+	queue := append([]tea.Msg(nil), msgs...)
+	for steps := 0; len(queue) > 0 && steps < 50; steps++ {
+		msg := queue[0]
+		queue = queue[1:]
+		if batch, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range batch {
+				queue = append(queue, run(c)...)
+			}
+			continue
+		}
+		next, cmd := m.Update(msg)
+		m = next.(Model)
+		queue = append(queue, run(cmd)...)
+	}
+	return m
+}
+
+func run(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	out := make(chan tea.Msg, 1)
+	go func() { out <- cmd() }()
+	select {
+	case msg := <-out:
+		if msg == nil {
+			return nil
+		}
+		if _, ok := msg.(tea.QuitMsg); ok {
+			return nil
+		}
+		return []tea.Msg{msg}
+	case <-time.After(400 * time.Millisecond):
+		return nil
+	}
+}
+
+// keys turns "j", "enter", ":deploy" into key presses.
+func keys(ks ...string) []tea.Msg {
+	var out []tea.Msg
+	named := map[string]rune{"enter": tea.KeyEnter, "esc": tea.KeyEscape, "tab": tea.KeyTab, "backspace": tea.KeyBackspace, "left": tea.KeyLeft, "right": tea.KeyRight}
+	for _, k := range ks {
+		if code, ok := named[k]; ok {
+			out = append(out, tea.KeyPressMsg{Code: code})
+			continue
+		}
+		for _, r := range k {
+			out = append(out, tea.KeyPressMsg{Code: r, Text: string(r)})
+		}
+	}
+	return out
+}
+
+func screen(m Model) string { return ansi.Strip(m.View().Content) }
+
+func sized(w, h int) Model {
+	return send(newModel(), tea.WindowSizeMsg{Width: w, Height: h})
 }
 
 func TestQuitKeys(t *testing.T) {
@@ -46,22 +180,36 @@ func TestQuitKeys(t *testing.T) {
 			t.Errorf("%s does not quit", key)
 		}
 	}
+	m := send(sized(120, 30), keys(":q")...)
+	if _, cmd := m.Update(keys("enter")[0]); cmd == nil || cmd() != tea.Quit() {
+		t.Error(":q does not quit")
+	}
 }
 
-func TestViewShowsHeaderTreeAndFooterWithinTheWindow(t *testing.T) {
-	m, _ := newModel().Update(tea.WindowSizeMsg{Width: 80, Height: 8})
-	v := m.View()
-	if !v.AltScreen || v.MouseMode != tea.MouseModeNone {
-		t.Error("want the alternate screen and no mouse by default")
+func TestEveryLayoutFitsItsWindow(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {60, 12}, {200, 50}} {
+		m := sized(size[0], size[1])
+		for _, step := range [][]string{nil, {"+"}, {"d"}, {"y"}, {"?"}} {
+			m = send(m, keys(step...)...)
+			v := m.View()
+			lines := strings.Split(v.Content, "\n")
+			if len(lines) != size[1] {
+				t.Errorf("%dx%d after %v: %d lines", size[0], size[1], step, len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w > size[0] {
+					t.Errorf("%dx%d after %v: line %d is %d wide: %q", size[0], size[1], step, i, w, ansi.Strip(l))
+				}
+			}
+			if !v.AltScreen || v.MouseMode != tea.MouseModeNone {
+				t.Error("want the alternate screen and no mouse by default")
+			}
+		}
 	}
-	plain := ansi.Strip(v.Content)
-	lines := strings.Split(plain, "\n")
-	if len(lines) != 8 {
-		t.Errorf("%d lines in an 8-line window:\n%s", len(lines), v.Content)
-	}
-	for _, want := range []string{"ITS its1", "1/2 WECs connected", "cluster1", "◌ Connecting", "q quit"} {
+	plain := screen(sized(80, 24))
+	for _, want := range []string{"ITS its1", "1/2 WECs connected", "cluster1", "● Connected", "○ Disconnected: connection refused", "? help"} {
 		if !strings.Contains(plain, want) {
-			t.Errorf("view lacks %q:\n%s", want, plain)
+			t.Errorf("80x24 lacks %q:\n%s", want, plain)
 		}
 	}
 }
@@ -69,6 +217,7 @@ func TestViewShowsHeaderTreeAndFooterWithinTheWindow(t *testing.T) {
 func TestChangesAreCoalescedIntoOneRedraw(t *testing.T) {
 	m := newModel()
 	f := m.fleet.(fakeFleet)
+	<-m.objects.Changed() // the tree's own pending change from being filled
 	cmd := m.waitForChange()
 	f.changed <- struct{}{}
 	if _, ok := cmd().(changedMsg); !ok {
@@ -83,16 +232,137 @@ func TestChangesAreCoalescedIntoOneRedraw(t *testing.T) {
 }
 
 func TestReconnectKeyActsOnTheSelectedCluster(t *testing.T) {
-	m := newModel()
+	m := sized(120, 30)
 	f := m.fleet.(fakeFleet)
-	next, _ := m.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
-	m = next.(Model)
-	if !slices.Equal(*f.reconnected, []string{"cluster1"}) || !strings.Contains(m.tree.Note, "reconnecting to cluster1") {
-		t.Fatalf("reconnected %v, note %q", *f.reconnected, m.tree.Note)
+	m = send(m, keys("r")...)
+	if !slices.Equal(*f.reconnected, []string{"cluster1"}) || !strings.Contains(screen(m), "reconnecting to cluster1") {
+		t.Fatalf("reconnected %v, screen:\n%s", *f.reconnected, screen(m))
 	}
-	next, _ = m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
-	next, _ = next.(Model).Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
-	if note := next.(Model).tree.Note; !strings.Contains(note, "no connection to renew") {
-		t.Fatalf("an error is not shown: %q", note)
+	m = send(m, keys("j", "r")...)
+	if !strings.Contains(screen(m), "no connection to renew") {
+		t.Fatalf("an error is not shown:\n%s", screen(m))
+	}
+}
+
+func TestStatusFilterNarrowsToFailedAndOneKeyClears(t *testing.T) {
+	m := send(sized(120, 30), keys("s")...)
+	plain := screen(m)
+	if !strings.Contains(plain, "filter: status=Failed") || !strings.Contains(plain, "crashy ✗ Failed") || strings.Contains(plain, "web-7d4b9") {
+		t.Fatalf("failed filter:\n%s", plain)
+	}
+	m = send(m, keys("s")...)
+	if !strings.Contains(screen(m), "status=Pending") {
+		t.Errorf("s steps to Pending:\n%s", screen(m))
+	}
+	m = send(m, keys("x")...)
+	if plain := screen(m); strings.Contains(plain, "filter:") {
+		t.Errorf("x leaves a filter:\n%s", plain)
+	}
+}
+
+func TestCommandsFilterByKindNamespaceAndCluster(t *testing.T) {
+	m := send(sized(120, 30), keys(":deploy", "enter")...)
+	plain := screen(m)
+	if !strings.Contains(plain, "filter: kind=Deployment") || strings.Contains(plain, "crashy") || !strings.Contains(plain, "Deployment") {
+		t.Fatalf(":deploy:\n%s", plain)
+	}
+	// Completion: ":ns ba" + tab → ":ns batch".
+	m = send(m, keys(":ns ba", "tab")...)
+	if got := m.command.Input(); got != "ns batch" {
+		t.Errorf("completion gave %q", got)
+	}
+	m = send(m, keys("enter", ":po", "enter", ":cluster cluster1", "enter")...)
+	plain = screen(m)
+	if !strings.Contains(plain, "cluster=cluster1 · ns=batch · kind=Pod") || !strings.Contains(plain, "crashy") {
+		t.Fatalf("three filters:\n%s", plain)
+	}
+	m = send(m, keys(":nosuchthing", "enter")...)
+	if !strings.Contains(screen(m), `unknown command or kind "nosuchthing"`) {
+		t.Errorf("an unknown command is not explained:\n%s", screen(m))
+	}
+	m = send(m, keys(":label app in (", "enter")...)
+	if !strings.Contains(screen(m), "label selector") {
+		t.Errorf("a bad selector is not explained:\n%s", screen(m))
+	}
+	m = send(m, keys(":clear", "enter")...)
+	if strings.Contains(screen(m), "filter:") {
+		t.Errorf(":clear leaves a filter:\n%s", screen(m))
+	}
+}
+
+func TestSearchThenSummaryYAMLAndEventsOfTheFailingPod(t *testing.T) {
+	m := send(sized(120, 40), keys("/crashy", "enter")...)
+	if !strings.Contains(screen(m), "cluster1 › batch › Pod crashy") {
+		t.Fatalf("breadcrumbs:\n%s", screen(m))
+	}
+	m = send(m, keys("d")...)
+	plain := screen(m)
+	for _, want := range []string{"[Summary]", "Pod batch/crashy on cluster1", "✗ Failed", "Ready", "PodFailed", "container app exited with code 1",
+		"ghcr.io/example/crashy:1.0", "MODE=fast", "DB_PASSWORD from Secret db key password", "cpu 100m", "app=crashy"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("summary lacks %q:\n%s", want, plain)
+		}
+	}
+	m = send(m, keys("y")...)
+	if plain := screen(m); !strings.Contains(plain, "[YAML]") || !strings.Contains(plain, "kind: Pod") || !strings.Contains(plain, "resourceVersion: \"4711\"") {
+		t.Errorf("yaml:\n%s", plain)
+	}
+	m = send(m, keys("J")...)
+	if plain := screen(m); !strings.Contains(plain, `"kind": "Pod"`) {
+		t.Errorf("json:\n%s", plain)
+	}
+	m = send(m, keys("v")...)
+	plain = screen(m)
+	if !strings.Contains(plain, "[Events]") || strings.Index(plain, "BackOff") > strings.Index(plain, "Scheduled") || !strings.Contains(plain, "×7") {
+		t.Errorf("events, newest first:\n%s", plain)
+	}
+	m = send(m, keys("esc")...)
+	if m.focus != focusTree {
+		t.Error("esc does not return to the tree")
+	}
+}
+
+func TestSecretsStayMaskedUntilRevealedAndForgottenAfter(t *testing.T) {
+	m := send(sized(120, 40), keys("/db", "enter", "y")...)
+	if plain := screen(m); !strings.Contains(plain, "password: ••••••••") || strings.Contains(plain, "c2VjcmV0") {
+		t.Fatalf("secret not masked:\n%s", plain)
+	}
+	m = send(m, keys("x")...)
+	if !strings.Contains(screen(m), "password: c2VjcmV0") {
+		t.Fatalf("x does not reveal:\n%s", screen(m))
+	}
+	// Another object, then back: masked again.
+	m = send(m, keys("esc", "j", "k", "y")...)
+	if plain := screen(m); !strings.Contains(plain, "password: ••••••••") {
+		t.Errorf("the reveal was remembered:\n%s", plain)
+	}
+}
+
+func TestHelpListsTheKeysOfTheFocusedView(t *testing.T) {
+	m := send(sized(120, 40), keys("?")...)
+	if plain := screen(m); !strings.Contains(plain, "Fleet tree") || !strings.Contains(plain, ":ns N") {
+		t.Errorf("tree help:\n%s", plain)
+	}
+	m = send(m, keys("esc", "y", "?")...)
+	if plain := screen(m); !strings.Contains(plain, "Details pane") || !strings.Contains(plain, "reveal") {
+		t.Errorf("pane help:\n%s", plain)
+	}
+}
+
+func TestEscClimbsTheTreeOneLevel(t *testing.T) {
+	m := send(sized(120, 40), keys("/crashy", "enter", "esc", "esc")...)
+	if got := m.breadcrumbs(); !strings.Contains(ansi.Strip(got), "cluster1 › batch › Pod") || strings.Contains(ansi.Strip(got), "crashy") {
+		t.Errorf("after esc twice (search dropped, then up): %q", ansi.Strip(got))
+	}
+}
+
+func TestNarrowTerminalShowsThePaneAlone(t *testing.T) {
+	m := send(sized(80, 24), keys("/crashy", "enter")...)
+	if strings.Contains(screen(m), "[Summary]") {
+		t.Errorf("80 columns: the tree has the screen until details are asked for:\n%s", screen(m))
+	}
+	m = send(m, keys("d")...)
+	if plain := screen(m); !strings.Contains(plain, "[Summary]") || strings.Contains(plain, "▾ cluster1") {
+		t.Errorf("80 columns: the pane takes the screen:\n%s", plain)
 	}
 }

@@ -23,7 +23,7 @@ func (m *Model) Search(query string) int {
 		return 0
 	}
 	q := strings.ToLower(query)
-	for _, o := range m.objects.Find(kube.Filter{ShowSystem: m.ShowSystem}) {
+	for _, o := range m.objects.Find(m.filter) {
 		if strings.Contains(strings.ToLower(o.Name), q) {
 			m.search.matches = append(m.search.matches, o)
 		}
@@ -61,7 +61,11 @@ func (m *Model) reveal(o kube.Object) {
 	m.expanded[key] = true
 	key += "/n/" + o.Namespace
 	m.expanded[key] = true
-	chain := append(m.objects.Ancestors(o.Cluster, o.UID), o)
+	// A filtered tree lists matches flat; otherwise they sit under their owners.
+	chain := []kube.Object{o}
+	if !Filtering(m.filter) {
+		chain = append(m.objects.Ancestors(o.Cluster, o.UID), o)
+	}
 	key += "/k/" + chain[0].Kind
 	m.expanded[key] = true
 	for i, a := range chain {

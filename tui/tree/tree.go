@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
 )
@@ -56,8 +57,8 @@ type Model struct {
 	offset        int
 	expanded      map[string]bool
 	width, height int
-	// ShowSystem includes the system namespaces.
-	ShowSystem bool
+	// filter narrows the tree; see SetFilter.
+	filter kube.Filter
 	// Note is a one-line message for the user (e.g. the selection vanished).
 	Note   string
 	search search
@@ -79,6 +80,33 @@ func (m *Model) SetSize(width, height int) {
 // SetStyles changes the theme.
 func (m *Model) SetStyles(s theme.Styles) { m.styles = s }
 
+// SetFilter narrows the tree to the objects that pass f. With any filter
+// beyond ShowSystem, the matching objects are listed flat under their kind
+// (a failed Pod shows under Pod, not under its ReplicaSet); every cluster
+// stays listed with the count of its matches.
+func (m *Model) SetFilter(f kube.Filter) {
+	m.filter = f
+	if Filtering(f) {
+		m.expandAll() // the matches are what the user asked to see
+	} else {
+		m.Rebuild()
+	}
+	if m.search.query != "" {
+		m.Search(m.search.query)
+	}
+	m.Note = "" // rows left by a filter are not gone
+}
+
+// Filter is the tree's filter.
+func (m Model) Filter() kube.Filter { return m.filter }
+
+// Filtering reports whether a filter beyond ShowSystem is set.
+func Filtering(f kube.Filter) bool {
+	f.ShowSystem = false
+	return len(f.Clusters) > 0 || f.Namespace != "" || len(f.Kinds) > 0 || len(f.Statuses) > 0 ||
+		f.Selector != nil || f.Name != "" || f.DeliveredOnly
+}
+
 // Rows are the flattened rows (for tests and the breadcrumbs).
 func (m Model) Rows() []Row { return m.rows }
 
@@ -99,16 +127,10 @@ func (m *Model) Rebuild() {
 	}
 	m.rows = m.rows[:0]
 	members := m.source.Members()
-	for i := range members {
-		mem := &members[i]
-		key := "c/" + mem.Name
-		counts := m.objects.ClusterCounts(mem.Name, m.ShowSystem)
-		row := Row{Key: key, Level: LevelCluster, Cluster: mem.Name, Label: mem.Name, Counts: counts, Member: mem,
-			HasKids: counts.Total > 0, Expanded: m.expanded[key]}
-		m.rows = append(m.rows, row)
-		if row.Expanded {
-			m.addNamespaces(mem.Name, key)
-		}
+	if Filtering(m.filter) {
+		m.addFiltered(members)
+	} else {
+		m.addClusters(members)
 	}
 	if selected == "" {
 		return
@@ -125,8 +147,22 @@ func (m *Model) Rebuild() {
 	m.scrollToCursor()
 }
 
+func (m *Model) addClusters(members []kube.Member) {
+	for i := range members {
+		mem := &members[i]
+		key := "c/" + mem.Name
+		counts := m.objects.ClusterCounts(mem.Name, m.filter.ShowSystem)
+		row := Row{Key: key, Level: LevelCluster, Cluster: mem.Name, Label: mem.Name, Counts: counts, Member: mem,
+			HasKids: counts.Total > 0, Expanded: m.expanded[key]}
+		m.rows = append(m.rows, row)
+		if row.Expanded {
+			m.addNamespaces(mem.Name, key)
+		}
+	}
+}
+
 func (m *Model) addNamespaces(cluster, parent string) {
-	for _, ns := range m.objects.Namespaces(cluster, m.ShowSystem) {
+	for _, ns := range m.objects.Namespaces(cluster, m.filter.ShowSystem) {
 		key := parent + "/n/" + ns.Name
 		label := ns.Name
 		if label == "" {
@@ -146,6 +182,77 @@ func (m *Model) addNamespaces(cluster, parent string) {
 			}
 		}
 	}
+}
+
+// addFiltered lays out the objects that pass the filter: every cluster,
+// then the namespaces and kinds that hold matches, then the matches.
+func (m *Model) addFiltered(members []kube.Member) {
+	matches := m.objects.Find(m.filter) // sorted by cluster, namespace, kind, name
+	for i := range members {
+		mem := &members[i]
+		start, end := span(matches, func(o *kube.Object) string { return o.Cluster }, mem.Name)
+		key := "c/" + mem.Name
+		counts := countOf(matches[start:end])
+		row := Row{Key: key, Level: LevelCluster, Cluster: mem.Name, Label: mem.Name, Counts: counts, Member: mem,
+			HasKids: counts.Total > 0, Expanded: m.expanded[key]}
+		m.rows = append(m.rows, row)
+		if !row.Expanded {
+			continue
+		}
+		for objs := matches[start:end]; len(objs) > 0; {
+			_, nsEnd := span(objs, func(o *kube.Object) string { return o.Namespace }, objs[0].Namespace)
+			m.addFilteredNamespace(objs[:nsEnd], key)
+			objs = objs[nsEnd:]
+		}
+	}
+}
+
+func (m *Model) addFilteredNamespace(objs []kube.Object, parent string) {
+	first := objs[0]
+	key := parent + "/n/" + first.Namespace
+	label := first.Namespace
+	if label == "" {
+		label = "(cluster-scoped)"
+	}
+	row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: first.Cluster, Label: label, Counts: countOf(objs), HasKids: true, Expanded: m.expanded[key]}
+	m.rows = append(m.rows, row)
+	if !row.Expanded {
+		return
+	}
+	for len(objs) > 0 {
+		_, end := span(objs, func(o *kube.Object) string { return o.Kind }, objs[0].Kind)
+		kkey := key + "/k/" + objs[0].Kind
+		krow := Row{Key: kkey, Level: LevelKind, Depth: 2, Cluster: first.Cluster, Label: objs[0].Kind, Counts: countOf(objs[:end]), HasKids: true, Expanded: m.expanded[kkey]}
+		m.rows = append(m.rows, krow)
+		if krow.Expanded {
+			m.addObjects(objs[:end], kkey, 3)
+		}
+		objs = objs[end:]
+	}
+}
+
+// span finds the run of objs (sorted by field) whose field equals value.
+func span(objs []kube.Object, field func(*kube.Object) string, value string) (start, end int) {
+	start = len(objs)
+	for i := range objs {
+		if field(&objs[i]) == value {
+			start = i
+			break
+		}
+	}
+	end = start
+	for end < len(objs) && field(&objs[end]) == value {
+		end++
+	}
+	return start, end
+}
+
+func countOf(objs []kube.Object) kube.Counts {
+	var c kube.Counts
+	for _, o := range objs {
+		c.Add(o.Status, 1)
+	}
+	return c
 }
 
 func (m *Model) addObjects(objs []kube.Object, parent string, depth int) {
@@ -185,7 +292,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.setExpanded(true)
 	case "left", "h":
 		if row, ok := m.Selected(); ok && !row.Expanded {
-			m.toParent()
+			m.ToParent()
 			return m, nil
 		}
 		m.setExpanded(false)
@@ -222,8 +329,8 @@ func (m *Model) setExpanded(open bool) {
 	m.Rebuild()
 }
 
-// toParent moves the cursor to the row that contains the selected one.
-func (m *Model) toParent() {
+// ToParent moves the cursor to the row that contains the selected one.
+func (m *Model) ToParent() {
 	row, _ := m.Selected()
 	for i := m.cursor - 1; i >= 0; i-- {
 		if m.rows[i].Depth < row.Depth {
@@ -326,41 +433,8 @@ func (m Model) connectionGlyph(c kube.Connection) string {
 
 func (m Model) clusterLabel(r Row) string {
 	mem := r.Member
-	health := string(mem.Health)
-	switch mem.Health {
-	case kube.HealthActive:
-		health = m.styles.OK.Render(health)
-	case kube.HealthPending:
-		health = m.styles.Warn.Render(health)
-	default:
-		health = m.styles.Error.Render(health)
-	}
+	health := m.styles.Health(mem.Health).Render(string(mem.Health))
 	return fmt.Sprintf("%s %s %s %s", m.styles.Title.Render(r.Label), health, m.connectionGlyph(mem.Connection), m.styles.Muted.Render(countsText(r.Counts)))
-}
-
-// StatusGlyph is a status's glyph and word: readable without colour.
-func StatusGlyph(s kube.Status) string {
-	switch s {
-	case kube.StatusRunning, kube.StatusReady, kube.StatusSucceeded:
-		return "✓ " + string(s)
-	case kube.StatusPending, kube.StatusNotReady:
-		return "◐ " + string(s)
-	case kube.StatusFailed:
-		return "✗ " + string(s)
-	}
-	return "? " + string(s)
-}
-
-func (m Model) statusStyle(s kube.Status) lipgloss.Style {
-	switch s {
-	case kube.StatusRunning, kube.StatusReady, kube.StatusSucceeded:
-		return m.styles.OK
-	case kube.StatusPending, kube.StatusNotReady:
-		return m.styles.Warn
-	case kube.StatusFailed:
-		return m.styles.Error
-	}
-	return m.styles.Muted
 }
 
 func (m Model) objectLabel(o kube.Object) string {
@@ -368,7 +442,7 @@ func (m Model) objectLabel(o kube.Object) string {
 	if o.Kind != "" {
 		parts = append(parts, m.styles.Muted.Render(o.Kind))
 	}
-	parts = append(parts, sanitize(o.Name), m.statusStyle(o.Status).Render(StatusGlyph(o.Status)))
+	parts = append(parts, termtext.Clean(o.Name), m.styles.Status(o.Status).Render(theme.StatusGlyph(o.Status)))
 	if o.Ready != "" {
 		parts = append(parts, o.Ready)
 	}
@@ -387,16 +461,4 @@ func countsText(c kube.Counts) string {
 		}
 	}
 	return text
-}
-
-// sanitize strips terminal escape sequences and control characters from text
-// that came from a cluster.
-func sanitize(s string) string {
-	s = ansi.Strip(s)
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
 }

@@ -135,12 +135,6 @@ func TestViewDrawsOnlyVisibleRowsReadableWithoutColour(t *testing.T) {
 	}
 }
 
-func TestSanitizeStripsEscapes(t *testing.T) {
-	if got := sanitize("evil\x1b[2Jname\x07"); got != "evilname" {
-		t.Errorf("sanitize = %q", got)
-	}
-}
-
 func TestSearchRevealsMatchesAcrossTheFleet(t *testing.T) {
 	src, objs := fleet()
 	m := New(src, objs, theme.For(true))
@@ -169,5 +163,39 @@ func TestSearchRevealsMatchesAcrossTheFleet(t *testing.T) {
 	}
 	if m.Search("nothing-like-this"); m.SearchStatus() != "/nothing-like-this (no match)" {
 		t.Fatalf("status %q", m.SearchStatus())
+	}
+}
+
+func TestFilterListsMatchesFlatUnderTheirKind(t *testing.T) {
+	src, objs := fleet()
+	m := New(src, objs, theme.For(true))
+	m.SetSize(80, 20)
+	m.SetFilter(kube.Filter{Statuses: []kube.Status{kube.StatusFailed}})
+	want := []string{"c1", " shop", "  Pod", "   zz-last", "c2", " batch", "  Job", "   report"}
+	if got := labels(m); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("failed-only rows %q, want %q", got, want)
+	}
+	if c := m.Rows()[0].Counts; c.Total != 1 || c.Of(kube.StatusFailed) != 1 {
+		t.Errorf("c1 counts the matches only: %+v", c)
+	}
+	// A pod under its ReplicaSet is listed flat when it matches.
+	m.SetFilter(kube.Filter{Kinds: []string{"pod"}, Clusters: []string{"c1"}})
+	want = []string{"c1", " shop", "  Pod", "   debug", "   web-1", "   zz-last", "c2"}
+	if got := labels(m); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("pods of c1 %q, want %q", got, want)
+	}
+	if m.Note != "" {
+		t.Errorf("a filter is not a deletion: note %q", m.Note)
+	}
+	// Search within the filter reveals the flat match.
+	if n := m.Search("web-1"); n != 1 {
+		t.Fatalf("%d matches for web-1", n)
+	}
+	if row, _ := m.Selected(); row.Label != "web-1" {
+		t.Errorf("selected %q", row.Label)
+	}
+	m.SetFilter(kube.Filter{})
+	if got := labels(m); len(got) < 5 || got[3] != "   web" {
+		t.Errorf("unfiltered again: %q", got)
 	}
 }

@@ -1,0 +1,221 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/tui/command"
+	"github.com/wecs-tui/wecs/tui/help"
+)
+
+// commands are the ":" commands besides kind names, with their help.
+var commands = []help.Key{
+	{Keys: ":cluster C", What: "only cluster C (no name: every cluster)"},
+	{Keys: ":ns N", What: "only namespace N (no name: every namespace)"},
+	{Keys: ":status S", What: "only Failed, Pending, Running … (none: any)"},
+	{Keys: ":label SEL", What: "only objects matching a label selector"},
+	{Keys: ":delivered", What: "only objects KubeStellar delivered (toggle)"},
+	{Keys: ":system", What: "show system namespaces (toggle)"},
+	{Keys: ":clear", What: "drop every filter"},
+	{Keys: ":KIND", What: "only that kind (:deploy, :po, :svc …; :all for any)"},
+	{Keys: ":help", What: "this help"},
+	{Keys: ":q", What: "quit"},
+}
+
+var commandWords = []string{"cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "help", "q", "quit"}
+
+// typeCommand edits the ":" line and runs it on enter.
+func (m Model) typeCommand(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	var line string
+	var done bool
+	m.command, line, done = m.command.Update(key)
+	if !done {
+		return m, nil
+	}
+	m.commanding = false
+	if line == "" {
+		return m, nil
+	}
+	if line == "q" || line == "quit" || line == "q!" {
+		return m, m.quit()
+	}
+	if err := m.run(line); err != nil {
+		m.problem = err.Error()
+	}
+	return m, m.showSelected()
+}
+
+// run applies one command line to the tree's filter.
+func (m *Model) run(line string) error {
+	name, arg, _ := strings.Cut(line, " ")
+	arg = strings.TrimSpace(arg)
+	f := m.tree.Filter()
+	switch strings.ToLower(name) {
+	case "cluster", "clusters", "ctx":
+		f.Clusters = nil
+		if arg != "" {
+			if !slices.Contains(m.clusterNames(), arg) {
+				return fmt.Errorf("no cluster %q in the fleet (tab completes the names)", arg)
+			}
+			f.Clusters = []string{arg}
+		}
+	case "ns", "namespace", "namespaces":
+		f.Namespace = arg
+		if arg == "all" || arg == "-A" {
+			f.Namespace = ""
+		}
+	case "status":
+		f.Statuses = nil
+		if arg != "" {
+			st, ok := parseStatus(arg)
+			if !ok {
+				return fmt.Errorf("unknown status %q: use one of %s", arg, statusNames())
+			}
+			f.Statuses = []kube.Status{st}
+		}
+	case "label", "labels", "l":
+		f.Selector = nil
+		if arg != "" {
+			sel, err := labels.Parse(arg)
+			if err != nil {
+				return fmt.Errorf("label selector %q: %v (e.g. app=web,tier!=db)", arg, err)
+			}
+			f.Selector = sel
+		}
+	case "delivered":
+		f.DeliveredOnly = !f.DeliveredOnly
+	case "system":
+		f.ShowSystem = !f.ShowSystem
+	case "clear", "reset":
+		f = kube.Filter{ShowSystem: f.ShowSystem}
+	case "all", "kind":
+		f.Kinds = nil
+	case "help", "?":
+		m.showHelp = true
+		return nil
+	default:
+		kind, ok := m.kindNamed(name)
+		if !ok {
+			return fmt.Errorf("unknown command or kind %q: :help lists the commands, tab completes", name)
+		}
+		f.Kinds = []string{kind}
+	}
+	m.tree.SetFilter(f)
+	return nil
+}
+
+func parseStatus(s string) (kube.Status, bool) {
+	for _, st := range kube.Statuses {
+		if strings.EqualFold(string(st), s) {
+			return st, true
+		}
+	}
+	return "", false
+}
+
+func statusNames() string {
+	names := make([]string, len(kube.Statuses))
+	for i, st := range kube.Statuses {
+		names[i] = string(st)
+	}
+	return strings.Join(names, ", ")
+}
+
+// kindNamed resolves an alias or a kind present in the fleet.
+func (m *Model) kindNamed(name string) (string, bool) {
+	kind := kube.ResolveKind(name)
+	for _, k := range m.fleetKinds() {
+		if strings.EqualFold(k, kind) {
+			return k, true
+		}
+	}
+	return kind, kind != name // a known alias of a kind the fleet has none of (yet)
+}
+
+func (m *Model) clusterNames() []string {
+	var names []string
+	for _, mem := range m.fleet.Members() {
+		names = append(names, mem.Name)
+	}
+	return names
+}
+
+// fleetKinds and fleetNamespaces are what the fleet holds now, for
+// completion and checks.
+func (m *Model) fleetKinds() []string {
+	var kinds []string
+	for _, o := range m.objects.Find(kube.Filter{ShowSystem: true}) {
+		if !slices.Contains(kinds, o.Kind) {
+			kinds = append(kinds, o.Kind)
+		}
+	}
+	return kinds
+}
+
+func (m *Model) fleetNamespaces() []string {
+	var names []string
+	for _, c := range m.clusterNames() {
+		for _, ns := range m.objects.Namespaces(c, true) {
+			if ns.Name != "" {
+				names = append(names, ns.Name)
+			}
+		}
+	}
+	return names
+}
+
+// completer lists the full lines that extend an input, from what the fleet
+// holds when the command line opens.
+func (m Model) completer() func(string) []string {
+	kinds, clusters, namespaces := m.fleetKinds(), m.clusterNames(), m.fleetNamespaces()
+	first := append(slices.Clone(commandWords), kube.KindAliases()...)
+	for _, k := range kinds {
+		first = append(first, strings.ToLower(k))
+	}
+	return func(input string) []string {
+		name, _, hasArg := strings.Cut(input, " ")
+		if !hasArg {
+			return command.Complete(input, first)
+		}
+		switch strings.ToLower(name) {
+		case "cluster", "clusters", "ctx":
+			return command.Complete(input, clusters)
+		case "ns", "namespace", "namespaces":
+			return command.Complete(input, namespaces)
+		case "status":
+			return command.Complete(input, strings.Split(statusNames(), ", "))
+		}
+		return nil
+	}
+}
+
+// helpSections are the keys of the focused view, then the commands.
+func (m Model) helpSections() []help.Section {
+	global := help.Section{Title: "Everywhere", Keys: []help.Key{
+		{Keys: "d / 1", What: "Summary tab"}, {Keys: "y / 2", What: "YAML tab"}, {Keys: "v / 3", What: "Events tab"},
+		{Keys: "/", What: "search (the tree, or the tab's text)"}, {Keys: ":", What: "command"},
+		{Keys: "r", What: "reconnect the selected cluster"}, {Keys: "?", What: "this help"}, {Keys: "ctrl+c", What: "quit"},
+	}}
+	if m.focus == focusPane {
+		return []help.Section{{Title: "Details pane", Keys: []help.Key{
+			{Keys: "esc / h", What: "back to the tree"}, {Keys: "tab / ]", What: "next tab"}, {Keys: "shift+tab / [", What: "previous tab"},
+			{Keys: "↑↓ j k", What: "scroll"}, {Keys: "pgup pgdn", What: "page"}, {Keys: "ctrl+u ctrl+d", What: "half page"},
+			{Keys: "g / G", What: "top / bottom"}, {Keys: "n / N", What: "next / previous match"},
+			{Keys: "J", What: "YAML: JSON or YAML"}, {Keys: "#", What: "YAML: line numbers"}, {Keys: "x", What: "YAML: reveal or hide a Secret's values"},
+			{Keys: "p", What: "Events: include owned objects' events"}, {Keys: "q", What: "back to the tree"},
+		}}, global, {Title: "Commands", Keys: commands}}
+	}
+	return []help.Section{{Title: "Fleet tree", Keys: []help.Key{
+		{Keys: "↑↓ j k", What: "move"}, {Keys: "→ l enter", What: "open (a leaf: its details)"}, {Keys: "← h", What: "close, then up"},
+		{Keys: "esc", What: "drop the search, then up a level"}, {Keys: "+ / -", What: "open all / close all"},
+		{Keys: "tab", What: "next cluster"}, {Keys: "g / G", What: "top / bottom"}, {Keys: "pgup pgdn", What: "page"},
+		{Keys: "n / N", What: "next / previous match"}, {Keys: "s", What: "status: Failed, Pending, Running, any"},
+		{Keys: "S", What: "system namespaces"}, {Keys: "K", What: "delivered by KubeStellar only"},
+		{Keys: "x", What: "clear every filter"}, {Keys: "q", What: "quit"},
+	}}, global, {Title: "Commands", Keys: commands}}
+}

@@ -1,0 +1,360 @@
+// Package pane is the detail pane: tabs Summary, YAML and Events for the
+// selected cluster or object, kept live by a watch on that one object.
+package pane
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/events"
+	"github.com/wecs-tui/wecs/tui/summary"
+	"github.com/wecs-tui/wecs/tui/textview"
+	"github.com/wecs-tui/wecs/tui/yamlview"
+)
+
+// Tab is one of the pane's tabs.
+type Tab int
+
+// The tabs, in the order they are shown.
+const (
+	TabSummary Tab = iota
+	TabYAML
+	TabEvents
+)
+
+var tabNames = []string{"Summary", "YAML", "Events"}
+
+func (t Tab) String() string { return tabNames[t] }
+
+// Watcher gives the pane its data (a *kube.Fleet).
+type Watcher interface {
+	WatchDetail(ctx context.Context, o kube.Object, related bool) (<-chan kube.Detail, error)
+	BindingPolicy(cluster, appliedWork string) string
+	ClusterObject(name string) *unstructured.Unstructured
+}
+
+// Target is what the pane shows: a cluster (Member), an object, or a group
+// of the tree (Label and Counts).
+type Target struct {
+	// Key identifies the target across updates (the tree row's key).
+	Key      string
+	Member   *kube.Member
+	Object   *kube.Object
+	Children []kube.Object
+	Label    string
+	Counts   kube.Counts
+}
+
+// watchDelay lets the cursor move on before a watch starts: scrolling
+// through a list must not open one watch per row.
+const watchDelay = 150 * time.Millisecond
+
+type startMsg struct{ seq int }
+
+type detailMsg struct {
+	seq    int
+	detail kube.Detail
+	ch     <-chan kube.Detail
+}
+
+// Model is the pane.
+type Model struct {
+	watcher Watcher
+	styles  theme.Styles
+	tab     Tab
+	target  Target
+	detail  kube.Detail
+	loading bool
+	err     error
+	seq     int
+	cancel  context.CancelFunc
+	// asJSON shows JSON instead of YAML; reveal shows a Secret's values
+	// (for the selected object only, never remembered); related adds the
+	// events of what an object owns.
+	asJSON, reveal, related bool
+	// hideLineNumbers hides the YAML tab's line numbers.
+	hideLineNumbers bool
+	view            textview.Model
+	spin            spinner.Model
+	width, height   int
+	// Now is the clock for ages (replaced in tests).
+	Now func() time.Time
+}
+
+// New returns an empty pane.
+func New(w Watcher, s theme.Styles) Model {
+	m := Model{watcher: w, styles: s, spin: spinner.New(spinner.WithSpinner(spinner.Dot)), Now: time.Now}
+	m.view.Match = s.Match
+	return m
+}
+
+// SetStyles changes the theme.
+func (m *Model) SetStyles(s theme.Styles) {
+	m.styles = s
+	m.view.Match = s.Match
+	m.render()
+}
+
+// SetSize sets the pane's area, tab bar included.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.view.SetSize(width, max(height-2, 1))
+	m.render()
+}
+
+// Tab is the tab on show.
+func (m Model) Tab() Tab { return m.tab }
+
+// SetTab shows a tab.
+func (m *Model) SetTab(t Tab) {
+	if t != m.tab {
+		m.tab = t
+		m.view.Reset()
+		m.render()
+	}
+}
+
+// Select shows a target. The same target (by key) is refreshed in place;
+// a new one starts, after a short delay, a watch on its object.
+func (m *Model) Select(t Target) tea.Cmd {
+	if t.Key == m.target.Key {
+		m.target = t
+		m.render()
+		return nil
+	}
+	m.stop()
+	m.target, m.detail, m.err, m.reveal = t, kube.Detail{}, nil, false
+	m.view.Reset()
+	m.render()
+	if t.Object == nil {
+		return nil
+	}
+	m.loading = true
+	seq := m.seq
+	return tea.Batch(tea.Tick(watchDelay, func(time.Time) tea.Msg { return startMsg{seq} }), m.spin.Tick)
+}
+
+// Close stops the watch, if any.
+func (m *Model) Close() { m.stop() }
+
+func (m *Model) stop() {
+	m.seq++
+	m.loading = false
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+}
+
+func (m *Model) start() tea.Cmd {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch, err := m.watcher.WatchDetail(ctx, *m.target.Object, m.related)
+	if err != nil {
+		cancel()
+		m.loading, m.err = false, err
+		m.render()
+		return nil
+	}
+	m.cancel = cancel
+	return listen(m.seq, ch)
+}
+
+func listen(seq int, ch <-chan kube.Detail) tea.Cmd {
+	return func() tea.Msg {
+		d, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return detailMsg{seq: seq, detail: d, ch: ch}
+	}
+}
+
+// Update handles the pane's messages, and its keys when it has the focus.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case startMsg:
+		if msg.seq == m.seq && m.target.Object != nil {
+			return m, m.start()
+		}
+	case detailMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		m.detail, m.loading = msg.detail, false
+		m.render()
+		return m, listen(msg.seq, msg.ch)
+	case spinner.TickMsg:
+		if !m.loading {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		m.render()
+		return m, cmd
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
+	switch key.String() {
+	case "tab", "]":
+		m.SetTab((m.tab + 1) % Tab(len(tabNames)))
+	case "shift+tab", "[":
+		m.SetTab((m.tab + Tab(len(tabNames)) - 1) % Tab(len(tabNames)))
+	case "J":
+		if m.tab == TabYAML {
+			m.asJSON = !m.asJSON
+			m.render()
+		}
+	case "x":
+		if m.tab == TabYAML && yamlview.Masked(m.detail.Object) {
+			m.reveal = !m.reveal
+			m.render()
+		}
+	case "#":
+		m.hideLineNumbers = !m.hideLineNumbers
+		m.render()
+	case "p":
+		if m.tab == TabEvents && m.target.Object != nil && m.target.Object.Namespace != "" {
+			m.related = !m.related
+			m.stop()
+			m.loading = true
+			return m, tea.Batch(m.start(), m.spin.Tick)
+		}
+	default:
+		m.view, _ = m.view.Update(key)
+	}
+	return m, nil
+}
+
+// Search searches the tab's text ("" clears).
+func (m *Model) Search(query string) { m.view.Search(query) }
+
+// SearchStatus is the search's "/query (i of n)", or "".
+func (m Model) SearchStatus() string { return m.view.SearchStatus() }
+
+// Hint says what the current tab offers beyond scrolling, for the footer.
+func (m Model) Hint() string {
+	switch m.tab {
+	case TabYAML:
+		hint := "J json/yaml  # line numbers"
+		if yamlview.Masked(m.detail.Object) {
+			hint += "  x reveal/hide secret"
+		}
+		return hint
+	case TabEvents:
+		if m.target.Object != nil && m.target.Object.Namespace != "" {
+			if m.related {
+				return "p own events only"
+			}
+			return "p include owned objects' events"
+		}
+	}
+	return ""
+}
+
+// render rebuilds the lines of the tab on show.
+func (m *Model) render() {
+	if m.width == 0 {
+		return
+	}
+	var lines []string
+	now := m.Now()
+	switch m.tab {
+	case TabSummary:
+		lines = summary.Lines(m.summaryInput(now), m.styles, m.width)
+	case TabYAML:
+		lines = m.yamlLines()
+	case TabEvents:
+		lines = m.eventLines(now)
+	}
+	if problem := m.problem(); problem != "" {
+		lines = append([]string{m.styles.Error.Render(problem), ""}, lines...)
+	}
+	m.view.LineNumbers = m.tab == TabYAML && !m.hideLineNumbers
+	m.view.SetLines(lines)
+}
+
+func (m *Model) problem() string {
+	switch {
+	case m.err != nil:
+		return "Cannot read it: " + m.err.Error() + " (r reconnects the cluster)"
+	case m.detail.Gone:
+		return "This object was deleted on its cluster."
+	case m.detail.Err != nil:
+		return "Watch interrupted: " + m.detail.Err.Error() + " (retrying)"
+	}
+	return ""
+}
+
+func (m *Model) summaryInput(now time.Time) summary.Input {
+	t := m.target
+	in := summary.Input{Member: t.Member, Object: t.Object, Full: m.detail.Object, Children: t.Children, Label: t.Label, Counts: t.Counts, Now: now}
+	if t.Object != nil && t.Object.DeliveredBy != "" {
+		in.BindingPolicy = m.watcher.BindingPolicy(t.Object.Cluster, t.Object.DeliveredBy)
+	}
+	return in
+}
+
+func (m *Model) loadingLine() string {
+	if m.loading {
+		return m.spin.View() + " reading from " + m.target.Object.Cluster + "…"
+	}
+	return ""
+}
+
+func (m *Model) yamlLines() []string {
+	obj := m.detail.Object
+	switch {
+	case m.target.Member != nil:
+		obj = m.watcher.ClusterObject(m.target.Member.Name)
+	case m.target.Object == nil:
+		return []string{m.styles.Muted.Render("Select a cluster or an object to see its YAML.")}
+	case obj == nil:
+		return []string{m.loadingLine()}
+	}
+	if obj == nil {
+		return []string{m.styles.Muted.Render("The ITS no longer lists this cluster.")}
+	}
+	lines, err := yamlview.Lines(obj, m.asJSON, m.reveal, m.styles)
+	if err != nil {
+		return []string{m.styles.Error.Render("Cannot show it: " + err.Error())}
+	}
+	return lines
+}
+
+func (m *Model) eventLines(now time.Time) []string {
+	switch {
+	case m.target.Object == nil:
+		return []string{m.styles.Muted.Render("Select an object to see its events.")}
+	case m.loading:
+		return []string{m.loadingLine()}
+	}
+	return events.Lines(m.detail.Events, m.related, now, m.styles, m.width)
+}
+
+// View draws the tab bar and the tab.
+func (m Model) View() string {
+	var tabs []string
+	for i, name := range tabNames {
+		if Tab(i) == m.tab {
+			tabs = append(tabs, m.styles.Key.Render("["+name+"]"))
+		} else {
+			tabs = append(tabs, m.styles.Muted.Render(" "+name+" "))
+		}
+	}
+	bar := strings.Join(tabs, " ")
+	if m.loading && m.tab == TabSummary {
+		bar += " " + m.spin.View()
+	}
+	return bar + "\n" + m.styles.Muted.Render(strings.Repeat("─", max(m.width, 1))) + "\n" + m.view.View()
+}
