@@ -118,17 +118,59 @@ func TestTUIShowsTheFleetLiveAndQuits(t *testing.T) {
 // stays Connected, and r brings it back once the server is up.
 func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
 	s := sandboxtest.New(t, sandbox.Options{WECs: 2, Nodes: 1})
-	term := tmuxtest.Start(t, 100, 20, buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
+	term := tmuxtest.Start(t, 140, 24, buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
 	term.WaitFor(30*time.Second, "cluster1 Active ● Connected", "cluster2 Active ● Connected")
 	if err := s.StopComponent("cluster2/kube-apiserver"); err != nil {
 		t.Fatal(err)
 	}
 	term.WaitFor(30*time.Second, "cluster2 Active ○ Disconnected: connection refused", "cluster1 Active ● Connected", "1/3 WECs connected")
+	// The cluster's Summary says the same, and when it will try again.
+	term.Keys("j")
+	term.WaitFor(10*time.Second, "ManagedCluster cluster2", "connection  Disconnected: connection refused", "r retries now")
 	if err := s.StartComponent("cluster2/kube-apiserver", true); err != nil {
 		t.Fatal(err)
 	}
-	term.Keys("j", "r")
+	term.Keys("r")
 	term.WaitFor(60*time.Second, "cluster2 Active ● Connected", "2/3 WECs connected")
+	term.Keys("q")
+	term.WaitFor(10*time.Second, "[exited 0]")
+}
+
+// TestTUIWalksToTheFailingWorkloadAndReadsIt is a new user's first look:
+// find the Deployment that never becomes ready, read its Summary, YAML and
+// Events (with its pods' scheduling failures), then narrow the tree to
+// what failed.
+func TestTUIWalksToTheFailingWorkloadAndReadsIt(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	term := tmuxtest.Start(t, 160, 45, buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig+" --its-context its1")
+	term.WaitFor(30*time.Second, "cluster1 Active ● Connected", "cluster3 Active ● Connected")
+	term.Keys("/", "f", "r", "a", "u", "d", "Enter")
+	// NotReady at first, Failed once its progress deadline has passed.
+	term.WaitFor(10*time.Second, "cluster1 › payments › Deployment fraud-model", "Deployment fraud-model ")
+	term.Keys("d")
+	term.WaitFor(10*time.Second, "[Summary]", "Deployment payments/fraud-model on cluster1", " 0/2",
+		"Available        False", "MinimumReplicasUnavailable", "ghcr.io/example/fraud-model:0.9", "memory 16Gi", "Owns (1)")
+	term.Keys("y")
+	term.WaitFor(10*time.Second, "[YAML]", "kind: Deployment", "name: fraud-model")
+	term.Keys("v")
+	term.WaitFor(10*time.Second, "[Events]", "ScalingReplicaSet", "Scaled up replica set fraud-model-")
+	term.Keys("p")
+	screen := term.WaitFor(20*time.Second, "Warning FailedScheduling Pod/fraud-model-", "Insufficient cpu", "p own events only")
+	if strings.Contains(screen, "Pod/checkout-") {
+		t.Errorf("another workload's events among fraud-model's:\n%s", screen)
+	}
+	// Back to the tree; s narrows it to what failed, x clears.
+	term.Keys("Escape")
+	term.WaitFor(10*time.Second, "s status")
+	term.Keys("s")
+	screen = term.WaitFor(10*time.Second, "filter: status=Failed", "Pod crashy ✗ Failed", "Job report-failing ✗ Failed")
+	if strings.Contains(screen, "✓ Running") {
+		t.Errorf("a running object under the Failed filter:\n%s", screen)
+	}
+	term.Keys("x")
+	term.WaitFor(10*time.Second, "d/y/v details")
+	term.Keys(":", "d", "e", "p", "l", "o", "y", "Enter")
+	term.WaitFor(10*time.Second, "filter: kind=Deployment")
 	term.Keys("q")
 	term.WaitFor(10*time.Second, "[exited 0]")
 }
