@@ -36,6 +36,7 @@ type Input struct {
 // writer collects styled lines.
 type writer struct {
 	s     theme.Styles
+	now   time.Time
 	width int
 	lines []string
 }
@@ -77,7 +78,7 @@ func (w *writer) wrapped(indent, text string) {
 
 // Lines renders the summary for a pane of the given width.
 func Lines(in Input, s theme.Styles, width int) []string {
-	w := &writer{s: s, width: width}
+	w := &writer{s: s, width: width, now: in.Now}
 	switch {
 	case in.Member != nil:
 		w.cluster(in)
@@ -245,8 +246,8 @@ func (w *writer) statusSection(u map[string]any, now time.Time) {
 			replicas = append(replicas, fmt.Sprintf("%s %v", f, v))
 		}
 	}
-	if desired, ok := nested(u, "spec", "replicas").(int64); ok {
-		replicas = append([]string{fmt.Sprintf("desired %d", desired)}, replicas...)
+	if desired := nested(u, "spec", "replicas"); desired != nil {
+		replicas = append([]string{fmt.Sprintf("desired %v", desired)}, replicas...)
 	}
 	if len(replicas) > 0 || status["phase"] != nil {
 		w.heading("Status")
@@ -341,6 +342,9 @@ func (w *writer) container(c map[string]any, status map[string]any) {
 					}
 					if code, ok := m["exitCode"]; ok {
 						state += fmt.Sprintf(" (exit %v)", code)
+					}
+					if t, err := time.Parse(time.RFC3339, str(m["startedAt"])); err == nil && name == "running" {
+						state += " for " + Age(t, w.now)
 					}
 				}
 			}
