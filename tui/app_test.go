@@ -96,13 +96,15 @@ func testTree() *kube.Tree {
 	return objs
 }
 
-func newModel() Model {
+func newModel() Model { return newModelWith(testTree()) }
+
+func newModelWith(objs *kube.Tree) Model {
 	f := fakeFleet{changed: make(chan struct{}, 1), reconnected: new([]string), watched: new([]string), members: []kube.Member{
 		{ClusterInfo: kube.ClusterInfo{Name: "cluster1", Health: kube.HealthActive, Created: created}, Connection: kube.Connection{State: kube.Connected}},
 		{ClusterInfo: kube.ClusterInfo{Name: "cluster2", Health: kube.HealthInactive, Reason: "the agent stopped renewing its lease", Created: created},
 			Connection: kube.Connection{State: kube.Disconnected, Err: "connection refused"}},
 	}}
-	m := New(Config{ITSContext: "its1"}, f, testTree())
+	m := New(Config{ITSContext: "its1"}, f, objs)
 	m.pane.Now = func() time.Time { return now }
 	return m
 }

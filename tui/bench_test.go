@@ -1,0 +1,39 @@
+package tui
+
+import (
+	"fmt"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/wecs-tui/wecs/kube"
+)
+
+// BenchmarkScreenKeyPress20000Rows is one key press on the whole screen
+// (cursor down: the tree moves, the pane shows the new row's Summary) and
+// the redraw, with 20,000 rows open in the tree and the pane beside it.
+func BenchmarkScreenKeyPress20000Rows(b *testing.B) {
+	objs := kube.NewTree()
+	for i := range 20000 {
+		objs.Upsert(kube.Object{Cluster: "cluster1", Namespace: "load", Kind: "Pod", Name: fmt.Sprintf("pod-%05d", i),
+			UID: types.UID(fmt.Sprint(i)), Status: kube.StatusRunning, Created: created})
+	}
+	next, _ := newModelWith(objs).Update(tea.WindowSizeMsg{Width: 160, Height: 50})
+	next, _ = next.(Model).Update(tea.KeyPressMsg{Code: '+', Text: "+"})
+	m := next.(Model)
+	if n := len(m.tree.Rows()); n < 20000 {
+		b.Fatalf("%d rows open", n)
+	}
+	down, up := tea.KeyPressMsg{Code: tea.KeyDown}, tea.KeyPressMsg{Code: tea.KeyUp}
+	i := 0
+	for b.Loop() {
+		key := down
+		if i++; i%2000 >= 1000 {
+			key = up
+		}
+		next, _ = m.Update(key)
+		m = next.(Model)
+		_ = m.View()
+	}
+}
