@@ -62,8 +62,10 @@ type Fleet struct {
 	// policies maps "cluster/manifestwork" to the KubeStellar binding policy
 	// that produced the ManifestWork.
 	policies map[string]string
-	changed  chan struct{}
-	ctx      context.Context
+	// itsProblem is why the ITS did not answer its last probe ("" if it did).
+	itsProblem string
+	changed    chan struct{}
+	ctx        context.Context
 }
 
 type runningWatch struct {
@@ -169,7 +171,42 @@ func (f *Fleet) Start(ctx context.Context) error {
 	case <-syncCtx.Done():
 	case <-waitSynced(syncCtx, csrHandled.HasSynced):
 	}
+	go f.probeITS(ctx, kc.Discovery().RESTClient())
 	return nil
+}
+
+// probeITS asks the ITS for its version every healthInterval and records
+// whether it answered: its informers retry a lost connection silently, so
+// without this an ITS that went away would look fine, with stale members.
+func (f *Fleet) probeITS(ctx context.Context, client rest.Interface) {
+	tick := time.NewTicker(healthInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		problem := ""
+		if _, err := client.Get().AbsPath("/version").Timeout(probeTimeout).DoRaw(ctx); err != nil {
+			problem = errorText(err)
+		}
+		f.mu.Lock()
+		changed := f.itsProblem != problem
+		f.itsProblem = problem
+		f.mu.Unlock()
+		if changed {
+			f.notify()
+		}
+	}
+}
+
+// ITSProblem says why the ITS did not answer its last health probe, or ""
+// when it did: while it is set, the members are as last seen.
+func (f *Fleet) ITSProblem() string {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.itsProblem
 }
 
 // waitSynced closes its channel once synced reports true or ctx ends.

@@ -35,6 +35,8 @@ type Fleet interface {
 	Changed() <-chan struct{}
 	// Reconnect drops and re-opens the watches on one WEC (non-blocking).
 	Reconnect(cluster string) error
+	// ITSProblem says why the ITS stopped answering, or "".
+	ITSProblem() string
 }
 
 // focus says which part of the screen gets the keys.
@@ -324,7 +326,7 @@ func (m Model) typeSearch(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 // layout gives the tree and the pane their share of the window.
 func (m *Model) layout() {
-	body := max(m.height-4, 1) // header, breadcrumbs, error or filter line, footer
+	body := max(m.height-4, 1) // header, filters, breadcrumbs, footer
 	switch {
 	case m.width >= splitWidth:
 		treeWidth := m.width * 45 / 100
@@ -357,8 +359,11 @@ func (m Model) header() string {
 	if t := m.objects.LastChange(); !t.IsZero() {
 		last = "last change " + t.Format("15:04:05")
 	}
-	return m.styles.Title.Render("wecs") + m.styles.Muted.Render(fmt.Sprintf(" · ITS %s · %d/%d WECs connected · %s",
-		m.cfg.ITSContext, connected, members, last))
+	its := m.styles.Muted.Render(" · ITS " + m.cfg.ITSContext)
+	if problem := m.fleet.ITSProblem(); problem != "" {
+		its += " " + m.styles.Error.Render("○ not answering: "+termtext.Clean(problem)+" (clusters as last seen)")
+	}
+	return m.styles.Title.Render("wecs") + its + m.styles.Muted.Render(fmt.Sprintf(" · %d/%d WECs connected · %s", connected, members, last))
 }
 
 // breadcrumbs is the selection's path: cluster › namespace › kind › name.
@@ -389,7 +394,7 @@ func (m Model) breadcrumbs() string {
 	return m.styles.Accent.Render(termtext.Clean(strings.Join(parts, " › ")))
 }
 
-// filterLine lists the active filters, or is empty.
+// filterLine lists the active filters, or says how to set one.
 func (m Model) filterLine() string {
 	f := m.tree.Filter()
 	var parts []string
@@ -415,7 +420,7 @@ func (m Model) filterLine() string {
 		parts = append(parts, "system namespaces shown")
 	}
 	if len(parts) == 0 {
-		return ""
+		return m.styles.Muted.Render("no filter (s status, : kind, ns, cluster, label)")
 	}
 	return m.styles.Warn.Render("filter: "+termtext.Clean(strings.Join(parts, " · "))) + m.styles.Muted.Render("  (x clears)")
 }
@@ -452,7 +457,7 @@ func (m Model) footer() string {
 	} else {
 		status = m.tree.SearchStatus()
 		// Most needed first: a narrow terminal cuts the end.
-		keys = []string{"↑↓ move", "→ open", "← close", "/ search", ": command", "d/y/v details", "s status", "? help", "q quit"}
+		keys = []string{"↑↓ move", "→← open", "/ search", ": cmd", "d/y/v details", "s status", "? help", "q quit"}
 		if status != "" {
 			keys = append([]string{"n/N next/previous", "esc clear"}, keys...)
 		}
@@ -485,10 +490,10 @@ func (m Model) body() string {
 	return m.tree.View()
 }
 
-// View draws the screen: header, breadcrumbs, body, filter line, footer.
+// View draws the screen: header, filters, breadcrumbs, body, footer.
 func (m Model) View() tea.View {
-	top := []string{m.header(), m.breadcrumbs()}
-	bottom := []string{m.filterLine(), m.footer()}
+	top := []string{m.header(), m.filterLine(), m.breadcrumbs()}
+	bottom := []string{m.footer()}
 	bodyLines := strings.Split(m.body(), "\n")
 	room := max(m.height-len(top)-len(bottom), 1)
 	if len(bodyLines) > room {

@@ -28,6 +28,7 @@ type fakeFleet struct {
 	changed     chan struct{}
 	reconnected *[]string
 	watched     *[]string
+	itsProblem  *string
 }
 
 func (f fakeFleet) Members() []kube.Member   { return f.members }
@@ -39,6 +40,7 @@ func (f fakeFleet) Reconnect(cluster string) error {
 	*f.reconnected = append(*f.reconnected, cluster)
 	return nil
 }
+func (f fakeFleet) ITSProblem() string                        { return *f.itsProblem }
 func (f fakeFleet) BindingPolicy(cluster, work string) string { return "shop-policy" }
 func (f fakeFleet) ClusterObject(name string) *unstructured.Unstructured {
 	return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "cluster.open-cluster-management.io/v1", "kind": "ManagedCluster",
@@ -99,7 +101,7 @@ func testTree() *kube.Tree {
 func newModel() Model { return newModelWith(testTree()) }
 
 func newModelWith(objs *kube.Tree) Model {
-	f := fakeFleet{changed: make(chan struct{}, 1), reconnected: new([]string), watched: new([]string), members: []kube.Member{
+	f := fakeFleet{changed: make(chan struct{}, 1), reconnected: new([]string), watched: new([]string), itsProblem: new(string), members: []kube.Member{
 		{ClusterInfo: kube.ClusterInfo{Name: "cluster1", Health: kube.HealthActive, Created: created}, Connection: kube.Connection{State: kube.Connected}},
 		{ClusterInfo: kube.ClusterInfo{Name: "cluster2", Health: kube.HealthInactive, Reason: "the agent stopped renewing its lease", Created: created},
 			Connection: kube.Connection{State: kube.Disconnected, Err: "connection refused"}},
@@ -366,5 +368,13 @@ func TestNarrowTerminalShowsThePaneAlone(t *testing.T) {
 	m = send(m, keys("d")...)
 	if plain := screen(m); !strings.Contains(plain, "[Summary]") || strings.Contains(plain, "▾ cluster1") {
 		t.Errorf("80 columns: the pane takes the screen:\n%s", plain)
+	}
+}
+
+func TestHeaderSaysWhenTheITSStopsAnswering(t *testing.T) {
+	m := sized(160, 20)
+	*m.fleet.(fakeFleet).itsProblem = "connection refused"
+	if plain := screen(m); !strings.Contains(plain, "ITS its1 ○ not answering: connection refused (clusters as last seen)") {
+		t.Errorf("header:\n%s", plain)
 	}
 }

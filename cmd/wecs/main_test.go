@@ -106,7 +106,7 @@ func TestTUIShowsTheFleetLiveAndQuits(t *testing.T) {
 			term.Keys("Enter", "n")
 			term.WaitFor(10*time.Second, "/crashy (2 of 3)", "▾ cluster2")
 			term.Keys("Escape")
-			term.WaitFor(10*time.Second, "/ search")
+			term.WaitGone(10*time.Second, "n/N next/previous")
 			term.Keys(quitKey)
 			term.WaitFor(10*time.Second, "[exited 0]")
 		})
@@ -132,6 +132,18 @@ func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
 	}
 	term.Keys("r")
 	term.WaitFor(60*time.Second, "cluster2 Active ● Connected", "2/3 WECs connected")
+	// The ITS itself goes away and comes back: the header says so meanwhile.
+	if err := s.StopComponent("its1/kube-apiserver"); err != nil {
+		t.Fatal(err)
+	}
+	term.WaitFor(30*time.Second, "ITS its1 ○ not answering: connection refused", "(clusters as last seen)")
+	if err := s.StartComponent("its1/kube-apiserver", true); err != nil {
+		t.Fatal(err)
+	}
+	screen := term.WaitFor(30*time.Second, "ITS its1 · 2/3 WECs connected")
+	if strings.Contains(screen, "not answering") {
+		t.Errorf("the ITS is back but the header still says it is not:\n%s", screen)
+	}
 	term.Keys("q")
 	term.WaitFor(10*time.Second, "[exited 0]")
 }
@@ -161,12 +173,17 @@ func TestTUIWalksToTheFailingWorkloadAndReadsIt(t *testing.T) {
 	}
 	// Back to the tree; s narrows it to what failed, x clears.
 	term.Keys("Escape")
-	term.WaitFor(10*time.Second, "s status")
+	term.WaitFor(10*time.Second, "d/y/v details")
 	term.Keys("s")
 	screen = term.WaitFor(10*time.Second, "filter: status=Failed", "Pod crashy ✗ Failed", "Job report-failing ✗ Failed")
 	if strings.Contains(screen, "✓ Running") {
 		t.Errorf("a running object under the Failed filter:\n%s", screen)
 	}
+	// The failed pod's Summary says how its container ended.
+	term.Keys("/", "c", "r", "a", "s", "h", "y", "Enter", "d")
+	term.WaitFor(10*time.Second, "Pod batch/crashy on cluster1", "phase       Failed", "Containers")
+	term.Keys("Escape")
+	term.WaitFor(10*time.Second, "d/y/v details")
 	term.Keys("x")
 	term.WaitFor(10*time.Second, "d/y/v details")
 	term.Keys(":", "d", "e", "p", "l", "o", "y", "Enter")

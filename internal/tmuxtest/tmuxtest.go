@@ -64,21 +64,41 @@ func (s *Session) Keys(keys ...string) {
 // the screen; after timeout the test fails, showing the last screen.
 func (s *Session) WaitFor(timeout time.Duration, texts ...string) string {
 	s.t.Helper()
+	return s.waitUntil(timeout, func(screen string) string {
+		for _, text := range texts {
+			if !strings.Contains(screen, text) {
+				return fmt.Sprintf("showed %q", text)
+			}
+		}
+		return ""
+	})
+}
+
+// WaitGone waits until text has left the screen (a key has been handled, a
+// state has passed) and returns the screen.
+func (s *Session) WaitGone(timeout time.Duration, text string) string {
+	s.t.Helper()
+	return s.waitUntil(timeout, func(screen string) string {
+		if strings.Contains(screen, text) {
+			return fmt.Sprintf("lost %q", text)
+		}
+		return ""
+	})
+}
+
+// waitUntil polls the screen until unmet returns "" for it; else it fails
+// the test after timeout with what was unmet and the last screen.
+func (s *Session) waitUntil(timeout time.Duration, unmet func(screen string) string) string {
+	s.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		screen := s.Screen()
-		missing := ""
-		for _, text := range texts {
-			if !strings.Contains(screen, text) {
-				missing = text
-				break
-			}
-		}
+		missing := unmet(screen)
 		if missing == "" {
 			return screen
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("screen never showed %q within %s; last screen:\n%s", missing, timeout, screen)
+			s.t.Fatalf("screen never %s within %s; last screen:\n%s", missing, timeout, screen)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
