@@ -2,7 +2,6 @@ package kube
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -13,10 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 )
@@ -54,17 +51,15 @@ type Detail struct {
 // latest. With related, the events of the objects it owns (a Deployment's
 // ReplicaSets and Pods) are included.
 func (f *Fleet) WatchDetail(ctx context.Context, o Object, related bool) (<-chan Detail, error) {
-	f.mu.RLock()
-	w, ok := f.watches[o.Cluster]
-	f.mu.RUnlock()
-	if !ok {
-		return nil, fmt.Errorf("cluster %q is not connected", o.Cluster)
-	}
-	dyn, err := dynamic.NewForConfig(w.watch.config)
+	objects, err := f.resource(o)
 	if err != nil {
 		return nil, err
 	}
-	core, err := kubernetes.NewForConfig(w.watch.config)
+	cfg, err := f.config(o.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	core, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -73,19 +68,18 @@ func (f *Fleet) WatchDetail(ctx context.Context, o Object, related bool) (<-chan
 		d.wants = func(ev *corev1.Event) bool { return relatedTo(f.Tree, o, ev) }
 	}
 
-	gvr := schema.GroupVersionResource{Group: o.Group, Version: o.Version, Resource: o.Resource}
 	byName := fields.OneTermEqualSelector("metadata.name", o.Name).String()
-	objects := cache.NewSharedIndexInformer(&cache.ListWatch{
+	object := cache.NewSharedIndexInformer(&cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 			opts.FieldSelector = byName
-			return dyn.Resource(gvr).Namespace(o.Namespace).List(ctx, opts)
+			return objects.List(ctx, opts)
 		},
 		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 			opts.FieldSelector = byName
-			return dyn.Resource(gvr).Namespace(o.Namespace).Watch(ctx, opts)
+			return objects.Watch(ctx, opts)
 		},
 	}, &unstructured.Unstructured{}, 0, cache.Indexers{})
-	if _, err := objects.AddEventHandler(cache.ResourceEventHandlerFuncs{
+	if _, err := object.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    d.setObject,
 		UpdateFunc: func(_, obj any) { d.setObject(obj) },
 		DeleteFunc: func(any) { d.change(func() { d.object, d.gone = nil, true }) },
@@ -116,7 +110,7 @@ func (f *Fleet) WatchDetail(ctx context.Context, o Object, related bool) (<-chan
 	}); err != nil {
 		return nil, err
 	}
-	for _, inf := range []cache.SharedIndexInformer{objects, events} {
+	for _, inf := range []cache.SharedIndexInformer{object, events} {
 		if err := inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 			d.change(func() { d.err = err })
 		}); err != nil {

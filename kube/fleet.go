@@ -64,6 +64,7 @@ type Fleet struct {
 	policies map[string]string
 	// itsProblem is why the ITS did not answer its last probe ("" if it did).
 	itsProblem string
+	perms      permissions
 	changed    chan struct{}
 	ctx        context.Context
 }
@@ -424,18 +425,11 @@ func (f *Fleet) ClusterNames() []string {
 // Fetch reads one object in full from its WEC, for the panes that show more
 // than the tree keeps (the YAML, the spec).
 func (f *Fleet) Fetch(ctx context.Context, o Object) (*unstructured.Unstructured, error) {
-	f.mu.RLock()
-	w, ok := f.watches[o.Cluster]
-	f.mu.RUnlock()
-	if !ok {
-		return nil, fmt.Errorf("cluster %q is not connected", o.Cluster)
-	}
-	dyn, err := dynamic.NewForConfig(w.watch.config)
+	r, err := f.resource(o)
 	if err != nil {
 		return nil, err
 	}
-	gvr := schema.GroupVersionResource{Group: o.Group, Version: o.Version, Resource: o.Resource}
-	obj, err := dyn.Resource(gvr).Namespace(o.Namespace).Get(ctx, o.Name, metav1.GetOptions{})
+	obj, err := r.Get(ctx, o.Name, metav1.GetOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("get %s %s/%s on %s: %w", o.Kind, o.Namespace, o.Name, o.Cluster, err)
 	}
@@ -461,4 +455,29 @@ func (f *Fleet) ClusterObject(name string) *unstructured.Unstructured {
 	u.SetKind("ManagedCluster")
 	u.SetManagedFields(nil)
 	return u
+}
+
+// config is the client configuration of one bound WEC.
+func (f *Fleet) config(cluster string) (*rest.Config, error) {
+	f.mu.RLock()
+	w, ok := f.watches[cluster]
+	f.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("cluster %q is not connected (unknown or unbound)", cluster)
+	}
+	return w.watch.config, nil
+}
+
+// resource is a dynamic client for an object's resource in its namespace.
+func (f *Fleet) resource(o Object) (dynamic.ResourceInterface, error) {
+	cfg, err := f.config(o.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	gvr := schema.GroupVersionResource{Group: o.Group, Version: o.Version, Resource: o.Resource}
+	return dyn.Resource(gvr).Namespace(o.Namespace), nil
 }

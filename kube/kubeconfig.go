@@ -29,6 +29,8 @@ type Flags struct {
 	ITSContext string
 	// WECContexts are --wec-context CLUSTER=CONTEXT mappings.
 	WECContexts []string
+	// ReadOnly makes every client refuse to send a mutating request.
+	ReadOnly bool
 }
 
 // NewFlags returns the flags with kubectl's defaults.
@@ -45,6 +47,7 @@ func (f *Flags) AddFlags(fs *pflag.FlagSet) {
 	f.config.AddFlags(fs)
 	fs.StringVar(&f.ITSContext, "its-context", "", `kubeconfig context of the ITS (default "`+DefaultITSContext+`" if present, else the current context)`)
 	fs.StringArrayVar(&f.WECContexts, "wec-context", nil, "CLUSTER=CONTEXT: reach a WEC through this kubeconfig context (repeatable; overrides matching by name, URL or CA)")
+	fs.BoolVar(&f.ReadOnly, "readonly", false, "never change anything: no request other than reads leaves wecs (also `readonly: true` in the config file)")
 }
 
 // WECContextMap parses the --wec-context flags into cluster → context.
@@ -59,6 +62,9 @@ func (f *Flags) WECContextMap() (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// ReadOnly reports whether the clients refuse mutating requests.
+func (k *Kubeconfig) ReadOnly() bool { return k.flags.ReadOnly }
 
 // Kubeconfig is the merged kubeconfig wecs reads its contexts from.
 type Kubeconfig struct {
@@ -150,5 +156,8 @@ func (k *Kubeconfig) RESTConfig(context string) (*rest.Config, error) {
 	}
 	// Deprecation warnings (v1 Endpoints …) are the server's business, not the user's.
 	cfg.WarningHandler = rest.NoWarnings{}
+	if k.flags.ReadOnly {
+		cfg.Wrap(readOnly)
+	}
 	return cfg, nil
 }

@@ -1,0 +1,165 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	authorizationv1 "k8s.io/api/authorization/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/yaml"
+)
+
+// EditableText is an object as `kubectl edit` shows it: read fresh from its
+// WEC, without managedFields and status, as YAML or JSON.
+func (f *Fleet) EditableText(ctx context.Context, o Object, asJSON bool) ([]byte, error) {
+	obj, err := f.Fetch(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	delete(obj.Object, "status")
+	if asJSON {
+		return json.MarshalIndent(obj.Object, "", "  ")
+	}
+	return yaml.Marshal(obj.Object)
+}
+
+// Update writes an edited object (YAML or JSON) back to o's WEC. The text
+// must still name o; its resourceVersion makes the server refuse the update
+// (a conflict) when the object changed since it was read.
+func (f *Fleet) Update(ctx context.Context, o Object, text []byte) error {
+	edited := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal(text, &edited.Object); err != nil {
+		return fmt.Errorf("the text is not valid YAML or JSON: %v", err)
+	}
+	if edited.Object == nil {
+		return errors.New("the text is empty; to delete the object, use delete instead")
+	}
+	if edited.GetName() != o.Name || edited.GetNamespace() != o.Namespace || edited.GetKind() != o.Kind {
+		return fmt.Errorf("the text names %s %s/%s, not %s %s/%s: kind, namespace and name cannot be edited",
+			edited.GetKind(), edited.GetNamespace(), edited.GetName(), o.Kind, o.Namespace, o.Name)
+	}
+	r, err := f.resource(o)
+	if err != nil {
+		return err
+	}
+	_, err = r.Update(ctx, edited, metav1.UpdateOptions{FieldManager: fieldManager})
+	return err
+}
+
+// fieldManager names wecs in the objects' managedFields.
+const fieldManager = "wecs"
+
+// Delete deletes o from its WEC, letting its dependents go in the background
+// as kubectl does.
+func (f *Fleet) Delete(ctx context.Context, o Object) error {
+	r, err := f.resource(o)
+	if err != nil {
+		return err
+	}
+	policy := metav1.DeletePropagationBackground
+	return r.Delete(ctx, o.Name, metav1.DeleteOptions{PropagationPolicy: &policy})
+}
+
+// Scale sets the replicas of a Deployment, StatefulSet or ReplicaSet.
+func (f *Fleet) Scale(ctx context.Context, o Object, replicas int32) error {
+	if replicas < 0 {
+		return fmt.Errorf("replicas must be 0 or more, not %d", replicas)
+	}
+	return f.mergePatch(ctx, o, map[string]any{"spec": map[string]any{"replicas": replicas}})
+}
+
+// Restart rolls a Deployment, StatefulSet or DaemonSet out again, as
+// `kubectl rollout restart` does: by stamping its pod template.
+func (f *Fleet) Restart(ctx context.Context, o Object) error {
+	stamp := map[string]any{"kubectl.kubernetes.io/restartedAt": time.Now().Format(time.RFC3339)}
+	return f.mergePatch(ctx, o, map[string]any{"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{"annotations": stamp}}}})
+}
+
+func (f *Fleet) mergePatch(ctx context.Context, o Object, patch map[string]any) error {
+	data, err := json.Marshal(patch)
+	if err != nil {
+		return err
+	}
+	r, err := f.resource(o)
+	if err != nil {
+		return err
+	}
+	_, err = r.Patch(ctx, o.Name, types.MergePatchType, data, metav1.PatchOptions{FieldManager: fieldManager})
+	return err
+}
+
+// Permission says whether the user may do something to an object, and if
+// not, why.
+type Permission struct {
+	Allowed bool
+	Reason  string
+}
+
+// permissionKey identifies one access review.
+type permissionKey struct {
+	cluster, verb, group, resource, subresource, namespace string
+}
+
+// permissions caches access reviews: they rarely change during a session.
+type permissions struct {
+	mu    sync.Mutex
+	cache map[permissionKey]Permission
+}
+
+// Can asks o's WEC whether the user may verb (delete, update, patch) o, or
+// its subresource (scale). Answers are cached per cluster for the session;
+// in read-only mode the answer is no.
+func (f *Fleet) Can(ctx context.Context, verb string, o Object, subresource string) Permission {
+	if f.kc.ReadOnly() {
+		return Permission{Reason: ErrReadOnly.Error()}
+	}
+	key := permissionKey{o.Cluster, verb, o.Group, o.Resource, subresource, o.Namespace}
+	f.perms.mu.Lock()
+	p, ok := f.perms.cache[key]
+	f.perms.mu.Unlock()
+	if ok {
+		return p
+	}
+	p = f.review(ctx, key)
+	f.perms.mu.Lock()
+	if f.perms.cache == nil {
+		f.perms.cache = map[permissionKey]Permission{}
+	}
+	f.perms.cache[key] = p
+	f.perms.mu.Unlock()
+	return p
+}
+
+func (f *Fleet) review(ctx context.Context, key permissionKey) Permission {
+	cfg, err := f.config(key.cluster)
+	if err != nil {
+		return Permission{Reason: err.Error()}
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return Permission{Reason: err.Error()}
+	}
+	review := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{
+		ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: key.verb, Group: key.group, Resource: key.resource,
+			Subresource: key.subresource, Namespace: key.namespace},
+	}}
+	got, err := cs.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+	if err != nil {
+		return Permission{Reason: "cannot check permissions: " + errorText(err)}
+	}
+	if got.Status.Allowed {
+		return Permission{Allowed: true}
+	}
+	reason := fmt.Sprintf("your user may not %s %s on %s", key.verb, key.resource, key.cluster)
+	if got.Status.Reason != "" {
+		reason += " (" + got.Status.Reason + ")"
+	}
+	return Permission{Reason: reason}
+}

@@ -1,0 +1,254 @@
+package kube_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
+	"github.com/wecs-tui/wecs/kube"
+)
+
+// findOne waits for one object in the tree.
+func findOne(t *testing.T, f *kube.Fleet, cluster, ns, kind, name string) kube.Object {
+	t.Helper()
+	var found kube.Object
+	waitFor(t, 30*time.Second, kind+" "+ns+"/"+name+" on "+cluster, func() error {
+		for _, o := range f.Tree.Find(kube.Filter{Clusters: []string{cluster}, Namespace: ns, Kinds: []string{kind}, Name: name, ShowSystem: true}) {
+			if o.Name == name {
+				found = o
+				return nil
+			}
+		}
+		return errors.New("not in the tree")
+	})
+	return found
+}
+
+// collect reads log lines until enough pass keep or the time is up.
+func collect(t *testing.T, ch <-chan kube.LogLine, timeout time.Duration, enough int, keep func(kube.LogLine) bool) []kube.LogLine {
+	t.Helper()
+	var out []kube.LogLine
+	deadline := time.After(timeout)
+	for len(out) < enough {
+		select {
+		case l, ok := <-ch:
+			if !ok {
+				return out
+			}
+			if keep(l) {
+				out = append(out, l)
+			}
+		case <-deadline:
+			return out
+		}
+	}
+	return out
+}
+
+func TestLogsFollowPreviousAndInitContainers(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	f := startFleet(t, s.Kubeconfig)
+	pod := findOne(t, f, "cluster1", "shop", "Pod", "debug-shell")
+
+	containers, err := f.Containers(t.Context(), pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(containers) != "[{migrate init} {app } {proxy }]" {
+		t.Errorf("containers in run order: %v", containers)
+	}
+
+	// Following: a line written after the start arrives within a second or so.
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ch := make(chan kube.LogLine, 100)
+	start := time.Now()
+	go f.StreamLogs(ctx, pod, []string{"cluster1"}, kube.LogOptions{Container: "app", Tail: 1, Follow: true}, ch)
+	fresh := collect(t, ch, 10*time.Second, 1, func(l kube.LogLine) bool { return l.Marker == "" && l.Time.After(start) })
+	if len(fresh) == 0 {
+		t.Fatal("no new line while following for 10s")
+	}
+	t.Logf("first new line %s after the start: %q", fresh[0].Time.Sub(start).Round(time.Millisecond), fresh[0].Text)
+	if lag := time.Since(fresh[0].Time); lag > 2*time.Second {
+		t.Errorf("a new line reached the reader %s after it was written", lag)
+	}
+	cancel()
+
+	read := func(opts kube.LogOptions) string {
+		ch := make(chan kube.LogLine, 1000)
+		f.StreamLogs(t.Context(), pod, []string{"cluster1"}, opts, ch)
+		var b strings.Builder
+		for l := range ch {
+			b.WriteString(l.Text + l.Marker + "\n")
+		}
+		return b.String()
+	}
+	if prev := read(kube.LogOptions{Container: "app", Previous: true, Tail: -1}); !strings.Contains(prev, "FATAL giving up after 5 retries") {
+		t.Errorf("previous log:\n%s", prev)
+	}
+	if initLog := read(kube.LogOptions{Container: "migrate", Tail: -1}); !strings.Contains(initLog, "INFO migrations complete") {
+		t.Errorf("init container log:\n%s", initLog)
+	}
+}
+
+func TestLogsOfADeploymentMergeItsPodsAcrossClusters(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	f := startFleet(t, s.Kubeconfig)
+	checkout := findOne(t, f, "cluster1", "payments", "Deployment", "checkout")
+	waitFor(t, 30*time.Second, "checkout pods on both clusters", func() error {
+		for _, c := range []string{"cluster1", "cluster3"} {
+			if n := len(f.LogPods(checkout, c)); n < 2 {
+				return fmt.Errorf("%d pods on %s", n, c)
+			}
+		}
+		return nil
+	})
+	ch := make(chan kube.LogLine, 1000)
+	go f.StreamLogs(t.Context(), checkout, []string{"cluster1", "cluster3"}, kube.LogOptions{Tail: 3, Follow: true}, ch)
+	lines := collect(t, ch, 15*time.Second, 40, func(l kube.LogLine) bool { return l.Marker == "" })
+	sources := map[string]bool{}
+	for _, l := range lines {
+		if l.Source.Namespace != "payments" || !strings.HasPrefix(l.Source.Pod, "checkout-") {
+			t.Errorf("a line from %s", l.Source)
+		}
+		sources[l.Source.Cluster+"/"+l.Source.Pod] = true
+	}
+	clusters := map[string]bool{}
+	for src := range sources {
+		clusters[strings.Split(src, "/")[0]] = true
+	}
+	if len(sources) < 4 || len(clusters) != 2 {
+		t.Errorf("lines came from %v; want every checkout pod of cluster1 and cluster3", slices.Sorted(maps.Keys(sources)))
+	}
+}
+
+func TestEditUpdatesAndRefusesAStaleVersion(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	f := startFleet(t, s.Kubeconfig)
+	cfg, _ := s.RESTConfig("cluster2")
+	cs := kubernetes.NewForConfigOrDie(cfg)
+	name := fmt.Sprintf("edit-me-%d", time.Now().UnixNano())
+	if _, err := cs.CoreV1().ConfigMaps("shop").Create(t.Context(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"a": "1"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cm := findOne(t, f, "cluster2", "shop", "ConfigMap", name)
+
+	text, err := f.EditableText(t.Context(), cm, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(text), "managedFields") || !strings.Contains(string(text), "resourceVersion") {
+		t.Errorf("editable text:\n%s", text)
+	}
+	edited := strings.Replace(string(text), "  name: "+name, "  labels:\n    edited: \"yes\"\n  name: "+name, 1)
+	if err := f.Update(t.Context(), cm, []byte(edited)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the label in the tree", func() error {
+		if got := findOne(t, f, "cluster2", "shop", "ConfigMap", name).Labels["edited"]; got != "yes" {
+			return fmt.Errorf("label %q", got)
+		}
+		return nil
+	})
+
+	// Someone else changes it while a second edit is open: a conflict.
+	stale, _ := f.EditableText(t.Context(), cm, true)
+	if _, err := cs.CoreV1().ConfigMaps("shop").Patch(t.Context(), name, types.MergePatchType, []byte(`{"data":{"b":"2"}}`), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(stale, &obj); err != nil {
+		t.Fatalf("JSON edit text: %v", err)
+	}
+	obj["data"] = map[string]any{"a": "mine"}
+	mine, _ := json.Marshal(obj)
+	if err := f.Update(t.Context(), cm, mine); !apierrors.IsConflict(err) {
+		t.Errorf("a stale update: %v, want a conflict", err)
+	}
+	for text, want := range map[string]string{"a: [": "not valid YAML", "": "empty", "kind: ConfigMap\nmetadata:\n  name: other\n  namespace: shop\n": "cannot be edited"} {
+		if err := f.Update(t.Context(), cm, []byte(text)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Update(%q) = %v, want %q", text, err, want)
+		}
+	}
+
+	if p := f.Can(t.Context(), "delete", cm, ""); !p.Allowed {
+		t.Errorf("the sandbox admin may not delete: %s", p.Reason)
+	}
+	if err := f.Delete(t.Context(), cm); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.CoreV1().ConfigMaps("shop").Get(t.Context(), name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("after delete: %v", err)
+	}
+}
+
+// TestReadOnlySendsNoMutatingRequest proves --readonly with the
+// apiserver's audit log, which records every mutating request it receives.
+func TestReadOnlySendsNoMutatingRequest(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	f := startFleet(t, s.Kubeconfig, "--readonly")
+	web := findOne(t, f, "cluster1", "shop", "Deployment", "web")
+	auditLog := filepath.Join(s.Dir, "clusters", "cluster1", "audit.log")
+	before := auditedFor(t, auditLog, "web")
+
+	for what, err := range map[string]error{
+		"delete":  f.Delete(t.Context(), web),
+		"scale":   f.Scale(t.Context(), web, 7),
+		"restart": f.Restart(t.Context(), web),
+		"update":  f.Update(t.Context(), web, []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n")),
+	} {
+		if !errors.Is(err, kube.ErrReadOnly) {
+			t.Errorf("%s in read-only mode: %v", what, err)
+		}
+	}
+	if p := f.Can(t.Context(), "delete", web, ""); p.Allowed || !strings.Contains(p.Reason, "read-only") {
+		t.Errorf("read-only permission: %+v", p)
+	}
+	// Reads still work.
+	if _, err := f.Fetch(t.Context(), web); err != nil {
+		t.Errorf("a read in read-only mode: %v", err)
+	}
+	time.Sleep(time.Second) // the audit backend writes asynchronously
+	if after := auditedFor(t, auditLog, "web"); after != before {
+		t.Errorf("the apiserver audited %d mutating requests on web during the read-only attempts", after-before)
+	}
+}
+
+// auditedFor counts the audit log's mutating requests on objects named name
+// (the policy logs only mutating verbs).
+func auditedFor(t *testing.T, path, name string) int {
+	t.Helper()
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	n := 0
+	scanner := bufio.NewScanner(file)
+	scanner.Buffer(make([]byte, 1<<20), 1<<20)
+	for scanner.Scan() {
+		var ev struct {
+			ObjectRef struct{ Name, Namespace string } `json:"objectRef"`
+		}
+		if json.Unmarshal(scanner.Bytes(), &ev) == nil && ev.ObjectRef.Name == name && ev.ObjectRef.Namespace == "shop" {
+			n++
+		}
+	}
+	return n
+}
