@@ -81,6 +81,7 @@ func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error
 		wecContexts = map[string]string{}
 	}
 	maps.Copy(wecContexts, mapping)
+	ff.kube.ReadOnly = ff.kube.ReadOnly || cfg.ReadOnly
 	kc, err := ff.kube.LoadKubeconfig()
 	if err != nil {
 		return nil, "", err

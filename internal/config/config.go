@@ -17,6 +17,8 @@ import (
 type Config struct {
 	// WECContexts maps cluster names to kubeconfig contexts, like --wec-context.
 	WECContexts map[string]string `json:"wecContexts,omitempty"`
+	// ReadOnly, like --readonly, keeps wecs from changing anything.
+	ReadOnly bool `json:"readonly,omitempty"`
 }
 
 // DefaultPath is where the file is looked for when --config is not given.
@@ -40,7 +42,7 @@ func Load(path string, named bool) (Config, error) {
 		return cfg, fmt.Errorf("read config: %w", err)
 	}
 	if err := yaml.UnmarshalStrict(bytes.TrimSpace(data), &cfg); err != nil {
-		return cfg, fmt.Errorf("config %s: %v (expected keys: wecContexts)", path, err)
+		return cfg, fmt.Errorf("config %s: %v (expected keys: wecContexts, readonly)", path, err)
 	}
 	return cfg, nil
 }

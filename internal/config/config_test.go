@@ -10,9 +10,9 @@ import (
 func TestLoad(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yaml")
-	os.WriteFile(good, []byte("wecContexts:\n  cluster1: kind-cluster1\n"), 0o600)
+	os.WriteFile(good, []byte("wecContexts:\n  cluster1: kind-cluster1\nreadonly: true\n"), 0o600)
 	cfg, err := Load(good, true)
-	if err != nil || cfg.WECContexts["cluster1"] != "kind-cluster1" {
+	if err != nil || cfg.WECContexts["cluster1"] != "kind-cluster1" || !cfg.ReadOnly {
 		t.Fatalf("got %+v, %v", cfg, err)
 	}
 	if cfg, err := Load(filepath.Join(dir, "missing.yaml"), false); err != nil || len(cfg.WECContexts) != 0 {
