@@ -481,3 +481,15 @@ func (f *Fleet) resource(o Object) (dynamic.ResourceInterface, error) {
 	gvr := schema.GroupVersionResource{Group: o.Group, Version: o.Version, Resource: o.Resource}
 	return dyn.Resource(gvr).Namespace(o.Namespace), nil
 }
+
+// ClustersWith lists the other clusters that have an object of o's
+// namespace, kind and name: the same workload elsewhere in the fleet.
+func (f *Fleet) ClustersWith(o Object) []string {
+	var out []string
+	for _, same := range f.Tree.Find(Filter{Namespace: o.Namespace, Kinds: []string{o.Kind}, Name: o.Name, ShowSystem: true}) {
+		if same.Name == o.Name && same.Cluster != o.Cluster && !slices.Contains(out, same.Cluster) {
+			out = append(out, same.Cluster)
+		}
+	}
+	return out
+}

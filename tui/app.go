@@ -16,6 +16,7 @@ import (
 	"github.com/wecs-tui/wecs/theme"
 	"github.com/wecs-tui/wecs/tui/command"
 	"github.com/wecs-tui/wecs/tui/help"
+	"github.com/wecs-tui/wecs/tui/logview"
 	"github.com/wecs-tui/wecs/tui/pane"
 	"github.com/wecs-tui/wecs/tui/tree"
 )
@@ -26,6 +27,11 @@ type Config struct {
 	ITSContext string
 	// Mouse turns on mouse reporting (off by default: it breaks text selection).
 	Mouse bool
+	// LogLines is how many lines the Logs tab keeps (0: the default).
+	LogLines int
+	// ReadOnly hides every action that changes something (the clients
+	// refuse them anyway).
+	ReadOnly bool
 }
 
 // Fleet is the live data the UI shows (a *kube.Fleet).
@@ -61,9 +67,10 @@ type Model struct {
 	pane          pane.Model
 	focus         focus
 	width, height int
-	// searching is true while the user types a search after "/".
-	searching bool
-	query     string
+	// searching is true while the user types a search after "/" (or a
+	// log filter after "F", when filtering).
+	searching, filtering bool
+	query                string
 	// commanding is true while the ":" line is open.
 	commanding bool
 	command    command.Model
@@ -83,7 +90,7 @@ type changedMsg struct{}
 func New(cfg Config, fleet Fleet, objects *kube.Tree) Model {
 	styles := theme.For(true)
 	return Model{cfg: cfg, fleet: fleet, objects: objects, styles: styles,
-		tree: tree.New(fleet, objects, styles), pane: pane.New(fleet, styles)}
+		tree: tree.New(fleet, objects, styles), pane: pane.New(fleet, styles, cfg.LogLines)}
 }
 
 // Init asks the terminal for its background colour (never waited for),
@@ -172,6 +179,8 @@ func (m Model) key(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.openPane(pane.TabYAML)
 	case "v", "3":
 		return m, m.openPane(pane.TabEvents)
+	case "L", "4":
+		return m, m.openPane(pane.TabLogs)
 	}
 	if m.focus == focusPane {
 		return m.paneKey(key)
@@ -186,6 +195,11 @@ func (m *Model) quit() tea.Cmd {
 
 func (m Model) paneKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch key.String() {
+	case "F":
+		if m.pane.Tab() == pane.TabLogs {
+			m.searching, m.filtering, m.query = true, true, ""
+			return m, nil
+		}
 	case "esc", "left", "h":
 		if m.pane.SearchStatus() != "" && key.String() == "esc" {
 			m.pane.Search("")
@@ -225,7 +239,15 @@ func (m Model) treeKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "x":
 		m.tree.SetFilter(kube.Filter{ShowSystem: m.tree.Filter().ShowSystem})
 		return m, m.showSelected()
-	case "enter", "right", "l":
+	case "l":
+		// k9s's logs key on what has logs; elsewhere it opens, as →.
+		if row, ok := m.tree.Selected(); ok && row.Object != nil && logview.Loggable(*row.Object) {
+			return m, m.openPane(pane.TabLogs)
+		}
+		if row, ok := m.tree.Selected(); ok && !row.HasKids {
+			return m, m.openPane(m.pane.Tab())
+		}
+	case "enter", "right":
 		if row, ok := m.tree.Selected(); ok && !row.HasKids {
 			return m, m.openPane(m.pane.Tab())
 		}
@@ -269,9 +291,8 @@ func (m *Model) reconnect() {
 
 // openPane shows a tab and gives the pane the focus.
 func (m *Model) openPane(tab pane.Tab) tea.Cmd {
-	m.pane.SetTab(tab)
 	m.setFocus(focusPane)
-	return m.showSelected()
+	return tea.Batch(m.showSelected(), m.pane.SetTab(tab))
 }
 
 func (m *Model) setFocus(f focus) {
@@ -302,6 +323,10 @@ func (m Model) typeSearch(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch key.String() {
 	case "enter":
 		m.searching = false
+		if m.focus == focusPane {
+			// Say it again if the pattern as entered is not valid.
+			return m.applyPaneSearch(), nil
+		}
 		return m, nil
 	case "esc", "ctrl+c":
 		m.searching, m.query = false, ""
@@ -317,11 +342,23 @@ func (m Model) typeSearch(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.query += key.Text
 	}
 	if m.focus == focusPane {
-		m.pane.Search(m.query)
-		return m, nil
+		return m.applyPaneSearch(), nil
 	}
 	m.tree.Search(m.query)
 	return m, m.showSelected()
+}
+
+// applyPaneSearch searches (or filters) the pane's tab with the query.
+func (m Model) applyPaneSearch() Model {
+	apply := m.pane.Search
+	if m.filtering {
+		apply = m.pane.Filter
+	}
+	if err := apply(m.query); err != nil {
+		m.problem = "pattern " + m.query + ": " + err.Error()
+	}
+	m.filtering = m.filtering && m.searching
+	return m
 }
 
 // layout gives the tree and the pane their share of the window.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -41,6 +43,39 @@ func (f fakeFleet) Reconnect(cluster string) error {
 	return nil
 }
 func (f fakeFleet) ITSProblem() string                        { return *f.itsProblem }
+func (f fakeFleet) ClustersWith(o kube.Object) []string {
+	if o.Namespace == "shop" && o.Cluster == "cluster1" {
+		return []string{"cluster2"}
+	}
+	return nil
+}
+func (f fakeFleet) LogPods(o kube.Object, cluster string) []kube.Object {
+	if o.Kind == "Pod" {
+		return []kube.Object{o}
+	}
+	return nil
+}
+func (f fakeFleet) Containers(ctx context.Context, pod kube.Object) ([]kube.Container, error) {
+	return []kube.Container{{Name: "migrate", Kind: "init"}, {Name: "app"}}, nil
+}
+
+// StreamLogs sends lines at every level from each cluster, then follows
+// with nothing more until the context ends.
+func (f fakeFleet) StreamLogs(ctx context.Context, o kube.Object, clusters []string, opts kube.LogOptions, out chan<- kube.LogLine) {
+	defer close(out)
+	for _, c := range clusters {
+		src := kube.LogSource{Cluster: c, Namespace: o.Namespace, Pod: o.Name, Container: opts.Container}
+		for i, text := range []string{"INFO starting", "DEBUG cache size 12", "WARN slow request", `{"level":"error","msg":"payment declined"}`, "ERROR \x1b[2Jcannot reach db"} {
+			out <- kube.LogLine{Source: src, Time: created.Add(time.Duration(i) * time.Second), Text: text}
+		}
+		if opts.Previous {
+			out <- kube.LogLine{Source: src, Text: "FATAL previous run gave up"}
+		}
+	}
+	if opts.Follow {
+		<-ctx.Done()
+	}
+}
 func (f fakeFleet) BindingPolicy(cluster, work string) string { return "shop-policy" }
 func (f fakeFleet) ClusterObject(name string) *unstructured.Unstructured {
 	return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "cluster.open-cluster-management.io/v1", "kind": "ManagedCluster",
@@ -376,5 +411,74 @@ func TestHeaderSaysWhenTheITSStopsAnswering(t *testing.T) {
 	*m.fleet.(fakeFleet).itsProblem = "connection refused"
 	if plain := screen(m); !strings.Contains(plain, "ITS its1 ○ not answering: connection refused (clusters as last seen)") {
 		t.Errorf("header:\n%s", plain)
+	}
+}
+
+func TestLogsTabColoursFiltersSearchesAndSaves(t *testing.T) {
+	saveDir := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", saveDir)
+	m := send(sized(140, 30), keys("/crashy", "enter", "L")...)
+	plain := screen(m)
+	for _, want := range []string{"[Logs]", "Pod crashy on cluster1 · all containers · tail 100 · following", "INFO starting", "WARN slow request",
+		`{"level":"error","msg":"payment declined"}`, "ERROR cannot reach db"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("logs lack %q:\n%s", want, plain)
+		}
+	}
+	if strings.Contains(m.View().Content, "\x1b[2J") {
+		t.Error("an escape sequence from the log reached the screen")
+	}
+	styled := m.View().Content
+	s := m.styles
+	if !strings.Contains(styled, s.Error.Render("ERROR cannot reach db")) || !strings.Contains(styled, s.Warn.Render("WARN slow request")) ||
+		!strings.Contains(styled, s.Error.Render(`{"level":"error","msg":"payment declined"}`)) {
+		t.Errorf("levels not coloured:\n%q", styled)
+	}
+	// F keeps only matching lines; a leading ! inverts; /re/ is a regex.
+	m = send(m, keys("F", "slow", "enter")...)
+	if plain := screen(m); !strings.Contains(plain, "WARN slow request") || strings.Contains(plain, "INFO starting") {
+		t.Errorf("filter slow:\n%s", plain)
+	}
+	m = send(m, keys("F", "/[/", "enter")...)
+	if !strings.Contains(screen(m), "pattern /[/: error parsing regexp") {
+		t.Errorf("a bad regex is not explained:\n%s", screen(m))
+	}
+	m = send(m, keys("F", "!/^(INFO|DEBUG)/", "enter")...)
+	if plain := screen(m); strings.Contains(plain, "INFO starting") || !strings.Contains(plain, "ERROR cannot reach db") {
+		t.Errorf("inverse regex filter:\n%s", plain)
+	}
+	// s saves what is shown and says where.
+	m = send(m, keys("s")...)
+	plain = screen(m)
+	i := strings.Index(plain, "saved ")
+	if i < 0 {
+		t.Fatalf("no saved note:\n%s", plain)
+	}
+	files, _ := filepath.Glob(filepath.Join(saveDir, "wecs", "logs", "cluster1_batch_crashy_*.log"))
+	if len(files) != 1 {
+		t.Fatalf("saved files %v", files)
+	}
+	data, _ := os.ReadFile(files[0])
+	if !strings.Contains(string(data), "ERROR cannot reach db") || strings.Contains(string(data), "INFO starting") {
+		t.Errorf("saved log:\n%s", data)
+	}
+	// p reads the previous run; c picks a container.
+	m = send(m, keys("F", "esc", "p")...)
+	if plain := screen(m); !strings.Contains(plain, "previous run") || !strings.Contains(plain, "FATAL previous run gave up") {
+		t.Errorf("previous:\n%s", plain)
+	}
+	m = send(m, keys("c")...)
+	if plain := screen(m); !strings.Contains(plain, "migrate (init)") {
+		t.Errorf("container picker:\n%s", plain)
+	}
+}
+
+func TestLogsOfAWorkloadAcrossClustersArePrefixed(t *testing.T) {
+	m := send(sized(160, 30), keys("/web-7d4b9-a", "enter", "L", "a")...)
+	plain := screen(m)
+	for _, want := range []string{"on cluster1,cluster2", "cluster1/web-7d4b9-a/ INFO starting", "cluster2/web-7d4b9-a/ INFO starting"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("lacks %q:\n%s", want, plain)
+		}
 	}
 }

@@ -46,6 +46,8 @@ type fleetFlags struct {
 	kube       *kube.Flags
 	configPath string
 	output     string
+	// config is the config file's content, once openFleet has read it.
+	config config.Config
 }
 
 // startFleet opens the fleet and waits until every WEC has connected or
@@ -72,6 +74,7 @@ func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error
 	if err != nil {
 		return nil, "", err
 	}
+	ff.config = cfg
 	mapping, err := ff.kube.WECContextMap()
 	if err != nil {
 		return nil, "", err

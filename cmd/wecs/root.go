@@ -10,6 +10,7 @@ import (
 	"github.com/wecs-tui/wecs/internal/buildinfo"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/tui"
+	"github.com/wecs-tui/wecs/tui/logview"
 )
 
 func newRoot() *cobra.Command {
@@ -42,17 +43,24 @@ func newVersion() *cobra.Command {
 
 func newTUI(flags *kube.Flags, configPath *string) *cobra.Command {
 	var mouse bool
+	var logLines int
 	cmd := &cobra.Command{
 		Use:   "tui",
 		Short: "Open the terminal UI on the fleet of the ITS",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if logLines < 0 {
+				return fmt.Errorf("--log-lines %d: give a positive number of lines, or leave it out for %d", logLines, logview.DefaultCapacity)
+			}
 			ff := &fleetFlags{kube: flags, configPath: *configPath}
 			fleet, its, err := ff.openFleet(cmd.Context())
 			if err != nil {
 				return err
 			}
-			model := tui.New(tui.Config{ITSContext: its, Mouse: mouse}, fleet, fleet.Tree)
+			if logLines == 0 {
+				logLines = ff.config.LogLines
+			}
+			model := tui.New(tui.Config{ITSContext: its, Mouse: mouse, LogLines: logLines, ReadOnly: flags.ReadOnly}, fleet, fleet.Tree)
 			_, err = tea.NewProgram(model, tea.WithContext(cmd.Context())).Run()
 			if errors.Is(err, tea.ErrProgramKilled) && cmd.Context().Err() != nil {
 				return nil
@@ -61,5 +69,6 @@ func newTUI(flags *kube.Flags, configPath *string) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&mouse, "mouse", false, "enable the mouse (breaks the terminal's own text selection)")
+	cmd.Flags().IntVar(&logLines, "log-lines", 0, fmt.Sprintf("log lines the Logs tab keeps (default %d, or logLines in the config file)", logview.DefaultCapacity))
 	return cmd
 }

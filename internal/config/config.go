@@ -19,6 +19,8 @@ type Config struct {
 	WECContexts map[string]string `json:"wecContexts,omitempty"`
 	// ReadOnly, like --readonly, keeps wecs from changing anything.
 	ReadOnly bool `json:"readonly,omitempty"`
+	// LogLines is how many lines the Logs tab keeps.
+	LogLines int `json:"logLines,omitempty"`
 }
 
 // DefaultPath is where the file is looked for when --config is not given.
@@ -42,7 +44,7 @@ func Load(path string, named bool) (Config, error) {
 		return cfg, fmt.Errorf("read config: %w", err)
 	}
 	if err := yaml.UnmarshalStrict(bytes.TrimSpace(data), &cfg); err != nil {
-		return cfg, fmt.Errorf("config %s: %v (expected keys: wecContexts, readonly)", path, err)
+		return cfg, fmt.Errorf("config %s: %v (expected keys: wecContexts, readonly, logLines)", path, err)
 	}
 	return cfg, nil
 }

@@ -9,11 +9,13 @@ import (
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
 	"github.com/wecs-tui/wecs/tui/events"
+	"github.com/wecs-tui/wecs/tui/logview"
 	"github.com/wecs-tui/wecs/tui/summary"
 	"github.com/wecs-tui/wecs/tui/textview"
 	"github.com/wecs-tui/wecs/tui/yamlview"
@@ -27,15 +29,18 @@ const (
 	TabSummary Tab = iota
 	TabYAML
 	TabEvents
+	TabLogs
 )
 
-var tabNames = []string{"Summary", "YAML", "Events"}
+var tabNames = []string{"Summary", "YAML", "Events", "Logs"}
 
 func (t Tab) String() string { return tabNames[t] }
 
 // Watcher gives the pane its data (a *kube.Fleet).
 type Watcher interface {
+	logview.Streamer
 	WatchDetail(ctx context.Context, o kube.Object, related bool) (<-chan kube.Detail, error)
+	ClustersWith(o kube.Object) []string
 	BindingPolicy(cluster, appliedWork string) string
 	ClusterObject(name string) *unstructured.Unstructured
 }
@@ -82,15 +87,16 @@ type Model struct {
 	// hideLineNumbers hides the YAML tab's line numbers.
 	hideLineNumbers bool
 	view            textview.Model
+	logs            logview.Model
 	spin            spinner.Model
 	width, height   int
 	// Now is the clock for ages (replaced in tests).
 	Now func() time.Time
 }
 
-// New returns an empty pane.
-func New(w Watcher, s theme.Styles) Model {
-	m := Model{watcher: w, styles: s, spin: spinner.New(spinner.WithSpinner(spinner.Dot)), Now: time.Now}
+// New returns an empty pane whose Logs tab keeps up to logLines lines.
+func New(w Watcher, s theme.Styles, logLines int) Model {
+	m := Model{watcher: w, styles: s, spin: spinner.New(spinner.WithSpinner(spinner.Dot)), Now: time.Now, logs: logview.New(w, s, logLines)}
 	m.view.Match = s.Match
 	return m
 }
@@ -99,6 +105,7 @@ func New(w Watcher, s theme.Styles) Model {
 func (m *Model) SetStyles(s theme.Styles) {
 	m.styles = s
 	m.view.Match = s.Match
+	m.logs.SetStyles(s)
 	m.render()
 }
 
@@ -106,19 +113,34 @@ func (m *Model) SetStyles(s theme.Styles) {
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = width, height
 	m.view.SetSize(width, max(height-2, 1))
+	m.logs.SetSize(width, max(height-3, 1))
 	m.render()
 }
 
 // Tab is the tab on show.
 func (m Model) Tab() Tab { return m.tab }
 
-// SetTab shows a tab.
-func (m *Model) SetTab(t Tab) {
-	if t != m.tab {
-		m.tab = t
-		m.view.Reset()
-		m.render()
+// SetTab shows a tab; the Logs tab starts streaming the target's logs.
+func (m *Model) SetTab(t Tab) tea.Cmd {
+	if t == m.tab {
+		return nil
 	}
+	m.tab = t
+	m.view.Reset()
+	m.render()
+	return m.openLogs()
+}
+
+// openLogs streams the target's logs while the Logs tab is on show.
+func (m *Model) openLogs() tea.Cmd {
+	if m.tab != TabLogs {
+		m.logs.Close()
+		return nil
+	}
+	if o := m.target.Object; o != nil && logview.Loggable(*o) {
+		return m.logs.Open(*o, m.watcher.ClustersWith(*o))
+	}
+	return nil
 }
 
 // Select shows a target. The same target (by key) is refreshed in place;
@@ -130,6 +152,7 @@ func (m *Model) Select(t Target) tea.Cmd {
 		return nil
 	}
 	m.stop()
+	m.logs.Close()
 	m.target, m.detail, m.err, m.reveal = t, kube.Detail{}, nil, false
 	m.view.Reset()
 	m.render()
@@ -141,8 +164,11 @@ func (m *Model) Select(t Target) tea.Cmd {
 	return tea.Batch(tea.Tick(watchDelay, func(time.Time) tea.Msg { return startMsg{seq} }), m.spin.Tick)
 }
 
-// Close stops the watch, if any.
-func (m *Model) Close() { m.stop() }
+// Close stops the watch and the logs, if any.
+func (m *Model) Close() {
+	m.stop()
+	m.logs.Close()
+}
 
 func (m *Model) stop() {
 	m.seq++
@@ -181,7 +207,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case startMsg:
 		if msg.seq == m.seq && m.target.Object != nil {
-			return m, m.start()
+			return m, tea.Batch(m.start(), m.openLogs())
 		}
 	case detailMsg:
 		if msg.seq != m.seq {
@@ -201,15 +227,24 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	}
-	return m, nil
+	var cmd tea.Cmd
+	m.logs, cmd = m.logs.Update(msg)
+	return m, cmd
 }
 
 func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch key.String() {
 	case "tab", "]":
-		m.SetTab((m.tab + 1) % Tab(len(tabNames)))
+		return m, m.SetTab((m.tab + 1) % Tab(len(tabNames)))
 	case "shift+tab", "[":
-		m.SetTab((m.tab + Tab(len(tabNames)) - 1) % Tab(len(tabNames)))
+		return m, m.SetTab((m.tab + Tab(len(tabNames)) - 1) % Tab(len(tabNames)))
+	}
+	if m.tab == TabLogs {
+		var cmd tea.Cmd
+		m.logs, cmd = m.logs.Update(key)
+		return m, cmd
+	}
+	switch key.String() {
 	case "J":
 		if m.tab == TabYAML {
 			m.asJSON = !m.asJSON
@@ -236,15 +271,34 @@ func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// Search searches the tab's text ("" clears).
-func (m *Model) Search(query string) { m.view.Search(query) }
+// Search searches the tab's text ("" clears); in the Logs tab the query
+// may be a /regex/ or !inverted.
+func (m *Model) Search(query string) error {
+	if m.tab == TabLogs {
+		return m.logs.Search(query)
+	}
+	m.view.Search(query)
+	return nil
+}
+
+// Filter keeps only the log lines that pass a pattern (Logs tab).
+func (m *Model) Filter(pattern string) error { return m.logs.Filter(pattern) }
 
 // SearchStatus is the search's "/query (i of n)", or "".
-func (m Model) SearchStatus() string { return m.view.SearchStatus() }
+func (m Model) SearchStatus() string {
+	if m.tab == TabLogs {
+		return m.logs.SearchStatus()
+	}
+	return m.view.SearchStatus()
+}
 
 // Hint says what the current tab offers beyond scrolling, for the footer.
 func (m Model) Hint() string {
 	switch m.tab {
+	case TabLogs:
+		if o := m.target.Object; o != nil && logview.Loggable(*o) {
+			return m.logs.Hint()
+		}
 	case TabYAML:
 		hint := "J json/yaml  # line numbers"
 		if yamlview.Masked(m.detail.Object) {
@@ -356,5 +410,20 @@ func (m Model) View() string {
 	if m.loading && m.tab == TabSummary {
 		bar += " " + m.spin.View()
 	}
-	return bar + "\n" + m.styles.Muted.Render(strings.Repeat("─", max(m.width, 1))) + "\n" + m.view.View()
+	rule := m.styles.Muted.Render(strings.Repeat("─", max(m.width, 1)))
+	if m.tab == TabLogs {
+		return bar + "\n" + rule + "\n" + m.logsView()
+	}
+	return bar + "\n" + rule + "\n" + m.view.View()
+}
+
+func (m Model) logsView() string {
+	o := m.target.Object
+	if o == nil || !logview.Loggable(*o) {
+		return m.styles.Muted.Render("Logs are for pods and the workloads that run them: select one.")
+	}
+	if _, ok := m.logs.Showing(); !ok {
+		return m.spin.View() + " opening the logs…"
+	}
+	return ansi.Truncate(m.styles.Muted.Render(m.logs.Header()), max(m.width, 1), "…") + "\n" + m.logs.View()
 }
