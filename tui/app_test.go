@@ -42,7 +42,7 @@ func (f fakeFleet) Reconnect(cluster string) error {
 	*f.reconnected = append(*f.reconnected, cluster)
 	return nil
 }
-func (f fakeFleet) ITSProblem() string                        { return *f.itsProblem }
+func (f fakeFleet) ITSProblem() string { return *f.itsProblem }
 func (f fakeFleet) ClustersWith(o kube.Object) []string {
 	if o.Namespace == "shop" && o.Cluster == "cluster1" {
 		return []string{"cluster2"}
