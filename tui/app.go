@@ -3,6 +3,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -10,14 +11,18 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
 	"github.com/wecs-tui/wecs/tui/command"
+	"github.com/wecs-tui/wecs/tui/confirm"
+	"github.com/wecs-tui/wecs/tui/editor"
 	"github.com/wecs-tui/wecs/tui/help"
 	"github.com/wecs-tui/wecs/tui/logview"
 	"github.com/wecs-tui/wecs/tui/pane"
+	"github.com/wecs-tui/wecs/tui/textview"
 	"github.com/wecs-tui/wecs/tui/tree"
 )
 
@@ -43,6 +48,12 @@ type Fleet interface {
 	Reconnect(cluster string) error
 	// ITSProblem says why the ITS stopped answering, or "".
 	ITSProblem() string
+	editor.Store
+	Fetch(ctx context.Context, o kube.Object) (*unstructured.Unstructured, error)
+	Delete(ctx context.Context, o kube.Object) error
+	Scale(ctx context.Context, o kube.Object, replicas int32) error
+	Restart(ctx context.Context, o kube.Object) error
+	Can(ctx context.Context, verb string, o kube.Object, subresource string) kube.Permission
 }
 
 // focus says which part of the screen gets the keys.
@@ -75,6 +86,10 @@ type Model struct {
 	commanding bool
 	command    command.Model
 	showHelp   bool
+	help       textview.Model
+	// asking is the open confirmation, if any.
+	asking *confirm.Model
+	editor editor.Model
 	// problem is the last error, shown until the next key.
 	problem string
 }
@@ -90,7 +105,7 @@ type changedMsg struct{}
 func New(cfg Config, fleet Fleet, objects *kube.Tree) Model {
 	styles := theme.For(true)
 	return Model{cfg: cfg, fleet: fleet, objects: objects, styles: styles,
-		tree: tree.New(fleet, objects, styles), pane: pane.New(fleet, styles, cfg.LogLines)}
+		tree: tree.New(fleet, objects, styles), pane: pane.New(fleet, styles, cfg.LogLines), editor: editor.New(fleet)}
 }
 
 // Init asks the terminal for its background colour (never waited for),
@@ -132,9 +147,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.pane.SetStyles(m.styles)
 		return m, nil
 	}
-	var cmd tea.Cmd
-	m.pane, cmd = m.pane.Update(msg)
-	return m, cmd
+	if next, cmd, handled := m.actionUpdate(msg); handled {
+		return next, tea.Batch(cmd, next.showSelected())
+	}
+	var editCmd, paneCmd tea.Cmd
+	m.editor, editCmd = m.editor.Update(msg)
+	m.pane, paneCmd = m.pane.Update(msg)
+	return m, tea.Batch(editCmd, paneCmd)
 }
 
 // key routes a key press: to the open line (search or command), to the
@@ -142,6 +161,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) key(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	m.problem = ""
 	switch {
+	case m.asking != nil:
+		next, action, done := m.asking.Update(key)
+		m.asking = &next
+		if done {
+			m.asking = nil
+		}
+		return m, action
 	case m.commanding:
 		return m.typeCommand(key)
 	case m.searching:
@@ -149,7 +175,9 @@ func (m Model) key(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case m.showHelp:
 		if s := key.String(); s == "esc" || s == "?" || s == "q" {
 			m.showHelp = false
+			return m, nil
 		}
+		m.help, _ = m.help.Update(key)
 		return m, nil
 	}
 	switch key.String() {
@@ -162,7 +190,7 @@ func (m Model) key(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.quit()
 	case "?":
-		m.showHelp = true
+		m.openHelp()
 		return m, nil
 	case ":":
 		m.commanding, m.command = true, command.New(m.completer())
@@ -181,6 +209,10 @@ func (m Model) key(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.openPane(pane.TabEvents)
 	case "L", "4":
 		return m, m.openPane(pane.TabLogs)
+	case "e":
+		return m, m.edit()
+	case "ctrl+d":
+		return m, m.remove()
 	}
 	if m.focus == focusPane {
 		return m.paneKey(key)
@@ -239,6 +271,10 @@ func (m Model) treeKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "x":
 		m.tree.SetFilter(kube.Filter{ShowSystem: m.tree.Filter().ShowSystem})
 		return m, m.showSelected()
+	case "c":
+		return m, m.copyName()
+	case "C":
+		return m, m.copyYAML()
 	case "l":
 		// k9s's logs key on what has logs; elsewhere it opens, as →.
 		if row, ok := m.tree.Selected(); ok && row.Object != nil && logview.Loggable(*row.Object) {
@@ -348,6 +384,14 @@ func (m Model) typeSearch(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, m.showSelected()
 }
 
+// openHelp shows the keys of the focused view, scrollable.
+func (m *Model) openHelp() {
+	m.showHelp = true
+	m.help = textview.Model{}
+	m.help.SetSize(m.width, max(m.height-4, 1))
+	m.help.SetLines(strings.Split(help.View(m.helpSections(), m.styles, m.width), "\n"))
+}
+
 // applyPaneSearch searches (or filters) the pane's tab with the query.
 func (m Model) applyPaneSearch() Model {
 	apply := m.pane.Search
@@ -397,6 +441,9 @@ func (m Model) header() string {
 		last = "last change " + t.Format("15:04:05")
 	}
 	its := m.styles.Muted.Render(" · ITS " + m.cfg.ITSContext)
+	if m.cfg.ReadOnly {
+		its = " " + m.styles.Warn.Render("RO") + its
+	}
 	if problem := m.fleet.ITSProblem(); problem != "" {
 		its += " " + m.styles.Error.Render("○ not answering: "+termtext.Clean(problem)+" (clusters as last seen)")
 	}
@@ -464,6 +511,8 @@ func (m Model) filterLine() string {
 
 func (m Model) footer() string {
 	switch {
+	case m.asking != nil:
+		return m.asking.View(m.styles)
 	case m.commanding:
 		return m.command.View(m.styles)
 	case m.searching:
@@ -513,7 +562,7 @@ func (m Model) footer() string {
 // body is the tree, the pane or both side by side, or the help.
 func (m Model) body() string {
 	if m.showHelp {
-		return help.View(m.helpSections(), m.styles, m.width)
+		return m.help.View()
 	}
 	switch {
 	case m.width >= splitWidth:

@@ -31,6 +31,7 @@ type fakeFleet struct {
 	reconnected *[]string
 	watched     *[]string
 	itsProblem  *string
+	changes     *[]string
 }
 
 func (f fakeFleet) Members() []kube.Member   { return f.members }
@@ -43,6 +44,34 @@ func (f fakeFleet) Reconnect(cluster string) error {
 	return nil
 }
 func (f fakeFleet) ITSProblem() string { return *f.itsProblem }
+func (f fakeFleet) Can(_ context.Context, verb string, o kube.Object, _ string) kube.Permission {
+	if o.Name == "db" {
+		return kube.Permission{Reason: "your user may not " + verb + " secrets on " + o.Cluster}
+	}
+	return kube.Permission{Allowed: true}
+}
+func (f fakeFleet) Delete(_ context.Context, o kube.Object) error {
+	*f.changes = append(*f.changes, "delete "+o.Cluster+"/"+o.Name)
+	return nil
+}
+func (f fakeFleet) Scale(_ context.Context, o kube.Object, n int32) error {
+	*f.changes = append(*f.changes, fmt.Sprintf("scale %s/%s %d", o.Cluster, o.Name, n))
+	return nil
+}
+func (f fakeFleet) Restart(_ context.Context, o kube.Object) error {
+	*f.changes = append(*f.changes, "restart "+o.Cluster+"/"+o.Name)
+	return nil
+}
+func (f fakeFleet) Fetch(_ context.Context, o kube.Object) (*unstructured.Unstructured, error) {
+	return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": o.Kind, "metadata": map[string]any{"name": o.Name}}}, nil
+}
+func (f fakeFleet) EditableText(_ context.Context, o kube.Object, _ bool) ([]byte, error) {
+	return []byte("kind: " + o.Kind + "\nmetadata:\n  name: " + o.Name + "\n"), nil
+}
+func (f fakeFleet) Update(_ context.Context, o kube.Object, text []byte) error {
+	*f.changes = append(*f.changes, "update "+o.Cluster+"/"+o.Name+": "+strings.ReplaceAll(string(text), "\n", " "))
+	return nil
+}
 func (f fakeFleet) ClustersWith(o kube.Object) []string {
 	if o.Namespace == "shop" && o.Cluster == "cluster1" {
 		return []string{"cluster2"}
@@ -114,7 +143,7 @@ func (f fakeFleet) WatchDetail(ctx context.Context, o kube.Object, related bool)
 func testTree() *kube.Tree {
 	objs := kube.NewTree()
 	add := func(cluster, ns, kind, name string, status kube.Status, ready string, owners ...types.UID) {
-		o := kube.Object{Cluster: cluster, Namespace: ns, Kind: kind, Name: name, UID: types.UID(cluster + "/" + ns + "/" + name),
+		o := kube.Object{Cluster: cluster, Namespace: ns, Kind: kind, Name: name, UID: types.UID(cluster + "/" + ns + "/" + kind + "/" + name),
 			Status: status, Ready: ready, Owners: owners, Created: created, Version: "v1", Resource: strings.ToLower(kind) + "s"}
 		if kind == "Service" {
 			o.DeliveredBy = "work-1"
@@ -123,9 +152,9 @@ func testTree() *kube.Tree {
 	}
 	for _, c := range []string{"cluster1", "cluster2"} {
 		add(c, "shop", "Deployment", "web", kube.StatusReady, "2/2")
-		add(c, "shop", "ReplicaSet", "web-7d4b9", kube.StatusReady, "2/2", types.UID(c+"/shop/web"))
-		add(c, "shop", "Pod", "web-7d4b9-a", kube.StatusRunning, "1/1", types.UID(c+"/shop/web-7d4b9"))
-		add(c, "shop", "Pod", "web-7d4b9-b", kube.StatusRunning, "1/1", types.UID(c+"/shop/web-7d4b9"))
+		add(c, "shop", "ReplicaSet", "web-7d4b9", kube.StatusReady, "2/2", types.UID(c+"/shop/Deployment/web"))
+		add(c, "shop", "Pod", "web-7d4b9-a", kube.StatusRunning, "1/1", types.UID(c+"/shop/ReplicaSet/web-7d4b9"))
+		add(c, "shop", "Pod", "web-7d4b9-b", kube.StatusRunning, "1/1", types.UID(c+"/shop/ReplicaSet/web-7d4b9"))
 		add(c, "shop", "Service", "web", kube.StatusReady, "")
 		add(c, "shop", "Secret", "db", kube.StatusReady, "")
 	}
@@ -136,7 +165,7 @@ func testTree() *kube.Tree {
 func newModel() Model { return newModelWith(testTree()) }
 
 func newModelWith(objs *kube.Tree) Model {
-	f := fakeFleet{changed: make(chan struct{}, 1), reconnected: new([]string), watched: new([]string), itsProblem: new(string), members: []kube.Member{
+	f := fakeFleet{changed: make(chan struct{}, 1), reconnected: new([]string), watched: new([]string), itsProblem: new(string), changes: new([]string), members: []kube.Member{
 		{ClusterInfo: kube.ClusterInfo{Name: "cluster1", Health: kube.HealthActive, Created: created}, Connection: kube.Connection{State: kube.Connected}},
 		{ClusterInfo: kube.ClusterInfo{Name: "cluster2", Health: kube.HealthInactive, Reason: "the agent stopped renewing its lease", Created: created},
 			Connection: kube.Connection{State: kube.Disconnected, Err: "connection refused"}},
@@ -379,11 +408,11 @@ func TestSecretsStayMaskedUntilRevealedAndForgottenAfter(t *testing.T) {
 
 func TestHelpListsTheKeysOfTheFocusedView(t *testing.T) {
 	m := send(sized(120, 40), keys("?")...)
-	if plain := screen(m); !strings.Contains(plain, "Fleet tree") || !strings.Contains(plain, ":ns N") {
+	if plain := helpText(m); !strings.Contains(plain, "Fleet tree") || !strings.Contains(plain, ":ns N") || !strings.Contains(plain, "ctrl+d") {
 		t.Errorf("tree help:\n%s", plain)
 	}
 	m = send(m, keys("esc", "y", "?")...)
-	if plain := screen(m); !strings.Contains(plain, "Details pane") || !strings.Contains(plain, "reveal") {
+	if plain := helpText(m); !strings.Contains(plain, "Details pane") || !strings.Contains(plain, "reveal") || !strings.Contains(plain, "Logs tab") {
 		t.Errorf("pane help:\n%s", plain)
 	}
 }
@@ -481,4 +510,95 @@ func TestLogsOfAWorkloadAcrossClustersArePrefixed(t *testing.T) {
 			t.Errorf("lacks %q:\n%s", want, plain)
 		}
 	}
+}
+
+func TestDeleteAsksFirstAndANamespaceMustBeTyped(t *testing.T) {
+	m := send(sized(140, 30), keys("/crashy", "enter")...)
+	f := m.fleet.(fakeFleet)
+	m = send(m, tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})
+	if !strings.Contains(screen(m), "delete Pod batch/crashy on cluster1? y/n") {
+		t.Fatalf("no confirmation:\n%s", screen(m))
+	}
+	m = send(m, keys("n")...)
+	if len(*f.changes) != 0 {
+		t.Fatalf("n deleted: %v", *f.changes)
+	}
+	m = send(m, tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})
+	m = send(m, keys("y")...)
+	if fmt.Sprint(*f.changes) != "[delete cluster1/crashy]" || !strings.Contains(screen(m), "deleted Pod batch/crashy on cluster1") {
+		t.Errorf("changes %v\n%s", *f.changes, screen(m))
+	}
+}
+
+func TestActionsTheUserMayNotDoAreRefusedWithTheReason(t *testing.T) {
+	m := send(sized(140, 30), keys("/db", "enter")...)
+	m = send(m, tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})
+	if plain := screen(m); !strings.Contains(plain, "delete is not available: your user may not delete secrets on cluster1") || strings.Contains(plain, "y/n") {
+		t.Errorf("forbidden delete:\n%s", plain)
+	}
+}
+
+func TestEditScaleAndRestart(t *testing.T) {
+	m := send(sized(140, 30), keys("/web", "enter")...) // the Deployment web on cluster1
+	f := m.fleet.(fakeFleet)
+	m.editor.Run = func(path string, done func(error) tea.Msg) tea.Cmd {
+		return func() tea.Msg {
+			data, _ := os.ReadFile(path)
+			_ = os.WriteFile(path, append(data, "  labels: {edited: \"yes\"}\n"...), 0o600)
+			return done(nil)
+		}
+	}
+	m = send(m, keys("e")...)
+	if !strings.Contains(screen(m), "saved Deployment shop/web on cluster1") || len(*f.changes) != 1 || !strings.Contains((*f.changes)[0], `labels: {edited: "yes"}`) {
+		t.Fatalf("edit: %v\n%s", *f.changes, screen(m))
+	}
+	m = send(m, keys(":scale 5", "enter")...)
+	m = send(m, keys(":restart", "enter")...)
+	m = send(m, keys("y")...) // once the question is up
+	if got := fmt.Sprint((*f.changes)[1:]); got != "[scale cluster1/web 5 restart cluster1/web]" {
+		t.Errorf("changes %s\n%s", got, screen(m))
+	}
+	m = send(m, keys(":scale many", "enter")...)
+	if !strings.Contains(screen(m), `scale "many": give the number of replicas`) {
+		t.Errorf("bad scale:\n%s", screen(m))
+	}
+}
+
+func TestReadOnlyOffersNoMutatingAction(t *testing.T) {
+	f := newModel().fleet.(fakeFleet)
+	m := New(Config{ITSContext: "its1", ReadOnly: true}, f, testTree())
+	m = send(m, tea.WindowSizeMsg{Width: 140, Height: 40})
+	m = send(m, keys("/web", "enter")...)
+	if !strings.Contains(screen(m), "wecs RO · ITS its1") {
+		t.Errorf("no RO in the header:\n%s", screen(m))
+	}
+	for _, k := range []tea.Msg{keys("e")[0], tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}} {
+		m = send(m, k)
+		if !strings.Contains(screen(m), "read-only") {
+			t.Errorf("%v in read-only mode:\n%s", k, screen(m))
+		}
+	}
+	for _, line := range []string{":scale 2", ":restart", ":delete", ":edit"} {
+		m = send(m, keys(line, "enter")...)
+		if !strings.Contains(screen(m), "read-only") {
+			t.Errorf("%s in read-only mode:\n%s", line, screen(m))
+		}
+	}
+	m = send(m, keys("?")...)
+	if plain := helpText(m); !strings.Contains(plain, "read-only: nothing can be changed") || strings.Contains(plain, "ctrl+d") {
+		t.Errorf("help in read-only mode:\n%s", plain)
+	}
+	if len(*f.changes) != 0 {
+		t.Errorf("changes in read-only mode: %v", *f.changes)
+	}
+}
+
+// helpText is the whole help, read by scrolling it from top to bottom.
+func helpText(m Model) string {
+	var b strings.Builder
+	for range 10 {
+		b.WriteString(screen(m))
+		m = send(m, tea.KeyPressMsg{Code: tea.KeyPgDown})
+	}
+	return b.String()
 }

@@ -23,11 +23,13 @@ var commands = []help.Key{
 	{Keys: ":system", What: "show system namespaces (toggle)"},
 	{Keys: ":clear", What: "drop every filter"},
 	{Keys: ":KIND", What: "only that kind (:deploy, :po, :svc …; :all for any)"},
+	{Keys: ":export [PATH]", What: "write the selected object's YAML to a file"},
 	{Keys: ":help", What: "this help"},
 	{Keys: ":q", What: "quit"},
 }
 
-var commandWords = []string{"cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "help", "q", "quit"}
+var commandWords = []string{"cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "help", "q", "quit",
+	"edit", "delete", "scale", "restart", "export"}
 
 // typeCommand edits the ":" line and runs it on enter.
 func (m Model) typeCommand(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -44,14 +46,15 @@ func (m Model) typeCommand(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if line == "q" || line == "quit" || line == "q!" {
 		return m, m.quit()
 	}
-	if err := m.run(line); err != nil {
+	cmd, err := m.run(line)
+	if err != nil {
 		m.problem = err.Error()
 	}
-	return m, m.showSelected()
+	return m, tea.Batch(cmd, m.showSelected())
 }
 
-// run applies one command line to the tree's filter.
-func (m *Model) run(line string) error {
+// run applies one command line: a filter, or an action on the selection.
+func (m *Model) run(line string) (tea.Cmd, error) {
 	name, arg, _ := strings.Cut(line, " ")
 	arg = strings.TrimSpace(arg)
 	f := m.tree.Filter()
@@ -60,7 +63,7 @@ func (m *Model) run(line string) error {
 		f.Clusters = nil
 		if arg != "" {
 			if !slices.Contains(m.clusterNames(), arg) {
-				return fmt.Errorf("no cluster %q in the fleet (tab completes the names)", arg)
+				return nil, fmt.Errorf("no cluster %q in the fleet (tab completes the names)", arg)
 			}
 			f.Clusters = []string{arg}
 		}
@@ -74,7 +77,7 @@ func (m *Model) run(line string) error {
 		if arg != "" {
 			st, ok := parseStatus(arg)
 			if !ok {
-				return fmt.Errorf("unknown status %q: use one of %s", arg, statusNames())
+				return nil, fmt.Errorf("unknown status %q: use one of %s", arg, statusNames())
 			}
 			f.Statuses = []kube.Status{st}
 		}
@@ -83,7 +86,7 @@ func (m *Model) run(line string) error {
 		if arg != "" {
 			sel, err := labels.Parse(arg)
 			if err != nil {
-				return fmt.Errorf("label selector %q: %v (e.g. app=web,tier!=db)", arg, err)
+				return nil, fmt.Errorf("label selector %q: %v (e.g. app=web,tier!=db)", arg, err)
 			}
 			f.Selector = sel
 		}
@@ -96,17 +99,27 @@ func (m *Model) run(line string) error {
 	case "all", "kind":
 		f.Kinds = nil
 	case "help", "?":
-		m.showHelp = true
-		return nil
+		m.openHelp()
+		return nil, nil
+	case "edit":
+		return m.edit(), nil
+	case "delete":
+		return m.remove(), nil
+	case "scale":
+		return m.scale(arg)
+	case "restart":
+		return m.restart()
+	case "export":
+		return m.export(arg), nil
 	default:
 		kind, ok := m.kindNamed(name)
 		if !ok {
-			return fmt.Errorf("unknown command or kind %q: :help lists the commands, tab completes", name)
+			return nil, fmt.Errorf("unknown command or kind %q: :help lists the commands, tab completes", name)
 		}
 		f.Kinds = []string{kind}
 	}
 	m.tree.SetFilter(f)
-	return nil
+	return nil, nil
 }
 
 func parseStatus(s string) (kube.Status, bool) {
@@ -198,17 +211,25 @@ func (m Model) completer() func(string) []string {
 func (m Model) helpSections() []help.Section {
 	global := help.Section{Title: "Everywhere", Keys: []help.Key{
 		{Keys: "d / 1", What: "Summary tab"}, {Keys: "y / 2", What: "YAML tab"}, {Keys: "v / 3", What: "Events tab"},
+		{Keys: "l L / 4", What: "Logs tab (l on a pod or workload)"},
 		{Keys: "/", What: "search (the tree, or the tab's text)"}, {Keys: ":", What: "command"},
 		{Keys: "r", What: "reconnect the selected cluster"}, {Keys: "?", What: "this help"}, {Keys: "ctrl+c", What: "quit"},
 	}}
 	if m.focus == focusPane {
 		return []help.Section{{Title: "Details pane", Keys: []help.Key{
 			{Keys: "esc / h", What: "back to the tree"}, {Keys: "tab / ]", What: "next tab"}, {Keys: "shift+tab / [", What: "previous tab"},
-			{Keys: "↑↓ j k", What: "scroll"}, {Keys: "pgup pgdn", What: "page"}, {Keys: "ctrl+u ctrl+d", What: "half page"},
+			{Keys: "↑↓ j k", What: "scroll"}, {Keys: "pgup pgdn", What: "page"},
 			{Keys: "g / G", What: "top / bottom"}, {Keys: "n / N", What: "next / previous match"},
 			{Keys: "J", What: "YAML: JSON or YAML"}, {Keys: "#", What: "YAML: line numbers"}, {Keys: "x", What: "YAML: reveal or hide a Secret's values"},
 			{Keys: "p", What: "Events: include owned objects' events"}, {Keys: "q", What: "back to the tree"},
-		}}, global, {Title: "Commands", Keys: commands}}
+		}}, {Title: "Logs tab", Keys: []help.Key{
+			{Keys: "f / G", What: "follow on or off / follow again"}, {Keys: "↑↓ pgup g", What: "scroll (pauses following)"},
+			{Keys: "c", What: "container: each in turn, then all"}, {Keys: "t", What: "tail 100, 500, all, 50"},
+			{Keys: "p", What: "previous (terminated) run"}, {Keys: "a", What: "all clusters with this workload"},
+			{Keys: "/ n N", What: "search: text, /regex/, !inverse"}, {Keys: "F", What: "filter: only matching lines"},
+			{Keys: "s", What: "save to a file (the path is shown)"}, {Keys: "ctrl+l", What: "clear"},
+			{Keys: "T w # P", What: "timestamps, wrap, line numbers, pretty JSON"},
+		}}, global, m.actionSection(), {Title: "Commands", Keys: commands}}
 	}
 	return []help.Section{{Title: "Fleet tree", Keys: []help.Key{
 		{Keys: "↑↓ j k", What: "move"}, {Keys: "→ l enter", What: "open (a leaf: its details)"}, {Keys: "← h", What: "close, then up"},
@@ -216,6 +237,18 @@ func (m Model) helpSections() []help.Section {
 		{Keys: "tab", What: "next cluster"}, {Keys: "g / G", What: "top / bottom"}, {Keys: "pgup pgdn", What: "page"},
 		{Keys: "n / N", What: "next / previous match"}, {Keys: "s", What: "status: Failed, Pending, Running, any"},
 		{Keys: "S", What: "system namespaces"}, {Keys: "K", What: "delivered by KubeStellar only"},
-		{Keys: "x", What: "clear every filter"}, {Keys: "q", What: "quit"},
-	}}, global, {Title: "Commands", Keys: commands}}
+		{Keys: "x", What: "clear every filter"}, {Keys: "c / C", What: "copy the name / the YAML (OSC 52)"}, {Keys: "q", What: "quit"},
+	}}, global, m.actionSection(), {Title: "Commands", Keys: commands}}
+}
+
+// actionSection lists the keys that change things, or says there are none.
+func (m Model) actionSection() help.Section {
+	if m.cfg.ReadOnly {
+		return help.Section{Title: "Actions", Keys: []help.Key{{Keys: "RO", What: "read-only: nothing can be changed"}}}
+	}
+	return help.Section{Title: "Actions", Keys: []help.Key{
+		{Keys: "e", What: "edit in $KUBE_EDITOR / $EDITOR / vi"}, {Keys: "ctrl+d", What: "delete (asks first)"},
+		{Keys: ":scale N", What: "scale a Deployment or StatefulSet"}, {Keys: ":restart", What: "restart a workload's rollout"},
+		{Keys: ":edit :delete", What: "as e and ctrl+d"},
+	}}
 }

@@ -44,5 +44,5 @@ func View(sections []Section, s theme.Styles, width int) string {
 		}
 		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, cells...))
 	}
-	return strings.Join(rows, "\n\n") + "\n\n" + s.Muted.Render("esc or ? closes this help")
+	return s.Muted.Render("↑↓ pgup pgdn scroll · esc or ? closes this help") + "\n\n" + strings.Join(rows, "\n\n")
 }

@@ -128,10 +128,6 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.offset += max(m.height-1, 1)
 	case "pgup", "ctrl+b":
 		m.offset -= max(m.height-1, 1)
-	case "ctrl+d":
-		m.offset += max(m.height/2, 1)
-	case "ctrl+u":
-		m.offset -= max(m.height/2, 1)
 	case "home", "g":
 		m.offset = 0
 	case "end", "G":

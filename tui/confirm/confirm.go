@@ -1,0 +1,71 @@
+// Package confirm asks the user to confirm an action on the footer line: y
+// or enter confirms, n or esc declines; a dangerous action asks for a word
+// to be typed instead.
+package confirm
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wecs-tui/wecs/theme"
+)
+
+// Model is one open question.
+type Model struct {
+	question string
+	// word, when set, must be typed to confirm.
+	word  string
+	typed string
+	// action runs once confirmed.
+	action tea.Cmd
+}
+
+// Ask asks a yes/no question before action.
+func Ask(question string, action tea.Cmd) Model {
+	return Model{question: question, action: action}
+}
+
+// AskTyped asks for word to be typed before action.
+func AskTyped(question, word string, action tea.Cmd) Model {
+	return Model{question: question, word: word, action: action}
+}
+
+// Update handles a key: it returns the action once confirmed, and done
+// once the question is answered either way.
+func (m Model) Update(key tea.KeyPressMsg) (next Model, action tea.Cmd, done bool) {
+	s := key.String()
+	if s == "esc" || s == "ctrl+c" {
+		return m, nil, true
+	}
+	if m.word == "" {
+		switch s {
+		case "y", "Y", "enter":
+			return m, m.action, true
+		case "n", "N":
+			return m, nil, true
+		}
+		return m, nil, false
+	}
+	switch s {
+	case "enter":
+		if m.typed == m.word {
+			return m, m.action, true
+		}
+		return m, nil, true
+	case "backspace":
+		if m.typed != "" {
+			r := []rune(m.typed)
+			m.typed = string(r[:len(r)-1])
+		}
+	default:
+		m.typed += key.Text
+	}
+	return m, nil, false
+}
+
+// View is the footer line.
+func (m Model) View(s theme.Styles) string {
+	if m.word == "" {
+		return s.Warn.Render(m.question) + " " + s.Key.Render("y") + s.Muted.Render("/") + s.Key.Render("n")
+	}
+	return s.Warn.Render(m.question) + " " + s.Muted.Render("type "+m.word+" and enter: ") + m.typed + "█"
+}

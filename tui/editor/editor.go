@@ -1,0 +1,225 @@
+// Package editor is the edit flow of `kubectl edit`, in the TUI: the
+// object, read fresh, goes to $KUBE_EDITOR, $EDITOR or vi (the UI suspends
+// meanwhile); a changed text is sent back; on any error the editor opens
+// again with the user's text and the error as comments on top. Nothing the
+// user typed is lost: a text that could not be saved stays in its file.
+package editor
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wecs-tui/wecs/kube"
+)
+
+// Store reads and writes objects (a *kube.Fleet).
+type Store interface {
+	EditableText(ctx context.Context, o kube.Object, asJSON bool) ([]byte, error)
+	Update(ctx context.Context, o kube.Object, text []byte) error
+}
+
+// requestTimeout bounds each read and write.
+const requestTimeout = 30 * time.Second
+
+// session is one object being edited.
+type session struct {
+	object kube.Object
+	path   string
+	// shown is the file's content as the editor last opened it.
+	shown []byte
+	// failed says an attempt was refused (the text is the user's own).
+	failed bool
+}
+
+type fetchedMsg struct {
+	s    *session
+	text []byte
+	err  error
+}
+
+type editedMsg struct {
+	s   *session
+	err error
+}
+
+type savedMsg struct {
+	s    *session
+	text []byte
+	err  error
+}
+
+// DoneMsg ends an edit, with what happened in words.
+type DoneMsg struct {
+	Object kube.Object
+	// Note says what happened (saved, unchanged, kept in a file …).
+	Note string
+	// Failed is set when the edit did not reach the cluster.
+	Failed bool
+}
+
+// Model runs edits, one at a time.
+type Model struct {
+	store  Store
+	active *session
+	// Run opens the editor on a file and reports when it exits (tests
+	// replace it; the default suspends the UI with tea.ExecProcess).
+	Run func(path string, done func(error) tea.Msg) tea.Cmd
+	// AsJSON edits JSON instead of YAML.
+	AsJSON bool
+}
+
+// New returns the edit flow over a store.
+func New(store Store) Model {
+	return Model{store: store, Run: runEditor}
+}
+
+// Editing reports whether an edit is under way.
+func (m Model) Editing() bool { return m.active != nil }
+
+// Command is the editor the user asked for: $KUBE_EDITOR, $EDITOR, or vi.
+func Command() string {
+	for _, env := range []string{"KUBE_EDITOR", "EDITOR"} {
+		if e := strings.TrimSpace(os.Getenv(env)); e != "" {
+			return e
+		}
+	}
+	return "vi"
+}
+
+// runEditor runs the editor through the shell, so that "code --wait" works.
+func runEditor(path string, done func(error) tea.Msg) tea.Cmd {
+	cmd := exec.Command("sh", "-c", Command()+` "$1"`, "sh", path)
+	return tea.ExecProcess(cmd, done)
+}
+
+// Start edits o.
+func (m *Model) Start(o kube.Object) tea.Cmd {
+	if m.active != nil {
+		return func() tea.Msg {
+			return DoneMsg{Object: o, Note: "finish the edit of " + m.active.object.Name + " first", Failed: true}
+		}
+	}
+	s := &session{object: o}
+	m.active = s
+	store, asJSON := m.store, m.AsJSON
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+		defer cancel()
+		text, err := store.EditableText(ctx, o, asJSON)
+		return fetchedMsg{s: s, text: text, err: err}
+	}
+}
+
+// Update drives the flow.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case fetchedMsg:
+		if msg.err != nil {
+			return m.finish(msg.s, "cannot read "+describe(msg.s.object)+": "+msg.err.Error(), true)
+		}
+		ext := ".yaml"
+		if m.AsJSON {
+			ext = ".json"
+		}
+		dir, err := os.MkdirTemp("", "wecs-edit-")
+		if err != nil {
+			return m.finish(msg.s, "cannot make a file to edit in: "+err.Error(), true)
+		}
+		msg.s.path = filepath.Join(dir, fmt.Sprintf("%s-%s-%s%s", msg.s.object.Cluster, strings.ToLower(msg.s.object.Kind), msg.s.object.Name, ext))
+		return m, m.open(msg.s, msg.text)
+	case editedMsg:
+		return m.edited(msg)
+	case savedMsg:
+		if msg.err == nil {
+			_ = os.RemoveAll(filepath.Dir(msg.s.path))
+			return m.finish(msg.s, "saved "+describe(msg.s.object), false)
+		}
+		msg.s.failed = true
+		return m, m.open(msg.s, withError(msg.text, msg.err))
+	}
+	return m, nil
+}
+
+// open writes text to the session's file and runs the editor on it.
+func (m Model) open(s *session, text []byte) tea.Cmd {
+	if err := os.WriteFile(s.path, text, 0o600); err != nil {
+		return func() tea.Msg { return editedMsg{s: s, err: err} }
+	}
+	s.shown = text
+	return m.Run(s.path, func(err error) tea.Msg { return editedMsg{s: s, err: err} })
+}
+
+func (m Model) edited(msg editedMsg) (Model, tea.Cmd) {
+	s := msg.s
+	if msg.err != nil {
+		return m.finish(s, fmt.Sprintf("the editor (%s) failed: %v; the text is in %s", Command(), msg.err, s.path), true)
+	}
+	text, err := os.ReadFile(s.path)
+	if err != nil {
+		return m.finish(s, "cannot read the edited file: "+err.Error(), true)
+	}
+	if bytes.Equal(text, s.shown) {
+		if s.failed {
+			return m.finish(s, "edit cancelled; your text is kept in "+s.path, true)
+		}
+		_ = os.RemoveAll(filepath.Dir(s.path))
+		return m.finish(s, "no changes: nothing sent", false)
+	}
+	text = withoutError(text)
+	store, o := m.store, s.object
+	return m, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+		defer cancel()
+		return savedMsg{s: s, text: text, err: store.Update(ctx, o, text)}
+	}
+}
+
+func (m Model) finish(s *session, note string, failed bool) (Model, tea.Cmd) {
+	if m.active == s {
+		m.active = nil
+	}
+	done := DoneMsg{Object: s.object, Note: note, Failed: failed}
+	return m, func() tea.Msg { return done }
+}
+
+func describe(o kube.Object) string {
+	return fmt.Sprintf("%s %s/%s on %s", o.Kind, o.Namespace, o.Name, o.Cluster)
+}
+
+// errorMark starts the comment block wecs puts above a refused text.
+const errorMark = "# wecs: "
+
+// withError puts the error above the user's text as comments, as kubectl
+// edit does; the user's own lines stay as they were.
+func withError(text []byte, err error) []byte {
+	var b bytes.Buffer
+	b.WriteString(errorMark + "the edit was not saved. Fix the text below and save, or quit without saving to give up\n")
+	b.WriteString(errorMark + "(your text is then kept in this file).\n")
+	for _, line := range strings.Split(err.Error(), "\n") {
+		b.WriteString(errorMark + line + "\n")
+	}
+	b.WriteString("#\n")
+	b.Write(withoutError(text))
+	return b.Bytes()
+}
+
+// withoutError drops the comment block withError added.
+func withoutError(text []byte) []byte {
+	lines := strings.SplitAfter(string(text), "\n")
+	i := 0
+	for i < len(lines) && strings.HasPrefix(lines[i], errorMark) {
+		i++
+	}
+	if i > 0 && i < len(lines) && lines[i] == "#\n" {
+		i++
+	}
+	return []byte(strings.Join(lines[i:], ""))
+}
