@@ -273,7 +273,7 @@ func (m Model) treeKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.showSelected()
 	case "c":
 		return m, m.copyName()
-	case "C":
+	case "Y":
 		return m, m.copyYAML()
 	case "l":
 		// k9s's logs key on what has logs; elsewhere it opens, as →.
