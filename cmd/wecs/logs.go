@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/duration"
+
+	"github.com/wecs-tui/wecs/internal/termtext"
+	"github.com/wecs-tui/wecs/kube"
+)
+
+// objectRef is CLUSTER/NAMESPACE/POD or CLUSTER/NAMESPACE/KIND/NAME.
+type objectRef struct{ cluster, namespace, kind, name string }
+
+func parseRef(arg string) (objectRef, error) {
+	parts := strings.Split(arg, "/")
+	switch {
+	case len(parts) == 3 && !slices.Contains(parts, ""):
+		return objectRef{parts[0], parts[1], "Pod", parts[2]}, nil
+	case len(parts) == 4 && !slices.Contains(parts, ""):
+		return objectRef{parts[0], parts[1], kube.ResolveKind(parts[2]), parts[3]}, nil
+	}
+	return objectRef{}, fmt.Errorf("%q: write CLUSTER/NAMESPACE/POD or CLUSTER/NAMESPACE/KIND/NAME, e.g. cluster1/shop/deploy/web", arg)
+}
+
+// find looks the object up in the fleet's tree, with an error that says
+// what is there instead.
+func (r objectRef) find(fleet *kube.Fleet) (kube.Object, error) {
+	if !slices.Contains(fleet.ClusterNames(), r.cluster) {
+		return kube.Object{}, fmt.Errorf("no cluster %q on the ITS; `wecs clusters` lists them", r.cluster)
+	}
+	for _, o := range fleet.Tree.Find(kube.Filter{Clusters: []string{r.cluster}, Namespace: r.namespace, Kinds: []string{r.kind}, Name: r.name, ShowSystem: true}) {
+		if o.Name == r.name {
+			return o, nil
+		}
+	}
+	for _, m := range fleet.Members() {
+		if m.Name == r.cluster && m.Connection.State != kube.Connected {
+			return kube.Object{}, &exitCodeError{code: exitPartial, err: fmt.Errorf("cluster %s is %s: %s", r.cluster, m.Connection.State, m.Connection.Err)}
+		}
+	}
+	return kube.Object{}, fmt.Errorf("no %s %s/%s on %s; `wecs get %s --cluster %s` lists what is there", r.kind, r.namespace, r.name, r.cluster, r.name, r.cluster)
+}
+
+func newLogs(kf *kube.Flags, configPath *string) *cobra.Command {
+	ff := &fleetFlags{kube: kf}
+	var (
+		opts        kube.LogOptions
+		allClusters bool
+	)
+	cmd := &cobra.Command{
+		Use:   "logs CLUSTER/NAMESPACE/POD | CLUSTER/NAMESPACE/KIND/NAME",
+		Short: "Print (and follow) the logs of a pod, or of every pod of a workload",
+		Long: `Print the logs of a pod, or of every pod of a Deployment, StatefulSet, DaemonSet,
+ReplicaSet, Job or CronJob merged, each line prefixed with its pod and container.
+With --all-clusters, the same workload on every WEC that has it (the cluster joins the prefix).`,
+		Example: `  wecs logs cluster1/shop/debug-shell -c app --tail 20
+  wecs logs cluster2/payments/deploy/checkout -f
+  wecs logs cluster1/batch/crashy --previous`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ff.configPath = *configPath
+			ref, err := parseRef(args[0])
+			if err != nil {
+				return err
+			}
+			if opts.Tail < -1 {
+				return fmt.Errorf("--tail %d: give a number of lines, or -1 for all", opts.Tail)
+			}
+			fleet, err := ff.startFleet(cmd.Context())
+			if err != nil {
+				return err
+			}
+			o, err := ref.find(fleet)
+			if err != nil {
+				return err
+			}
+			clusters := []string{o.Cluster}
+			if allClusters {
+				clusters = append(clusters, fleet.ClustersWith(o)...)
+			}
+			return printLogs(cmd.Context(), cmd.OutOrStdout(), fleet, o, clusters, opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Container, "container", "c", "", "the container (default: every container of each pod)")
+	cmd.Flags().BoolVarP(&opts.Follow, "follow", "f", false, "keep streaming new lines")
+	cmd.Flags().Int64Var(&opts.Tail, "tail", -1, "lines to start with (-1: the whole log)")
+	cmd.Flags().BoolVarP(&opts.Previous, "previous", "p", false, "the previous (terminated) run of each container")
+	cmd.Flags().DurationVar(&opts.Since, "since", 0, "only lines newer than this (e.g. 5m)")
+	cmd.Flags().BoolVar(&allClusters, "all-clusters", false, "the same workload on every WEC that has it")
+	return cmd
+}
+
+// printLogs streams lines to w until the logs end or ctx does.
+func printLogs(ctx context.Context, w io.Writer, fleet *kube.Fleet, o kube.Object, clusters []string, opts kube.LogOptions) error {
+	ch := make(chan kube.LogLine, 1024)
+	go fleet.StreamLogs(ctx, o, clusters, opts, ch)
+	prefixed := o.Kind != "Pod" || opts.Container == "" || len(clusters) > 1
+	for l := range ch {
+		var prefix string
+		if prefixed {
+			prefix = l.Source.Pod + "/" + l.Source.Container + " "
+			if len(clusters) > 1 {
+				prefix = l.Source.Cluster + "/" + prefix
+			}
+		}
+		text := termtext.Clean(l.Text)
+		if l.Marker != "" {
+			text = "── " + l.Marker + " ──"
+		}
+		if _, err := fmt.Fprintln(w, prefix+text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func newEvents(kf *kube.Flags, configPath *string) *cobra.Command {
+	ff := &fleetFlags{kube: kf}
+	var related bool
+	cmd := &cobra.Command{
+		Use:     "events CLUSTER/NAMESPACE/KIND/NAME",
+		Short:   "Print an object's events, newest first",
+		Example: "  wecs events cluster1/payments/deploy/fraud-model --related",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ff.configPath = *configPath
+			ref, err := parseRef(args[0])
+			if err != nil {
+				return err
+			}
+			fleet, err := ff.startFleet(cmd.Context())
+			if err != nil {
+				return err
+			}
+			o, err := ref.find(fleet)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), settleTimeout)
+			defer cancel()
+			ch, err := fleet.WatchDetail(ctx, o, related)
+			if err != nil {
+				return err
+			}
+			// The first snapshot with the object read has every listed event:
+			// both watches list before they watch, and the object's comes last
+			// only rarely, so wait a moment for the events to settle.
+			var d kube.Detail
+			for d = range ch {
+				if d.Object != nil || d.Err != nil {
+					break
+				}
+			}
+			settle := time.After(300 * time.Millisecond)
+		drain:
+			for {
+				select {
+				case next, ok := <-ch:
+					if !ok {
+						break drain
+					}
+					d = next
+				case <-settle:
+					break drain
+				}
+			}
+			if d.Err != nil {
+				return d.Err
+			}
+			return printEvents(cmd.OutOrStdout(), d.Events, related)
+		},
+	}
+	cmd.Flags().BoolVar(&related, "related", false, "include the events of what the object owns (a Deployment's ReplicaSets and Pods)")
+	return cmd
+}
+
+func printEvents(w io.Writer, evs []kube.Event, related bool) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	head := "TYPE\tREASON\tAGE\tCOUNT\tSOURCE\tMESSAGE"
+	if related {
+		head = "TYPE\tREASON\tOBJECT\tAGE\tCOUNT\tSOURCE\tMESSAGE"
+	}
+	fmt.Fprintln(tw, head)
+	for _, e := range evs {
+		cols := []string{e.Type, e.Reason}
+		if related {
+			cols = append(cols, e.Object)
+		}
+		cols = append(cols, age(e.Last), fmt.Sprint(e.Count), e.Source, termtext.Clean(e.Message))
+		fmt.Fprintln(tw, strings.Join(cols, "\t"))
+	}
+	return tw.Flush()
+}
+
+func age(t time.Time) string {
+	if t.IsZero() {
+		return "<unknown>"
+	}
+	return duration.HumanDuration(time.Since(t))
+}
