@@ -159,7 +159,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // key routes a key press: to the open line (search or command), to the
 // help, to the keys every view shares, then to the focused component.
 func (m Model) key(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	m.problem = ""
+	m.problem, m.tree.Note = "", ""
 	switch {
 	case m.asking != nil:
 		next, action, done := m.asking.Update(key)
@@ -525,7 +525,7 @@ func (m Model) footer() string {
 		return m.styles.Muted.Render("esc closes the help")
 	case m.problem != "":
 		return m.styles.Error.Render(termtext.Clean(m.problem))
-	case m.focus == focusTree && m.tree.Note != "":
+	case m.tree.Note != "":
 		return m.styles.Warn.Render(m.tree.Note)
 	}
 	var keys []string

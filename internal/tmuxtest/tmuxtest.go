@@ -45,7 +45,19 @@ func (s *Session) tmux(args ...string) ([]byte, error) {
 // Screen is what the pane shows now, as plain text.
 func (s *Session) Screen() string {
 	s.t.Helper()
-	out, err := s.tmux("capture-pane", "-p", "-t", s.name)
+	return s.capture("-p")
+}
+
+// StyledScreen is what the pane shows now, with its colours and
+// attributes as escape sequences.
+func (s *Session) StyledScreen() string {
+	s.t.Helper()
+	return s.capture("-p", "-e")
+}
+
+func (s *Session) capture(flags ...string) string {
+	s.t.Helper()
+	out, err := s.tmux(append(append([]string{"capture-pane"}, flags...), "-t", s.name)...)
 	if err != nil {
 		s.t.Fatalf("tmux capture-pane: %v: %s", err, out)
 	}

@@ -501,8 +501,9 @@ func (m Model) View() string {
 	height := m.height
 	var status []string
 	if m.status != "" {
-		status = []string{m.styles.Warn.Render(m.status)}
-		height = max(height-1, 1)
+		// Wrapped, not cut: a saved file's path must be readable in full.
+		status = strings.Split(m.styles.Warn.Render(ansi.Wrap(m.status, max(m.width, 1), "/ ")), "\n")
+		height = max(height-len(status), 1)
 	}
 	list := m.displayed()
 	start := m.topIndex(list)
