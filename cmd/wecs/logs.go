@@ -49,6 +49,20 @@ func (r objectRef) find(fleet *kube.Fleet) (kube.Object, error) {
 	return kube.Object{}, fmt.Errorf("no %s %s/%s on %s; `wecs get %s --cluster %s` lists what is there", r.kind, r.namespace, r.name, r.cluster, r.name, r.cluster)
 }
 
+// openObject starts the fleet and finds the object arg names.
+func (ff *fleetFlags) openObject(ctx context.Context, arg string) (*kube.Fleet, kube.Object, error) {
+	ref, err := parseRef(arg)
+	if err != nil {
+		return nil, kube.Object{}, err
+	}
+	fleet, err := ff.startFleet(ctx)
+	if err != nil {
+		return nil, kube.Object{}, err
+	}
+	o, err := ref.find(fleet)
+	return fleet, o, err
+}
+
 func newLogs(kf *kube.Flags, configPath *string) *cobra.Command {
 	ff := &fleetFlags{kube: kf}
 	var (
@@ -67,18 +81,10 @@ With --all-clusters, the same workload on every WEC that has it (the cluster joi
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ff.configPath = *configPath
-			ref, err := parseRef(args[0])
-			if err != nil {
-				return err
-			}
 			if opts.Tail < -1 {
 				return fmt.Errorf("--tail %d: give a number of lines, or -1 for all", opts.Tail)
 			}
-			fleet, err := ff.startFleet(cmd.Context())
-			if err != nil {
-				return err
-			}
-			o, err := ref.find(fleet)
+			fleet, o, err := ff.openObject(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -132,15 +138,7 @@ func newEvents(kf *kube.Flags, configPath *string) *cobra.Command {
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ff.configPath = *configPath
-			ref, err := parseRef(args[0])
-			if err != nil {
-				return err
-			}
-			fleet, err := ff.startFleet(cmd.Context())
-			if err != nil {
-				return err
-			}
-			o, err := ref.find(fleet)
+			fleet, o, err := ff.openObject(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
