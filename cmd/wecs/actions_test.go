@@ -146,10 +146,11 @@ func TestTUIEditsDeletesAndStaysReadOnly(t *testing.T) {
 	term.WaitFor(10*time.Second, "delete Pod batch/"+pod+" on cluster3? y/n")
 	term.Keys("y")
 	term.WaitFor(20*time.Second, "deleted Pod batch/"+pod+" on cluster3")
+	// Deleted: gone, or on its way out (kwok finishes it when it gets to it).
 	deadline = time.Now().Add(20 * time.Second)
 	for {
-		_, err := cs.CoreV1().Pods("batch").Get(t.Context(), pod, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
+		got, err := cs.CoreV1().Pods("batch").Get(t.Context(), pod, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) || err == nil && got.DeletionTimestamp != nil {
 			break
 		}
 		if time.Now().After(deadline) {
