@@ -88,8 +88,8 @@ func TestTUIShowsTheFleetLiveAndQuits(t *testing.T) {
 		t.Run(quitKey, func(t *testing.T) {
 			// KUBECONFIG, not --kubeconfig: the default context choice must find its1.
 			term := tmuxtest.Start(t, 80, 24, "KUBECONFIG="+s.Kubeconfig+" "+bin+" tui")
-			screen := term.WaitFor(30*time.Second, "ITS its1", "3/4 WECs connected", "cluster1 Active ● Connected",
-				"cluster3 Active ● Connected", "cluster4 Pending ○ Unbound", "q quit")
+			screen := term.WaitFor(30*time.Second, "ITS its1", "4/4 WECs connected", "cluster1 Active ● Connected",
+				"cluster3 Active ● Connected", "cluster4 Pending ● Connected", "q quit")
 			if strings.Contains(screen, "goroutine") {
 				t.Fatalf("a stack trace on screen:\n%s", screen)
 			}
@@ -123,12 +123,14 @@ func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
 	if err := s.StopComponent("cluster2/kube-apiserver"); err != nil {
 		t.Fatal(err)
 	}
-	term.WaitFor(30*time.Second, "cluster2 Active ○ Disconnected: connection refused", "cluster1 Active ● Connected", "1/3 WECs connected")
+	// The ITS may mark cluster2 unavailable meanwhile (its agent checks the
+	// WEC's apiserver once a minute), so its health is not checked here.
+	term.WaitFor(30*time.Second, "○ Disconnected: connection refused", "cluster1 Active ● Connected", "2/3 WECs connected")
 	if err := s.StartComponent("cluster2/kube-apiserver", true); err != nil {
 		t.Fatal(err)
 	}
 	term.Keys("j", "r")
-	term.WaitFor(60*time.Second, "cluster2 Active ● Connected", "2/3 WECs connected")
+	term.WaitFor(60*time.Second, "3/3 WECs connected")
 	term.Keys("q")
 	term.WaitFor(10*time.Second, "[exited 0]")
 }
