@@ -68,7 +68,7 @@ func TestTUIWithAMissingContextSaysWhatToDo(t *testing.T) {
 	if err == nil {
 		t.Fatalf("wecs tui with an unknown context succeeded: %s", out)
 	}
-	for _, want := range []string{`context "its9" is not in the kubeconfig`, "--its-context", "cluster3, its1"} {
+	for _, want := range []string{`context "its9" is not in the kubeconfig`, "--its-context", "cluster4, its1"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("error does not say %q: %s", want, out)
 		}
@@ -87,7 +87,9 @@ func TestTUIShowsTheFleetLiveAndQuits(t *testing.T) {
 	for _, quitKey := range []string{"q", "C-c"} {
 		t.Run(quitKey, func(t *testing.T) {
 			// KUBECONFIG, not --kubeconfig: the default context choice must find its1.
-			term := tmuxtest.Start(t, 80, 24, "KUBECONFIG="+s.Kubeconfig+" "+bin+" tui")
+			// 40 rows: cluster1's cluster-scoped objects (claims, applied
+			// works, storage) come before batch's pods.
+			term := tmuxtest.Start(t, 80, 40, "KUBECONFIG="+s.Kubeconfig+" "+bin+" tui")
 			screen := term.WaitFor(30*time.Second, "ITS its1", "4/4 WECs connected", "cluster1 Active ● Connected",
 				"cluster3 Active ● Connected", "cluster4 Pending ● Connected", "q quit")
 			if strings.Contains(screen, "goroutine") {
