@@ -86,6 +86,9 @@ func newAgentCommand(dir *string, verb string) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if c, ok := s.Cluster(args[0]); !ok || c.ITS {
+				return fmt.Errorf("no WEC %q in the sandbox; its WECs are %s", args[0], strings.Join(append(s.WECNames(), s.Pending), ", "))
+			}
 			name := sandbox.AgentComponent(args[0])
 			if verb == "stop-agent" {
 				err = s.StopComponent(name)
