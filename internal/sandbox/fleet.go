@@ -99,8 +99,8 @@ func (o *Options) validate() error {
 
 // Up starts a sandbox fleet in opts.Dir and returns once every cluster
 // answers, every node is Ready, the accepted WECs are Available on the ITS
-// (as their agents report) and the workloads are seeded and delivered. On a sandbox that
-// already runs there it changes nothing and returns its state.
+// (as their agents report) and the workloads are seeded and delivered. On a
+// sandbox that already runs there it changes nothing and returns its state.
 func Up(ctx context.Context, opts Options) (*State, error) {
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
@@ -304,7 +304,8 @@ func (u *upper) run(ctx context.Context) error {
 		if p.pending {
 			return u.join(ctx, its, p, oc)
 		}
-		return u.registerWEC(ctx, its, p, oc, wc)
+		// planes[n] is WEC number n.
+		return u.registerWEC(ctx, its, p, slices.Index(planes, p), oc, wc)
 	}); err != nil {
 		return err
 	}
@@ -324,14 +325,10 @@ func (u *upper) run(ctx context.Context) error {
 	return nil
 }
 
-// registerWEC seeds a WEC, joins it to the ITS, accepts it, waits until its
-// agent reports it Available and delivers its ManifestWorks.
-func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, oc clusterclient.Interface, wc workclient.Interface) error {
+// registerWEC seeds WEC number n, joins it to the ITS, accepts it, waits
+// until its agent reports it Available and delivers its ManifestWorks.
+func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, n int, oc clusterclient.Interface, wc workclient.Interface) error {
 	name := p.cluster.Name
-	n, err := strconv.Atoi(strings.TrimPrefix(name, "cluster"))
-	if err != nil {
-		return fmt.Errorf("WEC name %q does not end in its number", name)
-	}
 	steps := []func() error{
 		func() error { return u.seedWEC(ctx, p) },
 		func() error { return u.join(ctx, its, p, oc) },
@@ -348,7 +345,7 @@ func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, oc cluste
 	if err := u.deliver(ctx, its, wc, name, n); err != nil {
 		return err
 	}
-	u.say("  %s: accepted, Available and delivered to", name)
+	u.say("  %s: accepted, Available, ManifestWorks applied", name)
 	return nil
 }
 
