@@ -191,10 +191,15 @@ func (u *upper) startControllers(ctx context.Context, p *controlPlane) error {
 		"--kubeconfig=" + p.cluster.Kubeconfig, "--leader-elect=false",
 		"--bind-address=127.0.0.1", "--secure-port=" + strconv.Itoa(kcmPort),
 		"--service-account-private-key-file=" + p.files["sa.key"], "--root-ca-file=" + p.files["ca.crt"],
-		"--cluster-signing-cert-file=" + p.files["ca.crt"], "--cluster-signing-key-file=" + p.files["ca.key"],
 		"--use-service-account-credentials=false", "--kube-api-qps=200", "--kube-api-burst=400",
 		"--concurrent-deployment-syncs=10", "--concurrent-replicaset-syncs=10", "--concurrent-job-syncs=10",
 	}}
+	if p.cluster.ITS {
+		// The ITS signs the WEC agents' client certificates. WECs sign
+		// nothing, and each signer would hold a file watcher (inotify
+		// instances are few: 128 per user by default).
+		kcm.Args = append(kcm.Args, "--cluster-signing-cert-file="+p.files["ca.crt"], "--cluster-signing-key-file="+p.files["ca.key"])
+	}
 	if err := u.launch(kcm); err != nil {
 		return err
 	}
