@@ -123,11 +123,6 @@ func (u *upper) startAPIServer(ctx context.Context, p *controlPlane) error {
 		"--kubelet-preferred-address-types=InternalIP",
 		"--audit-log-path=" + filepath.Join(p.dir, "audit.log"), "--audit-policy-file=" + u.auditPolicy(),
 		"--max-requests-inflight=800", "--max-mutating-requests-inflight=400", "--profiling=false",
-		// Request-header authentication, as kubeadm configures it: OCM's
-		// commands read its CA to serve their health endpoints.
-		"--requestheader-client-ca-file=" + p.files["ca.crt"], "--requestheader-allowed-names=front-proxy-client",
-		"--requestheader-username-headers=X-Remote-User", "--requestheader-group-headers=X-Remote-Group",
-		"--requestheader-extra-headers-prefix=X-Remote-Extra-",
 	}}
 	if err := u.launch(c); err != nil {
 		return err
