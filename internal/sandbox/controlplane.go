@@ -190,10 +190,11 @@ func (u *upper) startControllers(ctx context.Context, p *controlPlane) error {
 		"--concurrent-deployment-syncs=10", "--concurrent-replicaset-syncs=10", "--concurrent-job-syncs=10",
 	}}
 	if p.cluster.ITS {
-		// The ITS signs the WEC agents' client certificates. WECs sign
-		// nothing, and each signer would hold a file watcher (inotify
-		// instances are few: 128 per user by default).
-		kcm.Args = append(kcm.Args, "--cluster-signing-cert-file="+p.files["ca.crt"], "--cluster-signing-key-file="+p.files["ca.key"])
+		// The ITS signs the WEC agents' client certificates, and nothing
+		// else: each signer holds a file watcher, and inotify instances are
+		// few (128 per user by default) when tests run several sandboxes.
+		kcm.Args = append(kcm.Args, "--cluster-signing-kube-apiserver-client-cert-file="+p.files["ca.crt"],
+			"--cluster-signing-kube-apiserver-client-key-file="+p.files["ca.key"])
 	}
 	if err := u.launch(kcm); err != nil {
 		return err
