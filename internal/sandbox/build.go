@@ -129,7 +129,7 @@ func EnsureBinaries(ctx context.Context, progress io.Writer) (*Binaries, error) 
 		{"kwok " + KwokVersion, []string{b.Kwok}, func() error {
 			return g.run(ctx, "", []string{"GOBIN=" + bin}, "install", "sigs.k8s.io/kwok/cmd/kwok@"+KwokVersion)
 		}},
-		{"OCM registration controller and klusterlet agent " + OCMVersion + " (about 4 minutes the first time)",
+		{"OCM registration controller and klusterlet agent " + OCMVersion + " (about 5 minutes the first time)",
 			[]string{b.OCMRegistration, b.KlusterletAgent},
 			func() error { return g.buildOCM(ctx, filepath.Join(dir, "src", "ocm"), bin) }},
 	}
