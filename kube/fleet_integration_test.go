@@ -154,7 +154,8 @@ func treeMatchesTruth(t *testing.T, f *kube.Fleet, s *sandbox.State, cluster str
 func TestFleetTreeEqualsTheServersAndFollowsScaling(t *testing.T) {
 	s := sandboxtest.Shared(t)
 	f := startFleet(t, s.Kubeconfig)
-	waitFor(t, 60*time.Second, "every WEC connected", func() error { return connected(f, s.WECNames()...) })
+	// The pending WEC has a context too (it joined, it is not accepted).
+	waitFor(t, 60*time.Second, "every WEC connected", func() error { return connected(f, append(s.WECNames(), s.Pending)...) })
 
 	members := f.Members()
 	if len(members) != len(s.WECNames())+1 {
@@ -163,8 +164,8 @@ func TestFleetTreeEqualsTheServersAndFollowsScaling(t *testing.T) {
 	for _, m := range members {
 		switch {
 		case m.Name == s.Pending:
-			if m.Health != kube.HealthPending || m.Binding.Bound() || m.Connection.State != kube.Unbound || m.Binding.Problem == "" {
-				t.Errorf("pending %s: health %s, binding %+v, connection %s", m.Name, m.Health, m.Binding, m.Connection.State)
+			if m.Health != kube.HealthPending || m.PendingCSRs != 1 || m.Binding.By != kube.BoundByName {
+				t.Errorf("pending %s: health %s (%s), %d CSRs, binding %+v", m.Name, m.Health, m.Reason, m.PendingCSRs, m.Binding)
 			}
 		case m.Health != kube.HealthActive || m.Binding.By != kube.BoundByName:
 			t.Errorf("%s: health %s (%s), bound by %q", m.Name, m.Health, m.Reason, m.Binding.By)
@@ -215,6 +216,45 @@ func TestFleetTreeEqualsTheServersAndFollowsScaling(t *testing.T) {
 		return nil
 	})
 	t.Logf("scaled from %d to %d pods: in the tree after %s", before, before+2, took)
+}
+
+// TestDeliveredObjectsNameTheirBindingPolicy checks the delivered marker
+// against real deliveries: objects the work agent applied from a ManifestWork
+// carry its AppliedManifestWork, whose hub ManifestWork names the binding policy.
+func TestDeliveredObjectsNameTheirBindingPolicy(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	f := startFleet(t, s.Kubeconfig)
+	waitFor(t, 60*time.Second, "every WEC connected", func() error { return connected(f, s.WECNames()...) })
+	cases := []struct {
+		cluster, namespace, kind, name, policy string
+	}{
+		{"cluster1", "shop", "Deployment", sandbox.UnhealthyOnCluster2, sandbox.ShopPolicy},
+		{"cluster2", "shop", "Service", "web", sandbox.ShopPolicy},
+		{"cluster3", "shop", "ConfigMap", "web-config", sandbox.ShopPolicy},
+		{"cluster3", "monitoring", "DaemonSet", "node-exporter", sandbox.MonitoringPolicy},
+		{"cluster1", "payments", "Deployment", "checkout", ""},
+	}
+	for _, c := range cases {
+		waitFor(t, 20*time.Second, c.cluster+" "+c.kind+" "+c.name, func() error {
+			var found []kube.Object
+			for _, o := range f.Tree.Instances(c.cluster, c.namespace, c.kind) {
+				if o.Name == c.name {
+					found = append(found, o)
+				}
+			}
+			if len(found) != 1 {
+				return fmt.Errorf("%d in the tree", len(found))
+			}
+			o := found[0]
+			if c.policy == "" && o.DeliveredBy != "" {
+				return fmt.Errorf("created directly, yet delivered by %q", o.DeliveredBy)
+			}
+			if got := f.BindingPolicy(c.cluster, o.DeliveredBy); got != c.policy {
+				return fmt.Errorf("delivered by %q, binding policy %q, want %q", o.DeliveredBy, got, c.policy)
+			}
+			return nil
+		})
+	}
 }
 
 func TestOneDeadWECLeavesTheOthersLiveAndComesBackWhole(t *testing.T) {

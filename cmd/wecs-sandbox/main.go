@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -38,8 +39,69 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().StringVar(&dir, "dir", sandbox.DefaultDir(), "directory for the sandbox's state, logs and kubeconfig")
 	root.AddCommand(newUp(&dir), newDown(&dir), newStatus(&dir), newKubeconfig(&dir),
 		newComponentCommand(&dir, "stop", "Stop one component, as an outage would (e.g. cluster3/kube-apiserver)"),
-		newComponentCommand(&dir, "start", "Start a stopped component again with its recorded command"))
+		newComponentCommand(&dir, "start", "Start a stopped component again with its recorded command"),
+		newAccept(&dir), newAgentCommand(&dir, "stop-agent"), newAgentCommand(&dir, "start-agent"))
 	return root
+}
+
+func newAccept(dir *string) *cobra.Command {
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "accept CLUSTER",
+		Short: "Accept a WEC that joined the ITS, as clusteradm accept does, and wait until its agent reports it Available",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := sandbox.Load(*dir)
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			if err := s.Accept(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			if err := s.WaitAvailable(cmd.Context(), args[0], timeout); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "accepted %s: Joined and Available after %s\n", args[0], time.Since(start).Round(100*time.Millisecond))
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&timeout, "timeout", time.Minute, "how long to wait for the WEC to turn Available")
+	return cmd
+}
+
+// newAgentCommand is `stop-agent CLUSTER` or `start-agent CLUSTER`: the WEC's
+// klusterlet agent, whose lease then lapses or is renewed again.
+func newAgentCommand(dir *string, verb string) *cobra.Command {
+	short := "Stop a WEC's OCM agent: the ITS marks the WEC Available=Unknown once its lease lapses"
+	if verb == "start-agent" {
+		short = "Start a WEC's stopped OCM agent again: the WEC turns Available"
+	}
+	return &cobra.Command{
+		Use:   verb + " CLUSTER",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := sandbox.Load(*dir)
+			if err != nil {
+				return err
+			}
+			if c, ok := s.Cluster(args[0]); !ok || c.ITS {
+				return fmt.Errorf("no WEC %q in the sandbox; its WECs are %s", args[0], strings.Join(append(s.WECNames(), s.Pending), ", "))
+			}
+			name := sandbox.AgentComponent(args[0])
+			if verb == "stop-agent" {
+				err = s.StopComponent(name)
+			} else {
+				err = s.StartComponent(name, false)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", verb, name)
+			return nil
+		},
+	}
 }
 
 func newUp(dir *string) *cobra.Command {
@@ -62,11 +124,11 @@ func newUp(dir *string) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "sandbox running in %s: ITS its1, WECs %s, pending %s\n", s.Dir, strings.Join(s.WECNames(), ", "), s.Pending)
-			fmt.Fprintf(out, "\n  export KUBECONFIG=%s\n  kubectl --context its1 get managedclusters\n  wecs tui --its-context its1\n\nstop it with: wecs-sandbox down --dir %s\n", s.Kubeconfig, s.Dir)
+			fmt.Fprintf(out, "\n  export KUBECONFIG=%s\n  kubectl --context its1 get managedclusters\n  wecs tui --its-context its1\n\naccept %s with: wecs-sandbox accept %s --dir %s\nstop it with: wecs-sandbox down --dir %s\n", s.Kubeconfig, s.Pending, s.Pending, s.Dir, s.Dir)
 			return nil
 		},
 	}
-	cmd.Flags().IntVar(&opts.WECs, "wecs", opts.WECs, "number of accepted WECs (one more is left pending)")
+	cmd.Flags().IntVar(&opts.WECs, "wecs", opts.WECs, "number of accepted WECs (one more joins the ITS and is left pending)")
 	cmd.Flags().IntVar(&opts.Nodes, "nodes", opts.Nodes, "kwok nodes per WEC")
 	cmd.Flags().IntVar(&opts.Pods, "pods", 0, "extra pods per WEC, in Deployments of namespace load")
 	cmd.Flags().StringArrayVar(&extra, "extra-arg", nil, "KIND=ARG: one more argument for every component of a kind, e.g. kube-apiserver=--v=4 (repeatable)")

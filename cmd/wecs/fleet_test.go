@@ -75,9 +75,10 @@ func TestClustersJSONMatchesTheManagedClusters(t *testing.T) {
 			row.Available != conditionStatus(mc.Status.Conditions, clusterv1.ManagedClusterConditionAvailable) {
 			t.Errorf("row %+v does not match ManagedCluster %s (accepted %v, joined %v)", row, mc.Name, mc.Spec.HubAcceptsClient, joined)
 		}
+		// The pending WEC has a context: it is watched like the others.
 		wantStatus, wantConn := "Active", "Connected"
 		if mc.Name == s.Pending {
-			wantStatus, wantConn = "Pending", "Unbound"
+			wantStatus = "Pending"
 		}
 		if string(row.Status) != wantStatus || string(row.Connection) != wantConn {
 			t.Errorf("%s: status %s, connection %s; want %s, %s", row.Name, row.Status, row.Connection, wantStatus, wantConn)

@@ -68,7 +68,7 @@ func TestTUIWithAMissingContextSaysWhatToDo(t *testing.T) {
 	if err == nil {
 		t.Fatalf("wecs tui with an unknown context succeeded: %s", out)
 	}
-	for _, want := range []string{`context "its9" is not in the kubeconfig`, "--its-context", "cluster3, its1"} {
+	for _, want := range []string{`context "its9" is not in the kubeconfig`, "--its-context", "cluster4, its1"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("error does not say %q: %s", want, out)
 		}
@@ -87,9 +87,11 @@ func TestTUIShowsTheFleetLiveAndQuits(t *testing.T) {
 	for _, quitKey := range []string{"q", "C-c"} {
 		t.Run(quitKey, func(t *testing.T) {
 			// KUBECONFIG, not --kubeconfig: the default context choice must find its1.
-			term := tmuxtest.Start(t, 80, 24, "KUBECONFIG="+s.Kubeconfig+" "+bin+" tui")
-			screen := term.WaitFor(30*time.Second, "ITS its1", "3/4 WECs connected", "cluster1 Active ● Connected",
-				"cluster3 Active ● Connected", "cluster4 Pending ○ Unbound", "q quit")
+			// 40 rows: cluster1's cluster-scoped objects (claims, applied
+			// works, storage) come before batch's pods.
+			term := tmuxtest.Start(t, 80, 40, "KUBECONFIG="+s.Kubeconfig+" "+bin+" tui")
+			screen := term.WaitFor(30*time.Second, "ITS its1", "4/4 WECs connected", "cluster1 Active ● Connected",
+				"cluster3 Active ● Connected", "cluster4 Pending ● Connected", "q quit")
 			if strings.Contains(screen, "goroutine") {
 				t.Fatalf("a stack trace on screen:\n%s", screen)
 			}
@@ -123,7 +125,9 @@ func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
 	if err := s.StopComponent("cluster2/kube-apiserver"); err != nil {
 		t.Fatal(err)
 	}
-	term.WaitFor(30*time.Second, "cluster2 Active ○ Disconnected: connection refused", "cluster1 Active ● Connected", "1/3 WECs connected")
+	// The ITS may mark cluster2 unavailable meanwhile (its agent checks the
+	// WEC's apiserver once a minute), so its health is not checked here.
+	term.WaitFor(30*time.Second, "○ Disconnected: connection refused", "cluster1 Active ● Connected", "2/3 WECs connected")
 	// The cluster's Summary says the same, and when it will try again.
 	term.Keys("j")
 	term.WaitFor(10*time.Second, "ManagedCluster cluster2", "connection  Disconnected: connection refused", "r retries now")
@@ -131,7 +135,7 @@ func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
 		t.Fatal(err)
 	}
 	term.Keys("r")
-	term.WaitFor(60*time.Second, "cluster2 Active ● Connected", "2/3 WECs connected")
+	term.WaitFor(60*time.Second, "3/3 WECs connected")
 	// The ITS itself goes away and comes back: the header says so meanwhile.
 	if err := s.StopComponent("its1/kube-apiserver"); err != nil {
 		t.Fatal(err)
@@ -140,7 +144,7 @@ func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
 	if err := s.StartComponent("its1/kube-apiserver", true); err != nil {
 		t.Fatal(err)
 	}
-	screen := term.WaitFor(30*time.Second, "ITS its1 · 2/3 WECs connected")
+	screen := term.WaitFor(30*time.Second, "ITS its1 · 3/3 WECs connected")
 	if strings.Contains(screen, "not answering") {
 		t.Errorf("the ITS is back but the header still says it is not:\n%s", screen)
 	}

@@ -24,6 +24,12 @@ type Binaries struct {
 	ControllerManager string
 	Scheduler         string
 	Kwok              string
+	// OCMRegistration runs the hub's registration controller
+	// (`registration controller`).
+	OCMRegistration string
+	// KlusterletAgent is OCM's registration-operator binary, whose `agent`
+	// command runs a WEC's registration and work agents in one process.
+	KlusterletAgent string
 	// KwokStages are kwok Stage manifests (node and pod lifecycles).
 	KwokStages []string
 	// HubCRDs and SpokeCRDs are the CRD manifests shipped in the OCM API
@@ -56,6 +62,10 @@ var (
 		"cluster/v1beta1/0000_02_clusters.open-cluster-management.io_placements.crd.yaml",
 		"cluster/v1beta1/0000_03_clusters.open-cluster-management.io_placementdecisions.crd.yaml",
 		"work/v1/0000_00_work.open-cluster-management.io_manifestworks.crd.yaml",
+		// The registration controller and agents watch add-ons, though the
+		// sandbox runs none.
+		"addon/v1alpha1/0000_00_addon.open-cluster-management.io_clustermanagementaddons.crd.yaml",
+		"addon/v1alpha1/0000_01_addon.open-cluster-management.io_managedclusteraddons.crd.yaml",
 	}
 	ocmSpokeCRDFiles = []string{
 		"cluster/v1alpha1/0000_02_clusters.open-cluster-management.io_clusterclaims.crd.yaml",
@@ -100,6 +110,8 @@ func EnsureBinaries(ctx context.Context, progress io.Writer) (*Binaries, error) 
 		ControllerManager: filepath.Join(bin, "kube-controller-manager"),
 		Scheduler:         filepath.Join(bin, "kube-scheduler"),
 		Kwok:              filepath.Join(bin, "kwok"),
+		OCMRegistration:   filepath.Join(bin, "registration"),
+		KlusterletAgent:   filepath.Join(bin, "registration-operator"),
 	}
 	g := &goTool{progress: progress}
 	if _, err := exec.LookPath("go"); err != nil {
@@ -117,6 +129,9 @@ func EnsureBinaries(ctx context.Context, progress io.Writer) (*Binaries, error) 
 		{"kwok " + KwokVersion, []string{b.Kwok}, func() error {
 			return g.run(ctx, "", []string{"GOBIN=" + bin}, "install", "sigs.k8s.io/kwok/cmd/kwok@"+KwokVersion)
 		}},
+		{"OCM registration controller and klusterlet agent " + OCMVersion + " (about 4 minutes the first time)",
+			[]string{b.OCMRegistration, b.KlusterletAgent},
+			func() error { return g.buildOCM(ctx, filepath.Join(dir, "src", "ocm"), bin) }},
 	}
 	for _, s := range steps {
 		if allExist(s.outputs) {
@@ -322,14 +337,11 @@ func (g *goTool) buildKubernetes(ctx context.Context, src, bin string) error {
 		}
 	}
 	goMod.WriteString(")\n")
-	commands := []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler"}
-	var tools strings.Builder
-	tools.WriteString("//go:build tools\n\npackage tools\n\nimport (\n")
-	for _, c := range commands {
-		fmt.Fprintf(&tools, "\t_ %q\n", "k8s.io/kubernetes/cmd/"+c)
+	var commands []string
+	for _, c := range []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler"} {
+		commands = append(commands, "k8s.io/kubernetes/cmd/"+c)
 	}
-	tools.WriteString(")\n")
-	if err := writeModule(src, goMod.String(), "tools.go", tools.String()); err != nil {
+	if err := writeModule(src, goMod.String(), "tools.go", toolsFile(commands)); err != nil {
 		return err
 	}
 	if err := g.run(ctx, src, nil, "mod", "tidy", "-e"); err != nil {
@@ -339,10 +351,35 @@ func (g *goTool) buildKubernetes(ctx context.Context, src, bin string) error {
 	ldflags := fmt.Sprintf("-X k8s.io/component-base/version.gitVersion=%s -X k8s.io/component-base/version.gitMajor=%s -X k8s.io/component-base/version.gitMinor=%s -X k8s.io/component-base/version.gitTreeState=clean",
 		KubernetesVersion, minor[0], minor[1])
 	args := []string{"build", "-ldflags", ldflags, "-o", bin + string(filepath.Separator)}
-	for _, c := range commands {
-		args = append(args, "k8s.io/kubernetes/cmd/"+c)
+	return g.run(ctx, src, nil, append(args, commands...)...)
+}
+
+// buildOCM builds OCM's registration and registration-operator commands
+// through a module that requires open-cluster-management.io/ocm at an exact
+// version (the module proxy refuses to list its versions, so go install
+// cannot name it).
+func (g *goTool) buildOCM(ctx context.Context, src, bin string) error {
+	goMod := "module sandbox/ocm\n\ngo 1.26\n\nrequire open-cluster-management.io/ocm " + OCMVersion + "\n"
+	commands := []string{"open-cluster-management.io/ocm/cmd/registration", "open-cluster-management.io/ocm/cmd/registration-operator"}
+	if err := writeModule(src, goMod, "tools.go", toolsFile(commands)); err != nil {
+		return err
 	}
-	return g.run(ctx, src, nil, args...)
+	if err := g.run(ctx, src, nil, "mod", "tidy", "-e"); err != nil {
+		return err
+	}
+	return g.run(ctx, src, nil, append([]string{"build", "-o", bin + string(filepath.Separator)}, commands...)...)
+}
+
+// toolsFile is a Go file that imports the packages of commands, so that go
+// mod tidy records what they need.
+func toolsFile(commands []string) string {
+	var b strings.Builder
+	b.WriteString("//go:build tools\n\npackage tools\n\nimport (\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "\t_ %q\n", c)
+	}
+	b.WriteString(")\n")
+	return b.String()
 }
 
 // lastLines returns at most n trailing lines of s.

@@ -26,7 +26,10 @@ import (
 
 // controlPlane is one cluster being started: its certificates, files and clients.
 type controlPlane struct {
-	cluster  Cluster
+	cluster Cluster
+	// pending is the WEC that joins the ITS but is left for the user to
+	// accept: it runs no kube-controller-manager, scheduler or workloads.
+	pending  bool
 	dir      string
 	etcdURL  string
 	port     int
@@ -51,7 +54,7 @@ func (u *upper) newControlPlane(name string, its bool, etcdURL string) (*control
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	p := &controlPlane{dir: dir, etcdURL: etcdURL, port: u.ports.next(), files: map[string]string{}}
+	p := &controlPlane{dir: dir, etcdURL: etcdURL, port: u.ports.next(), files: map[string]string{}, pending: name == u.Pending}
 	if !its {
 		p.kwokPort = u.ports.next()
 	}
@@ -120,6 +123,11 @@ func (u *upper) startAPIServer(ctx context.Context, p *controlPlane) error {
 		"--kubelet-preferred-address-types=InternalIP",
 		"--audit-log-path=" + filepath.Join(p.dir, "audit.log"), "--audit-policy-file=" + u.auditPolicy(),
 		"--max-requests-inflight=800", "--max-mutating-requests-inflight=400", "--profiling=false",
+		// Request-header authentication, as kubeadm configures it: OCM's
+		// commands read its CA to serve their health endpoints.
+		"--requestheader-client-ca-file=" + p.files["ca.crt"], "--requestheader-allowed-names=front-proxy-client",
+		"--requestheader-username-headers=X-Remote-User", "--requestheader-group-headers=X-Remote-Group",
+		"--requestheader-extra-headers-prefix=X-Remote-Extra-",
 	}}
 	if err := u.launch(c); err != nil {
 		return err
@@ -163,6 +171,16 @@ rules:
 }
 
 func (u *upper) startControllers(ctx context.Context, p *controlPlane) error {
+	if p.pending {
+		kwok, err := u.startKwok(p)
+		if err != nil {
+			return err
+		}
+		if err := u.installCRDs(ctx, p, u.bins.SpokeCRDs); err != nil {
+			return err
+		}
+		return u.createNodes(ctx, p, kwok)
+	}
 	name := p.cluster.Name
 	kcmPort := u.ports.next()
 	schedPort := u.ports.next()
@@ -182,6 +200,9 @@ func (u *upper) startControllers(ctx context.Context, p *controlPlane) error {
 	}
 	if p.cluster.ITS {
 		if err := u.installCRDs(ctx, p, u.bins.HubCRDs); err != nil {
+			return err
+		}
+		if err := u.startHub(ctx, p); err != nil {
 			return err
 		}
 		return waitHealthy(ctx, kcm)
@@ -205,6 +226,23 @@ leaderElection:
 	if err := u.launch(sched); err != nil {
 		return err
 	}
+	kwok, err := u.startKwok(p)
+	if err != nil {
+		return err
+	}
+	if err := u.installCRDs(ctx, p, u.bins.SpokeCRDs); err != nil {
+		return err
+	}
+	for _, c := range []*Component{kcm, sched} {
+		if err := waitHealthy(ctx, c); err != nil {
+			return err
+		}
+	}
+	return u.createNodes(ctx, p, kwok)
+}
+
+// startKwok starts kwok for a WEC's nodes and pods.
+func (u *upper) startKwok(p *controlPlane) (*Component, error) {
 	kwokArgs := []string{
 		"--kubeconfig=" + p.cluster.Kubeconfig, "--manage-all-nodes=true",
 		"--server-address=127.0.0.1:" + strconv.Itoa(p.kwokPort), "--node-ip=127.0.0.1", "--node-port=" + strconv.Itoa(p.kwokPort),
@@ -212,7 +250,7 @@ leaderElection:
 	}
 	logsConfig, err := u.writeKwokLogsConfig(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	kwokConfig := filepath.Join(p.dir, "kwok.yaml")
 	// A configuration file replaces kwok's defaults wholesale, so it spells
@@ -230,24 +268,13 @@ options:
   podsOnNodeSyncParallelism: 1
   enablePodsOnNodeSyncListPager: true
 `), 0o644); err != nil {
-		return err
+		return nil, err
 	}
 	for _, f := range append(append([]string{kwokConfig}, u.bins.KwokStages...), logsConfig) {
 		kwokArgs = append(kwokArgs, "--config="+f)
 	}
-	kwok := &Component{Name: name + "/kwok", Binary: u.bins.Kwok, Port: p.kwokPort, Args: kwokArgs}
-	if err := u.launch(kwok); err != nil {
-		return err
-	}
-	if err := u.installCRDs(ctx, p, u.bins.SpokeCRDs); err != nil {
-		return err
-	}
-	for _, c := range []*Component{kcm, sched} {
-		if err := waitHealthy(ctx, c); err != nil {
-			return err
-		}
-	}
-	return u.createNodes(ctx, p, kwok)
+	kwok := &Component{Name: p.cluster.Name + "/kwok", Binary: u.bins.Kwok, Port: p.kwokPort, Args: kwokArgs}
+	return kwok, u.launch(kwok)
 }
 
 // waitHealthy waits for a controller's /healthz on its secure port.

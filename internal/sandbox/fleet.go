@@ -19,21 +19,23 @@ import (
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
+	workclient "open-cluster-management.io/api/client/work/clientset/versioned"
 )
 
 // Options say what fleet Up starts.
 type Options struct {
 	// Dir holds the state, certificates, logs and kubeconfig.
 	Dir string
-	// WECs is the number of accepted workload clusters (one more is left Pending).
+	// WECs is the number of accepted workload clusters. One more WEC
+	// (named Pending in the state) joins the ITS but is not accepted.
 	WECs int
 	// Nodes is the number of kwok nodes per WEC.
 	Nodes int
 	// Pods is the number of extra pods per WEC, in Deployments of namespace "load".
 	Pods int
 	// ExtraArgs are more command-line arguments for every component of a
-	// kind ("etcd", "kube-apiserver", "kube-controller-manager",
-	// "kube-scheduler", "kwok"), e.g. feature gates or verbosity.
+	// kind (see componentKinds), e.g. feature gates or verbosity.
 	ExtraArgs map[string][]string
 	// PortBase, when set, makes the sandbox use consecutive ports from it
 	// instead of free ports chosen by the system.
@@ -53,7 +55,7 @@ const (
 )
 
 // componentKinds are the kinds of process a sandbox runs.
-var componentKinds = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"}
+var componentKinds = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", registrationController, klusterletAgent}
 
 // DefaultDir is where a sandbox lives when no directory is given:
 // $XDG_STATE_HOME/wecs/sandbox, or ~/.local/state/wecs/sandbox.
@@ -96,8 +98,9 @@ func (o *Options) validate() error {
 }
 
 // Up starts a sandbox fleet in opts.Dir and returns once every cluster
-// answers, every node is Ready and the workloads are seeded. On a sandbox that
-// already runs there it changes nothing and returns its state.
+// answers, every node is Ready, the accepted WECs are Available on the ITS
+// (as their agents report) and the workloads are seeded and delivered. On a
+// sandbox that already runs there it changes nothing and returns its state.
 func Up(ctx context.Context, opts Options) (*State, error) {
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
@@ -118,8 +121,10 @@ func Up(ctx context.Context, opts Options) (*State, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("clear %s: %w", dir, err)
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
-		return nil, err
+	for _, sub := range []string{"logs", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return nil, err
+		}
 	}
 	bins, err := EnsureBinaries(ctx, opts.Progress)
 	if err != nil {
@@ -219,7 +224,9 @@ type upper struct {
 	opts  Options
 	bins  *Binaries
 	ports *portAllocator
-	mu    sync.Mutex
+	// bootstrapToken is what WEC agents join the ITS with.
+	bootstrapToken string
+	mu             sync.Mutex
 }
 
 func (u *upper) say(format string, args ...any) {
@@ -264,6 +271,7 @@ func (u *upper) run(ctx context.Context) error {
 	for i := 1; i <= u.opts.WECs; i++ {
 		names = append(names, "cluster"+strconv.Itoa(i))
 	}
+	names = append(names, u.Pending)
 	planes := make([]*controlPlane, len(names))
 	for i, name := range names {
 		if planes[i], err = u.newControlPlane(name, i == 0, etcdURL); err != nil {
@@ -271,6 +279,7 @@ func (u *upper) run(ctx context.Context) error {
 		}
 		u.Clusters = append(u.Clusters, planes[i].cluster)
 	}
+	its, wecs := planes[0], planes[1:len(planes)-1]
 	if err := u.writeKubeconfig(planes); err != nil {
 		return err
 	}
@@ -278,27 +287,65 @@ func (u *upper) run(ctx context.Context) error {
 	if err := parallel(planes, func(p *controlPlane) error { return u.startAPIServer(ctx, p) }); err != nil {
 		return err
 	}
-	u.say("starting controllers, schedulers and kwok ...")
+	u.say("starting controllers, schedulers, kwok and OCM's registration controller ...")
 	if err := parallel(planes, func(p *controlPlane) error { return u.startControllers(ctx, p) }); err != nil {
 		return err
 	}
-	u.say("seeding workloads ...")
-	if err := parallel(planes[1:], func(p *controlPlane) error { return u.seedWEC(ctx, p) }); err != nil {
+	u.say("seeding workloads, joining the WECs to the ITS and accepting all but %s ...", u.Pending)
+	oc, err := clusterclient.NewForConfig(its.config)
+	if err != nil {
 		return err
 	}
-	u.say("registering the WECs on the ITS ...")
-	if err := u.seedITS(ctx, planes[0], planes[1:]); err != nil {
+	wc, err := workclient.NewForConfig(its.config)
+	if err != nil {
 		return err
 	}
-	if err := u.startLogFeeder(planes[1:]); err != nil {
+	if err := parallel(planes[1:], func(p *controlPlane) error {
+		if p.pending {
+			return u.join(ctx, its, p, oc)
+		}
+		// planes[n] is WEC number n.
+		return u.registerWEC(ctx, its, p, slices.Index(planes, p), oc, wc)
+	}); err != nil {
+		return err
+	}
+	if err := seedCustomizationProperties(ctx, its, names[1:]); err != nil {
+		return err
+	}
+	u.say("  %s: %d WECs Available, %s pending", its.cluster.Name, len(wecs), u.Pending)
+	if err := u.startLogFeeder(wecs); err != nil {
 		return err
 	}
 	if u.opts.Pods > 0 {
-		if err := parallel(planes[1:], func(p *controlPlane) error { return u.waitLoadRunning(ctx, p) }); err != nil {
+		if err := parallel(wecs, func(p *controlPlane) error { return u.waitLoadRunning(ctx, p) }); err != nil {
 			return err
 		}
 	}
 	u.say("sandbox up in %s", time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+// registerWEC seeds WEC number n, joins it to the ITS, accepts it, waits
+// until its agent reports it Available and delivers its ManifestWorks.
+func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, n int, oc clusterclient.Interface, wc workclient.Interface) error {
+	name := p.cluster.Name
+	steps := []func() error{
+		func() error { return u.seedWEC(ctx, p) },
+		func() error { return u.join(ctx, its, p, oc) },
+	}
+	if err := parallel(steps, func(step func() error) error { return step() }); err != nil {
+		return err
+	}
+	if err := accept(ctx, its.client, oc, name); err != nil {
+		return err
+	}
+	if err := waitAvailable(ctx, oc, name, 60*time.Second); err != nil {
+		return err
+	}
+	if err := u.deliver(ctx, its, wc, name, n); err != nil {
+		return err
+	}
+	u.say("  %s: accepted, Available, ManifestWorks applied", name)
 	return nil
 }
 

@@ -108,32 +108,16 @@ func (u *upper) seedWEC(ctx context.Context, p *controlPlane) error {
 		return err
 	}
 
-	// shop: the web front end, the same everywhere but on cluster2.
-	_, err = cs.CoreV1().ConfigMaps(nsShop).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "web-config"},
-		Data: map[string]string{"LOG_LEVEL": "info", "nginx.conf": "server {\n  listen 80;\n  location / { proxy_pass http://127.0.0.1:8080; }\n}\n"}}, metav1.CreateOptions{})
-	if err := must("configmap", err); err != nil {
-		return err
-	}
+	// shop: the web front end (its Deployment, Service and ConfigMap come
+	// through shop-policy's ManifestWork), its database and a few more.
 	_, err = cs.CoreV1().Secrets(nsShop).Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "web-credentials"},
 		Type: corev1.SecretTypeOpaque, StringData: map[string]string{"username": "shop", "password": "s3cr3t-" + name}}, metav1.CreateOptions{})
 	if err := must("secret", err); err != nil {
 		return err
 	}
-	web := deployment(UnhealthyOnCluster2, 3, webPodSpec())
-	if name == "cluster2" {
-		// No node carries this label: the pods stay Pending with
-		// FailedScheduling warnings.
-		web.Spec.Template.Spec.NodeSelector = map[string]string{"disktype": "ssd"}
-	}
-	_, err = cs.AppsV1().Deployments(nsShop).Create(ctx, web, metav1.CreateOptions{})
-	if err := must("deployment web", err); err != nil {
+	_, err = cs.CoreV1().Services(nsShop).Create(ctx, service("db", 5432, true), metav1.CreateOptions{})
+	if err := must("service db", err); err != nil {
 		return err
-	}
-	for _, svc := range []*corev1.Service{service("web", 80, false), service("db", 5432, true)} {
-		_, err = cs.CoreV1().Services(nsShop).Create(ctx, svc, metav1.CreateOptions{})
-		if err := must("service "+svc.Name, err); err != nil {
-			return err
-		}
 	}
 	_, err = cs.NetworkingV1().Ingresses(nsShop).Create(ctx, &networkingv1.Ingress{
 		ObjectMeta: metav1.ObjectMeta{Name: "web"},
@@ -221,14 +205,7 @@ func (u *upper) seedWEC(ctx context.Context, p *controlPlane) error {
 		return err
 	}
 
-	// monitoring: a DaemonSet on the labelled nodes.
-	agent := podTemplate("node-exporter", corev1.PodSpec{NodeSelector: map[string]string{agentNodeLabel: "true"},
-		Containers: []corev1.Container{container("app", "prom/node-exporter:1.8", 9100, "50m", "64Mi")}})
-	_, err = cs.AppsV1().DaemonSets(nsMonitoring).Create(ctx, &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "node-exporter"},
-		Spec: appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "node-exporter"}}, Template: agent}}, metav1.CreateOptions{})
-	if err := must("daemonset", err); err != nil {
-		return err
-	}
+	// monitoring: its node-exporter DaemonSet comes through monitoring-policy.
 
 	if err := seedWidgets(ctx, p); err != nil {
 		return fmt.Errorf("%s: seed widgets: %w", name, err)

@@ -28,10 +28,12 @@ type Cluster struct {
 type State struct {
 	Dir string `json:"dir"`
 	// Kubeconfig has one context per cluster, named like the cluster.
-	Kubeconfig string       `json:"kubeconfig"`
-	WECs       int          `json:"wecs"`
-	Nodes      int          `json:"nodes"`
-	Pods       int          `json:"pods"`
+	Kubeconfig string `json:"kubeconfig"`
+	WECs       int    `json:"wecs"`
+	Nodes      int    `json:"nodes"`
+	Pods       int    `json:"pods"`
+	// Pending is the WEC that joined the ITS but was not accepted (until
+	// Accept or a user accepts it).
 	Pending    string       `json:"pending"`
 	Clusters   []Cluster    `json:"clusters"`
 	Components []*Component `json:"components"`
@@ -82,11 +84,12 @@ func (s *State) Cluster(name string) (Cluster, bool) {
 	return Cluster{}, false
 }
 
-// WECNames are the names of the running WECs, cluster1 … clusterN.
+// WECNames are the names of the WECs the sandbox accepted, cluster1 …
+// clusterN (not the Pending one).
 func (s *State) WECNames() []string {
 	var names []string
 	for _, c := range s.Clusters {
-		if !c.ITS {
+		if !c.ITS && c.Name != s.Pending {
 			names = append(names, c.Name)
 		}
 	}

@@ -46,8 +46,9 @@ func Run(m *testing.M) int {
 	return code
 }
 
-// Shared returns the sandbox the package's tests share (three WECs, three
-// nodes each). Tests must not stop its components; use New for that.
+// Shared returns the sandbox the package's tests share (three accepted WECs
+// and a pending one, three nodes each). Tests must not stop its components
+// or accept its pending WEC; use New for that.
 func Shared(t testing.TB) *sandbox.State {
 	t.Helper()
 	shared.once.Do(func() {
