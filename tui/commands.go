@@ -23,11 +23,14 @@ var commands = []help.Key{
 	{Keys: ":system", What: "show system namespaces (toggle)"},
 	{Keys: ":clear", What: "drop every filter"},
 	{Keys: ":KIND", What: "only that kind (:deploy, :po, :svc …; :all for any)"},
+	{Keys: ":clusters [S]", What: "clusters view (S: Pending, Active …)"},
+	{Keys: ":nodes [C]", What: "node capacity of cluster C"},
+	{Keys: ":health", What: "fleet health check"},
 	{Keys: ":help", What: "this help"},
 	{Keys: ":q", What: "quit"},
 }
 
-var commandWords = []string{"cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "help", "q", "quit"}
+var commandWords = []string{"clusters", "nodes", "health", "cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "help", "q", "quit"}
 
 // typeCommand edits the ":" line and runs it on enter.
 func (m Model) typeCommand(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -47,13 +50,16 @@ func (m Model) typeCommand(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if err := m.run(line); err != nil {
 		m.problem = err.Error()
 	}
-	return m, m.showSelected()
+	return m, tea.Batch(m.showSelected(), m.takeScreenCmd())
 }
 
 // run applies one command line to the tree's filter.
 func (m *Model) run(line string) error {
 	name, arg, _ := strings.Cut(line, " ")
 	arg = strings.TrimSpace(arg)
+	if ok, err := m.screenCommand(name, arg); ok {
+		return err
+	}
 	f := m.tree.Filter()
 	switch strings.ToLower(name) {
 	case "cluster", "clusters", "ctx":
@@ -183,7 +189,7 @@ func (m Model) completer() func(string) []string {
 			return command.Complete(input, first)
 		}
 		switch strings.ToLower(name) {
-		case "cluster", "clusters", "ctx":
+		case "cluster", "clusters", "ctx", "nodes":
 			return command.Complete(input, clusters)
 		case "ns", "namespace", "namespaces":
 			return command.Complete(input, namespaces)
@@ -196,6 +202,9 @@ func (m Model) completer() func(string) []string {
 
 // helpSections are the keys of the focused view, then the commands.
 func (m Model) helpSections() []help.Section {
+	if m.screens.on != screenTree {
+		return m.screenHelp()
+	}
 	global := help.Section{Title: "Everywhere", Keys: []help.Key{
 		{Keys: "d / 1", What: "Summary tab"}, {Keys: "y / 2", What: "YAML tab"}, {Keys: "v / 3", What: "Events tab"},
 		{Keys: "/", What: "search (the tree, or the tab's text)"}, {Keys: ":", What: "command"},
@@ -217,5 +226,7 @@ func (m Model) helpSections() []help.Section {
 		{Keys: "n / N", What: "next / previous match"}, {Keys: "s", What: "status: Failed, Pending, Running, any"},
 		{Keys: "S", What: "system namespaces"}, {Keys: "K", What: "delivered by KubeStellar only"},
 		{Keys: "x", What: "clear every filter"}, {Keys: "q", What: "quit"},
+		{Keys: "C", What: "clusters: status, registration, accept"}, {Keys: "U", What: "node capacity of the cluster"},
+		{Keys: "H", What: "fleet health check"},
 	}}, global, {Title: "Commands", Keys: commands}}
 }
