@@ -392,6 +392,9 @@ func (m Model) confirmKey(key tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.busy = "accepting " + plan.Cluster + "…"
+	// Every status, so that the cluster stays in view as it turns Active.
+	m.status = ""
+	m.Refresh()
 	src := m.src
 	return m, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
@@ -448,7 +451,7 @@ func (m Model) Footer() string {
 	s := m.styles
 	switch {
 	case m.confirm != nil:
-		return s.Warn.Render("Accept "+m.confirm.Cluster+"? "+termtext.Clean(m.confirm.String())) + s.Key.Render("  y") + " yes  " + s.Key.Render("other") + " no"
+		return s.Warn.Render("Accept "+m.confirm.Cluster+"?") + s.Key.Render(" y") + " yes, " + s.Key.Render("n") + " no: " + s.Warn.Render(termtext.Clean(m.confirm.String()))
 	case m.labeling:
 		return s.Key.Render("labels of "+m.Selected()+": ") + termtext.Clean(m.labelInput) + "█" + s.Muted.Render("  key=value sets, key- removes · enter applies · esc cancels")
 	case m.busy != "":

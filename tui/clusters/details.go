@@ -97,7 +97,8 @@ func (m *Model) problems(l *lines) {
 
 func (m *Model) detailsTab(l *lines, mem *kube.Member) {
 	s, now := m.styles, m.Now()
-	l.add("%s %s %s", s.Title.Render("ManagedCluster "+termtext.Clean(mem.Name)), s.Health(mem.Health).Render(string(mem.Health)), termtext.Clean(mem.Reason))
+	l.add("%s %s", s.Title.Render("ManagedCluster "+termtext.Clean(mem.Name)), s.Health(mem.Health).Render(string(mem.Health)))
+	l.wrap("  ", termtext.Clean(mem.Reason))
 	l.add("  accepted %s · joined %s · available %s · kubernetes %s · created %s ago", yesNo(mem.Accepted), yesNo(mem.Joined),
 		orDash(string(mem.Available)), orDash(mem.Version), age(mem.Created, now))
 	conn := string(mem.Connection.State)
@@ -142,7 +143,7 @@ func (m *Model) detailsTab(l *lines, mem *kube.Member) {
 		if c.Status != "True" {
 			style = s.Warn
 		}
-		l.add("  %-28s %s %-26s %5s", c.Type, style.Render(fmt.Sprintf("%-7s", c.Status)), c.Reason, age(c.LastTransitionTime.Time, now))
+		l.add("  %-34s %s %-26s %5s", c.Type, style.Render(fmt.Sprintf("%-7s", c.Status)), c.Reason, age(c.LastTransitionTime.Time, now))
 		if c.Message != "" {
 			l.wrap("      ", termtext.Clean(c.Message))
 		}
@@ -180,7 +181,8 @@ func (m *Model) keyValues(l *lines, title string, kv map[string]string) {
 
 func (m *Model) registrationTab(l *lines, mem *kube.Member) {
 	s, now := m.styles, m.Now()
-	l.add("%s %s %s", s.Title.Render("Registration of "+termtext.Clean(mem.Name)), s.Health(mem.Health).Render(string(mem.Health)), termtext.Clean(mem.Reason))
+	l.add("%s %s", s.Title.Render("Registration of "+termtext.Clean(mem.Name)), s.Health(mem.Health).Render(string(mem.Health)))
+	l.wrap("  ", termtext.Clean(mem.Reason))
 	if mem.Health == kube.HealthPending {
 		l.add("  %s", s.Key.Render("a accepts it: approves its agent's CSRs and sets hubAcceptsClient (asks first)"))
 	}
@@ -209,11 +211,17 @@ func (m *Model) registrationTab(l *lines, mem *kube.Member) {
 	}
 	l.heading(m, "Timeline, newest last")
 	for _, e := range m.detail.Timeline {
-		text := termtext.Clean(e.Text)
+		style := s.Text
 		if e.Warning {
-			text = s.Warn.Render(text)
+			style = s.Warn
 		}
-		l.add("  %s %s %s", s.Muted.Render(e.Time.Local().Format("15:04:05")), s.Accent.Render(fmt.Sprintf("%-9s", e.Source)), text)
+		head := "  " + s.Muted.Render(e.Time.Local().Format("15:04:05")) + " " + s.Accent.Render(fmt.Sprintf("%-9s", e.Source)) + " "
+		for i, w := range strings.Split(ansi.Wordwrap(termtext.Clean(e.Text), max(l.width-22, 20), " "), "\n") {
+			if i > 0 {
+				head = strings.Repeat(" ", 21)
+			}
+			l.add("%s%s", head, style.Render(w))
+		}
 	}
 }
 
