@@ -24,7 +24,8 @@ func newRoot() *cobra.Command {
 	flags.AddFlags(root.PersistentFlags())
 	var configPath string
 	root.PersistentFlags().StringVar(&configPath, "config", "", "wecs config file (default $XDG_CONFIG_HOME/wecs/config.yaml)")
-	root.AddCommand(newVersion(), newTUI(flags, &configPath), newClusters(flags, &configPath), newGet(flags, &configPath))
+	root.AddCommand(newVersion(), newTUI(flags, &configPath), newClusters(flags, &configPath), newGet(flags, &configPath),
+		newAccept(flags, &configPath))
 	return root
 }
 

@@ -228,12 +228,13 @@ func (m Model) View() string {
 	if len(m.capacity.Nodes) == 0 {
 		return s.Muted.Render("No nodes of " + m.cluster + " in view: the cluster is not connected, or Nodes may not be listed there (tab: next cluster).")
 	}
-	barWidth := max(min((m.width-60)/2, 24), 6)
 	nameWidth := 0
 	for _, n := range m.capacity.Nodes {
 		nameWidth = max(nameWidth, ansi.StringWidth(n.Name))
 	}
 	nameWidth = min(nameWidth, 32)
+	// Name, status, two figures and the pods take about 70 cells.
+	barWidth := max(min((m.width-nameWidth-70)/2, 24), 6)
 	lines := []string{s.Accent.Render(fmt.Sprintf("%-*s  %-12s  %-*s  %-*s  %s", nameWidth, "NODE", "STATUS",
 		barWidth+16, "CPU REQUESTED/ALLOCATABLE", barWidth+20, "MEMORY REQUESTED/ALLOCATABLE", "PODS"))}
 	start, end := m.list.Window()
