@@ -78,14 +78,19 @@ func TestTUIAcceptsThePendingWECAndComparesTheFleet(t *testing.T) {
 	if f := rowFields(screen, "≠"); len(f) < 6 || f[4] != "Ready" || f[5] != "3/3" {
 		t.Errorf("web's row: %v", f)
 	}
+	// (Each esc is waited for: an esc followed at once by a key reads as alt+key.)
 	term.Keys("Escape")
+	term.WaitFor(10*time.Second, "no filter")
 
 	// The nodes of cluster1, the full one first.
 	term.Keys(":", "n", "o", "d", "e", "s", " ", "c", "l", "u", "s", "t", "e", "r", "1", "Enter")
 	term.WaitFor(10*time.Second, "Nodes of cluster1 · 2 nodes", "CPU REQUESTED/ALLOCATABLE", "cluster1-node-001")
 	term.Keys("o", "Enter")
 	term.WaitFor(10*time.Second, "sorted by CPU requested", "Pods on cluster1-node-")
-	term.Keys("Escape", "Escape")
+	term.Keys("Escape")
+	term.WaitGone(10*time.Second, "Pods on cluster1-node-")
+	term.Keys("Escape")
+	term.WaitFor(10*time.Second, "no filter")
 
 	// An agent stops: the ITS stops hearing from it and the cluster turns Unknown.
 	if err := s.StopComponent(sandbox.AgentComponent("cluster1")); err != nil {
@@ -93,6 +98,9 @@ func TestTUIAcceptsThePendingWECAndComparesTheFleet(t *testing.T) {
 	}
 	term.Keys("C")
 	term.WaitFor(5*sandbox.LeaseDurationSeconds*time.Second+60*time.Second, "cluster1  Unknown")
+	// q leaves a view, as it leaves the details pane; then it quits.
+	term.Keys("q")
+	term.WaitFor(10*time.Second, "no filter")
 	term.Keys("q")
 	term.WaitFor(10*time.Second, "[exited 0]")
 }
