@@ -209,8 +209,6 @@ func (m Model) screenKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		case "?":
 			m.showHelp = true
 			return m, nil
-		case ":":
-			return m.key(key)
 		}
 	}
 	var cmd tea.Cmd
