@@ -42,6 +42,12 @@ test-deps:
 	@command -v tmux >/dev/null || { echo "installing tmux"; \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq tmux; \
 		else sudo apt-get update -qq && sudo apt-get install -y -qq tmux; fi; }
+	@# Each sandbox's control planes hold about 25 inotify instances, and the
+	@# tests run several sandboxes at once: the default of 128 per user is short.
+	@if [ "$$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null || echo 1024)" -lt 1024 ]; then \
+		echo "raising fs.inotify.max_user_instances to 1024 for the sandboxes"; \
+		if [ "$$(id -u)" = 0 ]; then sysctl -q -w fs.inotify.max_user_instances=1024; \
+		else sudo sysctl -q -w fs.inotify.max_user_instances=1024; fi; fi
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

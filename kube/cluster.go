@@ -3,6 +3,7 @@ package kube
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -13,12 +14,18 @@ import (
 // Health is a WEC's state as the ITS sees it.
 type Health string
 
-// The healths, as KubeStellar's UI names them.
+// The healths, as KubeStellar's UI names them, and Unknown.
 const (
 	HealthActive   Health = "Active"
 	HealthInactive Health = "Inactive"
 	HealthPending  Health = "Pending"
+	// HealthUnknown: the ITS lost touch with the WEC's agent (Available is
+	// Unknown: its lease was not renewed).
+	HealthUnknown Health = "Unknown"
 )
+
+// Healths lists every health, for filters.
+var Healths = []Health{HealthActive, HealthInactive, HealthPending, HealthUnknown}
 
 // Resources are a capacity and what of it is allocatable.
 type Resources struct {
@@ -91,7 +98,7 @@ func SummarizeCluster(mc *clusterv1.ManagedCluster, pendingCSRs int) ClusterInfo
 		info.Health = HealthActive
 		info.Reason = orDefault(available.Message, "available")
 	case available.Status == metav1.ConditionUnknown:
-		info.Health = HealthInactive
+		info.Health = HealthUnknown
 		info.Reason = "status unknown: " + orDefault(available.Message, "the agent stopped renewing its lease")
 	default:
 		info.Health = HealthInactive
@@ -117,4 +124,14 @@ func condition(conds []metav1.Condition, typ string) *metav1.Condition {
 		return nil
 	}
 	return &conds[i]
+}
+
+// ParseHealth reads a health name case-insensitively (for --status flags).
+func ParseHealth(s string) (Health, error) {
+	for _, h := range Healths {
+		if strings.EqualFold(string(h), s) {
+			return h, nil
+		}
+	}
+	return "", fmt.Errorf("unknown cluster status %q: use one of Active, Inactive, Pending, Unknown", s)
 }

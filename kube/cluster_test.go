@@ -45,9 +45,9 @@ func TestSummarizeClusterHealth(t *testing.T) {
 			lost.Status.Conditions[i].Message = "Registration agent stopped updating its lease."
 		}
 	}
-	inactive := SummarizeCluster(lost, 0)
-	if inactive.Health != HealthInactive || !strings.Contains(inactive.Reason, "stopped updating its lease") {
-		t.Errorf("lease lost: %s: %s", inactive.Health, inactive.Reason)
+	unknown := SummarizeCluster(lost, 0)
+	if unknown.Health != HealthUnknown || !strings.Contains(unknown.Reason, "stopped updating its lease") {
+		t.Errorf("lease lost: %s: %s", unknown.Health, unknown.Reason)
 	}
 
 	notJoined := managedCluster(t, "managedcluster-available.yaml")

@@ -109,6 +109,7 @@ func truth(t *testing.T, s *sandbox.State, cluster string) map[types.UID]string 
 		{Group: "discovery.k8s.io", Version: "v1", Resource: "endpointslices"}, {Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"},
 		{Version: "v1", Resource: "configmaps"}, {Version: "v1", Resource: "secrets"}, {Version: "v1", Resource: "persistentvolumes"},
 		{Version: "v1", Resource: "persistentvolumeclaims"}, {Group: "storage.k8s.io", Version: "v1", Resource: "storageclasses"},
+		{Version: "v1", Resource: "nodes"},
 		{Group: sandbox.WidgetGroup, Version: "v1", Resource: "widgets"},
 		{Group: "work.open-cluster-management.io", Version: "v1", Resource: "appliedmanifestworks"},
 		{Group: "cluster.open-cluster-management.io", Version: "v1alpha1", Resource: "clusterclaims"},

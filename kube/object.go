@@ -17,7 +17,7 @@ func ToObject(cluster string, gvr schema.GroupVersionResource, u *unstructured.U
 		Cluster: cluster, Namespace: u.GetNamespace(), Name: u.GetName(),
 		Group: gvr.Group, Version: gvr.Version, Resource: gvr.Resource, Kind: u.GetKind(),
 		UID: u.GetUID(), Labels: u.GetLabels(), Created: u.GetCreationTimestamp().Time,
-		Status: status, Ready: ready,
+		Status: status, Ready: ready, Usage: objectUsage(u),
 	}
 	for _, ref := range u.GetOwnerReferences() {
 		if ref.Kind == appliedManifestWorkKind {
@@ -35,7 +35,7 @@ func ToObject(cluster string, gvr schema.GroupVersionResource, u *unstructured.U
 
 // keptSpecFields are the spec fields status derivation reads; the rest of a
 // spec stays on the server until a pane fetches the object.
-var keptSpecFields = []string{"replicas", "completions", "parallelism", "suspend", "updateStrategy", "containers", "nodeName", "type"}
+var keptSpecFields = []string{"replicas", "completions", "parallelism", "suspend", "updateStrategy", "containers", "nodeName", "type", "unschedulable"}
 
 // TrimObject is the informers' transform: it drops what the tree never
 // reads (managedFields, the last-applied annotation, Secret and ConfigMap
@@ -59,6 +59,9 @@ func TrimObject(obj any) (any, error) {
 				kept[f] = v
 			}
 		}
+		if u.GetKind() == "Pod" {
+			trimPodUsage(spec, kept)
+		}
 		if containers, ok := kept["containers"].([]any); ok {
 			// Only the count of containers matters (for "ready/total").
 			names := make([]any, 0, len(containers))
@@ -71,8 +74,11 @@ func TrimObject(obj any) (any, error) {
 		}
 		u.Object["spec"] = kept
 	}
-	if u.GetKind() == "Pod" {
+	switch u.GetKind() {
+	case "Pod":
 		trimPodStatus(u.Object)
+	case "Node":
+		trimNodeStatus(u.Object)
 	}
 	return u, nil
 }

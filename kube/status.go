@@ -56,6 +56,8 @@ func ObjectStatus(obj *unstructured.Unstructured) (Status, string) {
 		return podStatus(obj)
 	case "Job":
 		return jobStatus(obj)
+	case "Node":
+		return nodeStatus(obj)
 	}
 	res, err := kstatus.Compute(obj)
 	if err != nil {

@@ -32,6 +32,9 @@ type Object struct {
 	// DeliveredBy names the AppliedManifestWork that put the object on its
 	// WEC, when KubeStellar delivered it.
 	DeliveredBy string
+	// Usage is a Pod's node and requests or a Node's allocatable (nil for
+	// other kinds): what the node capacity view adds up.
+	Usage *Usage
 }
 
 // SystemNamespace reports whether ns is one wecs hides unless asked:

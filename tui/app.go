@@ -54,6 +54,7 @@ type Fleet interface {
 	Scale(ctx context.Context, o kube.Object, replicas int32) error
 	Restart(ctx context.Context, o kube.Object) error
 	Can(ctx context.Context, verb string, o kube.Object, subresource string) kube.Permission
+	fleetViews
 }
 
 // focus says which part of the screen gets the keys.
@@ -92,6 +93,8 @@ type Model struct {
 	editor editor.Model
 	// problem is the last error, shown until the next key.
 	problem string
+	// screens are the fleet views (clusters, nodes, health check).
+	screens screens
 }
 
 // frameInterval bounds redraws: bursts of changes within it become one.
@@ -105,7 +108,8 @@ type changedMsg struct{}
 func New(cfg Config, fleet Fleet, objects *kube.Tree) Model {
 	styles := theme.For(true)
 	return Model{cfg: cfg, fleet: fleet, objects: objects, styles: styles,
-		tree: tree.New(fleet, objects, styles), pane: pane.New(fleet, styles, cfg.LogLines), editor: editor.New(fleet)}
+		tree: tree.New(fleet, objects, styles), pane: pane.New(fleet, styles, cfg.LogLines), editor: editor.New(fleet),
+		screens: newScreens(fleet, objects, styles)}
 }
 
 // Init asks the terminal for its background colour (never waited for),
@@ -136,6 +140,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.key(msg)
 	case changedMsg:
 		m.tree.Rebuild()
+		m.screens.refresh()
 		return m, tea.Batch(m.waitForChange(), m.showSelected())
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -145,15 +150,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.styles = theme.For(msg.IsDark())
 		m.tree.SetStyles(m.styles)
 		m.pane.SetStyles(m.styles)
+		m.screens.setStyles(m.styles)
 		return m, nil
 	}
 	if next, cmd, handled := m.actionUpdate(msg); handled {
 		return next, tea.Batch(cmd, next.showSelected())
 	}
+	if m, cmd, ok := m.screenJump(msg); ok {
+		return m, cmd
+	}
 	var editCmd, paneCmd tea.Cmd
 	m.editor, editCmd = m.editor.Update(msg)
 	m.pane, paneCmd = m.pane.Update(msg)
-	return m, tea.Batch(editCmd, paneCmd)
+	return m, tea.Batch(editCmd, paneCmd, m.screens.update(msg))
 }
 
 // key routes a key press: to the open line (search or command), to the
@@ -179,6 +188,9 @@ func (m Model) key(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.help, _ = m.help.Update(key)
 		return m, nil
+	}
+	if m.screens.on != screenTree && key.String() != ":" {
+		return m.screenKey(key)
 	}
 	switch key.String() {
 	case "ctrl+c":
@@ -246,6 +258,9 @@ func (m Model) paneKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) treeKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if cmd, ok := m.treeScreenKey(key); ok {
+		return m, cmd
+	}
 	switch key.String() {
 	case "esc":
 		// Back a level: first drop the search, then climb the tree.
@@ -408,6 +423,7 @@ func (m Model) applyPaneSearch() Model {
 // layout gives the tree and the pane their share of the window.
 func (m *Model) layout() {
 	body := max(m.height-4, 1) // header, filters, breadcrumbs, footer
+	m.screens.setSize(m.width, body)
 	switch {
 	case m.width >= splitWidth:
 		treeWidth := m.width * 45 / 100
@@ -525,6 +541,9 @@ func (m Model) footer() string {
 		return m.styles.Muted.Render("esc closes the help")
 	case m.problem != "":
 		return m.styles.Error.Render(termtext.Clean(m.problem))
+	case m.screens.on != screenTree:
+		_, _, footer := m.screenParts()
+		return footer
 	case m.tree.Note != "":
 		return m.styles.Warn.Render(m.tree.Note)
 	}
@@ -564,6 +583,10 @@ func (m Model) body() string {
 	if m.showHelp {
 		return m.help.View()
 	}
+	if m.screens.on != screenTree {
+		_, body, _ := m.screenParts()
+		return body
+	}
 	switch {
 	case m.width >= splitWidth:
 		treeWidth := m.width * 45 / 100
@@ -579,6 +602,10 @@ func (m Model) body() string {
 // View draws the screen: header, filters, breadcrumbs, body, footer.
 func (m Model) View() tea.View {
 	top := []string{m.header(), m.filterLine(), m.breadcrumbs()}
+	if m.screens.on != screenTree {
+		title, _, _ := m.screenParts()
+		top = []string{m.header(), title, m.styles.Muted.Render(":clusters · :nodes · :health · esc back to the tree")}
+	}
 	bottom := []string{m.footer()}
 	bodyLines := strings.Split(m.body(), "\n")
 	room := max(m.height-len(top)-len(bottom), 1)

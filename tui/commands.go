@@ -24,11 +24,14 @@ var commands = []help.Key{
 	{Keys: ":clear", What: "drop every filter"},
 	{Keys: ":KIND", What: "only that kind (:deploy, :po, :svc …; :all for any)"},
 	{Keys: ":export [PATH]", What: "write the selected object's YAML to a file"},
+	{Keys: ":clusters [S]", What: "clusters view (S: Pending, Active …)"},
+	{Keys: ":nodes [C]", What: "node capacity of cluster C"},
+	{Keys: ":health", What: "fleet health check"},
 	{Keys: ":help", What: "this help"},
 	{Keys: ":q", What: "quit"},
 }
 
-var commandWords = []string{"cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "help", "q", "quit",
+var commandWords = []string{"clusters", "nodes", "health", "cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "help", "q", "quit",
 	"edit", "delete", "scale", "restart", "export"}
 
 // typeCommand edits the ":" line and runs it on enter.
@@ -50,13 +53,16 @@ func (m Model) typeCommand(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if err != nil {
 		m.problem = err.Error()
 	}
-	return m, tea.Batch(cmd, m.showSelected())
+	return m, tea.Batch(cmd, m.showSelected(), m.takeScreenCmd())
 }
 
 // run applies one command line: a filter, or an action on the selection.
 func (m *Model) run(line string) (tea.Cmd, error) {
 	name, arg, _ := strings.Cut(line, " ")
 	arg = strings.TrimSpace(arg)
+	if ok, err := m.screenCommand(name, arg); ok {
+		return nil, err
+	}
 	f := m.tree.Filter()
 	switch strings.ToLower(name) {
 	case "cluster", "clusters", "ctx":
@@ -196,7 +202,7 @@ func (m Model) completer() func(string) []string {
 			return command.Complete(input, first)
 		}
 		switch strings.ToLower(name) {
-		case "cluster", "clusters", "ctx":
+		case "cluster", "clusters", "ctx", "nodes":
 			return command.Complete(input, clusters)
 		case "ns", "namespace", "namespaces":
 			return command.Complete(input, namespaces)
@@ -209,6 +215,9 @@ func (m Model) completer() func(string) []string {
 
 // helpSections are the keys of the focused view, then the commands.
 func (m Model) helpSections() []help.Section {
+	if m.screens.on != screenTree {
+		return m.screenHelp()
+	}
 	global := help.Section{Title: "Everywhere", Keys: []help.Key{
 		{Keys: "d / 1", What: "Summary tab"}, {Keys: "y / 2", What: "YAML tab"}, {Keys: "v / 3", What: "Events tab"},
 		{Keys: "l L / 4", What: "Logs tab (l on a pod or workload)"},
@@ -238,6 +247,8 @@ func (m Model) helpSections() []help.Section {
 		{Keys: "n / N", What: "next / previous match"}, {Keys: "s", What: "status: Failed, Pending, Running, any"},
 		{Keys: "S", What: "system namespaces"}, {Keys: "K", What: "delivered by KubeStellar only"},
 		{Keys: "x", What: "clear every filter"}, {Keys: "c / Y", What: "copy the name / the YAML (OSC 52)"}, {Keys: "q", What: "quit"},
+		{Keys: "C", What: "clusters: status, registration, accept"}, {Keys: "U", What: "node capacity of the cluster"},
+		{Keys: "H", What: "fleet health check"},
 	}}, global, m.actionSection(), {Title: "Commands", Keys: commands}}
 }
 

@@ -134,10 +134,11 @@ type clusterRow struct {
 
 func newClusters(kf *kube.Flags, configPath *string) *cobra.Command {
 	ff := &fleetFlags{kube: kf}
+	var statuses []string
 	cmd := &cobra.Command{
 		Use:   "clusters",
 		Short: "List the WECs the ITS knows, with their status and connection",
-		Long: `List every ManagedCluster of the ITS: its status (Active, Inactive, Pending) and why,
+		Long: `List every ManagedCluster of the ITS: its status (Active, Inactive, Pending, Unknown) and why,
 the kubeconfig context wecs reaches it through, the connection, capacity and version.
 
 Exit status: 0 when every bound WEC answered, 2 when some could not be reached, 1 on error.`,
@@ -147,6 +148,10 @@ Exit status: 0 when every bound WEC answered, 2 when some could not be reached, 
 			if err := ff.checkOutput("table", "wide", "json", "yaml"); err != nil {
 				return err
 			}
+			wanted, err := parseHealths(statuses)
+			if err != nil {
+				return err
+			}
 			fleet, err := ff.startFleet(cmd.Context())
 			if err != nil {
 				return err
@@ -154,6 +159,9 @@ Exit status: 0 when every bound WEC answered, 2 when some could not be reached, 
 			var rows []clusterRow
 			unreachable := 0
 			for _, m := range fleet.Members() {
+				if len(wanted) > 0 && !slices.Contains(wanted, m.Health) {
+					continue
+				}
 				row := clusterRow{Name: m.Name, Status: m.Health, Reason: m.Reason, Accepted: m.Accepted, Joined: m.Joined,
 					Available: string(m.Available), Context: m.Binding.Context, BoundBy: m.Binding.By,
 					Connection: m.Connection.State, ConnError: m.Connection.Err, Version: m.Version, Labels: m.Labels,
@@ -174,7 +182,20 @@ Exit status: 0 when every bound WEC answered, 2 when some could not be reached, 
 		},
 	}
 	addFleetFlags(cmd, ff)
+	cmd.Flags().StringSliceVar(&statuses, "status", nil, "only clusters with these statuses: Active, Inactive, Pending, Unknown")
 	return cmd
+}
+
+func parseHealths(names []string) ([]kube.Health, error) {
+	var out []kube.Health
+	for _, n := range names {
+		h, err := kube.ParseHealth(n)
+		if err != nil {
+			return nil, fmt.Errorf("--status: %w", err)
+		}
+		out = append(out, h)
+	}
+	return out, nil
 }
 
 func quantity(q resource.Quantity, bytes bool) string {

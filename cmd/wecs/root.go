@@ -26,7 +26,7 @@ func newRoot() *cobra.Command {
 	var configPath string
 	root.PersistentFlags().StringVar(&configPath, "config", "", "wecs config file (default $XDG_CONFIG_HOME/wecs/config.yaml)")
 	root.AddCommand(newVersion(), newTUI(flags, &configPath), newClusters(flags, &configPath), newGet(flags, &configPath),
-		newLogs(flags, &configPath), newEvents(flags, &configPath))
+		newLogs(flags, &configPath), newEvents(flags, &configPath), newAccept(flags, &configPath))
 	return root
 }
 

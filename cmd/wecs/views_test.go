@@ -1,0 +1,129 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
+	clusterv1 "open-cluster-management.io/api/cluster/v1"
+
+	"github.com/wecs-tui/wecs/internal/sandbox"
+	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
+	"github.com/wecs-tui/wecs/internal/tmuxtest"
+)
+
+// rowFields are the fields of the screen line that starts with name.
+func rowFields(screen, name string) []string {
+	for _, line := range strings.Split(screen, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// TestTUIAcceptsThePendingWECAndComparesTheFleet is the new user's tour of
+// the fleet views: the clusters as the ITS lists them, filtered to Pending,
+// why the pending one waits, accepting it and watching its agent turn it
+// Active; the workload that fails on one WEC only; the nodes of a WEC; and
+// an agent that stops, turning its cluster Unknown.
+func TestTUIAcceptsThePendingWECAndComparesTheFleet(t *testing.T) {
+	s := sandboxtest.New(t, sandbox.Options{WECs: 2, Nodes: 2})
+	term := tmuxtest.Start(t, 140, 40, buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
+	term.WaitFor(60*time.Second, "cluster1 Active ● Connected", "cluster2 Active ● Connected")
+
+	term.Keys("C")
+	screen := term.WaitFor(10*time.Second, "Clusters · 3 of 3", "NAME↑", "ACCEPTED", "[Details]")
+	cfg, _ := s.RESTConfig("its1")
+	list, err := clusterclient.NewForConfigOrDie(cfg).ClusterV1().ManagedClusters().List(t.Context(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	yesNo := map[bool]string{true: "yes", false: "no"}
+	for _, mc := range list.Items {
+		available := conditionStatus(mc.Status.Conditions, clusterv1.ManagedClusterConditionAvailable)
+		if available == "" {
+			available = "—"
+		}
+		want := []string{mc.Name, "", yesNo[mc.Spec.HubAcceptsClient], yesNo[conditionStatus(mc.Status.Conditions, clusterv1.ManagedClusterConditionJoined) == "True"], available}
+		got := rowFields(screen, mc.Name)
+		if len(got) < 5 || got[2] != want[2] || got[3] != want[3] || got[4] != want[4] {
+			t.Errorf("row of %s: %v, want accepted/joined/available %v as the ITS lists it", mc.Name, got, want[2:])
+		}
+	}
+
+	// Filter to Pending and read why it waits.
+	term.Keys("s")
+	term.WaitFor(10*time.Second, "status=Pending", s.Pending+"  Pending", "not accepted by the hub")
+	term.Keys("Tab")
+	term.WaitFor(20*time.Second, "[Registration]", "Registration CSRs", "filed by "+sandbox.BootstrapUser, "a accepts it")
+	term.Keys("a")
+	term.WaitFor(10*time.Second, "Accept "+s.Pending+"? y yes, n no: approve CSR")
+	term.Keys("y")
+	term.WaitFor(10*time.Second, "accepted "+s.Pending)
+	start := time.Now()
+	screen = term.WaitFor(90*time.Second, s.Pending+"  Active")
+	t.Logf("%s Active on screen %s after accepting", s.Pending, time.Since(start).Round(100*time.Millisecond))
+	if f := rowFields(screen, s.Pending); len(f) < 5 || f[2] != "yes" || f[3] != "yes" || f[4] != "True" {
+		t.Errorf("accepted cluster's row: %v", f)
+	}
+
+	// The health check: web fails on cluster2 only.
+	term.Keys("Escape")
+	term.WaitFor(10*time.Second, "no filter")
+	term.Keys("H")
+	screen = term.WaitFor(20*time.Second, "Fleet health check", "BindingPolicy "+sandbox.ShopPolicy, "≠ shop/Deployment web", "differ between clusters")
+	if f := rowFields(screen, "≠"); len(f) < 6 || f[4] != "Ready" || f[5] != "3/3" {
+		t.Errorf("web's row: %v", f)
+	}
+	// (Each esc is waited for: an esc followed at once by a key reads as alt+key.)
+	term.Keys("Escape")
+	term.WaitFor(10*time.Second, "no filter")
+
+	// The nodes of cluster1, the full one first.
+	term.Keys(":", "n", "o", "d", "e", "s", " ", "c", "l", "u", "s", "t", "e", "r", "1", "Enter")
+	term.WaitFor(10*time.Second, "Nodes of cluster1 · 2 nodes", "CPU REQUESTED/ALLOCATABLE", "cluster1-node-001")
+	term.Keys("o", "Enter")
+	term.WaitFor(10*time.Second, "sorted by CPU requested", "Pods on cluster1-node-")
+	term.Keys("Escape")
+	term.WaitGone(10*time.Second, "Pods on cluster1-node-")
+	term.Keys("Escape")
+	term.WaitFor(10*time.Second, "no filter")
+
+	// An agent stops: the ITS stops hearing from it and the cluster turns Unknown.
+	if err := s.StopComponent(sandbox.AgentComponent("cluster1")); err != nil {
+		t.Fatal(err)
+	}
+	term.Keys("C")
+	term.WaitFor(5*sandbox.LeaseDurationSeconds*time.Second+60*time.Second, "cluster1  Unknown")
+	// q leaves a view, as it leaves the details pane; then it quits.
+	term.Keys("q")
+	term.WaitFor(10*time.Second, "no filter")
+	term.Keys("q")
+	term.WaitFor(10*time.Second, "[exited 0]")
+}
+
+func TestClustersStatusFilterAndAcceptWithoutATerminal(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	out, stderr, code := runWecs(t, "clusters", "--kubeconfig", s.Kubeconfig, "--status", "pending")
+	if code != 0 || rowFields(out, s.Pending) == nil || rowFields(out, "cluster1") != nil {
+		t.Errorf("--status pending (exit %d): %s%s", code, out, stderr)
+	}
+	if _, stderr, code := runWecs(t, "clusters", "--kubeconfig", s.Kubeconfig, "--status", "happy"); code != 1 || !strings.Contains(stderr, "use one of Active, Inactive, Pending, Unknown") {
+		t.Errorf("--status happy: exit %d: %s", code, stderr)
+	}
+	// Without a terminal and without --yes nothing is accepted.
+	_, stderr, code = runWecs(t, "accept", s.Pending, "--kubeconfig", s.Kubeconfig)
+	if code != 1 || !strings.Contains(stderr, "pass --yes") || !strings.Contains(stderr, "approve CSR") {
+		t.Errorf("accept without --yes: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := runWecs(t, "accept", "cluster9", "--yes", "--kubeconfig", s.Kubeconfig); code != 1 || !strings.Contains(stderr, `no ManagedCluster "cluster9"`) {
+		t.Errorf("accept cluster9: exit %d: %s", code, stderr)
+	}
+	out, _, code = runWecs(t, "accept", "cluster1", "--yes", "--kubeconfig", s.Kubeconfig)
+	if code != 0 || !strings.Contains(out, "already accepted") {
+		t.Errorf("accept an accepted cluster: exit %d: %s", code, out)
+	}
+}

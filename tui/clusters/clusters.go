@@ -1,0 +1,557 @@
+// Package clusters is the clusters view: every ManagedCluster of the ITS in
+// a table (filter by status, sort by any column) over the selected one's
+// details, its registration (CSRs and timeline) and its YAML, with the
+// accept and label actions.
+package clusters
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/wecs-tui/wecs/internal/termtext"
+	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/help"
+	"github.com/wecs-tui/wecs/tui/list"
+	"github.com/wecs-tui/wecs/tui/textview"
+)
+
+// Source is what the view reads and changes (a *kube.Fleet).
+type Source interface {
+	Members() []kube.Member
+	ClusterObject(name string) *unstructured.Unstructured
+	ClusterDetail(ctx context.Context, cluster string) (kube.ClusterDetail, error)
+	PlanAccept(ctx context.Context, cluster string) (kube.AcceptPlan, error)
+	Accept(ctx context.Context, cluster string) (kube.AcceptPlan, error)
+	LabelCluster(ctx context.Context, cluster string, changes kube.LabelChanges) error
+}
+
+// Requests are the requests of a cluster's pods, for the capacity bars
+// (from the tree, not the ITS).
+type Requests func(cluster string) (cpu, memory int64, pods int)
+
+// Tab is one of the details' tabs.
+type Tab int
+
+// The details' tabs.
+const (
+	TabDetails Tab = iota
+	TabRegistration
+	TabYAML
+)
+
+var tabNames = []string{"Details", "Registration", "YAML"}
+
+// ShowClusterMsg asks for the tree, on a cluster.
+type ShowClusterMsg struct{ Cluster string }
+
+// refreshInterval is how often the selected cluster's registration (CSRs,
+// lease, the hub's events) is read again while the view is on screen.
+const refreshInterval = 3 * time.Second
+
+// opTimeout bounds one read or write on the ITS.
+const opTimeout = 20 * time.Second
+
+type detailMsg struct {
+	gen     int
+	cluster string
+	detail  kube.ClusterDetail
+	err     error
+}
+
+type tickMsg struct{ gen int }
+
+type planMsg struct {
+	plan kube.AcceptPlan
+	err  error
+}
+
+type doneMsg struct {
+	what string
+	err  error
+}
+
+// column is one column of the table: its head, its cell and, when the
+// text does not sort right, how rows compare by it.
+type column struct {
+	head  string
+	value func(m *kube.Member) string
+	less  func(a, b *kube.Member) int
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+var columns = []column{
+	{head: "NAME", value: func(m *kube.Member) string { return m.Name }},
+	{head: "STATUS", value: func(m *kube.Member) string { return string(m.Health) }},
+	{head: "ACCEPTED", value: func(m *kube.Member) string { return yesNo(m.Accepted) }},
+	{head: "JOINED", value: func(m *kube.Member) string { return yesNo(m.Joined) }},
+	{head: "AVAILABLE", value: func(m *kube.Member) string { return orDash(string(m.Available)) }},
+	{head: "CONTEXT", value: func(m *kube.Member) string { return orDash(m.Binding.Context) }},
+	{head: "CONNECTION", value: func(m *kube.Member) string { return string(m.Connection.State) }},
+	{head: "VERSION", value: func(m *kube.Member) string { return orDash(m.Version) }},
+	{head: "CPU", value: func(m *kube.Member) string { return quantities(m.CPU, false) },
+		less: func(a, b *kube.Member) int { return a.CPU.Allocatable.Cmp(b.CPU.Allocatable) }},
+	{head: "MEMORY", value: func(m *kube.Member) string { return quantities(m.Memory, true) },
+		less: func(a, b *kube.Member) int { return a.Memory.Allocatable.Cmp(b.Memory.Allocatable) }},
+	{head: "PODS", value: func(m *kube.Member) string { return quantities(m.Pods, false) },
+		less: func(a, b *kube.Member) int { return a.Pods.Allocatable.Cmp(b.Pods.Allocatable) }},
+	{head: "AGE", value: func(m *kube.Member) string { return age(m.Created, time.Now()) },
+		less: func(a, b *kube.Member) int { return b.Created.Compare(a.Created) }},
+	{head: "LABELS", value: func(m *kube.Member) string { return orDash(labels.Set(m.Labels).String()) }},
+}
+
+// Model is the clusters view.
+type Model struct {
+	src      Source
+	requests Requests
+	styles   theme.Styles
+	all      []kube.Member
+	rows     []kube.Member
+	list     list.Model
+	// status filters the rows ("" shows all).
+	status     kube.Health
+	sortBy     int
+	desc       bool
+	tab        Tab
+	details    textview.Model
+	detail     kube.ClusterDetail
+	detailErr  error
+	detailOf   string
+	gen        int
+	visible    bool
+	confirm    *kube.AcceptPlan
+	labeling   bool
+	labelInput string
+	note, fail string
+	busy       string
+	width      int
+	height     int
+	// Now is the clock for ages (replaced in tests).
+	Now func() time.Time
+}
+
+// New returns the view over a fleet.
+func New(src Source, requests Requests, s theme.Styles) Model {
+	m := Model{src: src, requests: requests, styles: s, Now: time.Now}
+	m.details.Match = s.Match
+	return m
+}
+
+// SetStyles changes the theme.
+func (m *Model) SetStyles(s theme.Styles) {
+	m.styles = s
+	m.details.Match = s.Match
+	m.render()
+}
+
+// SetSize sets the area: the table takes what its rows need, up to half.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.layout()
+}
+
+func (m *Model) tableHeight() int {
+	return max(min(len(m.rows), m.height/2-2), 1)
+}
+
+func (m *Model) layout() {
+	m.list.SetHeight(m.tableHeight())
+	// Table head, rule and tab bar.
+	m.details.SetSize(m.width, max(m.height-m.tableHeight()-3, 1))
+	m.render()
+}
+
+// Show puts the view on screen filtered to a status ("" for all) and
+// starts reading the selected cluster's registration.
+func (m *Model) Show(status kube.Health) tea.Cmd {
+	m.visible = true
+	m.status = status
+	m.Refresh()
+	m.gen++
+	m.detailOf = ""
+	return tea.Batch(m.fetch(), m.tick())
+}
+
+// Hide stops the view's reads.
+func (m *Model) Hide() {
+	m.visible = false
+	m.gen++
+}
+
+// Selected is the selected cluster's name ("" when none).
+func (m Model) Selected() string {
+	if len(m.rows) == 0 {
+		return ""
+	}
+	return m.rows[m.list.Cursor()].Name
+}
+
+// Refresh re-reads the members, keeping the selection.
+func (m *Model) Refresh() {
+	selected := m.Selected()
+	m.all = m.src.Members()
+	m.rows = m.rows[:0]
+	for _, mem := range m.all {
+		if m.status == "" || mem.Health == m.status {
+			m.rows = append(m.rows, mem)
+		}
+	}
+	col := columns[m.sortBy]
+	slices.SortStableFunc(m.rows, func(a, b kube.Member) int {
+		c := 0
+		if col.less != nil {
+			c = col.less(&a, &b)
+		} else {
+			c = cmp.Compare(col.value(&a), col.value(&b))
+		}
+		c = cmp.Or(c, cmp.Compare(a.Name, b.Name))
+		if m.desc {
+			return -c
+		}
+		return c
+	})
+	m.list.SetLen(len(m.rows))
+	for i, r := range m.rows {
+		if r.Name == selected {
+			m.list.Select(i)
+		}
+	}
+	m.layout()
+}
+
+func (m *Model) tick() tea.Cmd {
+	gen := m.gen
+	return tea.Tick(refreshInterval, func(time.Time) tea.Msg { return tickMsg{gen} })
+}
+
+// fetch reads the selected cluster's details from the ITS.
+func (m *Model) fetch() tea.Cmd {
+	name := m.Selected()
+	if name == "" {
+		return nil
+	}
+	if name != m.detailOf {
+		m.detail, m.detailErr, m.detailOf = kube.ClusterDetail{}, nil, name
+		m.details.Reset()
+		m.render()
+	}
+	src, gen := m.src, m.gen
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		d, err := src.ClusterDetail(ctx, name)
+		return detailMsg{gen: gen, cluster: name, detail: d, err: err}
+	}
+}
+
+// Update handles the view's messages, and its keys when on screen.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case detailMsg:
+		if msg.gen == m.gen && msg.cluster == m.Selected() {
+			m.detail, m.detailErr = msg.detail, msg.err
+			m.render()
+		}
+	case tickMsg:
+		if msg.gen == m.gen && m.visible {
+			return m, tea.Batch(m.fetch(), m.tick())
+		}
+	case planMsg:
+		m.busy = ""
+		switch {
+		case msg.err != nil:
+			m.fail = msg.err.Error()
+		case msg.plan.Noop():
+			m.note = msg.plan.String()
+		default:
+			m.confirm = &msg.plan
+		}
+	case doneMsg:
+		m.busy = ""
+		if msg.err != nil {
+			m.fail = msg.err.Error()
+		} else {
+			m.note = msg.what
+		}
+		return m, m.fetch()
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+// Capturing reports whether the view wants every key (a confirmation or
+// the label line is open): esc then closes that, not the view.
+func (m Model) Capturing() bool { return m.confirm != nil || m.labeling }
+
+func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
+	m.note, m.fail = "", ""
+	switch {
+	case m.confirm != nil:
+		return m.confirmKey(key)
+	case m.labeling:
+		return m.labelKey(key)
+	}
+	before := m.Selected()
+	if m.list.Update(key) {
+		m.render()
+		if m.Selected() != before {
+			return m, m.fetch()
+		}
+		return m, nil
+	}
+	switch key.String() {
+	case "s":
+		m.status = nextStatus(m.status)
+		m.Refresh()
+		return m, m.fetch()
+	case "o":
+		m.sortBy = (m.sortBy + 1) % len(columns)
+		m.Refresh()
+	case "O":
+		m.desc = !m.desc
+		m.Refresh()
+	case "tab", "]":
+		m.setTab((m.tab + 1) % Tab(len(tabNames)))
+	case "shift+tab", "[":
+		m.setTab((m.tab + Tab(len(tabNames)) - 1) % Tab(len(tabNames)))
+	case "a":
+		return m, m.planAccept()
+	case "L":
+		if m.Selected() != "" {
+			m.labeling, m.labelInput = true, ""
+		}
+	case "enter":
+		if name := m.Selected(); name != "" {
+			return m, func() tea.Msg { return ShowClusterMsg{Cluster: name} }
+		}
+	default:
+		m.details, _ = m.details.Update(key)
+	}
+	return m, nil
+}
+
+func (m *Model) setTab(t Tab) {
+	m.tab = t
+	m.details.Reset()
+	m.render()
+}
+
+// statusCycle is the order the s key steps through.
+var statusCycle = []kube.Health{"", kube.HealthPending, kube.HealthActive, kube.HealthInactive, kube.HealthUnknown}
+
+func nextStatus(h kube.Health) kube.Health {
+	i := slices.Index(statusCycle, h)
+	return statusCycle[(i+1)%len(statusCycle)]
+}
+
+func (m *Model) planAccept() tea.Cmd {
+	name := m.Selected()
+	if name == "" {
+		return nil
+	}
+	m.busy = "reading what accepting " + name + " involves…"
+	src := m.src
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		plan, err := src.PlanAccept(ctx, name)
+		return planMsg{plan: plan, err: err}
+	}
+}
+
+func (m Model) confirmKey(key tea.KeyPressMsg) (Model, tea.Cmd) {
+	plan := *m.confirm
+	m.confirm = nil
+	if key.String() != "y" && key.String() != "Y" {
+		m.note = "not accepted"
+		return m, nil
+	}
+	m.busy = "accepting " + plan.Cluster + "…"
+	// Every status, so that the cluster stays in view as it turns Active.
+	m.status = ""
+	m.Refresh()
+	src := m.src
+	return m, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		done, err := src.Accept(ctx, plan.Cluster)
+		return doneMsg{what: "accepted " + plan.Cluster + " (" + done.String() + "); its agent joins now", err: err}
+	}
+}
+
+func (m Model) labelKey(key tea.KeyPressMsg) (Model, tea.Cmd) {
+	switch key.String() {
+	case "esc", "ctrl+c":
+		m.labeling = false
+	case "backspace":
+		if r := []rune(m.labelInput); len(r) > 0 {
+			m.labelInput = string(r[:len(r)-1])
+		}
+	case "space":
+		m.labelInput += " "
+	case "enter":
+		m.labeling = false
+		return m, m.applyLabels()
+	default:
+		m.labelInput += key.Text
+	}
+	return m, nil
+}
+
+// applyLabels checks the label line here (the reserved keys say why at
+// once) and sends the change to the ITS.
+func (m *Model) applyLabels() tea.Cmd {
+	changes, err := kube.ParseLabelChanges(m.labelInput)
+	if err != nil {
+		m.fail = err.Error()
+		return nil
+	}
+	for _, k := range append(slices.Collect(maps.Keys(changes.Set)), changes.Remove...) {
+		if why := kube.ReservedLabel(k); why != "" {
+			m.fail = "not changed: " + why
+			return nil
+		}
+	}
+	name, src, input := m.Selected(), m.src, m.labelInput
+	m.busy = "labelling " + name + "…"
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		return doneMsg{what: "labelled " + name + ": " + input, err: src.LabelCluster(ctx, name, changes)}
+	}
+}
+
+// Footer is the view's bottom line: a prompt, a result or its keys.
+func (m Model) Footer() string {
+	s := m.styles
+	switch {
+	case m.confirm != nil:
+		return s.Warn.Render("Accept "+m.confirm.Cluster+"?") + s.Key.Render(" y") + " yes, " + s.Key.Render("n") + " no: " + s.Warn.Render(termtext.Clean(m.confirm.String()))
+	case m.labeling:
+		return s.Key.Render("labels of "+m.Selected()+": ") + termtext.Clean(m.labelInput) + "█" + s.Muted.Render("  key=value sets, key- removes · enter applies · esc cancels")
+	case m.busy != "":
+		return s.Warn.Render(m.busy)
+	case m.fail != "":
+		return s.Error.Render(termtext.Clean(m.fail))
+	case m.note != "":
+		return s.OK.Render(termtext.Clean(m.note))
+	}
+	keys := []string{"esc tree", "↑↓ select", "s status", "o/O sort", "tab details", "a accept", "L labels", "enter in tree", "? help"}
+	for i, k := range keys {
+		key, what, _ := strings.Cut(k, " ")
+		keys[i] = s.Key.Render(key) + " " + s.Muted.Render(what)
+	}
+	return strings.Join(keys, "  ")
+}
+
+// Title is the line under the header: the view, its filter and its sort.
+func (m Model) Title() string {
+	filter := "all statuses (s filters)"
+	if m.status != "" {
+		filter = "status=" + string(m.status)
+	}
+	order := "↑"
+	if m.desc {
+		order = "↓"
+	}
+	return m.styles.Title.Render("Clusters") + m.styles.Muted.Render(fmt.Sprintf(" · %d of %d · %s · sorted by %s %s",
+		len(m.rows), len(m.all), filter, columns[m.sortBy].head, order))
+}
+
+// Help lists the view's keys.
+func Help() help.Section {
+	return help.Section{Title: "Clusters", Keys: []help.Key{
+		{Keys: "↑↓ j k g G", What: "select a cluster"}, {Keys: "s", What: "status: Pending, Active, Inactive, Unknown, all"},
+		{Keys: "o / O", What: "sort by the next column / reverse"}, {Keys: "tab / [ ]", What: "Details, Registration, YAML"},
+		{Keys: "pgup pgdn", What: "scroll the details"}, {Keys: "a", What: "accept a pending cluster (asks first)"},
+		{Keys: "L", What: "edit labels (key=value, key-)"}, {Keys: "enter", What: "the cluster in the tree"},
+		{Keys: "esc", What: "back to the tree"},
+	}}
+}
+
+// View draws the table and the selected cluster's details.
+func (m Model) View() string {
+	s := m.styles
+	heads := make([]string, len(columns))
+	for i, c := range columns {
+		heads[i] = c.head
+		if i == m.sortBy {
+			heads[i] += map[bool]string{false: "↑", true: "↓"}[m.desc]
+		}
+	}
+	cells := [][]string{heads}
+	start, end := m.list.Window()
+	for i := start; i < end; i++ {
+		row := make([]string, len(columns))
+		for j, c := range columns {
+			row[j] = termtext.Clean(c.value(&m.rows[i]))
+		}
+		cells = append(cells, row)
+	}
+	widths := make([]int, len(columns))
+	for _, row := range cells {
+		for j, c := range row {
+			widths[j] = max(widths[j], ansi.StringWidth(c))
+		}
+	}
+	var out []string
+	for r, row := range cells {
+		selected := r > 0 && start+r-1 == m.list.Cursor()
+		parts := make([]string, len(row))
+		for j, c := range row {
+			parts[j] = c + strings.Repeat(" ", widths[j]-ansi.StringWidth(c))
+		}
+		if r > 0 && !selected {
+			parts[1] = s.Health(m.rows[start+r-1].Health).Render(parts[1])
+		}
+		line := ansi.Truncate(strings.Join(parts, "  "), max(m.width, 1), "…")
+		switch {
+		case r == 0:
+			line = s.Accent.Render(line)
+		case selected:
+			line = lipgloss.NewStyle().Reverse(true).Render(line)
+		}
+		out = append(out, line)
+	}
+	if len(m.rows) == 0 {
+		out = append(out, s.Muted.Render(fmt.Sprintf("No cluster is %s (s changes the filter).", m.status)))
+	}
+	for len(out) < m.tableHeight()+1 {
+		out = append(out, "")
+	}
+	var tabs []string
+	for i, name := range tabNames {
+		if Tab(i) == m.tab {
+			tabs = append(tabs, s.Key.Render("["+name+"]"))
+		} else {
+			tabs = append(tabs, s.Muted.Render(" "+name+" "))
+		}
+	}
+	out = append(out, strings.Join(tabs, " ")+" "+s.Muted.Render(strings.Repeat("─", max(m.width-30, 1))), m.details.View())
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,276 @@
+// Package health is the fleet health check: every workload found on more
+// than one WEC with one column per cluster showing its readiness there,
+// asymmetries marked, grouped by KubeStellar binding policy, over the
+// per-cluster totals of each kind. Enter shows the selected copy in the tree.
+package health
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/wecs-tui/wecs/internal/termtext"
+	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/help"
+	"github.com/wecs-tui/wecs/tui/list"
+)
+
+// Source gives the view its data (a *kube.Fleet and its tree).
+type Source interface {
+	kube.Deliveries
+	ClusterNames() []string
+}
+
+// JumpMsg asks for the tree, on an object.
+type JumpMsg struct{ Object kube.Object }
+
+// row is a policy heading (spread nil) or a workload.
+type row struct {
+	heading string
+	spread  *kube.Spread
+}
+
+// Model is the health check view.
+type Model struct {
+	src    Source
+	tree   *kube.Tree
+	styles theme.Styles
+	check  kube.HealthCheck
+	rows   []row
+	list   list.Model
+	// column is the selected cluster (index in check.Clusters).
+	column int
+	// onlyAsymmetric hides the workloads that agree everywhere.
+	onlyAsymmetric bool
+	showSystem     bool
+	width, height  int
+}
+
+// New returns the view.
+func New(src Source, tree *kube.Tree, s theme.Styles) Model {
+	return Model{src: src, tree: tree, styles: s}
+}
+
+// SetStyles changes the theme.
+func (m *Model) SetStyles(s theme.Styles) { m.styles = s }
+
+// SetSize sets the area.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.list.SetHeight(m.tableHeight())
+}
+
+// totalsHeight is the room of the totals: a rule, a heading, one line per kind.
+func (m *Model) totalsHeight() int { return min(len(m.check.Totals)+2, m.height/3) }
+
+func (m *Model) tableHeight() int { return max(m.height-m.totalsHeight()-1, 1) }
+
+// Show builds the check, with system namespaces as the tree has them.
+func (m *Model) Show(showSystem bool) {
+	m.showSystem = showSystem
+	m.Refresh()
+}
+
+// Refresh rebuilds the check, keeping the selected workload.
+func (m *Model) Refresh() {
+	var selected *kube.Spread
+	if r, ok := m.selectedRow(); ok {
+		selected = r.spread
+	}
+	m.check = m.tree.HealthCheck(m.src.ClusterNames(), m.src, m.showSystem)
+	m.rows = m.rows[:0]
+	last := "\x00"
+	for i := range m.check.Spreads {
+		sp := &m.check.Spreads[i]
+		if m.onlyAsymmetric && !sp.Asymmetric() {
+			continue
+		}
+		if sp.BindingPolicy != last {
+			last = sp.BindingPolicy
+			heading := "Not delivered by KubeStellar"
+			if sp.BindingPolicy != "" {
+				heading = "BindingPolicy " + sp.BindingPolicy + " → " + strings.Join(sp.Targets, ", ")
+			}
+			m.rows = append(m.rows, row{heading: heading})
+		}
+		m.rows = append(m.rows, row{spread: sp})
+	}
+	m.list.SetLen(len(m.rows))
+	m.list.SetHeight(m.tableHeight())
+	m.column = min(m.column, max(len(m.check.Clusters)-1, 0))
+	if selected == nil {
+		return
+	}
+	for i, r := range m.rows {
+		if r.spread != nil && r.spread.Namespace == selected.Namespace && r.spread.Kind == selected.Kind && r.spread.Name == selected.Name {
+			m.list.Select(i)
+		}
+	}
+}
+
+func (m Model) selectedRow() (row, bool) {
+	if len(m.rows) == 0 {
+		return row{}, false
+	}
+	return m.rows[m.list.Cursor()], true
+}
+
+// Update handles the view's keys.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	key, ok := msg.(tea.KeyPressMsg)
+	if !ok || m.list.Update(key) {
+		return m, nil
+	}
+	switch key.String() {
+	case "right", "l":
+		m.column = min(m.column+1, max(len(m.check.Clusters)-1, 0))
+	case "left", "h":
+		m.column = max(m.column-1, 0)
+	case "a":
+		m.onlyAsymmetric = !m.onlyAsymmetric
+		m.Refresh()
+	case "enter":
+		r, ok := m.selectedRow()
+		if !ok || r.spread == nil || len(m.check.Clusters) == 0 {
+			return m, nil
+		}
+		o, ok := r.spread.On[m.check.Clusters[m.column]]
+		if !ok {
+			for _, c := range m.check.Clusters {
+				if o, ok = r.spread.On[c]; ok {
+					break
+				}
+			}
+		}
+		return m, func() tea.Msg { return JumpMsg{Object: o} }
+	}
+	return m, nil
+}
+
+// Title is the line under the header: how many workloads, how many differ.
+func (m Model) Title() string {
+	asym := 0
+	for _, sp := range m.check.Spreads {
+		if sp.Asymmetric() {
+			asym++
+		}
+	}
+	text := fmt.Sprintf(" · %d workloads on more than one WEC", len(m.check.Spreads))
+	title := m.styles.Title.Render("Fleet health check") + m.styles.Muted.Render(text)
+	if asym > 0 {
+		title += m.styles.Warn.Render(fmt.Sprintf(" · %d differ between clusters (≠)", asym))
+	}
+	if m.onlyAsymmetric {
+		title += m.styles.Muted.Render(" · only those shown (a: all)")
+	}
+	return title
+}
+
+// Footer lists the view's keys.
+func (m Model) Footer() string {
+	keys := []string{"esc tree", "↑↓ select", "←→ cluster", "enter show in tree", "a only differing", "? help"}
+	for i, k := range keys {
+		key, what, _ := strings.Cut(k, " ")
+		keys[i] = m.styles.Key.Render(key) + " " + m.styles.Muted.Render(what)
+	}
+	return strings.Join(keys, "  ")
+}
+
+// Help lists the view's keys.
+func Help() help.Section {
+	return help.Section{Title: "Fleet health check", Keys: []help.Key{
+		{Keys: "↑↓ j k g G", What: "select a workload"}, {Keys: "← → h l", What: "select a cluster's copy"},
+		{Keys: "enter", What: "that copy in the tree"}, {Keys: "a", What: "only the workloads that differ (toggle)"},
+		{Keys: "esc", What: "back to the tree"},
+	}}
+}
+
+// cellWidth fits "✗ NotReady 10/10".
+const cellWidth = 18
+
+func (m Model) cell(sp *kube.Spread, cluster string, selected bool) string {
+	o, ok := sp.On[cluster]
+	text, style := "—", m.styles.Muted
+	if ok {
+		text, style = theme.StatusGlyph(o.Status), m.styles.Status(o.Status)
+		if o.Ready != "" {
+			text += " " + o.Ready
+		}
+	}
+	text = fmt.Sprintf("%-*s", cellWidth, ansi.Truncate(text, cellWidth, "…"))
+	if selected {
+		return lipgloss.NewStyle().Reverse(true).Render(text)
+	}
+	return style.Render(text)
+}
+
+// View draws the workloads on screen and the totals.
+func (m Model) View() string {
+	s := m.styles
+	nameWidth := 12
+	for _, r := range m.rows {
+		if r.spread != nil {
+			nameWidth = max(nameWidth, ansi.StringWidth(r.spread.Namespace+"/"+r.spread.Kind+" "+r.spread.Name))
+		}
+	}
+	nameWidth = min(nameWidth, max(m.width-len(m.check.Clusters)*(cellWidth+1)-4, 20))
+	head := fmt.Sprintf("  %-*s", nameWidth, "WORKLOAD")
+	for _, c := range m.check.Clusters {
+		head += " " + fmt.Sprintf("%-*s", cellWidth, ansi.Truncate(c, cellWidth, "…"))
+	}
+	lines := []string{s.Accent.Render(head)}
+	if len(m.rows) == 0 {
+		lines = append(lines, s.Muted.Render("No workload runs on more than one WEC (in the namespaces shown)."))
+	}
+	start, end := m.list.Window()
+	for i := start; i < end; i++ {
+		r := m.rows[i]
+		selected := i == m.list.Cursor()
+		if r.spread == nil {
+			line := s.Title.Render(termtext.Clean(r.heading))
+			if selected {
+				line = lipgloss.NewStyle().Reverse(true).Render(termtext.Clean(r.heading))
+			}
+			lines = append(lines, line)
+			continue
+		}
+		sp := r.spread
+		mark := "  "
+		if sp.Asymmetric() {
+			mark = s.Warn.Render("≠ ")
+		}
+		name := fmt.Sprintf("%-*s", nameWidth, ansi.Truncate(termtext.Clean(sp.Namespace+"/"+sp.Kind+" "+sp.Name), nameWidth, "…"))
+		if selected {
+			name = lipgloss.NewStyle().Reverse(true).Render(name)
+		}
+		line := mark + name
+		for j, c := range m.check.Clusters {
+			line += " " + m.cell(sp, c, selected && j == m.column)
+		}
+		lines = append(lines, ansi.Truncate(line, max(m.width, 1), "…"))
+	}
+	for len(lines) < m.tableHeight() {
+		lines = append(lines, "")
+	}
+	lines = append(lines, s.Muted.Render(strings.Repeat("─", max(m.width, 1))), s.Title.Render("Top-level objects per kind and cluster"))
+	for i, kt := range m.check.Totals {
+		if i >= m.totalsHeight()-2 {
+			break
+		}
+		line := fmt.Sprintf("  %-*s", nameWidth, kt.Kind)
+		for _, c := range m.check.Clusters {
+			counts := kt.ByCluster[c]
+			text := fmt.Sprint(counts.Total)
+			if bad := counts.Total - counts.Of(kube.StatusReady) - counts.Of(kube.StatusRunning) - counts.Of(kube.StatusSucceeded); bad > 0 {
+				text += fmt.Sprintf(" (%d not ok)", bad)
+			}
+			line += " " + fmt.Sprintf("%-*s", cellWidth, text)
+		}
+		lines = append(lines, ansi.Truncate(line, max(m.width, 1), "…"))
+	}
+	return strings.Join(lines, "\n")
+}

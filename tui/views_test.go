@@ -1,0 +1,166 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/wecs-tui/wecs/kube"
+)
+
+// What the fake fleet's actions were asked to do (tests run one at a time).
+var (
+	acceptedClusters []string
+	labelChanges     []kube.LabelChanges
+)
+
+func (f fakeFleet) ClusterNames() []string { return []string{"cluster1", "cluster2"} }
+func (f fakeFleet) PolicyClusters(policy string) []string {
+	return []string{"cluster1", "cluster2"}
+}
+func (f fakeFleet) ClusterDetail(ctx context.Context, cluster string) (kube.ClusterDetail, error) {
+	return kube.ClusterDetail{Cluster: cluster, ClusterSets: []string{"default"},
+		CSRs:     []kube.CSR{{Name: cluster + "-csr1", Requester: "system:serviceaccount:open-cluster-management:cluster-bootstrap", State: "Pending", Created: created}},
+		Timeline: []kube.TimelineEntry{{Time: created, Source: "cluster", Text: "ManagedCluster created: the agent asked to join"}},
+	}, nil
+}
+func (f fakeFleet) PlanAccept(ctx context.Context, cluster string) (kube.AcceptPlan, error) {
+	if cluster == "cluster1" {
+		return kube.AcceptPlan{}, errors.New("cannot accept cluster1: no registration CSR from its agent waits")
+	}
+	return kube.AcceptPlan{Cluster: cluster, SetAccepted: true, Approve: []kube.CSR{{Name: cluster + "-csr1", Requester: "bootstrap", Identity: "agent"}}}, nil
+}
+func (f fakeFleet) Accept(ctx context.Context, cluster string) (kube.AcceptPlan, error) {
+	acceptedClusters = append(acceptedClusters, cluster)
+	return f.PlanAccept(ctx, cluster)
+}
+func (f fakeFleet) LabelCluster(ctx context.Context, cluster string, changes kube.LabelChanges) error {
+	labelChanges = append(labelChanges, changes)
+	return nil
+}
+
+func TestClustersViewFiltersReadsTheRegistrationAndAccepts(t *testing.T) {
+	acceptedClusters, labelChanges = nil, nil
+	m := send(sized(140, 40), keys(":clusters inactive", "enter")...)
+	s := screen(m)
+	for _, want := range []string{"Clusters · 1 of 2 · status=Inactive", "NAME↑", "cluster2", "Inactive", "[Details]", "ManagedClusterSets", "default"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("clusters view lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "cluster1  Active") {
+		t.Errorf("an Active cluster under the Inactive filter:\n%s", s)
+	}
+	m = send(m, keys("tab")...)
+	if s := screen(m); !strings.Contains(s, "cluster2-csr1 Pending") || !strings.Contains(s, "ManagedCluster created: the agent asked to join") {
+		t.Fatalf("registration tab:\n%s", s)
+	}
+	m = send(m, keys("a")...)
+	if s := screen(m); !strings.Contains(s, "Accept cluster2? y yes, n no: approve CSR cluster2-csr1") {
+		t.Fatalf("no confirmation:\n%s", s)
+	}
+	m = send(m, keys("n")...)
+	if len(acceptedClusters) != 0 || !strings.Contains(screen(m), "not accepted") {
+		t.Fatalf("n accepted anyway: %v", acceptedClusters)
+	}
+	m = send(m, keys("a")...)
+	m = send(m, keys("y")...)
+	if len(acceptedClusters) != 1 || !strings.Contains(screen(m), "accepted cluster2") {
+		t.Fatalf("y did not accept: %v\n%s", acceptedClusters, screen(m))
+	}
+	// Labels: reserved keys are refused here, with the reason.
+	m = send(m, keys("L", "kubernetes.io/arch=arm64", "enter")...)
+	if s := screen(m); !strings.Contains(s, "reserved for Kubernetes") || len(labelChanges) != 0 {
+		t.Fatalf("reserved label: %v\n%s", labelChanges, s)
+	}
+	m = send(m, keys("L", "tier=gold", "enter")...)
+	if len(labelChanges) != 1 || labelChanges[0].Set["tier"] != "gold" {
+		t.Fatalf("label changes %v", labelChanges)
+	}
+	// s steps through the statuses; the error of an impossible accept shows.
+	m = send(m, keys("s", "s")...) // accepting showed every status; now Pending, Active
+	if s := screen(m); !strings.Contains(s, "status=Active") || !strings.Contains(s, "cluster1") {
+		t.Fatalf("s to Active:\n%s", s)
+	}
+	m = send(m, keys("a")...)
+	if s := screen(m); !strings.Contains(s, "no registration CSR from its agent waits") {
+		t.Fatalf("accept error not shown:\n%s", s)
+	}
+	// enter goes to the cluster in the tree.
+	m = send(m, keys("enter")...)
+	if s := screen(m); !strings.Contains(s, "no filter") {
+		t.Fatalf("enter did not go back to the tree:\n%s", s)
+	}
+	if row, _ := m.tree.Selected(); row.Cluster != "cluster1" || row.Level != 0 {
+		t.Errorf("tree selection %+v", row)
+	}
+}
+
+func TestHealthCheckShowsTheAsymmetryAndJumpsToTheTree(t *testing.T) {
+	objs := testTree()
+	for _, c := range []string{"cluster1", "cluster2"} {
+		status, ready := kube.StatusReady, "2/2"
+		if c == "cluster2" {
+			status, ready = kube.StatusNotReady, "0/2"
+		}
+		objs.Upsert(kube.Object{Cluster: c, Namespace: "shop", Kind: "Deployment", Name: "api", UID: types.UID(c + "/api"),
+			Status: status, Ready: ready, Created: created})
+	}
+	m := send(newModelWith(objs), tea.WindowSizeMsg{Width: 140, Height: 30})
+	m = send(m, keys("H")...)
+	s := screen(m)
+	for _, want := range []string{"Fleet health check", "1 differ between clusters", "≠ shop/Deployment api", "✓ Ready 2/2", "◐ NotReady 0/2", "Top-level objects per kind and cluster"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("health check lacks %q:\n%s", want, s)
+		}
+	}
+	// The web row: l selects cluster2's copy, enter shows it in the tree.
+	for i := 0; i < 5 && !strings.Contains(selectedLine(m), "api"); i++ {
+		m = send(m, keys("j")...)
+	}
+	m = send(m, keys("l", "enter")...)
+	if s := screen(m); !strings.Contains(s, "cluster2 › shop › Deployment api") {
+		t.Fatalf("enter did not reveal cluster2's api:\n%s", s)
+	}
+}
+
+func TestNodeCapacityViewShowsFullNodesAndTheirPods(t *testing.T) {
+	objs := testTree()
+	for _, n := range []string{"node-a", "node-b"} {
+		objs.Upsert(kube.Object{Cluster: "cluster1", Kind: "Node", Name: n, UID: types.UID(n), Status: kube.StatusReady,
+			Usage: &kube.Usage{CPU: 2000, Memory: 4 << 30, Pods: 110}})
+	}
+	objs.Upsert(kube.Object{Cluster: "cluster1", Namespace: "shop", Kind: "Pod", Name: "big", UID: "big", Status: kube.StatusRunning,
+		Usage: &kube.Usage{Node: "node-b", CPU: 1900, Memory: 1 << 30}})
+	objs.Upsert(kube.Object{Cluster: "cluster1", Namespace: "shop", Kind: "Pod", Name: "waiting", UID: "waiting", Status: kube.StatusPending,
+		Usage: &kube.Usage{CPU: 100}})
+	m := send(newModelWith(objs), tea.WindowSizeMsg{Width: 140, Height: 30})
+	m = send(m, keys(":nodes cluster1", "enter")...)
+	s := screen(m)
+	for _, want := range []string{"Nodes of cluster1 · 2 nodes · 1 pods · cpu 1.9/4", "1 pods wait for a node", "node-a", " 0/2", "node-b", "1.9/2", "95%"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("nodes view lacks %q:\n%s", want, s)
+		}
+	}
+	m = send(m, keys("o", "g", "enter")...) // by CPU: node-b first; its pods
+	if s := screen(m); !strings.Contains(s, "Pods on node-b") || !strings.Contains(s, "shop/big") {
+		t.Fatalf("node-b's pods:\n%s", s)
+	}
+	m = send(m, keys("esc", "esc")...)
+	if s := screen(m); !strings.Contains(s, "no filter") {
+		t.Fatalf("esc twice did not go back to the tree:\n%s", s)
+	}
+}
+
+func selectedLine(m Model) string {
+	for _, l := range strings.Split(m.View().Content, "\n") {
+		if strings.Contains(l, "\x1b[7m") {
+			return l
+		}
+	}
+	return ""
+}
