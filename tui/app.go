@@ -109,7 +109,7 @@ func New(cfg Config, fleet Fleet, objects *kube.Tree) Model {
 	styles := theme.For(true)
 	return Model{cfg: cfg, fleet: fleet, objects: objects, styles: styles,
 		tree: tree.New(fleet, objects, styles), pane: pane.New(fleet, styles, cfg.LogLines), editor: editor.New(fleet),
-		screens: newScreens(fleet, objects, styles)}
+		screens: newScreens(fleet, objects, styles, cfg.ReadOnly)}
 }
 
 // Init asks the terminal for its background colour (never waited for),

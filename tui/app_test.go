@@ -588,6 +588,11 @@ func TestReadOnlyOffersNoMutatingAction(t *testing.T) {
 	if plain := helpText(m); !strings.Contains(plain, "read-only: nothing can be changed") || strings.Contains(plain, "ctrl+d") {
 		t.Errorf("help in read-only mode:\n%s", plain)
 	}
+	// The clusters view offers no accept and no label edit either.
+	m = send(m, keys("esc", "C", "a")...)
+	if plain := screen(m); !strings.Contains(plain, "accept and labels: wecs runs read-only") {
+		t.Errorf("accept in read-only mode:\n%s", plain)
+	}
 	if len(*f.changes) != 0 {
 		t.Errorf("changes in read-only mode: %v", *f.changes)
 	}

@@ -42,15 +42,17 @@ type screens struct {
 	cmd tea.Cmd
 }
 
-func newScreens(fleet Fleet, objects *kube.Tree, s theme.Styles) screens {
+func newScreens(fleet Fleet, objects *kube.Tree, s theme.Styles, readOnly bool) screens {
 	requests := func(cluster string) (cpu, memory int64, pods int) {
 		for _, n := range objects.NodeCapacity(cluster).Nodes {
 			cpu, memory, pods = cpu+n.CPU, memory+n.Memory, pods+n.Pods
 		}
 		return cpu, memory, pods
 	}
+	cl := clusters.New(fleet, requests, s)
+	cl.ReadOnly = readOnly
 	return screens{
-		clusters: clusters.New(fleet, requests, s),
+		clusters: cl,
 		nodes:    nodes.New(objects, fleet.ClusterNames, s),
 		health:   health.New(fleet, objects, s),
 	}
@@ -239,7 +241,7 @@ func (m Model) screenHelp() []help.Section {
 	var own help.Section
 	switch m.screens.on {
 	case screenClusters:
-		own = clusters.Help()
+		own = m.screens.clusters.Help()
 	case screenNodes:
 		own = nodes.Help()
 	default:

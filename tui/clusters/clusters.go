@@ -150,6 +150,8 @@ type Model struct {
 	busy       string
 	width      int
 	height     int
+	// ReadOnly refuses accept and label edits (the clients would too).
+	ReadOnly bool
 	// Now is the clock for ages (replaced in tests).
 	Now func() time.Time
 }
@@ -339,9 +341,14 @@ func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.setTab((m.tab + 1) % Tab(len(tabNames)))
 	case "shift+tab", "[":
 		m.setTab((m.tab + Tab(len(tabNames)) - 1) % Tab(len(tabNames)))
-	case "a":
-		return m, m.planAccept()
-	case "L":
+	case "a", "L":
+		if m.ReadOnly {
+			m.fail = "accept and labels: " + kube.ErrReadOnly.Error()
+			return m, nil
+		}
+		if key.String() == "a" {
+			return m, m.planAccept()
+		}
 		if m.Selected() != "" {
 			m.labeling, m.labelInput = true, ""
 		}
@@ -484,14 +491,17 @@ func (m Model) Title() string {
 }
 
 // Help lists the view's keys.
-func Help() help.Section {
-	return help.Section{Title: "Clusters", Keys: []help.Key{
+func (m Model) Help() help.Section {
+	keys := []help.Key{
 		{Keys: "↑↓ j k g G", What: "select a cluster"}, {Keys: "s", What: "status: Pending, Active, Inactive, Unknown, all"},
 		{Keys: "o / O", What: "sort by the next column / reverse"}, {Keys: "tab / [ ]", What: "Details, Registration, YAML"},
-		{Keys: "pgup pgdn", What: "scroll the details"}, {Keys: "a", What: "accept a pending cluster (asks first)"},
-		{Keys: "L", What: "edit labels (key=value, key-)"}, {Keys: "enter", What: "the cluster in the tree"},
+		{Keys: "pgup pgdn", What: "scroll the details"}, {Keys: "enter", What: "the cluster in the tree"},
 		{Keys: "esc", What: "back to the tree"},
-	}}
+	}
+	if !m.ReadOnly {
+		keys = append(keys, help.Key{Keys: "a", What: "accept a pending cluster (asks first)"}, help.Key{Keys: "L", What: "edit labels (key=value, key-)"})
+	}
+	return help.Section{Title: "Clusters", Keys: keys}
 }
 
 // View draws the table and the selected cluster's details.
