@@ -567,11 +567,7 @@ func (m Model) footer() string {
 			keys = append([]string{"n/N next/previous", "esc clear"}, keys...)
 		}
 	}
-	for i, k := range keys {
-		key, what, _ := strings.Cut(k, " ")
-		keys[i] = m.styles.Key.Render(key) + " " + m.styles.Muted.Render(what)
-	}
-	line := strings.Join(keys, "  ")
+	line := help.Footer(keys, m.styles)
 	if status != "" {
 		line = m.styles.Key.Render(status) + "  " + line
 	}

@@ -469,11 +469,7 @@ func (m Model) Footer() string {
 		return s.OK.Render(termtext.Clean(m.note))
 	}
 	keys := []string{"esc tree", "↑↓ select", "s status", "o/O sort", "tab details", "a accept", "L labels", "enter in tree", "? help"}
-	for i, k := range keys {
-		key, what, _ := strings.Cut(k, " ")
-		keys[i] = s.Key.Render(key) + " " + s.Muted.Render(what)
-	}
-	return strings.Join(keys, "  ")
+	return help.Footer(keys, s)
 }
 
 // Title is the line under the header: the view, its filter and its sort.

@@ -173,11 +173,7 @@ func (m Model) Title() string {
 // Footer lists the view's keys.
 func (m Model) Footer() string {
 	keys := []string{"esc tree", "↑↓ select", "←→ cluster", "enter show in tree", "a only differing", "? help"}
-	for i, k := range keys {
-		key, what, _ := strings.Cut(k, " ")
-		keys[i] = m.styles.Key.Render(key) + " " + m.styles.Muted.Render(what)
-	}
-	return strings.Join(keys, "  ")
+	return help.Footer(keys, m.styles)
 }
 
 // Help lists the view's keys.

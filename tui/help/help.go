@@ -46,3 +46,14 @@ func View(sections []Section, s theme.Styles, width int) string {
 	}
 	return s.Muted.Render("↑↓ pgup pgdn scroll · esc or ? closes this help") + "\n\n" + strings.Join(rows, "\n\n")
 }
+
+// Footer renders "key what" pairs (the key before the first space) as a
+// footer line: keys highlighted, words muted.
+func Footer(keys []string, s theme.Styles) string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		key, what, _ := strings.Cut(k, " ")
+		out[i] = s.Key.Render(key) + " " + s.Muted.Render(what)
+	}
+	return strings.Join(out, "  ")
+}
