@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
 )
@@ -74,3 +76,5 @@ func BenchmarkFilteredFrame(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+func keyPress(k string) tea.KeyPressMsg { return tea.KeyPressMsg{Code: rune(k[0]), Text: k} }
