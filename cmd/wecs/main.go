@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,14 +21,25 @@ import (
 // live data between collections. GOMEMLIMIT overrides it.
 const softMemoryLimit = 128 << 20
 
+// silenceKlog sends every klog line, errors included, nowhere: klog copies
+// lines at or above its stderr threshold (ERROR by default) to stderr even
+// when told not to log to stderr.
+func silenceKlog() {
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	for name, value := range map[string]string{"logtostderr": "false", "alsologtostderr": "false", "stderrthreshold": "FATAL"} {
+		_ = fs.Set(name, value)
+	}
+	klog.SetOutput(io.Discard)
+}
+
 func main() {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
 		debug.SetMemoryLimit(softMemoryLimit)
 	}
 	// client-go logs through klog; its lines would garble the screen and the
 	// CLI's output. Errors reach the user as errors instead.
-	klog.SetOutput(io.Discard)
-	klog.LogToStderr(false)
+	silenceKlog()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := newRoot().ExecuteContext(ctx)
 	stop()
