@@ -172,6 +172,7 @@ func newModelWith(objs *kube.Tree) Model {
 	}}
 	m := New(Config{ITSContext: "its1"}, f, objs)
 	m.pane.Now = func() time.Time { return now }
+	m.screens.clusters.Now = func() time.Time { return now }
 	return m
 }
 

@@ -24,11 +24,17 @@ var clock = regexp.MustCompile(`\d\d:\d\d:\d\d`)
 // terminal of the given profile would draw it, once the tab shows loaded.
 func goldenScreen(t *testing.T, profile colorprofile.Profile, background color.Color, tab, loaded string) string {
 	t.Helper()
+	return goldenKeys(t, profile, background, loaded, "/crashy", "enter", tab)
+}
+
+// goldenKeys is goldenScreen after any keys.
+func goldenKeys(t *testing.T, profile colorprofile.Profile, background color.Color, loaded string, ks ...string) string {
+	t.Helper()
 	tm := teatest.NewTestModel(t, newModel(), teatest.WithInitialTermSize(120, 32))
 	if background != nil {
 		tm.Send(tea.BackgroundColorMsg{Color: background})
 	}
-	for _, k := range keys("/crashy", "enter", tab) {
+	for _, k := range keys(ks...) {
 		tm.Send(k)
 	}
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(loaded)) },
@@ -71,4 +77,13 @@ func TestGoldenYAMLNoColor(t *testing.T) {
 		}
 	}
 	golden.RequireEqual(t, screen)
+}
+
+// The fleet views: the clusters table and the health check.
+func TestGoldenClustersView(t *testing.T) {
+	golden.RequireEqual(t, goldenKeys(t, colorprofile.ANSI256, nil, "Clusters ·", "C"))
+}
+
+func TestGoldenHealthCheckNoColor(t *testing.T) {
+	golden.RequireEqual(t, goldenKeys(t, colorprofile.Ascii, nil, "Fleet health check", "H"))
 }

@@ -86,7 +86,7 @@ type doneMsg struct {
 // text does not sort right, how rows compare by it.
 type column struct {
 	head  string
-	value func(m *kube.Member) string
+	value func(m *kube.Member, now time.Time) string
 	less  func(a, b *kube.Member) int
 }
 
@@ -105,23 +105,23 @@ func orDash(s string) string {
 }
 
 var columns = []column{
-	{head: "NAME", value: func(m *kube.Member) string { return m.Name }},
-	{head: "STATUS", value: func(m *kube.Member) string { return string(m.Health) }},
-	{head: "ACCEPTED", value: func(m *kube.Member) string { return yesNo(m.Accepted) }},
-	{head: "JOINED", value: func(m *kube.Member) string { return yesNo(m.Joined) }},
-	{head: "AVAILABLE", value: func(m *kube.Member) string { return orDash(string(m.Available)) }},
-	{head: "CONTEXT", value: func(m *kube.Member) string { return orDash(m.Binding.Context) }},
-	{head: "CONNECTION", value: func(m *kube.Member) string { return string(m.Connection.State) }},
-	{head: "VERSION", value: func(m *kube.Member) string { return orDash(m.Version) }},
-	{head: "CPU", value: func(m *kube.Member) string { return quantities(m.CPU, false) },
+	{head: "NAME", value: func(m *kube.Member, _ time.Time) string { return m.Name }},
+	{head: "STATUS", value: func(m *kube.Member, _ time.Time) string { return string(m.Health) }},
+	{head: "ACCEPTED", value: func(m *kube.Member, _ time.Time) string { return yesNo(m.Accepted) }},
+	{head: "JOINED", value: func(m *kube.Member, _ time.Time) string { return yesNo(m.Joined) }},
+	{head: "AVAILABLE", value: func(m *kube.Member, _ time.Time) string { return orDash(string(m.Available)) }},
+	{head: "CONTEXT", value: func(m *kube.Member, _ time.Time) string { return orDash(m.Binding.Context) }},
+	{head: "CONNECTION", value: func(m *kube.Member, _ time.Time) string { return string(m.Connection.State) }},
+	{head: "VERSION", value: func(m *kube.Member, _ time.Time) string { return orDash(m.Version) }},
+	{head: "CPU", value: func(m *kube.Member, _ time.Time) string { return quantities(m.CPU, false) },
 		less: func(a, b *kube.Member) int { return a.CPU.Allocatable.Cmp(b.CPU.Allocatable) }},
-	{head: "MEMORY", value: func(m *kube.Member) string { return quantities(m.Memory, true) },
+	{head: "MEMORY", value: func(m *kube.Member, _ time.Time) string { return quantities(m.Memory, true) },
 		less: func(a, b *kube.Member) int { return a.Memory.Allocatable.Cmp(b.Memory.Allocatable) }},
-	{head: "PODS", value: func(m *kube.Member) string { return quantities(m.Pods, false) },
+	{head: "PODS", value: func(m *kube.Member, _ time.Time) string { return quantities(m.Pods, false) },
 		less: func(a, b *kube.Member) int { return a.Pods.Allocatable.Cmp(b.Pods.Allocatable) }},
-	{head: "AGE", value: func(m *kube.Member) string { return age(m.Created, time.Now()) },
+	{head: "AGE", value: func(m *kube.Member, now time.Time) string { return age(m.Created, now) },
 		less: func(a, b *kube.Member) int { return b.Created.Compare(a.Created) }},
-	{head: "LABELS", value: func(m *kube.Member) string { return orDash(labels.Set(m.Labels).String()) }},
+	{head: "LABELS", value: func(m *kube.Member, _ time.Time) string { return orDash(labels.Set(m.Labels).String()) }},
 }
 
 // Model is the clusters view.
@@ -228,7 +228,7 @@ func (m *Model) Refresh() {
 		if col.less != nil {
 			c = col.less(&a, &b)
 		} else {
-			c = cmp.Compare(col.value(&a), col.value(&b))
+			c = cmp.Compare(col.value(&a, time.Time{}), col.value(&b, time.Time{}))
 		}
 		c = cmp.Or(c, cmp.Compare(a.Name, b.Name))
 		if m.desc {
@@ -510,12 +510,12 @@ func (m Model) View() string {
 			heads[i] += map[bool]string{false: "↑", true: "↓"}[m.desc]
 		}
 	}
-	cells := [][]string{heads}
+	cells, now := [][]string{heads}, m.Now()
 	start, end := m.list.Window()
 	for i := start; i < end; i++ {
 		row := make([]string, len(columns))
 		for j, c := range columns {
-			row[j] = termtext.Clean(c.value(&m.rows[i]))
+			row[j] = termtext.Clean(c.value(&m.rows[i], now))
 		}
 		cells = append(cells, row)
 	}
