@@ -144,8 +144,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.waitForChange(), m.showSelected())
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		if !m.paneVisible() {
+			m.pane.Hide()
+		}
 		m.layout()
-		return m, nil
+		return m, m.showSelected()
 	case tea.BackgroundColorMsg:
 		m.styles = theme.For(msg.IsDark())
 		m.tree.SetStyles(m.styles)
@@ -348,13 +351,21 @@ func (m *Model) openPane(tab pane.Tab) tea.Cmd {
 
 func (m *Model) setFocus(f focus) {
 	m.focus = f
+	if !m.paneVisible() {
+		m.pane.Hide() // nothing watched for a pane nobody sees
+	}
 	m.layout()
 }
 
-// showSelected points the pane at the tree's selection.
+// paneVisible reports whether the details pane is on screen.
+func (m *Model) paneVisible() bool {
+	return m.width >= splitWidth || m.focus == focusPane
+}
+
+// showSelected points the pane at the tree's selection, while it shows.
 func (m *Model) showSelected() tea.Cmd {
 	row, ok := m.tree.Selected()
-	if !ok {
+	if !ok || !m.paneVisible() {
 		return nil
 	}
 	t := pane.Target{Key: row.Key, Member: row.Member, Object: row.Object, Label: row.Label, Counts: row.Counts}

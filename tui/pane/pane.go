@@ -170,6 +170,13 @@ func (m *Model) Close() {
 	m.logs.Close()
 }
 
+// Hide closes the pane and forgets its target, so that the next Select
+// starts afresh: for when the pane leaves the screen.
+func (m *Model) Hide() {
+	m.Close()
+	m.target = Target{}
+}
+
 func (m *Model) stop() {
 	m.seq++
 	m.loading = false
