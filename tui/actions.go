@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"sigs.k8s.io/yaml"
 
+	"github.com/wecs-tui/wecs/internal/config"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/tui/confirm"
 	"github.com/wecs-tui/wecs/tui/editor"
@@ -157,7 +158,7 @@ func (m *Model) export(path string) tea.Cmd {
 		return nil
 	}
 	if path == "" {
-		path = filepath.Join(stateDir(), "exports", fmt.Sprintf("%s_%s_%s_%s.yaml", o.Cluster, o.Namespace, o.Kind, o.Name))
+		path = filepath.Join(config.StateDir(), "exports", fmt.Sprintf("%s_%s_%s_%s.yaml", o.Cluster, o.Namespace, o.Kind, o.Name))
 	}
 	fleet := m.fleet
 	return func() tea.Msg {
@@ -172,17 +173,6 @@ func (m *Model) export(path string) tea.Cmd {
 		}
 		return actionDoneMsg{note: "exported " + describe(o) + " to " + path, err: err}
 	}
-}
-
-// stateDir is where wecs keeps files the user asked for.
-func stateDir() string {
-	if dir := os.Getenv("XDG_STATE_HOME"); dir != "" {
-		return filepath.Join(dir, "wecs")
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, ".local", "state", "wecs")
-	}
-	return filepath.Join(os.TempDir(), "wecs")
 }
 
 // copyName puts the selected row's name on the clipboard (OSC 52: it works

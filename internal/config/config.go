@@ -48,3 +48,15 @@ func Load(path string, named bool) (Config, error) {
 	}
 	return cfg, nil
 }
+
+// StateDir is where wecs keeps the files a user asks it to write (saved
+// logs, exported YAML): $XDG_STATE_HOME/wecs, else ~/.local/state/wecs.
+func StateDir() string {
+	if dir := os.Getenv("XDG_STATE_HOME"); dir != "" {
+		return filepath.Join(dir, "wecs")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "state", "wecs")
+	}
+	return filepath.Join(os.TempDir(), "wecs")
+}

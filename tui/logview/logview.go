@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/wecs-tui/wecs/internal/config"
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
@@ -89,17 +90,7 @@ func New(s Streamer, styles theme.Styles, capacity int) Model {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
-	return Model{streamer: s, styles: styles, ring: newRing(capacity), container: -1, following: true, SaveDir: defaultSaveDir()}
-}
-
-func defaultSaveDir() string {
-	if dir := os.Getenv("XDG_STATE_HOME"); dir != "" {
-		return filepath.Join(dir, "wecs", "logs")
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, ".local", "state", "wecs", "logs")
-	}
-	return filepath.Join(os.TempDir(), "wecs-logs")
+	return Model{streamer: s, styles: styles, ring: newRing(capacity), container: -1, following: true, SaveDir: filepath.Join(config.StateDir(), "logs")}
 }
 
 // SetStyles changes the theme.
@@ -232,6 +223,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, listen(msg.seq, msg.ch)
+	case savedMsg:
+		if msg.err != nil {
+			m.status = "cannot save: " + msg.err.Error()
+		} else {
+			m.status = fmt.Sprintf("saved %d lines to %s", msg.lines, msg.path)
+		}
 	case containersMsg:
 		if m.target != nil && msg.target.UID == m.target.UID && msg.err == nil {
 			m.containers = msg.containers
@@ -294,12 +291,7 @@ func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.ring.clear()
 		m.status = "cleared"
 	case "s":
-		path, n, err := m.save()
-		if err != nil {
-			m.status = "cannot save: " + err.Error()
-		} else {
-			m.status = fmt.Sprintf("saved %d lines to %s", n, path)
-		}
+		return m, m.save()
 	case "n":
 		m.jump(1)
 	case "N":
@@ -412,12 +404,10 @@ func (m Model) SearchStatus() string {
 }
 
 // save writes the lines on show (filtered) as plain text to a new file.
-func (m Model) save() (string, int, error) {
+// The text is taken at the key press; the file is written in a command.
+func (m Model) save() tea.Cmd {
 	if m.target == nil {
-		return "", 0, fmt.Errorf("no log on show")
-	}
-	if err := os.MkdirAll(m.SaveDir, 0o755); err != nil {
-		return "", 0, err
+		return nil
 	}
 	name := fmt.Sprintf("%s_%s_%s_%s.log", m.target.Cluster, m.target.Namespace, m.target.Name, time.Now().Format("20060102-150405"))
 	path := filepath.Join(m.SaveDir, name)
@@ -426,7 +416,21 @@ func (m Model) save() (string, int, error) {
 	for _, e := range list {
 		b.WriteString(m.plainLine(e) + "\n")
 	}
-	return path, len(list), os.WriteFile(path, []byte(b.String()), 0o644)
+	text, lines := b.String(), len(list)
+	return func() tea.Msg {
+		err := os.MkdirAll(filepath.Dir(path), 0o755)
+		if err == nil {
+			err = os.WriteFile(path, []byte(text), 0o644)
+		}
+		return savedMsg{path: path, lines: lines, err: err}
+	}
+}
+
+// savedMsg reports a save.
+type savedMsg struct {
+	path  string
+	lines int
+	err   error
 }
 
 func (m Model) plainLine(e entry) string {
