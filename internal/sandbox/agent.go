@@ -29,7 +29,7 @@ func AgentComponent(cluster string) string { return cluster + "/" + klusterletAg
 
 // join starts the WEC's klusterlet agent with a bootstrap kubeconfig for
 // the ITS and waits until the agent has asked to join (its ManagedCluster and
-// registration CSR are on the ITS), then labels the ManagedCluster.
+// registration CSR are both on the ITS), then labels the ManagedCluster.
 func (u *upper) join(ctx context.Context, its, p *controlPlane, oc clusterclient.Interface) error {
 	name := p.cluster.Name
 	if err := createClusterClaims(ctx, p); err != nil {
@@ -59,7 +59,12 @@ func (u *upper) join(ctx context.Context, its, p *controlPlane, oc clusterclient
 	if err := u.launch(agent); err != nil {
 		return err
 	}
+	// The agent files its CSR and creates its ManagedCluster from two
+	// controllers, in either order.
 	if err := agent.waitFor(ctx, 60*time.Second, "asking to join the ITS", func(ctx context.Context) error {
+		if _, err := oc.ClusterV1().ManagedClusters().Get(ctx, name, metav1.GetOptions{}); err != nil {
+			return fmt.Errorf("no ManagedCluster %s yet: %w", name, err)
+		}
 		csrs, err := registrationCSRs(ctx, its.client, name)
 		if err != nil {
 			return err
