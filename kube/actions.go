@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
+	clusterv1 "open-cluster-management.io/api/cluster/v1"
 	"sigs.k8s.io/yaml"
 )
 
@@ -23,6 +24,13 @@ func (f *Fleet) EditableText(ctx context.Context, o Object, asJSON bool) ([]byte
 	if err != nil {
 		return nil, err
 	}
+	return editableText(obj, asJSON)
+}
+
+// editableText drops what an edit cannot change (managedFields, status)
+// and writes the rest as YAML or JSON.
+func editableText(obj *unstructured.Unstructured, asJSON bool) ([]byte, error) {
+	obj.SetManagedFields(nil)
 	delete(obj.Object, "status")
 	if asJSON {
 		return json.MarshalIndent(obj.Object, "", "  ")
@@ -34,16 +42,9 @@ func (f *Fleet) EditableText(ctx context.Context, o Object, asJSON bool) ([]byte
 // must still name o; its resourceVersion makes the server refuse the update
 // (a conflict) when the object changed since it was read.
 func (f *Fleet) Update(ctx context.Context, o Object, text []byte) error {
-	edited := &unstructured.Unstructured{}
-	if err := yaml.Unmarshal(text, &edited.Object); err != nil {
-		return fmt.Errorf("the text is not valid YAML or JSON: %v", err)
-	}
-	if edited.Object == nil {
-		return errors.New("the text is empty; to delete the object, use delete instead")
-	}
-	if edited.GetName() != o.Name || edited.GetNamespace() != o.Namespace || edited.GetKind() != o.Kind {
-		return fmt.Errorf("the text names %s %s/%s, not %s %s/%s: kind, namespace and name cannot be edited",
-			edited.GetKind(), edited.GetNamespace(), edited.GetName(), o.Kind, o.Namespace, o.Name)
+	edited, err := parseEdited(o, text)
+	if err != nil {
+		return err
 	}
 	r, err := f.resource(o)
 	if err != nil {
@@ -51,6 +52,22 @@ func (f *Fleet) Update(ctx context.Context, o Object, text []byte) error {
 	}
 	_, err = r.Update(ctx, edited, metav1.UpdateOptions{FieldManager: fieldManager})
 	return err
+}
+
+// parseEdited reads an edited text, which must still name o.
+func parseEdited(o Object, text []byte) (*unstructured.Unstructured, error) {
+	edited := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal(text, &edited.Object); err != nil {
+		return nil, fmt.Errorf("the text is not valid YAML or JSON: %v", err)
+	}
+	if edited.Object == nil {
+		return nil, errors.New("the text is empty; to delete the object, use delete instead")
+	}
+	if edited.GetName() != o.Name || edited.GetNamespace() != o.Namespace || edited.GetKind() != o.Kind {
+		return nil, fmt.Errorf("the text names %s, not %s: kind, namespace and name cannot be edited",
+			Object{Kind: edited.GetKind(), Namespace: edited.GetNamespace(), Name: edited.GetName()}.Ref(), o.Ref())
+	}
+	return edited, nil
 }
 
 // fieldManager names wecs in the objects' managedFields.
@@ -102,8 +119,9 @@ type Permission struct {
 	Reason  string
 }
 
-// permissionKey identifies one access review.
+// permissionKey identifies one access review, on a WEC or on the ITS.
 type permissionKey struct {
+	its                                                    bool
 	cluster, verb, group, resource, subresource, namespace string
 }
 
@@ -117,10 +135,19 @@ type permissions struct {
 // its subresource (scale). Answers are cached per cluster for the session;
 // in read-only mode the answer is no.
 func (f *Fleet) Can(ctx context.Context, verb string, o Object, subresource string) Permission {
+	return f.can(ctx, permissionKey{false, o.Cluster, verb, o.Group, o.Resource, subresource, o.Namespace})
+}
+
+// CanEditClusters asks the ITS whether the user may update ManagedClusters,
+// as Can does for a WEC's objects.
+func (f *Fleet) CanEditClusters(ctx context.Context) Permission {
+	return f.can(ctx, permissionKey{true, f.itsContext, "update", clusterv1.GroupName, "managedclusters", "", ""})
+}
+
+func (f *Fleet) can(ctx context.Context, key permissionKey) Permission {
 	if f.kc.ReadOnly() {
 		return Permission{Reason: ErrReadOnly.Error()}
 	}
-	key := permissionKey{o.Cluster, verb, o.Group, o.Resource, subresource, o.Namespace}
 	f.perms.mu.Lock()
 	p, ok := f.perms.cache[key]
 	f.perms.mu.Unlock()
@@ -138,7 +165,11 @@ func (f *Fleet) Can(ctx context.Context, verb string, o Object, subresource stri
 }
 
 func (f *Fleet) review(ctx context.Context, key permissionKey) Permission {
-	cfg, err := f.config(key.cluster)
+	config := f.config
+	if key.its {
+		config = f.kc.RESTConfig
+	}
+	cfg, err := config(key.cluster)
 	if err != nil {
 		return Permission{Reason: err.Error()}
 	}

@@ -431,7 +431,7 @@ func (f *Fleet) Fetch(ctx context.Context, o Object) (*unstructured.Unstructured
 	}
 	obj, err := r.Get(ctx, o.Name, metav1.GetOptions{})
 	if err != nil {
-		return nil, fmt.Errorf("get %s %s/%s on %s: %w", o.Kind, o.Namespace, o.Name, o.Cluster, err)
+		return nil, fmt.Errorf("get %s: %w", o, err)
 	}
 	obj.SetManagedFields(nil)
 	return obj, nil

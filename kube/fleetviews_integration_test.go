@@ -8,9 +8,11 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
+	"sigs.k8s.io/yaml"
 
 	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
@@ -182,5 +184,91 @@ func TestClusterLabelsChangeButReservedOnesAreRefused(t *testing.T) {
 	mc, _ = oc.ClusterV1().ManagedClusters().Get(t.Context(), name, metav1.GetOptions{})
 	if _, ok := mc.Labels["wecs-test-tier"]; ok || mc.Labels["open-cluster-management.io/cluster-name"] == "x" {
 		t.Errorf("labels after the removal and the refusal: %v", mc.Labels)
+	}
+}
+
+// editMeta changes the metadata of a ManagedCluster's editable text.
+func editMeta(t *testing.T, text []byte, change func(meta map[string]any)) []byte {
+	t.Helper()
+	var obj map[string]any
+	if err := yaml.Unmarshal(text, &obj); err != nil {
+		t.Fatal(err)
+	}
+	change(obj["metadata"].(map[string]any))
+	out, err := yaml.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// editLabel sets a label in a ManagedCluster's editable text.
+func editLabel(t *testing.T, text []byte, key, value string) []byte {
+	return editMeta(t, text, func(meta map[string]any) {
+		labels, _ := meta["labels"].(map[string]any)
+		if labels == nil {
+			labels = map[string]any{}
+		}
+		labels[key] = value
+		meta["labels"] = labels
+	})
+}
+
+func TestManagedClusterEditRoundTripRefusesReservedLabelsAndStaleText(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	f := startFleet(t, s.Kubeconfig)
+	name := s.WECNames()[0]
+	cfg, _ := s.RESTConfig("its1")
+	oc := clusterclient.NewForConfigOrDie(cfg)
+	t.Cleanup(func() { _ = f.LabelCluster(t.Context(), name, kube.LabelChanges{Remove: []string{"wecs-edit-test"}}) })
+	if p := f.CanEditClusters(t.Context()); !p.Allowed {
+		t.Fatalf("the sandbox admin may not edit ManagedClusters: %s", p.Reason)
+	}
+
+	text, err := f.ManagedClusterText(t.Context(), name, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(text), "hubAcceptsClient: true") || strings.Contains(string(text), "managedFields") || strings.Contains(string(text), "\nstatus:") {
+		t.Fatalf("editable text:\n%s", text)
+	}
+
+	// A reserved label is refused before anything is sent.
+	err = f.UpdateManagedCluster(t.Context(), name, editLabel(t, text, "open-cluster-management.io/cluster-name", "elsewhere"))
+	if err == nil || !strings.Contains(err.Error(), "Open Cluster Management") {
+		t.Fatalf("a reserved label change: %v", err)
+	}
+
+	// An allowed label is saved; the agent may update the status in
+	// between, so a conflict is retried with fresh text as a user would.
+	for attempt := 0; ; attempt++ {
+		err = f.UpdateManagedCluster(t.Context(), name, editLabel(t, text, "wecs-edit-test", "yes"))
+		if err == nil || !apierrors.IsConflict(err) || attempt == 5 {
+			break
+		}
+		if text, err = f.ManagedClusterText(t.Context(), name, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, err := oc.ClusterV1().ManagedClusters().Get(t.Context(), name, metav1.GetOptions{})
+	if err != nil || mc.Labels["wecs-edit-test"] != "yes" || mc.Labels["location-group"] != "edge" {
+		t.Fatalf("labels after the edit: %v, %v", mc.Labels, err)
+	}
+	if _, ok := mc.Labels["open-cluster-management.io/cluster-name"]; ok || !mc.Spec.HubAcceptsClient {
+		t.Fatalf("after the edit: labels %v, spec %+v", mc.Labels, mc.Spec)
+	}
+
+	// The text read before the save is stale now: a conflict.
+	err = f.UpdateManagedCluster(t.Context(), name, editLabel(t, text, "wecs-edit-test", "stale"))
+	if !apierrors.IsConflict(err) {
+		t.Errorf("an edit of stale text: %v, want a conflict", err)
+	}
+	// The text must still name the cluster.
+	other := editMeta(t, text, func(meta map[string]any) { meta["name"] = "someone-else" })
+	if err := f.UpdateManagedCluster(t.Context(), name, other); err == nil || !strings.Contains(err.Error(), "cannot be edited") {
+		t.Errorf("a renamed text: %v", err)
 	}
 }

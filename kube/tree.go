@@ -37,6 +37,18 @@ type Object struct {
 	Usage *Usage
 }
 
+// Ref names the object as kubectl does: "Deployment shop/web", or
+// "Node n1" when it is cluster-scoped.
+func (o Object) Ref() string {
+	if o.Namespace == "" {
+		return o.Kind + " " + o.Name
+	}
+	return o.Kind + " " + o.Namespace + "/" + o.Name
+}
+
+// String is the object on its cluster: "Deployment shop/web on cluster1".
+func (o Object) String() string { return o.Ref() + " on " + o.Cluster }
+
 // SystemNamespace reports whether ns is one wecs hides unless asked:
 // kube-system, kube-public, kube-node-lease and open-cluster-management*.
 func SystemNamespace(ns string) bool {

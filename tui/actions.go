@@ -67,13 +67,6 @@ func act(note string, do func(ctx context.Context) error) tea.Cmd {
 	}
 }
 
-func describe(o kube.Object) string {
-	if o.Namespace == "" {
-		return fmt.Sprintf("%s %s on %s", o.Kind, o.Name, o.Cluster)
-	}
-	return fmt.Sprintf("%s %s/%s on %s", o.Kind, o.Namespace, o.Name, o.Cluster)
-}
-
 // edit opens the selected object in the user's editor.
 func (m *Model) edit() tea.Cmd {
 	o, ok := m.selectedObject("edit", true)
@@ -91,8 +84,8 @@ func (m *Model) remove() tea.Cmd {
 	}
 	fleet := m.fleet
 	return m.checked("delete", "delete", "", o, func(m *Model) tea.Cmd {
-		del := act("deleted "+describe(o), func(ctx context.Context) error { return fleet.Delete(ctx, o) })
-		question := "delete " + describe(o) + "?"
+		del := act("deleted "+o.String(), func(ctx context.Context) error { return fleet.Delete(ctx, o) })
+		question := "delete " + o.String() + "?"
 		if o.Kind == "Namespace" {
 			m.asking = ptr(confirm.AskTyped(question+" Everything in it goes too.", o.Name, del))
 		} else {
@@ -119,7 +112,7 @@ func (m *Model) scale(arg string) (tea.Cmd, error) {
 	}
 	fleet := m.fleet
 	return m.checked("scale", "patch", "", o, func(*Model) tea.Cmd {
-		return act(fmt.Sprintf("scaled %s to %d", describe(o), n), func(ctx context.Context) error { return fleet.Scale(ctx, o, int32(n)) })
+		return act(fmt.Sprintf("scaled %s to %d", o.String(), n), func(ctx context.Context) error { return fleet.Scale(ctx, o, int32(n)) })
 	}), nil
 }
 
@@ -136,8 +129,8 @@ func (m *Model) restart() (tea.Cmd, error) {
 	}
 	fleet := m.fleet
 	return m.checked("restart", "patch", "", o, func(m *Model) tea.Cmd {
-		m.asking = ptr(confirm.Ask("restart the rollout of "+describe(o)+"?",
-			act("restarted "+describe(o), func(ctx context.Context) error { return fleet.Restart(ctx, o) })))
+		m.asking = ptr(confirm.Ask("restart the rollout of "+o.String()+"?",
+			act("restarted "+o.String(), func(ctx context.Context) error { return fleet.Restart(ctx, o) })))
 		return nil
 	}), nil
 }
@@ -171,7 +164,7 @@ func (m *Model) export(path string) tea.Cmd {
 		if err == nil {
 			err = os.WriteFile(path, text, 0o644)
 		}
-		return actionDoneMsg{note: "exported " + describe(o) + " to " + path, err: err}
+		return actionDoneMsg{note: "exported " + o.String() + " to " + path, err: err}
 	}
 }
 
@@ -200,7 +193,7 @@ func (m *Model) copyYAML() tea.Cmd {
 		if err != nil {
 			return actionDoneMsg{note: "copy", err: err}
 		}
-		return clipboardMsg{text: string(text), note: "copied the YAML of " + describe(o) + " to the clipboard"}
+		return clipboardMsg{text: string(text), note: "copied the YAML of " + o.String() + " to the clipboard"}
 	}
 }
 
@@ -226,6 +219,10 @@ func (m Model) actionUpdate(msg tea.Msg) (Model, tea.Cmd, bool) {
 		m.tree.Note = msg.note
 		return m, tea.SetClipboard(msg.text), true
 	case editor.DoneMsg:
+		if m.screens.on == screenClusters {
+			m.screens.clusters.Report(msg.Note, msg.Failed)
+			return m, nil, true
+		}
 		if msg.Failed {
 			m.problem = msg.Note
 		} else {

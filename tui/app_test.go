@@ -591,7 +591,7 @@ func TestReadOnlyOffersNoMutatingAction(t *testing.T) {
 	}
 	// The clusters view offers no accept and no label edit either.
 	m = send(m, keys("esc", "C", "a")...)
-	if plain := screen(m); !strings.Contains(plain, "accept and labels: wecs runs read-only") {
+	if plain := screen(m); !strings.Contains(plain, "accept, labels and edit: wecs runs read-only") {
 		t.Errorf("accept in read-only mode:\n%s", plain)
 	}
 	if len(*f.changes) != 0 {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -19,6 +20,21 @@ import (
 type fleetViews interface {
 	clusters.Source
 	health.Source
+	ManagedClusterRef(cluster string) kube.Object
+	ManagedClusterText(ctx context.Context, cluster string, asJSON bool) ([]byte, error)
+	UpdateManagedCluster(ctx context.Context, cluster string, text []byte) error
+	CanEditClusters(ctx context.Context) kube.Permission
+}
+
+// managedClusters lets the editor edit ManagedClusters on the ITS.
+type managedClusters struct{ fleet fleetViews }
+
+func (s managedClusters) EditableText(ctx context.Context, o kube.Object, asJSON bool) ([]byte, error) {
+	return s.fleet.ManagedClusterText(ctx, o.Name, asJSON)
+}
+
+func (s managedClusters) Update(ctx context.Context, o kube.Object, text []byte) error {
+	return s.fleet.UpdateManagedCluster(ctx, o.Name, text)
 }
 
 // screen says which view has the body of the screen.
@@ -172,10 +188,19 @@ func (m *Model) takeScreenCmd() tea.Cmd {
 	return cmd
 }
 
-// screenJump handles the fleet views' requests for the tree; ok is false
-// for every other message.
+// screenJump handles the fleet views' requests for the tree and the
+// editor; ok is false for every other message.
 func (m Model) screenJump(msg tea.Msg) (Model, tea.Cmd, bool) {
 	switch msg := msg.(type) {
+	case clusters.EditMsg:
+		fleet, ref := m.fleet, m.fleet.ManagedClusterRef(msg.Cluster)
+		return m, func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
+			defer cancel()
+			return permittedMsg{what: "edit", perm: fleet.CanEditClusters(ctx), next: func(m *Model) tea.Cmd {
+				return m.editor.StartIn(managedClusters{fleet}, ref)
+			}}
+		}, true
 	case clusters.ShowClusterMsg:
 		m.leaveScreen()
 		m.tree.RevealCluster(msg.Cluster)

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -41,6 +42,54 @@ func (f fakeFleet) Accept(ctx context.Context, cluster string) (kube.AcceptPlan,
 func (f fakeFleet) LabelCluster(ctx context.Context, cluster string, changes kube.LabelChanges) error {
 	labelChanges = append(labelChanges, changes)
 	return nil
+}
+
+func (f fakeFleet) ManagedClusterRef(cluster string) kube.Object {
+	return kube.Object{Cluster: "its1", Kind: "ManagedCluster", Name: cluster}
+}
+func (f fakeFleet) ManagedClusterText(ctx context.Context, cluster string, asJSON bool) ([]byte, error) {
+	return []byte("kind: ManagedCluster\nmetadata:\n  name: " + cluster + "\n"), nil
+}
+func (f fakeFleet) UpdateManagedCluster(ctx context.Context, cluster string, text []byte) error {
+	if strings.Contains(string(text), "kubernetes.io/") {
+		return errors.New("not saved: a reserved label")
+	}
+	*f.changes = append(*f.changes, "update ManagedCluster "+cluster+": "+strings.ReplaceAll(string(text), "\n", " "))
+	return nil
+}
+func (f fakeFleet) CanEditClusters(ctx context.Context) kube.Permission {
+	return kube.Permission{Allowed: true}
+}
+
+func TestClustersViewEditsTheManagedClusterInTheEditor(t *testing.T) {
+	m := send(sized(140, 40), keys(":clusters inactive", "enter")...)
+	f := m.fleet.(fakeFleet)
+	var opened []string
+	label := "  labels: {kubernetes.io/arch: arm64}\n" // refused first, then changed to an allowed key
+	m.editor.Run = func(path string, done func(error) tea.Msg) tea.Cmd {
+		return func() tea.Msg {
+			data, _ := os.ReadFile(path)
+			opened = append(opened, string(data))
+			if len(opened) == 2 {
+				data = []byte(strings.Replace(string(data), "kubernetes.io/arch", "tier", 1))
+			} else {
+				data = append(data, label...)
+			}
+			_ = os.WriteFile(path, data, 0o600)
+			return done(nil)
+		}
+	}
+	m = send(m, keys("e")...)
+	if len(opened) != 2 || !strings.Contains(opened[1], "# wecs: not saved: a reserved label") {
+		t.Fatalf("the refused text was not reopened with the reason: %q", opened)
+	}
+	want := "update ManagedCluster cluster2: kind: ManagedCluster metadata:   name: cluster2   labels: {tier: arm64} "
+	if len(*f.changes) != 1 || (*f.changes)[0] != want {
+		t.Fatalf("changes %q, want %q", *f.changes, want)
+	}
+	if s := screen(m); !strings.Contains(s, "saved ManagedCluster cluster2 on its1") || !strings.Contains(s, "Clusters · 1 of 2") {
+		t.Errorf("the clusters view does not say the edit was saved:\n%s", s)
+	}
 }
 
 func TestClustersViewFiltersReadsTheRegistrationAndAccepts(t *testing.T) {

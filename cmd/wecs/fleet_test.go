@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -111,6 +112,7 @@ func TestGetFailedMatchesTheServers(t *testing.T) {
 	// The failing Job adds pods for a minute or so: compare at a moment
 	// when the servers say the same before and after wecs reads them.
 	var names, before []string
+	var table string
 	for attempt := 0; attempt < 20; attempt++ {
 		before = failedPods(t, s)
 		out, stderr, code := runWecs(t, "get", "--kubeconfig", s.Kubeconfig, "--status", "Failed", "--kind", "po", "-o", "json")
@@ -128,6 +130,7 @@ func TestGetFailedMatchesTheServers(t *testing.T) {
 			names = append(names, it.Cluster+"/"+it.Namespace+"/"+it.Kind+"/"+it.Name)
 		}
 		slices.Sort(names)
+		table, _, _ = runWecs(t, "get", "--kubeconfig", s.Kubeconfig, "--status", "failed", "--kind", "pods")
 		if after := failedPods(t, s); slices.Equal(before, after) {
 			break
 		}
@@ -140,9 +143,14 @@ func TestGetFailedMatchesTheServers(t *testing.T) {
 		t.Errorf("wecs get --status Failed:\n%v\nthe servers' failed pods:\n%v", names, before)
 	}
 	// The table names the same objects.
-	table, _, _ := runWecs(t, "get", "--kubeconfig", s.Kubeconfig, "--status", "failed", "--kind", "pods")
 	if rows := strings.Count(strings.TrimSpace(table), "\n"); rows != len(before) || !strings.HasPrefix(table, "CLUSTER") {
 		t.Errorf("table has %d rows, want %d:\n%s", rows, len(before), table)
+	}
+	for _, name := range before {
+		parts := strings.Split(name, "/")
+		if !regexp.MustCompile(`(?m)^` + parts[0] + `\s+` + parts[1] + `\s+Pod\s+` + parts[3] + `\s+Failed`).MatchString(table) {
+			t.Errorf("the table has no row for %s:\n%s", name, table)
+		}
 	}
 }
 

@@ -56,6 +56,9 @@ var tabNames = []string{"Details", "Registration", "YAML"}
 // ShowClusterMsg asks for the tree, on a cluster.
 type ShowClusterMsg struct{ Cluster string }
 
+// EditMsg asks for a cluster's ManagedCluster in the user's editor.
+type EditMsg struct{ Cluster string }
+
 // refreshInterval is how often the selected cluster's registration (CSRs,
 // lease, the hub's events) is read again while the view is on screen.
 const refreshInterval = 3 * time.Second
@@ -306,6 +309,16 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// Report shows how an edit of a cluster, run by the app, ended.
+func (m *Model) Report(note string, failed bool) {
+	m.busy = ""
+	if failed {
+		m.note, m.fail = "", note
+	} else {
+		m.note, m.fail = note, ""
+	}
+}
+
 // Capturing reports whether the view wants every key (a confirmation or
 // the label line is open): esc then closes that, not the view.
 func (m Model) Capturing() bool { return m.confirm != nil || m.labeling }
@@ -341,16 +354,20 @@ func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.setTab((m.tab + 1) % Tab(len(tabNames)))
 	case "shift+tab", "[":
 		m.setTab((m.tab + Tab(len(tabNames)) - 1) % Tab(len(tabNames)))
-	case "a", "L":
+	case "a", "L", "e":
 		if m.ReadOnly {
-			m.fail = "accept and labels: " + kube.ErrReadOnly.Error()
+			m.fail = "accept, labels and edit: " + kube.ErrReadOnly.Error()
 			return m, nil
 		}
-		if key.String() == "a" {
+		name := m.Selected()
+		switch {
+		case key.String() == "a":
 			return m, m.planAccept()
-		}
-		if m.Selected() != "" {
+		case name == "":
+		case key.String() == "L":
 			m.labeling, m.labelInput = true, ""
+		default:
+			return m, func() tea.Msg { return EditMsg{Cluster: name} }
 		}
 	case "enter":
 		if name := m.Selected(); name != "" {
@@ -468,7 +485,7 @@ func (m Model) Footer() string {
 	case m.note != "":
 		return s.OK.Render(termtext.Clean(m.note))
 	}
-	keys := []string{"esc tree", "↑↓ select", "s status", "o/O sort", "tab details", "a accept", "L labels", "enter in tree", "? help"}
+	keys := []string{"esc tree", "↑↓ select", "s status", "o/O sort", "tab details", "a accept", "L labels", "e edit", "enter in tree", "? help"}
 	return help.Footer(keys, s)
 }
 
@@ -495,7 +512,8 @@ func (m Model) Help() help.Section {
 		{Keys: "esc", What: "back to the tree"},
 	}
 	if !m.ReadOnly {
-		keys = append(keys, help.Key{Keys: "a", What: "accept a pending cluster (asks first)"}, help.Key{Keys: "L", What: "edit labels (key=value, key-)"})
+		keys = append(keys, help.Key{Keys: "a", What: "accept a pending cluster (asks first)"}, help.Key{Keys: "L", What: "edit labels (key=value, key-)"},
+			help.Key{Keys: "e", What: "edit the ManagedCluster in $KUBE_EDITOR / $EDITOR / vi"})
 	}
 	return help.Section{Title: "Clusters", Keys: keys}
 }

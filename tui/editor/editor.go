@@ -32,6 +32,7 @@ const requestTimeout = 30 * time.Second
 // session is one object being edited.
 type session struct {
 	object kube.Object
+	store  Store
 	path   string
 	// shown is the file's content as the editor last opened it.
 	shown []byte
@@ -100,16 +101,20 @@ func runEditor(path string, done func(error) tea.Msg) tea.Cmd {
 	return tea.ExecProcess(cmd, done)
 }
 
-// Start edits o.
-func (m *Model) Start(o kube.Object) tea.Cmd {
+// Start edits o, read from and written to the model's store.
+func (m *Model) Start(o kube.Object) tea.Cmd { return m.StartIn(m.store, o) }
+
+// StartIn edits o, read from and written to store (the ITS's
+// ManagedClusters, say).
+func (m *Model) StartIn(store Store, o kube.Object) tea.Cmd {
 	if m.active != nil {
 		return func() tea.Msg {
 			return DoneMsg{Object: o, Note: "finish the edit of " + m.active.object.Name + " first", Failed: true}
 		}
 	}
-	s := &session{object: o}
+	s := &session{object: o, store: store}
 	m.active = s
-	store, asJSON := m.store, m.AsJSON
+	asJSON := m.AsJSON
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
@@ -123,7 +128,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case fetchedMsg:
 		if msg.err != nil {
-			return m.finish(msg.s, "cannot read "+describe(msg.s.object)+": "+msg.err.Error(), true)
+			return m.finish(msg.s, "cannot read "+msg.s.object.String()+": "+msg.err.Error(), true)
 		}
 		ext := ".yaml"
 		if m.AsJSON {
@@ -140,7 +145,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case savedMsg:
 		if msg.err == nil {
 			_ = os.RemoveAll(filepath.Dir(msg.s.path))
-			return m.finish(msg.s, "saved "+describe(msg.s.object), false)
+			return m.finish(msg.s, "saved "+msg.s.object.String(), false)
 		}
 		msg.s.failed = true
 		return m, m.open(msg.s, withError(msg.text, msg.err))
@@ -174,7 +179,7 @@ func (m Model) edited(msg editedMsg) (Model, tea.Cmd) {
 		return m.finish(s, "no changes: nothing sent", false)
 	}
 	text = withoutError(text)
-	store, o := m.store, s.object
+	store, o := s.store, s.object
 	return m, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
@@ -188,10 +193,6 @@ func (m Model) finish(s *session, note string, failed bool) (Model, tea.Cmd) {
 	}
 	done := DoneMsg{Object: s.object, Note: note, Failed: failed}
 	return m, func() tea.Msg { return done }
-}
-
-func describe(o kube.Object) string {
-	return fmt.Sprintf("%s %s/%s on %s", o.Kind, o.Namespace, o.Name, o.Cluster)
 }
 
 // errorMark starts the comment block wecs puts above a refused text.

@@ -1,0 +1,95 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	clusterv1 "open-cluster-management.io/api/cluster/v1"
+)
+
+// ManagedClusterRef names a WEC's ManagedCluster on the ITS, for the edit
+// flow and the messages about it.
+func (f *Fleet) ManagedClusterRef(cluster string) Object {
+	return Object{Cluster: f.itsContext, Name: cluster, Group: clusterv1.GroupName, Version: clusterv1.GroupVersion.Version,
+		Kind: "ManagedCluster", Resource: "managedclusters"}
+}
+
+// ManagedClusterText is a WEC's ManagedCluster as `kubectl edit` shows it:
+// read fresh from the ITS, without managedFields and status.
+func (f *Fleet) ManagedClusterText(ctx context.Context, cluster string, asJSON bool) ([]byte, error) {
+	r, err := f.itsManagedClusters()
+	if err != nil {
+		return nil, err
+	}
+	obj, err := r.Get(ctx, cluster, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("get ManagedCluster %s on the ITS: %s", cluster, errorText(err))
+	}
+	return editableText(obj, asJSON)
+}
+
+// UpdateManagedCluster writes an edited ManagedCluster (YAML or JSON) back
+// to the ITS. As with Update, the text must still name the cluster and a
+// stale resourceVersion is a conflict. An edit that sets, changes or removes
+// a reserved label (see ReservedLabel) is refused before anything is sent.
+func (f *Fleet) UpdateManagedCluster(ctx context.Context, cluster string, text []byte) error {
+	edited, err := parseEdited(f.ManagedClusterRef(cluster), text)
+	if err != nil {
+		return err
+	}
+	r, err := f.itsManagedClusters()
+	if err != nil {
+		return err
+	}
+	current, err := r.Get(ctx, cluster, metav1.GetOptions{})
+	if err != nil {
+		return fmt.Errorf("get ManagedCluster %s on the ITS: %s", cluster, errorText(err))
+	}
+	if err := reservedLabelEdits(current.GetLabels(), edited.GetLabels()); err != nil {
+		return err
+	}
+	_, err = r.Update(ctx, edited, metav1.UpdateOptions{FieldManager: fieldManager})
+	return err
+}
+
+// reservedLabelEdits refuses label edits that touch reserved keys, naming
+// each and why.
+func reservedLabelEdits(before, after map[string]string) error {
+	var refused []string
+	for key, value := range after {
+		if old, ok := before[key]; !ok || old != value {
+			if why := ReservedLabel(key); why != "" {
+				refused = append(refused, why)
+			}
+		}
+	}
+	for key := range before {
+		if _, ok := after[key]; !ok {
+			if why := ReservedLabel(key); why != "" {
+				refused = append(refused, why)
+			}
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	slices.Sort(refused)
+	return fmt.Errorf("not saved: %s; put those labels back as they were", strings.Join(refused, "; "))
+}
+
+func (f *Fleet) itsManagedClusters() (dynamic.ResourceInterface, error) {
+	cfg, err := f.kc.RESTConfig(f.itsContext)
+	if err != nil {
+		return nil, fmt.Errorf("%w context %q: %v", ErrITS, f.itsContext, err)
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return dyn.Resource(schema.GroupVersionResource{Group: clusterv1.GroupName, Version: clusterv1.GroupVersion.Version, Resource: "managedclusters"}), nil
+}
