@@ -85,6 +85,17 @@ func TestTUIFollowsLogsAndSavesThem(t *testing.T) {
 // TestTUIEditsDeletesAndStaysReadOnly edits a Deployment's label through a
 // scripted $EDITOR and sees it in the Summary, deletes one of its pods after
 // confirming, then checks that --readonly offers none of it.
+// scriptedEditor is a shell script to use as $EDITOR: wecs runs it with
+// the file to edit as $1.
+func scriptedEditor(t *testing.T, script string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "editor.sh")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"+script+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestTUIEditsDeletesAndStaysReadOnly(t *testing.T) {
 	s := sandboxtest.Shared(t)
 	cfg, err := s.RESTConfig("cluster3")
@@ -105,11 +116,7 @@ func TestTUIEditsDeletesAndStaysReadOnly(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = cs.AppsV1().Deployments("batch").Delete(t.Context(), name, metav1.DeleteOptions{}) })
 
-	editor := filepath.Join(t.TempDir(), "editor.sh")
-	script := "#!/bin/sh\nsed -i 's/^  labels:$/  labels:\\n    edited-by: wecs-e2e/' \"$1\"\n"
-	if err := os.WriteFile(editor, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	editor := scriptedEditor(t, "sed -i 's/^  labels:$/  labels:\\n    edited-by: wecs-e2e/' \"$1\"")
 	term := tmuxtest.Start(t, 160, 40, "EDITOR="+editor+" "+buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
 	term.WaitFor(30*time.Second, "cluster3 Active ● Connected")
 	term.Keys("/")

@@ -31,7 +31,14 @@ func rowFields(screen, name string) []string {
 // an agent that stops, turning its cluster Unknown.
 func TestTUIAcceptsThePendingWECAndComparesTheFleet(t *testing.T) {
 	s := sandboxtest.New(t, sandbox.Options{WECs: 2, Nodes: 2})
-	term := tmuxtest.Start(t, 140, 40, buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
+	// The editor first adds a label under OCM's reserved prefix; shown the
+	// refusal at the top of the file, it renames the key.
+	editor := scriptedEditor(t, `if grep -q '^# wecs:' "$1"; then
+  sed -i 's#open-cluster-management.io/e2e: x#tier: gold#' "$1"
+else
+  sed -i 's#^  labels:$#  labels:\n    open-cluster-management.io/e2e: x#' "$1"
+fi`)
+	term := tmuxtest.Start(t, 140, 40, "EDITOR="+editor+" "+buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
 	term.WaitFor(60*time.Second, "cluster1 Active ● Connected", "cluster2 Active ● Connected")
 
 	term.Keys("C")
@@ -69,6 +76,20 @@ func TestTUIAcceptsThePendingWECAndComparesTheFleet(t *testing.T) {
 	if f := rowFields(screen, s.Pending); len(f) < 5 || f[2] != "yes" || f[3] != "yes" || f[4] != "True" {
 		t.Errorf("accepted cluster's row: %v", f)
 	}
+
+	// Edit its ManagedCluster in $EDITOR: the reserved label is refused,
+	// the renamed one saved.
+	term.Keys("e")
+	term.WaitFor(30*time.Second, "saved ManagedCluster "+s.Pending+" on its1")
+	mc, err := clusterclient.NewForConfigOrDie(cfg).ClusterV1().ManagedClusters().Get(t.Context(), s.Pending, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, reserved := mc.Labels["open-cluster-management.io/e2e"]; reserved || mc.Labels["tier"] != "gold" {
+		t.Errorf("labels after the edit: %v", mc.Labels)
+	}
+	term.Keys("[") // the Details tab lists the labels
+	term.WaitFor(10*time.Second, "[Details]", "tier=gold")
 
 	// The health check: web fails on cluster2 only.
 	term.Keys("Escape")

@@ -134,7 +134,7 @@ func (m *Model) detailsTab(l *lines, mem *kube.Member) {
 	if len(mem.Labels) == 0 {
 		l.add("  %s", s.Muted.Render("none"))
 	}
-	l.add("  %s", s.Muted.Render("L edits them; keys under kubernetes.io, k8s.io and open-cluster-management.io are reserved"))
+	l.add("  %s", s.Muted.Render("L edits them, e the whole ManagedCluster; keys under kubernetes.io, k8s.io and open-cluster-management.io are reserved"))
 	m.keyValues(l, "Annotations", m.detail.Annotations)
 
 	l.heading(m, "Conditions")
