@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 
@@ -221,17 +222,33 @@ func TestReadOnlySendsNoMutatingRequest(t *testing.T) {
 		t.Errorf("read-only permission: %+v", p)
 	}
 	// Reads still work.
-	if _, err := f.Fetch(t.Context(), web); err != nil {
-		t.Errorf("a read in read-only mode: %v", err)
+	full, err := f.Fetch(t.Context(), web)
+	if err != nil {
+		t.Fatalf("a read in read-only mode: %v", err)
 	}
 	time.Sleep(time.Second) // the audit backend writes asynchronously
-	if after := auditedFor(t, auditLog, "web"); after != before {
-		t.Errorf("the apiserver audited %d mutating requests on web during the read-only attempts", after-before)
+	after := auditedFor(t, auditLog, "web")
+	if after != before {
+		t.Errorf("the apiserver audited %d mutating requests from wecs on web during the read-only attempts", after-before)
 	}
+
+	// The control: the same scale from a writable fleet (to the replicas web
+	// has, so nothing changes) is audited.
+	replicas, _, _ := unstructured.NestedInt64(full.Object, "spec", "replicas")
+	if err := startFleet(t, s.Kubeconfig).Scale(t.Context(), web, int32(replicas)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the writable scale in the audit log", func() error {
+		if auditedFor(t, auditLog, "web") == after {
+			return errors.New("not audited")
+		}
+		return nil
+	})
 }
 
-// auditedFor counts the audit log's mutating requests on objects named name
-// (the policy logs only mutating verbs).
+// auditedFor counts the audit log's mutating requests from wecs (by its
+// user agent) on objects named name in shop (the policy logs only mutating
+// verbs).
 func auditedFor(t *testing.T, path, name string) int {
 	t.Helper()
 	file, err := os.Open(path)
@@ -244,9 +261,11 @@ func auditedFor(t *testing.T, path, name string) int {
 	scanner.Buffer(make([]byte, 1<<20), 1<<20)
 	for scanner.Scan() {
 		var ev struct {
+			UserAgent string                           `json:"userAgent"`
 			ObjectRef struct{ Name, Namespace string } `json:"objectRef"`
 		}
-		if json.Unmarshal(scanner.Bytes(), &ev) == nil && ev.ObjectRef.Name == name && ev.ObjectRef.Namespace == "shop" {
+		if json.Unmarshal(scanner.Bytes(), &ev) == nil && strings.HasPrefix(ev.UserAgent, "wecs/") &&
+			ev.ObjectRef.Name == name && ev.ObjectRef.Namespace == "shop" {
 			n++
 		}
 	}
