@@ -50,7 +50,8 @@ func TestTUIAcceptsThePendingWECAndComparesTheFleet(t *testing.T) {
 else
   sed -i 's#^  labels:$#  labels:\n    open-cluster-management.io/e2e: x#' "$1"
 fi`)
-	term := tmuxtest.Start(t, 140, 40, "EDITOR="+editor+" "+buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
+	// TMPDIR: a refused edit's text is kept there.
+	term := tmuxtest.Start(t, 140, 40, "TMPDIR="+t.TempDir()+" EDITOR="+editor+" "+buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
 	term.WaitFor(60*time.Second, "cluster1 Active ● Connected", "cluster2 Active ● Connected")
 
 	term.Keys("C")
@@ -93,9 +94,22 @@ fi`)
 	term.WaitUntil(30*time.Second, func(screen string) string { return rowUnmet(screen, s.Pending, 2, "yes", "yes", "True") })
 
 	// Edit its ManagedCluster in $EDITOR: the reserved label is refused,
-	// the renamed one saved.
+	// the renamed one saved. The agent may still be writing the new
+	// cluster's status: the save is then a conflict, the script leaves the
+	// text as it is, and the edit ends cancelled; a user edits again.
+	saved := "saved ManagedCluster " + s.Pending + " on its1"
 	term.Keys("e")
-	term.WaitFor(30*time.Second, "saved ManagedCluster "+s.Pending+" on its1")
+	screen := term.WaitUntil(30*time.Second, func(screen string) string {
+		if strings.Contains(screen, saved) || strings.Contains(screen, "edit cancelled") {
+			return ""
+		}
+		return fmt.Sprintf("showed %q", saved)
+	})
+	if !strings.Contains(screen, saved) {
+		t.Log("the edit met a status update of the agent; editing again")
+		term.Keys("e")
+		term.WaitFor(30*time.Second, saved)
+	}
 	mc, err := oc.ClusterV1().ManagedClusters().Get(t.Context(), s.Pending, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
