@@ -1,7 +1,10 @@
 package kube_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
 	"sigs.k8s.io/yaml"
@@ -52,8 +56,21 @@ func TestNodeCapacityEqualsTheSumsOfPodRequests(t *testing.T) {
 	for _, name := range s.WECNames() {
 		cfg, _ := s.RESTConfig(name)
 		cs := kubernetes.NewForConfigOrDie(cfg)
-		waitFor(t, 30*time.Second, name+"'s node capacity", func() error {
+		// Pods come and go (CronJob runs): compare when they stand still
+		// while the fleet is read.
+		listPods := func() (map[types.UID]string, []corev1.Pod, error) {
 			pods, err := cs.CoreV1().Pods("").List(t.Context(), metav1.ListOptions{})
+			if err != nil {
+				return nil, nil, err
+			}
+			versions := map[types.UID]string{}
+			for _, p := range pods.Items {
+				versions[p.UID] = p.ResourceVersion
+			}
+			return versions, pods.Items, nil
+		}
+		waitFor(t, 60*time.Second, name+"'s node capacity", func() error {
+			before, pods, err := listPods()
 			if err != nil {
 				return err
 			}
@@ -61,8 +78,15 @@ func TestNodeCapacityEqualsTheSumsOfPodRequests(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			want := expectedRequests(pods.Items)
 			got := f.Tree.NodeCapacity(name)
+			after, _, err := listPods()
+			if err != nil {
+				return err
+			}
+			if !maps.Equal(before, after) {
+				return errors.New("the pods changed while the fleet was read")
+			}
+			want := expectedRequests(pods)
 			if len(got.Nodes) != len(nodes.Items) {
 				return fmt.Errorf("%d nodes, the API lists %d", len(got.Nodes), len(nodes.Items))
 			}
@@ -220,7 +244,9 @@ func TestManagedClusterEditRoundTripRefusesReservedLabelsAndStaleText(t *testing
 	name := s.WECNames()[0]
 	cfg, _ := s.RESTConfig("its1")
 	oc := clusterclient.NewForConfigOrDie(cfg)
-	t.Cleanup(func() { _ = f.LabelCluster(t.Context(), name, kube.LabelChanges{Remove: []string{"wecs-edit-test"}}) })
+	t.Cleanup(func() {
+		_ = f.LabelCluster(context.Background(), name, kube.LabelChanges{Remove: []string{"wecs-edit-test"}})
+	})
 	if p := f.CanEditClusters(t.Context()); !p.Allowed {
 		t.Fatalf("the sandbox admin may not edit ManagedClusters: %s", p.Reason)
 	}

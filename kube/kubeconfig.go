@@ -16,6 +16,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/wecs-tui/wecs/internal/buildinfo"
 )
 
 // DefaultITSContext is the context name KubeStellar's setup gives the ITS.
@@ -127,6 +129,13 @@ func (k *Kubeconfig) ITSContext() (string, error) {
 	return name, nil
 }
 
+// userAgent names wecs and its version in every request, so that servers'
+// audit logs tell wecs's requests apart.
+func userAgent() string {
+	version, _, _ := buildinfo.Info()
+	return "wecs/" + version
+}
+
 // RESTConfig is the client configuration for one context, with the fleet-wide
 // overrides from the flags (impersonation, timeouts, TLS verification).
 func (k *Kubeconfig) RESTConfig(context string) (*rest.Config, error) {
@@ -156,6 +165,7 @@ func (k *Kubeconfig) RESTConfig(context string) (*rest.Config, error) {
 	}
 	// Deprecation warnings (v1 Endpoints …) are the server's business, not the user's.
 	cfg.WarningHandler = rest.NoWarnings{}
+	cfg.UserAgent = userAgent()
 	if k.flags.ReadOnly {
 		cfg.Wrap(readOnly)
 	}

@@ -83,6 +83,9 @@ func TestRESTConfigAppliesFleetWideFlags(t *testing.T) {
 	if cfg.Host != "https://127.0.0.1:1" || cfg.Impersonate.UserName != "alice" || len(cfg.Impersonate.Groups) != 1 || cfg.Timeout.String() != "7s" {
 		t.Errorf("config host=%s impersonate=%+v timeout=%s", cfg.Host, cfg.Impersonate, cfg.Timeout)
 	}
+	if !strings.HasPrefix(cfg.UserAgent, "wecs/") {
+		t.Errorf("user agent %q, want wecs/<version>", cfg.UserAgent)
+	}
 	if _, err := kc.RESTConfig("missing"); err == nil {
 		t.Error("a missing context gave a config")
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/client-go/kubernetes"
+
 	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
 	"github.com/wecs-tui/wecs/internal/tmuxtest"
@@ -90,7 +92,7 @@ func TestTUIShowsTheFleetLiveAndQuits(t *testing.T) {
 			// 40 rows: cluster1's cluster-scoped objects (claims, applied
 			// works, storage) come before batch's pods.
 			term := tmuxtest.Start(t, 80, 40, "KUBECONFIG="+s.Kubeconfig+" "+bin+" tui")
-			screen := term.WaitFor(30*time.Second, "ITS its1", "4/4 WECs connected", "cluster1 Active ● Connected",
+			screen := term.WaitFor(60*time.Second, "ITS its1", "4/4 WECs connected", "cluster1 Active ● Connected",
 				"cluster3 Active ● Connected", "cluster4 Pending ● Connected", "q quit")
 			if strings.Contains(screen, "goroutine") {
 				t.Fatalf("a stack trace on screen:\n%s", screen)
@@ -121,7 +123,7 @@ func TestTUIShowsTheFleetLiveAndQuits(t *testing.T) {
 func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
 	s := sandboxtest.New(t, sandbox.Options{WECs: 2, Nodes: 1})
 	term := tmuxtest.Start(t, 140, 24, buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
-	term.WaitFor(30*time.Second, "cluster1 Active ● Connected", "cluster2 Active ● Connected")
+	term.WaitFor(60*time.Second, "cluster1 Active ● Connected", "cluster2 Active ● Connected")
 	if err := s.StopComponent("cluster2/kube-apiserver"); err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +136,7 @@ func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
 	if err := s.StartComponent("cluster2/kube-apiserver", true); err != nil {
 		t.Fatal(err)
 	}
+	waitReady(t, s, "cluster2")
 	term.Keys("r")
 	term.WaitFor(60*time.Second, "3/3 WECs connected")
 	// The ITS itself goes away and comes back: the header says so meanwhile.
@@ -144,12 +147,35 @@ func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
 	if err := s.StartComponent("its1/kube-apiserver", true); err != nil {
 		t.Fatal(err)
 	}
-	screen := term.WaitFor(30*time.Second, "ITS its1 · 3/3 WECs connected")
+	waitReady(t, s, "its1")
+	screen := term.WaitFor(60*time.Second, "ITS its1 · 3/3 WECs connected")
 	if strings.Contains(screen, "not answering") {
 		t.Errorf("the ITS is back but the header still says it is not:\n%s", screen)
 	}
 	term.Keys("q")
 	term.WaitFor(10*time.Second, "[exited 0]")
+}
+
+// waitReady waits up to 2 minutes for a restarted apiserver's /readyz.
+func waitReady(t *testing.T, s *sandbox.State, context string) {
+	t.Helper()
+	cfg, err := s.RESTConfig(context)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Timeout = 5 * time.Second
+	readyz := kubernetes.NewForConfigOrDie(cfg).Discovery().RESTClient()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		_, err := readyz.Get().AbsPath("/readyz").DoRaw(t.Context())
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s's apiserver not ready within 2m: %v", context, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 // TestTUIWalksToTheFailingWorkloadAndReadsIt is a new user's first look:
@@ -159,7 +185,7 @@ func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
 func TestTUIWalksToTheFailingWorkloadAndReadsIt(t *testing.T) {
 	s := sandboxtest.Shared(t)
 	term := tmuxtest.Start(t, 160, 45, buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig+" --its-context its1")
-	term.WaitFor(30*time.Second, "cluster1 Active ● Connected", "cluster3 Active ● Connected")
+	term.WaitFor(60*time.Second, "cluster1 Active ● Connected", "cluster3 Active ● Connected")
 	term.Keys("/", "f", "r", "a", "u", "d", "Enter")
 	// NotReady at first, Failed once its progress deadline has passed.
 	term.WaitFor(10*time.Second, "cluster1 › payments › Deployment fraud-model", "Deployment fraud-model ")

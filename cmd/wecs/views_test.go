@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +26,16 @@ func rowFields(screen, name string) []string {
 	return nil
 }
 
+// rowUnmet is "" when the screen row of name has want from field from on,
+// else what is missing (for tmuxtest's WaitUntil).
+func rowUnmet(screen, name string, from int, want ...string) string {
+	got := rowFields(screen, name)
+	if len(got) < from+len(want) || !slices.Equal(got[from:from+len(want)], want) {
+		return fmt.Sprintf("showed %v from field %d of the row of %s (row %v)", want, from, name, got)
+	}
+	return ""
+}
+
 // TestTUIAcceptsThePendingWECAndComparesTheFleet is the new user's tour of
 // the fleet views: the clusters as the ITS lists them, filtered to Pending,
 // why the pending one waits, accepting it and watching its agent turn it
@@ -38,28 +50,34 @@ func TestTUIAcceptsThePendingWECAndComparesTheFleet(t *testing.T) {
 else
   sed -i 's#^  labels:$#  labels:\n    open-cluster-management.io/e2e: x#' "$1"
 fi`)
-	term := tmuxtest.Start(t, 140, 40, "EDITOR="+editor+" "+buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
+	// TMPDIR: a refused edit's text is kept there.
+	term := tmuxtest.Start(t, 140, 40, "TMPDIR="+t.TempDir()+" EDITOR="+editor+" "+buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
 	term.WaitFor(60*time.Second, "cluster1 Active ● Connected", "cluster2 Active ● Connected")
 
 	term.Keys("C")
-	screen := term.WaitFor(10*time.Second, "Clusters · 3 of 3", "NAME↑", "ACCEPTED", "[Details]")
+	term.WaitFor(10*time.Second, "Clusters · 3 of 3", "NAME↑", "ACCEPTED", "[Details]")
 	cfg, _ := s.RESTConfig("its1")
-	list, err := clusterclient.NewForConfigOrDie(cfg).ClusterV1().ManagedClusters().List(t.Context(), metav1.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	oc := clusterclient.NewForConfigOrDie(cfg)
 	yesNo := map[bool]string{true: "yes", false: "no"}
-	for _, mc := range list.Items {
-		available := conditionStatus(mc.Status.Conditions, clusterv1.ManagedClusterConditionAvailable)
-		if available == "" {
-			available = "—"
+	// Each row's accepted/joined/available as the ITS lists them (the
+	// screen may be a moment behind).
+	term.WaitUntil(30*time.Second, func(screen string) string {
+		list, err := oc.ClusterV1().ManagedClusters().List(t.Context(), metav1.ListOptions{})
+		if err != nil {
+			return "listed the ManagedClusters: " + err.Error()
 		}
-		want := []string{mc.Name, "", yesNo[mc.Spec.HubAcceptsClient], yesNo[conditionStatus(mc.Status.Conditions, clusterv1.ManagedClusterConditionJoined) == "True"], available}
-		got := rowFields(screen, mc.Name)
-		if len(got) < 5 || got[2] != want[2] || got[3] != want[3] || got[4] != want[4] {
-			t.Errorf("row of %s: %v, want accepted/joined/available %v as the ITS lists it", mc.Name, got, want[2:])
+		for _, mc := range list.Items {
+			available := conditionStatus(mc.Status.Conditions, clusterv1.ManagedClusterConditionAvailable)
+			if available == "" {
+				available = "—"
+			}
+			joined := conditionStatus(mc.Status.Conditions, clusterv1.ManagedClusterConditionJoined) == "True"
+			if unmet := rowUnmet(screen, mc.Name, 2, yesNo[mc.Spec.HubAcceptsClient], yesNo[joined], available); unmet != "" {
+				return unmet
+			}
 		}
-	}
+		return ""
+	})
 
 	// Filter to Pending and read why it waits.
 	term.Keys("s")
@@ -71,17 +89,28 @@ fi`)
 	term.Keys("y")
 	term.WaitFor(10*time.Second, "accepted "+s.Pending)
 	start := time.Now()
-	screen = term.WaitFor(90*time.Second, s.Pending+"  Active")
+	term.WaitFor(90*time.Second, s.Pending+"  Active")
 	t.Logf("%s Active on screen %s after accepting", s.Pending, time.Since(start).Round(100*time.Millisecond))
-	if f := rowFields(screen, s.Pending); len(f) < 5 || f[2] != "yes" || f[3] != "yes" || f[4] != "True" {
-		t.Errorf("accepted cluster's row: %v", f)
-	}
+	term.WaitUntil(30*time.Second, func(screen string) string { return rowUnmet(screen, s.Pending, 2, "yes", "yes", "True") })
 
 	// Edit its ManagedCluster in $EDITOR: the reserved label is refused,
-	// the renamed one saved.
+	// the renamed one saved. The agent may still be writing the new
+	// cluster's status: the save is then a conflict, the script leaves the
+	// text as it is, and the edit ends cancelled; a user edits again.
+	saved := "saved ManagedCluster " + s.Pending + " on its1"
 	term.Keys("e")
-	term.WaitFor(30*time.Second, "saved ManagedCluster "+s.Pending+" on its1")
-	mc, err := clusterclient.NewForConfigOrDie(cfg).ClusterV1().ManagedClusters().Get(t.Context(), s.Pending, metav1.GetOptions{})
+	screen := term.WaitUntil(30*time.Second, func(screen string) string {
+		if strings.Contains(screen, saved) || strings.Contains(screen, "edit cancelled") {
+			return ""
+		}
+		return fmt.Sprintf("showed %q", saved)
+	})
+	if !strings.Contains(screen, saved) {
+		t.Log("the edit met a status update of the agent; editing again")
+		term.Keys("e")
+		term.WaitFor(30*time.Second, saved)
+	}
+	mc, err := oc.ClusterV1().ManagedClusters().Get(t.Context(), s.Pending, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,10 +124,8 @@ fi`)
 	term.Keys("Escape")
 	term.WaitFor(10*time.Second, "no filter")
 	term.Keys("H")
-	screen = term.WaitFor(20*time.Second, "Fleet health check", "BindingPolicy "+sandbox.ShopPolicy, "≠ shop/Deployment web", "differ between clusters")
-	if f := rowFields(screen, "≠"); len(f) < 6 || f[4] != "Ready" || f[5] != "3/3" {
-		t.Errorf("web's row: %v", f)
-	}
+	term.WaitFor(20*time.Second, "Fleet health check", "BindingPolicy "+sandbox.ShopPolicy, "≠ shop/Deployment web", "differ between clusters")
+	term.WaitUntil(30*time.Second, func(screen string) string { return rowUnmet(screen, "≠", 4, "Ready", "3/3") })
 	// (Each esc is waited for: an esc followed at once by a key reads as alt+key.)
 	term.Keys("Escape")
 	term.WaitFor(10*time.Second, "no filter")

@@ -123,6 +123,8 @@ func (u *upper) startAPIServer(ctx context.Context, p *controlPlane) error {
 		"--kubelet-preferred-address-types=InternalIP",
 		"--audit-log-path=" + filepath.Join(p.dir, "audit.log"), "--audit-policy-file=" + u.auditPolicy(),
 		"--max-requests-inflight=800", "--max-mutating-requests-inflight=400", "--profiling=false",
+		// A sandbox lives for days; its seeded events should too.
+		"--event-ttl=168h",
 	}}
 	if err := u.launch(c); err != nil {
 		return err

@@ -339,7 +339,7 @@ func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, n int, oc
 	if err := accept(ctx, its.client, oc, name); err != nil {
 		return err
 	}
-	if err := waitAvailable(ctx, oc, name, 60*time.Second); err != nil {
+	if err := waitAvailable(ctx, oc, name, 3*time.Minute); err != nil {
 		return err
 	}
 	if err := u.deliver(ctx, its, wc, name, n); err != nil {

@@ -114,11 +114,19 @@ func TestManagedClustersAcceptedAndOnePending(t *testing.T) {
 		if !mc.Spec.HubAcceptsClient || mc.Spec.LeaseDurationSeconds != sandbox.LeaseDurationSeconds {
 			t.Errorf("%s: accepted %v, lease %ds", name, mc.Spec.HubAcceptsClient, mc.Spec.LeaseDurationSeconds)
 		}
-		for _, cond := range []string{clusterv1.ManagedClusterConditionHubAccepted, clusterv1.ManagedClusterConditionJoined, clusterv1.ManagedClusterConditionAvailable} {
-			if !conditionTrue(mc.Status.Conditions, cond) {
-				t.Errorf("%s: condition %s not True: %+v", name, cond, mc.Status.Conditions)
+		// Available lapses while a busy box delays the agent's lease: wait for it.
+		eventually(t, 30*time.Second, func(ctx context.Context) error {
+			mc, err := oc.ClusterV1().ManagedClusters().Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return err
 			}
-		}
+			for _, cond := range []string{clusterv1.ManagedClusterConditionHubAccepted, clusterv1.ManagedClusterConditionJoined, clusterv1.ManagedClusterConditionAvailable} {
+				if !conditionTrue(mc.Status.Conditions, cond) {
+					return fmt.Errorf("%s: condition %s not True: %+v", name, cond, mc.Status.Conditions)
+				}
+			}
+			return nil
+		})
 		if writers := statusWriters(&mc); !slices.Equal(writers, ocmStatusWriters) {
 			t.Errorf("%s: status written by %v, want only OCM's %v", name, writers, ocmStatusWriters)
 		}
@@ -256,7 +264,7 @@ func TestAcceptThenAgentOutage(t *testing.T) {
 	}
 	stopped := time.Now()
 	grace := 5 * sandbox.LeaseDurationSeconds * time.Second
-	eventually(t, grace+30*time.Second, func(ctx context.Context) error {
+	eventually(t, grace+60*time.Second, func(ctx context.Context) error {
 		if _, available, err := status(ctx); err != nil || available != metav1.ConditionUnknown {
 			return fmt.Errorf("%s Available=%s (%v)", wec, available, err)
 		}
@@ -459,7 +467,7 @@ func TestFollowedLogsReceiveNewLines(t *testing.T) {
 		}
 		return nil
 	})
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	started := time.Now()
 	stream, err := cs.CoreV1().Pods("shop").GetLogs(sandbox.LoggingPod, &corev1.PodLogOptions{Container: "app", Follow: true, TailLines: ptrTo(int64(0)), Timestamps: true}).Stream(ctx)
@@ -535,7 +543,7 @@ func TestComponentDyingAtStartIsReported(t *testing.T) {
 			t.Errorf("error does not say %q:\n%v", want, err)
 		}
 	}
-	if took := time.Since(start); took > 60*time.Second {
+	if took := time.Since(start); took > 120*time.Second {
 		t.Errorf("took %s to notice a dead kube-apiserver", took)
 	}
 	s, err := sandbox.Load(dir)
@@ -555,6 +563,7 @@ func TestDownLeavesNothingRunning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = s.Down() }) // in case the test stops early; Down again is harmless
 	again, err := sandbox.Up(t.Context(), sandbox.Options{Dir: dir, WECs: 1, Nodes: 1})
 	if err != nil {
 		t.Fatalf("up on a running sandbox: %v", err)

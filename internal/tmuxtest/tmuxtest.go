@@ -76,7 +76,7 @@ func (s *Session) Keys(keys ...string) {
 // the screen; after timeout the test fails, showing the last screen.
 func (s *Session) WaitFor(timeout time.Duration, texts ...string) string {
 	s.t.Helper()
-	return s.waitUntil(timeout, func(screen string) string {
+	return s.WaitUntil(timeout, func(screen string) string {
 		for _, text := range texts {
 			if !strings.Contains(screen, text) {
 				return fmt.Sprintf("showed %q", text)
@@ -90,7 +90,7 @@ func (s *Session) WaitFor(timeout time.Duration, texts ...string) string {
 // state has passed) and returns the screen.
 func (s *Session) WaitGone(timeout time.Duration, text string) string {
 	s.t.Helper()
-	return s.waitUntil(timeout, func(screen string) string {
+	return s.WaitUntil(timeout, func(screen string) string {
 		if strings.Contains(screen, text) {
 			return fmt.Sprintf("lost %q", text)
 		}
@@ -98,9 +98,10 @@ func (s *Session) WaitGone(timeout time.Duration, text string) string {
 	})
 }
 
-// waitUntil polls the screen until unmet returns "" for it; else it fails
-// the test after timeout with what was unmet and the last screen.
-func (s *Session) waitUntil(timeout time.Duration, unmet func(screen string) string) string {
+// WaitUntil polls the screen until unmet returns "" for it and returns the
+// screen; else it fails the test after timeout with "screen never " + what
+// unmet last returned, and the last screen.
+func (s *Session) WaitUntil(timeout time.Duration, unmet func(screen string) string) string {
 	s.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
