@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	clusterv1 "open-cluster-management.io/api/cluster/v1"
 	"sigs.k8s.io/yaml"
@@ -40,9 +43,12 @@ func editableText(obj *unstructured.Unstructured, asJSON bool) ([]byte, error) {
 
 // Update writes an edited object (YAML or JSON) back to o's WEC. The text
 // must still name o; its resourceVersion makes the server refuse the update
-// (a conflict) when the object changed since it was read.
-func (f *Fleet) Update(ctx context.Context, o Object, text []byte) error {
-	edited, err := parseEdited(o, text)
+// (a conflict) when the object changed since original (the text the edit
+// started from) was read. A change to the status alone does not count:
+// controllers write status all the time, so then the edit is sent again
+// on the current version.
+func (f *Fleet) Update(ctx context.Context, o Object, original, edited []byte) error {
+	obj, err := parseEdited(o, edited)
 	if err != nil {
 		return err
 	}
@@ -50,8 +56,43 @@ func (f *Fleet) Update(ctx context.Context, o Object, text []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = r.Update(ctx, edited, metav1.UpdateOptions{FieldManager: fieldManager})
+	return updateEdited(ctx, r, obj, original)
+}
+
+// updateEdited updates obj, and once more on the current resourceVersion
+// when a conflict came from a status change only (see Update).
+func updateEdited(ctx context.Context, r dynamic.ResourceInterface, obj *unstructured.Unstructured, original []byte) error {
+	opts := metav1.UpdateOptions{FieldManager: fieldManager}
+	_, err := r.Update(ctx, obj, opts)
+	if !apierrors.IsConflict(err) || original == nil {
+		return err
+	}
+	current, getErr := r.Get(ctx, obj.GetName(), metav1.GetOptions{})
+	if getErr != nil {
+		return err
+	}
+	now, textErr := editableText(current.DeepCopy(), true)
+	if textErr != nil || !sameButVersion(original, now) {
+		return err
+	}
+	obj.SetResourceVersion(current.GetResourceVersion())
+	_, err = r.Update(ctx, obj, opts)
 	return err
+}
+
+// sameButVersion reports whether two editable texts (YAML or JSON) differ
+// in nothing but metadata.resourceVersion.
+func sameButVersion(a, b []byte) bool {
+	var ma, mb map[string]any
+	if yaml.Unmarshal(a, &ma) != nil || yaml.Unmarshal(b, &mb) != nil {
+		return false
+	}
+	for _, m := range []map[string]any{ma, mb} {
+		if meta, ok := m["metadata"].(map[string]any); ok {
+			delete(meta, "resourceVersion")
+		}
+	}
+	return reflect.DeepEqual(ma, mb)
 }
 
 // parseEdited reads an edited text, which must still name o.

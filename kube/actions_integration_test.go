@@ -18,9 +18,12 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
 	"github.com/wecs-tui/wecs/kube"
 )
@@ -168,7 +171,7 @@ func TestEditUpdatesAndRefusesAStaleVersion(t *testing.T) {
 		t.Errorf("editable text:\n%s", text)
 	}
 	edited := strings.Replace(string(text), "  name: "+name, "  labels:\n    edited: \"yes\"\n  name: "+name, 1)
-	if err := f.Update(t.Context(), cm, []byte(edited)); err != nil {
+	if err := f.Update(t.Context(), cm, text, []byte(edited)); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 10*time.Second, "the label in the tree", func() error {
@@ -189,11 +192,11 @@ func TestEditUpdatesAndRefusesAStaleVersion(t *testing.T) {
 	}
 	obj["data"] = map[string]any{"a": "mine"}
 	mine, _ := json.Marshal(obj)
-	if err := f.Update(t.Context(), cm, mine); !apierrors.IsConflict(err) {
+	if err := f.Update(t.Context(), cm, stale, mine); !apierrors.IsConflict(err) {
 		t.Errorf("a stale update: %v, want a conflict", err)
 	}
 	for text, want := range map[string]string{"a: [": "not valid YAML", "": "empty", "kind: ConfigMap\nmetadata:\n  name: other\n  namespace: shop\n": "cannot be edited"} {
-		if err := f.Update(t.Context(), cm, []byte(text)); err == nil || !strings.Contains(err.Error(), want) {
+		if err := f.Update(t.Context(), cm, nil, []byte(text)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Update(%q) = %v, want %q", text, err, want)
 		}
 	}
@@ -206,6 +209,60 @@ func TestEditUpdatesAndRefusesAStaleVersion(t *testing.T) {
 	}
 	if _, err := cs.CoreV1().ConfigMaps("shop").Get(t.Context(), name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("after delete: %v", err)
+	}
+}
+
+// TestEditOverAStatusChangeIsSaved: a controller writing the status while
+// the user edits is no conflict; a change to anything else still is.
+func TestEditOverAStatusChangeIsSaved(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	f := startFleet(t, s.Kubeconfig)
+	cfg, _ := s.RESTConfig("cluster2")
+	widgets := dynamic.NewForConfigOrDie(cfg).Resource(schema.GroupVersionResource{Group: sandbox.WidgetGroup, Version: "v1", Resource: "widgets"}).Namespace("shop")
+	name := fmt.Sprintf("edit-status-%d", time.Now().UnixNano())
+	w := &unstructured.Unstructured{Object: map[string]any{"apiVersion": sandbox.WidgetGroup + "/v1", "kind": "Widget",
+		"metadata": map[string]any{"name": name}, "spec": map[string]any{"colour": "blue"}}}
+	if _, err := widgets.Create(t.Context(), w, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = widgets.Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	widget := findOne(t, f, "cluster2", "shop", "Widget", name)
+	setStatus := func(phase string) {
+		t.Helper()
+		current, err := widgets.Get(t.Context(), name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		current.Object["status"] = map[string]any{"phase": phase}
+		if _, err := widgets.UpdateStatus(t.Context(), current, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	colour := func(text []byte, c string) []byte {
+		return []byte(strings.Replace(string(text), "colour: ", "colour: "+c+"-", 1))
+	}
+
+	text, err := f.EditableText(t.Context(), widget, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setStatus("Polishing") // the controller's write, while the user edits
+	if err := f.Update(t.Context(), widget, text, colour(text, "dark")); err != nil {
+		t.Fatalf("an edit over a status change: %v", err)
+	}
+	got, _ := widgets.Get(t.Context(), name, metav1.GetOptions{})
+	if c, _, _ := unstructured.NestedString(got.Object, "spec", "colour"); c != "dark-blue" {
+		t.Errorf("colour after the edit: %q", c)
+	}
+	if p, _, _ := unstructured.NestedString(got.Object, "status", "phase"); p != "Polishing" {
+		t.Errorf("the edit lost the status: phase %q", p)
+	}
+
+	// The same text again: its version is stale and the spec it started
+	// from has changed since (by the edit above): a conflict.
+	setStatus("Shiny")
+	if err := f.Update(t.Context(), widget, text, colour(text, "light")); !apierrors.IsConflict(err) {
+		t.Errorf("an edit over a spec change: %v, want a conflict", err)
 	}
 }
 
@@ -222,7 +279,7 @@ func TestReadOnlySendsNoMutatingRequest(t *testing.T) {
 		"delete":  f.Delete(t.Context(), web),
 		"scale":   f.Scale(t.Context(), web, 7),
 		"restart": f.Restart(t.Context(), web),
-		"update":  f.Update(t.Context(), web, []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n")),
+		"update":  f.Update(t.Context(), web, nil, []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n")),
 	} {
 		if !errors.Is(err, kube.ErrReadOnly) {
 			t.Errorf("%s in read-only mode: %v", what, err)

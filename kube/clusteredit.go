@@ -34,11 +34,12 @@ func (f *Fleet) ManagedClusterText(ctx context.Context, cluster string, asJSON b
 }
 
 // UpdateManagedCluster writes an edited ManagedCluster (YAML or JSON) back
-// to the ITS. As with Update, the text must still name the cluster and a
-// stale resourceVersion is a conflict. An edit that sets, changes or removes
-// a reserved label (see ReservedLabel) is refused before anything is sent.
-func (f *Fleet) UpdateManagedCluster(ctx context.Context, cluster string, text []byte) error {
-	edited, err := parseEdited(f.ManagedClusterRef(cluster), text)
+// to the ITS, as Update does for a WEC's object (the agent writes the
+// cluster's status often; that alone is no conflict). An edit that sets,
+// changes or removes a reserved label (see ReservedLabel) is refused before
+// anything is sent.
+func (f *Fleet) UpdateManagedCluster(ctx context.Context, cluster string, original, edited []byte) error {
+	obj, err := parseEdited(f.ManagedClusterRef(cluster), edited)
 	if err != nil {
 		return err
 	}
@@ -50,11 +51,10 @@ func (f *Fleet) UpdateManagedCluster(ctx context.Context, cluster string, text [
 	if err != nil {
 		return fmt.Errorf("get ManagedCluster %s on the ITS: %s", cluster, errorText(err))
 	}
-	if err := reservedLabelEdits(current.GetLabels(), edited.GetLabels()); err != nil {
+	if err := reservedLabelEdits(current.GetLabels(), obj.GetLabels()); err != nil {
 		return err
 	}
-	_, err = r.Update(ctx, edited, metav1.UpdateOptions{FieldManager: fieldManager})
-	return err
+	return updateEdited(ctx, r, obj, original)
 }
 
 // reservedLabelEdits refuses label edits that touch reserved keys, naming

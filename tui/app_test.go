@@ -68,7 +68,7 @@ func (f fakeFleet) Fetch(_ context.Context, o kube.Object) (*unstructured.Unstru
 func (f fakeFleet) EditableText(_ context.Context, o kube.Object, _ bool) ([]byte, error) {
 	return []byte("kind: " + o.Kind + "\nmetadata:\n  name: " + o.Name + "\n"), nil
 }
-func (f fakeFleet) Update(_ context.Context, o kube.Object, text []byte) error {
+func (f fakeFleet) Update(_ context.Context, o kube.Object, _, text []byte) error {
 	*f.changes = append(*f.changes, "update "+o.Cluster+"/"+o.Name+": "+strings.ReplaceAll(string(text), "\n", " "))
 	return nil
 }

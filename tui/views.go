@@ -22,7 +22,7 @@ type fleetViews interface {
 	health.Source
 	ManagedClusterRef(cluster string) kube.Object
 	ManagedClusterText(ctx context.Context, cluster string, asJSON bool) ([]byte, error)
-	UpdateManagedCluster(ctx context.Context, cluster string, text []byte) error
+	UpdateManagedCluster(ctx context.Context, cluster string, original, edited []byte) error
 	CanEditClusters(ctx context.Context) kube.Permission
 }
 
@@ -33,8 +33,8 @@ func (s managedClusters) EditableText(ctx context.Context, o kube.Object, asJSON
 	return s.fleet.ManagedClusterText(ctx, o.Name, asJSON)
 }
 
-func (s managedClusters) Update(ctx context.Context, o kube.Object, text []byte) error {
-	return s.fleet.UpdateManagedCluster(ctx, o.Name, text)
+func (s managedClusters) Update(ctx context.Context, o kube.Object, original, edited []byte) error {
+	return s.fleet.UpdateManagedCluster(ctx, o.Name, original, edited)
 }
 
 // screen says which view has the body of the screen.

@@ -50,7 +50,7 @@ func (f fakeFleet) ManagedClusterRef(cluster string) kube.Object {
 func (f fakeFleet) ManagedClusterText(ctx context.Context, cluster string, asJSON bool) ([]byte, error) {
 	return []byte("kind: ManagedCluster\nmetadata:\n  name: " + cluster + "\n"), nil
 }
-func (f fakeFleet) UpdateManagedCluster(ctx context.Context, cluster string, text []byte) error {
+func (f fakeFleet) UpdateManagedCluster(ctx context.Context, cluster string, _, text []byte) error {
 	if strings.Contains(string(text), "kubernetes.io/") {
 		return errors.New("not saved: a reserved label")
 	}

@@ -94,9 +94,10 @@ fi`)
 	term.WaitUntil(30*time.Second, func(screen string) string { return rowUnmet(screen, s.Pending, 2, "yes", "yes", "True") })
 
 	// Edit its ManagedCluster in $EDITOR: the reserved label is refused,
-	// the renamed one saved. The agent may still be writing the new
-	// cluster's status: the save is then a conflict, the script leaves the
-	// text as it is, and the edit ends cancelled; a user edits again.
+	// the renamed one saved. The agent's status writes are no conflict, but
+	// OCM's hub controllers may still be changing the new cluster's
+	// metadata: the save is then a conflict, the script leaves the text as
+	// it is, and the edit ends cancelled; a user edits again.
 	saved := "saved ManagedCluster " + s.Pending + " on its1"
 	term.Keys("e")
 	screen := term.WaitUntil(30*time.Second, func(screen string) string {
@@ -106,7 +107,7 @@ fi`)
 		return fmt.Sprintf("showed %q", saved)
 	})
 	if !strings.Contains(screen, saved) {
-		t.Log("the edit met a status update of the agent; editing again")
+		t.Log("the edit met a change by OCM's controllers; editing again")
 		term.Keys("e")
 		term.WaitFor(30*time.Second, saved)
 	}

@@ -23,7 +23,8 @@ import (
 // Store reads and writes objects (a *kube.Fleet).
 type Store interface {
 	EditableText(ctx context.Context, o kube.Object, asJSON bool) ([]byte, error)
-	Update(ctx context.Context, o kube.Object, text []byte) error
+	// Update saves edited; original is the text as read, before the edit.
+	Update(ctx context.Context, o kube.Object, original, edited []byte) error
 }
 
 // requestTimeout bounds each read and write.
@@ -34,8 +35,9 @@ type session struct {
 	object kube.Object
 	store  Store
 	path   string
-	// shown is the file's content as the editor last opened it.
-	shown []byte
+	// original is the object's text as read; shown is the file's content
+	// as the editor last opened it.
+	original, shown []byte
 	// failed says an attempt was refused (the text is the user's own).
 	failed bool
 }
@@ -138,6 +140,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if err != nil {
 			return m.finish(msg.s, "cannot make a file to edit in: "+err.Error(), true)
 		}
+		msg.s.original = msg.text
 		msg.s.path = filepath.Join(dir, fmt.Sprintf("%s-%s-%s%s", msg.s.object.Cluster, strings.ToLower(msg.s.object.Kind), msg.s.object.Name, ext))
 		return m, m.open(msg.s, msg.text)
 	case editedMsg:
@@ -183,7 +186,7 @@ func (m Model) edited(msg editedMsg) (Model, tea.Cmd) {
 	return m, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
-		return savedMsg{s: s, text: text, err: store.Update(ctx, o, text)}
+		return savedMsg{s: s, text: text, err: store.Update(ctx, o, s.original, text)}
 	}
 }
 

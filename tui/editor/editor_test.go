@@ -17,13 +17,16 @@ type store struct {
 	text     string
 	conflict error
 	updates  []string
+	// originals are the texts each update said the edit started from.
+	originals []string
 }
 
 func (s *store) EditableText(context.Context, kube.Object, bool) ([]byte, error) {
 	return []byte(s.text), nil
 }
 
-func (s *store) Update(_ context.Context, _ kube.Object, text []byte) error {
+func (s *store) Update(_ context.Context, _ kube.Object, original, text []byte) error {
+	s.originals = append(s.originals, string(original))
 	if s.conflict != nil {
 		return s.conflict
 	}
@@ -118,6 +121,10 @@ func TestFixingTheTextAfterAnErrorSavesWithoutTheComments(t *testing.T) {
 	done, _ := run(t, New(s), web, first, fix)
 	if done.Failed || len(s.updates) != 1 || strings.Contains(s.updates[0], errorMark) || !strings.Contains(s.updates[0], "replicas: 2") {
 		t.Errorf("done %+v, updates %q", done, s.updates)
+	}
+	// Both attempts name the text as read as the edit's start.
+	if len(s.originals) != 2 || s.originals[0] != "kind: Deployment\n" || s.originals[1] != s.originals[0] {
+		t.Errorf("originals %q", s.originals)
 	}
 }
 
