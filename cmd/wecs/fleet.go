@@ -41,6 +41,15 @@ func (e *exitCodeError) Unwrap() error { return e.err }
 // settleTimeout bounds how long the CLI waits for slow WECs.
 const settleTimeout = 30 * time.Second
 
+// whyNotRead says why a WEC's objects could not be read: its connection's
+// error, or that it was still connecting when the CLI stopped waiting.
+func whyNotRead(c kube.Connection) string {
+	if c.Err != "" {
+		return c.Err
+	}
+	return fmt.Sprintf("still %s after %s: its API server is slow to list; try again", strings.ToLower(string(c.State)), settleTimeout)
+}
+
 // fleetFlags are the flags every fleet command shares.
 type fleetFlags struct {
 	kube       *kube.Flags
@@ -334,7 +343,7 @@ list then misses their objects), 1 on error.`,
 			for _, m := range members {
 				known[m.Name] = true
 				if (len(clusters) == 0 || slices.Contains(clusters, m.Name)) && m.Binding.Bound() && m.Connection.State != kube.Connected {
-					unreachable = append(unreachable, m.Name+" ("+m.Connection.Err+")")
+					unreachable = append(unreachable, m.Name+" ("+whyNotRead(m.Connection)+")")
 				}
 			}
 			for _, c := range clusters {

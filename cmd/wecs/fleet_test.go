@@ -20,6 +20,7 @@ import (
 
 	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
+	"github.com/wecs-tui/wecs/kube"
 )
 
 // runWecs runs the built binary and returns stdout, stderr and the exit code.
@@ -179,5 +180,14 @@ func TestUnreachableWECGivesExitCode2(t *testing.T) {
 	_, stderr, code = runWecs(t, "get", "--kubeconfig", s.Kubeconfig, "--cluster", "nosuch")
 	if code != exitError || !strings.Contains(stderr, "the ITS has no such cluster") {
 		t.Errorf("unknown --cluster: exit %d, %s", code, stderr)
+	}
+}
+
+func TestWhyNotReadNamesTheErrorOrTheWait(t *testing.T) {
+	if got := whyNotRead(kube.Connection{State: kube.Disconnected, Err: "connection refused"}); got != "connection refused" {
+		t.Errorf("disconnected: %q", got)
+	}
+	if got := whyNotRead(kube.Connection{State: kube.Connecting}); got != "still connecting after 30s: its API server is slow to list; try again" {
+		t.Errorf("connecting: %q", got)
 	}
 }

@@ -43,7 +43,7 @@ func (r objectRef) find(fleet *kube.Fleet) (kube.Object, error) {
 	}
 	for _, m := range fleet.Members() {
 		if m.Name == r.cluster && m.Connection.State != kube.Connected {
-			return kube.Object{}, &exitCodeError{code: exitPartial, err: fmt.Errorf("cluster %s is %s: %s", r.cluster, m.Connection.State, m.Connection.Err)}
+			return kube.Object{}, &exitCodeError{code: exitPartial, err: fmt.Errorf("cluster %s is %s: %s", r.cluster, m.Connection.State, whyNotRead(m.Connection))}
 		}
 	}
 	return kube.Object{}, fmt.Errorf("no %s %s/%s on %s; `wecs get %s --cluster %s` lists what is there", r.kind, r.namespace, r.name, r.cluster, r.name, r.cluster)
