@@ -190,6 +190,11 @@ func (u *upper) startControllers(ctx context.Context, p *controlPlane) error {
 		"--service-account-private-key-file=" + p.files["sa.key"], "--root-ca-file=" + p.files["ca.crt"],
 		"--use-service-account-credentials=false", "--kube-api-qps=200", "--kube-api-burst=400",
 		"--concurrent-deployment-syncs=10", "--concurrent-replicaset-syncs=10", "--concurrent-job-syncs=10",
+		// kwok renews a node's heartbeat every 20–45 s; on a loaded box that
+		// overruns the default 50 s grace, the node lifecycle controller
+		// marks the node's pods not Ready, and with no kubelet nothing
+		// marks them Ready again.
+		"--node-monitor-grace-period=3m",
 	}}
 	if p.cluster.ITS {
 		// The ITS signs the WEC agents' client certificates, and nothing
