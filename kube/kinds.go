@@ -24,6 +24,7 @@ var kindAliases = map[string]string{
 	"pv": "PersistentVolume", "persistentvolume": "PersistentVolume", "persistentvolumes": "PersistentVolume",
 	"pvc": "PersistentVolumeClaim", "persistentvolumeclaim": "PersistentVolumeClaim", "persistentvolumeclaims": "PersistentVolumeClaim",
 	"sc": "StorageClass", "storageclass": "StorageClass", "storageclasses": "StorageClass",
+	"no": "Node", "node": "Node", "nodes": "Node",
 }
 
 // ResolveKind turns an alias ("deploy", "po", "pvc") into its kind; anything
