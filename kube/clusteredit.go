@@ -7,9 +7,11 @@ import (
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	clusterv1 "open-cluster-management.io/api/cluster/v1"
+	"sigs.k8s.io/yaml"
 )
 
 // ManagedClusterRef names a WEC's ManagedCluster on the ITS, for the edit
@@ -37,7 +39,9 @@ func (f *Fleet) ManagedClusterText(ctx context.Context, cluster string, asJSON b
 // to the ITS, as Update does for a WEC's object (the agent writes the
 // cluster's status often; that alone is no conflict). An edit that sets,
 // changes or removes a reserved label (see ReservedLabel) is refused before
-// anything is sent.
+// anything is sent. The labels it is compared with are those of original,
+// or, without it, the cluster's now: OCM may change reserved labels while
+// the user edits, and that is not the user's edit.
 func (f *Fleet) UpdateManagedCluster(ctx context.Context, cluster string, original, edited []byte) error {
 	obj, err := parseEdited(f.ManagedClusterRef(cluster), edited)
 	if err != nil {
@@ -47,11 +51,13 @@ func (f *Fleet) UpdateManagedCluster(ctx context.Context, cluster string, origin
 	if err != nil {
 		return err
 	}
-	current, err := r.Get(ctx, cluster, metav1.GetOptions{})
-	if err != nil {
-		return fmt.Errorf("get ManagedCluster %s on the ITS: %s", cluster, errorText(err))
+	before := &unstructured.Unstructured{}
+	if original == nil || yaml.Unmarshal(original, &before.Object) != nil {
+		if before, err = r.Get(ctx, cluster, metav1.GetOptions{}); err != nil {
+			return fmt.Errorf("get ManagedCluster %s on the ITS: %s", cluster, errorText(err))
+		}
 	}
-	if err := reservedLabelEdits(current.GetLabels(), obj.GetLabels()); err != nil {
+	if err := reservedLabelEdits(before.GetLabels(), obj.GetLabels()); err != nil {
 		return err
 	}
 	return updateEdited(ctx, r, obj, original)

@@ -2,6 +2,7 @@ package kube_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -282,6 +283,27 @@ func TestManagedClusterEditRoundTripRefusesReservedLabelsAndStaleText(t *testing
 	err = f.UpdateManagedCluster(t.Context(), name, text, editLabel(t, text, "wecs-edit-test", "stale"))
 	if !apierrors.IsConflict(err) {
 		t.Errorf("an edit of stale text: %v, want a conflict", err)
+	}
+	// Something else sets a reserved label while the user edits: not the
+	// user's edit, so no refusal; but the text is stale now: a conflict.
+	// (OCM's hub removes unknown addon labels at once, so a Kubernetes
+	// one stands in.)
+	fresh, err := f.ManagedClusterText(t.Context(), name, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const zoneLabel = "topology.kubernetes.io/zone"
+	setZone := func(ctx context.Context, value any) error {
+		patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"labels": map[string]any{zoneLabel: value}}})
+		_, err := oc.ClusterV1().ManagedClusters().Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+		return err
+	}
+	if err := setZone(t.Context(), "eu-1"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = setZone(context.Background(), nil) })
+	if err := f.UpdateManagedCluster(t.Context(), name, fresh, editLabel(t, fresh, "wecs-edit-test", "again")); !apierrors.IsConflict(err) {
+		t.Errorf("an edit while another writer set a reserved label: %v, want a conflict", err)
 	}
 	// The text must still name the cluster.
 	other := editMeta(t, text, func(meta map[string]any) { meta["name"] = "someone-else" })
