@@ -71,7 +71,7 @@ func updateEdited(ctx context.Context, r dynamic.ResourceInterface, obj *unstruc
 	if getErr != nil {
 		return err
 	}
-	now, textErr := editableText(current.DeepCopy(), true)
+	now, textErr := editableText(current, true)
 	if textErr != nil || !sameButVersion(original, now) {
 		return err
 	}

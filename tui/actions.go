@@ -51,10 +51,15 @@ func (m *Model) selectedObject(what string, mutating bool) (kube.Object, bool) {
 // checked asks the WEC whether the user may verb o, then runs next.
 func (m *Model) checked(what, verb, subresource string, o kube.Object, next func(m *Model) tea.Cmd) tea.Cmd {
 	fleet := m.fleet
+	return permitted(what, func(ctx context.Context) kube.Permission { return fleet.Can(ctx, verb, o, subresource) }, next)
+}
+
+// permitted asks whether the user may do what, then runs next if so.
+func permitted(what string, ask func(context.Context) kube.Permission, next func(m *Model) tea.Cmd) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
 		defer cancel()
-		return permittedMsg{what: what, perm: fleet.Can(ctx, verb, o, subresource), next: next}
+		return permittedMsg{what: what, perm: ask(ctx), next: next}
 	}
 }
 

@@ -194,13 +194,9 @@ func (m Model) screenJump(msg tea.Msg) (Model, tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case clusters.EditMsg:
 		fleet, ref := m.fleet, m.fleet.ManagedClusterRef(msg.Cluster)
-		return m, func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
-			defer cancel()
-			return permittedMsg{what: "edit", perm: fleet.CanEditClusters(ctx), next: func(m *Model) tea.Cmd {
-				return m.editor.StartIn(managedClusters{fleet}, ref)
-			}}
-		}, true
+		return m, permitted("edit", fleet.CanEditClusters, func(m *Model) tea.Cmd {
+			return m.editor.StartIn(managedClusters{fleet}, ref)
+		}), true
 	case clusters.ShowClusterMsg:
 		m.leaveScreen()
 		m.tree.RevealCluster(msg.Cluster)
