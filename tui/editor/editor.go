@@ -1,8 +1,10 @@
 // Package editor is the edit flow of `kubectl edit`, in the TUI: the
 // object, read fresh, goes to $KUBE_EDITOR, $EDITOR or vi (the UI suspends
 // meanwhile); a changed text is sent back; on any error the editor opens
-// again with the user's text and the error as comments on top. Nothing the
-// user typed is lost: a text that could not be saved stays in its file.
+// again with the user's text and the error as comments on top, until the
+// user gives up: quits without saving, or saves the text that was just
+// refused again (as kubectl edit does). Nothing the user typed is lost: a
+// text that could not be saved stays in its file.
 package editor
 
 import (
@@ -38,8 +40,10 @@ type session struct {
 	// original is the object's text as read; shown is the file's content
 	// as the editor last opened it.
 	original, shown []byte
-	// failed says an attempt was refused (the text is the user's own).
-	failed bool
+	// refused is the last text the store refused (without the error
+	// comments), refusal why; nil before any refusal.
+	refused []byte
+	refusal error
 }
 
 type fetchedMsg struct {
@@ -150,7 +154,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			_ = os.RemoveAll(filepath.Dir(msg.s.path))
 			return m.finish(msg.s, "saved "+msg.s.object.String(), false)
 		}
-		msg.s.failed = true
+		msg.s.refused, msg.s.refusal = msg.text, msg.err
 		return m, m.open(msg.s, withError(msg.text, msg.err))
 	}
 	return m, nil
@@ -175,13 +179,19 @@ func (m Model) edited(msg editedMsg) (Model, tea.Cmd) {
 		return m.finish(s, "cannot read the edited file: "+err.Error(), true)
 	}
 	if bytes.Equal(text, s.shown) {
-		if s.failed {
+		if s.refused != nil {
 			return m.finish(s, "edit cancelled; your text is kept in "+s.path, true)
 		}
 		_ = os.RemoveAll(filepath.Dir(s.path))
 		return m.finish(s, "no changes: nothing sent", false)
 	}
 	text = withoutError(text)
+	// An editor that saves the refused text again would be sent the same
+	// refusal without end.
+	if s.refused != nil && bytes.Equal(text, s.refused) {
+		why, _, _ := strings.Cut(s.refusal.Error(), "\n")
+		return m.finish(s, fmt.Sprintf("edit cancelled: the refused text came back unchanged; your text is kept in %s (refused: %s)", s.path, why), true)
+	}
 	store, o := s.store, s.object
 	return m, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)

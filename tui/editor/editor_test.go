@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -109,6 +110,29 @@ func TestAConflictReopensWithTheUsersTextAndTheErrorThenKeepsIt(t *testing.T) {
 		t.Errorf("kept file %s: %v\n%s", path, err, kept)
 	}
 	os.RemoveAll(strings.TrimSuffix(path, "/cluster1-deployment-web.yaml"))
+}
+
+// TestAnEditorSavingTheRefusedTextAgainEndsTheEdit is an editor that
+// writes the same invalid text whatever it is shown (a script, or a user
+// who saves without fixing anything and drops wecs's comments): the second
+// refusal of the same text ends the edit, keeping the text in its file.
+func TestAnEditorSavingTheRefusedTextAgainEndsTheEdit(t *testing.T) {
+	s := &store{text: "kind: Deployment\n", conflict: errors.New("the text is not valid YAML or JSON: yaml: line 2: mapping values are not allowed\nin this context")}
+	invalid := func(string) string { return "kind: Deployment\nspec: replicas: 2\n" }
+	done, seen := run(t, New(s), web, invalid, invalid, invalid, invalid, invalid)
+	if len(seen) != 2 || len(s.originals) != 1 {
+		t.Fatalf("the editor opened %d times, %d updates sent", len(seen), len(s.originals))
+	}
+	if !done.Failed || !strings.Contains(done.Note, "the refused text came back unchanged") ||
+		!strings.Contains(done.Note, "(refused: the text is not valid YAML or JSON: yaml: line 2: mapping values are not allowed)") {
+		t.Fatalf("done %+v", done)
+	}
+	path := strings.Fields(done.Note[strings.Index(done.Note, "kept in ")+len("kept in "):])[0]
+	kept, err := os.ReadFile(path)
+	if err != nil || string(kept) != invalid("") {
+		t.Errorf("kept file %s: %v\n%s", path, err, kept)
+	}
+	os.RemoveAll(filepath.Dir(path))
 }
 
 func TestFixingTheTextAfterAnErrorSavesWithoutTheComments(t *testing.T) {
