@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
-	"syscall"
 
 	"k8s.io/klog/v2"
 )
@@ -40,9 +38,12 @@ func main() {
 	// client-go logs through klog; its lines would garble the screen and the
 	// CLI's output. Errors reach the user as errors instead.
 	silenceKlog()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newRoot().ExecuteContext(ctx)
-	stop()
+	ctx, quit := quitOnSignals(context.Background())
+	err := newRoot(quit).ExecuteContext(ctx)
+	if code := quit.exitCode(); code != 0 {
+		// Ended by a signal: its error, if any, is only that.
+		os.Exit(code)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "wecs:", err)
 		os.Exit(exitCode(err))

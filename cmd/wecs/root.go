@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
@@ -13,7 +12,7 @@ import (
 	"github.com/wecs-tui/wecs/tui/logview"
 )
 
-func newRoot() *cobra.Command {
+func newRoot(quit *signalQuit) *cobra.Command {
 	flags := kube.NewFlags()
 	root := &cobra.Command{
 		Use:           "wecs",
@@ -25,7 +24,7 @@ func newRoot() *cobra.Command {
 	flags.AddFlags(root.PersistentFlags())
 	var configPath string
 	root.PersistentFlags().StringVar(&configPath, "config", "", "wecs config file (default $XDG_CONFIG_HOME/wecs/config.yaml)")
-	root.AddCommand(newVersion(), newTUI(flags, &configPath), newClusters(flags, &configPath), newGet(flags, &configPath),
+	root.AddCommand(newVersion(), newTUI(flags, &configPath, quit), newClusters(flags, &configPath), newGet(flags, &configPath),
 		newLogs(flags, &configPath), newEvents(flags, &configPath), newAccept(flags, &configPath))
 	return root
 }
@@ -42,7 +41,8 @@ func newVersion() *cobra.Command {
 	}
 }
 
-func newTUI(flags *kube.Flags, configPath *string) *cobra.Command {
+// newTUI is the tui command; quit handles the signals that end it.
+func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Command {
 	var mouse bool
 	var logLines int
 	cmd := &cobra.Command{
@@ -62,10 +62,8 @@ func newTUI(flags *kube.Flags, configPath *string) *cobra.Command {
 				logLines = ff.config.LogLines
 			}
 			model := tui.New(tui.Config{ITSContext: its, Mouse: mouse, LogLines: logLines, ReadOnly: flags.ReadOnly}, fleet, fleet.Tree)
-			_, err = tea.NewProgram(model, tea.WithContext(cmd.Context())).Run()
-			if errors.Is(err, tea.ErrProgramKilled) && cmd.Context().Err() != nil {
-				return nil
-			}
+			quit.startingUI()
+			_, err = tea.NewProgram(model, tea.WithContext(cmd.Context()), tea.WithoutSignalHandler()).Run()
 			return err
 		},
 	}

@@ -116,3 +116,15 @@ func (s *Session) WaitUntil(timeout time.Duration, unmet func(screen string) str
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// Format is a tmux format expanded for the session's pane, e.g.
+// "#{alternate_on}" (1 while the program uses the alternate screen) or
+// "#{cursor_flag}" (1 while the cursor is visible).
+func (s *Session) Format(format string) string {
+	s.t.Helper()
+	out, err := s.tmux("display-message", "-p", "-t", s.name, format)
+	if err != nil {
+		s.t.Fatalf("tmux display-message %q: %v: %s", format, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"golang.org/x/term"
+)
+
+const (
+	// signalGrace is how long the UI has to end by itself after a signal
+	// before wecs restores the terminal and exits anyway.
+	signalGrace = 500 * time.Millisecond
+	// restoreTimeout bounds that restoring: a terminal that takes no more
+	// output must not keep the process alive.
+	restoreTimeout = 200 * time.Millisecond
+)
+
+// terminalReset undoes what the UI sets on the terminal: the alternate
+// screen, the hidden cursor, bracketed paste, focus and mouse reports,
+// keyboard enhancements. It starts with CAN, which ends an escape sequence
+// the UI may have been cut off in the middle of.
+var terminalReset = "\x18" + ansi.ResetModeAltScreenSaveCursor + ansi.ShowCursor + ansi.ResetModeBracketedPaste +
+	ansi.ResetModeFocusEvent + ansi.ResetModeMouseNormal + ansi.ResetModeMouseButtonEvent + ansi.ResetModeMouseAnyEvent +
+	ansi.ResetModeMouseExtSgr + ansi.ResetModifyOtherKeys + ansi.PopKittyKeyboard(1)
+
+// signalQuit ends wecs on SIGINT, SIGTERM and SIGHUP. The first cancels
+// the commands' context, which ends the command (the UI restores the
+// terminal). If the process is still there signalGrace later (a shutdown
+// stuck on something), or on a second signal, the terminal is restored
+// from here and the process exits. Either way the exit status is
+// 128 + the signal's number, as a shell reports a process a signal ended.
+type signalQuit struct {
+	received atomic.Int32
+	// tty is the terminal's state before the UI, when stdin is one.
+	tty *term.State
+	// uiStarted says the UI may have changed the terminal: before, there
+	// is nothing to reset (and leaving an alternate screen that was never
+	// entered moves the cursor).
+	uiStarted atomic.Bool
+}
+
+// quitOnSignals starts handling the signals for the rest of the process's
+// life; ctx ends at the first.
+func quitOnSignals(parent context.Context) (ctx context.Context, q *signalQuit) {
+	q = &signalQuit{}
+	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+		q.tty, _ = term.GetState(fd)
+	}
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, cancel := context.WithCancel(parent)
+	go func() {
+		first := (<-signals).(syscall.Signal)
+		q.received.Store(int32(first))
+		cancel()
+		select {
+		case <-signals:
+		case <-time.After(signalGrace):
+		}
+		q.exitNow(first)
+	}()
+	return ctx, q
+}
+
+// startingUI notes that the UI is about to take the terminal.
+func (q *signalQuit) startingUI() { q.uiStarted.Store(true) }
+
+// exitCode is 128 + the number of the signal that came, or 0.
+func (q *signalQuit) exitCode() int {
+	if sig := q.received.Load(); sig != 0 {
+		return 128 + int(sig)
+	}
+	return 0
+}
+
+// exitNow restores the terminal, giving up after restoreTimeout, and
+// exits as after sig.
+func (q *signalQuit) exitNow(sig syscall.Signal) {
+	restored := make(chan struct{})
+	go func() {
+		defer close(restored)
+		if q.uiStarted.Load() {
+			_, _ = os.Stdout.WriteString(terminalReset)
+		}
+		if q.tty != nil {
+			_ = term.Restore(int(os.Stdin.Fd()), q.tty)
+		}
+	}()
+	select {
+	case <-restored:
+	case <-time.After(restoreTimeout):
+	}
+	os.Exit(128 + int(sig))
+}
