@@ -12,6 +12,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 )
@@ -50,8 +51,16 @@ type LogLine struct {
 	Marker string
 }
 
-// logRetry is how long a broken stream waits before reconnecting.
-const logRetry = time.Second
+// logRetry is how long a broken stream first waits before reconnecting;
+// each fruitless attempt doubles it up to maxLogRetry.
+const (
+	logRetry    = time.Second
+	maxLogRetry = 30 * time.Second
+)
+
+// podRecheck bounds the wait for a change of a pod whose containers have
+// not started, in case its watch misses one.
+const podRecheck = time.Minute
 
 // podRescan is how often a followed workload looks for new pods.
 const podRescan = 2 * time.Second
@@ -66,17 +75,23 @@ func (f *Fleet) StreamLogs(ctx context.Context, o Object, clusters []string, opt
 	defer close(out)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	started := map[LogSource]bool{}
+	started := map[LogSource]bool{} // pods, by a source without container
 	for {
+		pods := map[LogSource][]string{}
 		for _, src := range f.logSources(ctx, o, clusters, opts) {
-			if started[src] {
+			pod := src
+			pod.Container = ""
+			pods[pod] = append(pods[pod], src.Container)
+		}
+		for pod, containers := range pods {
+			if started[pod] {
 				continue
 			}
-			started[src] = true
+			started[pod] = true
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				f.streamContainer(ctx, src, opts, out)
+				f.followPod(ctx, pod, containers, opts, out)
 			}()
 		}
 		if len(started) == 0 && !opts.Follow {
@@ -172,20 +187,119 @@ func (f *Fleet) Containers(ctx context.Context, pod Object) ([]Container, error)
 	return out, nil
 }
 
-// streamContainer streams one container's log. Following, a stream that
-// ends or breaks is reopened from the last line's time; lines at or before
-// what was already sent are skipped.
-func (f *Fleet) streamContainer(ctx context.Context, src LogSource, opts LogOptions, out chan<- LogLine) {
-	cfg, err := f.config(src.Cluster)
+// followPod streams the logs of some containers of one pod. While none of
+// them has started, it says why once (per reason, for the whole pod) and,
+// following, waits for the pod to change instead of asking for a log that
+// is not there.
+func (f *Fleet) followPod(ctx context.Context, pod LogSource, containers []string, opts LogOptions, out chan<- LogLine) {
+	cfg, err := f.config(pod.Cluster)
 	var cs *kubernetes.Clientset
 	if err == nil {
 		cs, err = kubernetes.NewForConfig(cfg)
 	}
 	if err != nil {
-		send(ctx, out, LogLine{Source: src, Marker: err.Error()})
+		send(ctx, out, LogLine{Source: pod, Marker: err.Error()})
 		return
 	}
+	said := ""
+	for {
+		p, err := cs.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Pod, metav1.GetOptions{})
+		if ctx.Err() != nil {
+			return
+		}
+		why := ""
+		switch {
+		case err != nil:
+			why = "cannot read the pod: " + errorText(err)
+		case !opts.Previous:
+			why = notStarted(p, containers)
+		}
+		if why == "" {
+			break
+		}
+		if why != said {
+			send(ctx, out, LogLine{Source: pod, Marker: why})
+			said = why
+		}
+		if !opts.Follow || !waitForPodChange(ctx, cs, p) {
+			return
+		}
+	}
+	var wg sync.WaitGroup
+	for _, c := range containers {
+		src := pod
+		src.Container = c
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			streamContainer(ctx, cs, src, opts, out)
+		}()
+	}
+	wg.Wait()
+}
+
+// notStarted says why none of a pod's containers has a log to read, or ""
+// when one has: not scheduled (with the scheduler's reason), or the
+// waiting reason of its containers (ContainerCreating, ImagePullBackOff…).
+func notStarted(p *corev1.Pod, containers []string) string {
+	if p.Spec.NodeName == "" {
+		for _, c := range p.Status.Conditions {
+			if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
+				return "not scheduled: " + strings.TrimSpace(c.Reason+": "+c.Message)
+			}
+		}
+		return "not scheduled yet"
+	}
+	statuses := slices.Concat(p.Status.InitContainerStatuses, p.Status.ContainerStatuses, p.Status.EphemeralContainerStatuses)
+	why := "waiting: the containers have not started"
+	for _, name := range containers {
+		i := slices.IndexFunc(statuses, func(s corev1.ContainerStatus) bool { return s.Name == name })
+		if i < 0 {
+			continue
+		}
+		s := statuses[i]
+		if s.State.Running != nil || s.State.Terminated != nil || s.LastTerminationState.Terminated != nil {
+			return ""
+		}
+		if w := s.State.Waiting; w != nil && w.Reason != "" {
+			why = "waiting: " + w.Reason
+			if w.Message != "" {
+				why += " (" + w.Message + ")"
+			}
+		}
+	}
+	return why
+}
+
+// waitForPodChange waits until the pod changes (or a while has passed);
+// false when ctx ended.
+func waitForPodChange(ctx context.Context, cs kubernetes.Interface, p *corev1.Pod) bool {
+	wait, cancel := context.WithTimeout(ctx, podRecheck)
+	defer cancel()
+	w, err := cs.CoreV1().Pods(p.Namespace).Watch(wait, metav1.ListOptions{
+		FieldSelector: fields.OneTermEqualSelector("metadata.name", p.Name).String(), ResourceVersion: p.ResourceVersion})
+	if err == nil {
+		defer w.Stop()
+		select {
+		case <-w.ResultChan():
+		case <-wait.Done():
+		}
+	} else {
+		select {
+		case <-time.After(5 * logRetry):
+		case <-wait.Done():
+		}
+	}
+	return ctx.Err() == nil
+}
+
+// streamContainer streams one container's log. Following, a stream that
+// ends or breaks is reopened from the last line's time, waiting longer
+// after each attempt that brought nothing; lines at or before what was
+// already sent are skipped, and a repeated problem is said once.
+func streamContainer(ctx context.Context, cs kubernetes.Interface, src LogSource, opts LogOptions, out chan<- LogLine) {
 	var last time.Time
+	retry, said := logRetry, ""
 	sentAtLast := 0 // lines sent with timestamp == last
 	first := true
 	for {
@@ -201,6 +315,7 @@ func (f *Fleet) streamContainer(ctx context.Context, src LogSource, opts LogOpti
 			req.TailLines = &opts.Tail
 		}
 		stream, err := cs.CoreV1().Pods(src.Namespace).GetLogs(src.Pod, req).Stream(ctx)
+		before := last
 		if err == nil {
 			last, sentAtLast, err = copyLines(ctx, stream, src, last, sentAtLast, out)
 			_ = stream.Close()
@@ -214,16 +329,21 @@ func (f *Fleet) streamContainer(ctx context.Context, src LogSource, opts LogOpti
 			}
 			return
 		}
-		marker := "stream ended; reconnecting"
 		if err != nil && !errors.Is(err, io.EOF) {
-			marker = "stream broke (" + errorText(err) + "); reconnecting"
+			if marker := "stream broke (" + errorText(err) + "); reconnecting"; marker != said {
+				send(ctx, out, LogLine{Source: src, Marker: marker})
+				said = marker
+			}
 		}
-		send(ctx, out, LogLine{Source: src, Marker: marker})
-		first = false
+		retry = min(retry*2, maxLogRetry)
+		if !last.Equal(before) {
+			retry, said = logRetry, ""
+		}
+		first = first && last.IsZero()
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(logRetry):
+		case <-time.After(retry):
 		}
 	}
 }

@@ -249,7 +249,9 @@ func (m Model) paneKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 	case "esc", "left", "h":
 		if m.pane.SearchStatus() != "" && key.String() == "esc" {
-			m.pane.Search("")
+			// The first esc drops the search and the log filter; the next goes back.
+			_ = m.pane.Search("")
+			_ = m.pane.Filter("")
 			return m, nil
 		}
 		m.setFocus(focusTree)
@@ -547,7 +549,11 @@ func (m Model) footer() string {
 		if m.focus == focusPane {
 			status = m.pane.SearchStatus()
 		}
-		return m.styles.Key.Render("/") + m.query + "█" + m.styles.Muted.Render(strings.TrimPrefix(status, "/"+m.query))
+		prompt, after := "/", strings.TrimPrefix(status, "/"+m.query)
+		if m.filtering {
+			prompt, after = "F ", ""
+		}
+		return m.styles.Key.Render(prompt) + m.query + "█" + m.styles.Muted.Render(after)
 	case m.showHelp:
 		return m.styles.Muted.Render("esc closes the help")
 	case m.problem != "":
@@ -564,6 +570,7 @@ func (m Model) footer() string {
 		status = m.pane.SearchStatus()
 		keys = []string{"esc back", "tab next tab", "↑↓ scroll", "/ search"}
 		if status != "" {
+			keys[0] = "esc clear"
 			keys = append(keys, "n/N next/previous")
 		}
 		if hint := m.pane.Hint(); hint != "" {

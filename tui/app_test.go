@@ -506,7 +506,7 @@ func TestLogsTabColoursFiltersSearchesAndSaves(t *testing.T) {
 func TestLogsOfAWorkloadAcrossClustersArePrefixed(t *testing.T) {
 	m := send(sized(160, 30), keys("/web-7d4b9-a", "enter", "L", "a")...)
 	plain := screen(m)
-	for _, want := range []string{"on cluster1,cluster2", "cluster1/web-7d4b9-a/ INFO starting", "cluster2/web-7d4b9-a/ INFO starting"} {
+	for _, want := range []string{"on cluster1,cluster2", "cluster1/web-7d4b9-a INFO starting", "cluster2/web-7d4b9-a INFO starting"} {
 		if !strings.Contains(plain, want) {
 			t.Errorf("lacks %q:\n%s", want, plain)
 		}

@@ -112,7 +112,7 @@ func printLogs(ctx context.Context, w io.Writer, fleet *kube.Fleet, o kube.Objec
 	for l := range ch {
 		var prefix string
 		if prefixed {
-			prefix = l.Source.Pod + "/" + l.Source.Container + " "
+			prefix = strings.TrimSuffix(l.Source.Pod+"/"+l.Source.Container, "/") + " "
 			if len(clusters) > 1 {
 				prefix = l.Source.Cluster + "/" + prefix
 			}

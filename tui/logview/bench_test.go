@@ -78,3 +78,48 @@ func BenchmarkFilteredFrame(b *testing.B) {
 }
 
 func keyPress(k string) tea.KeyPressMsg { return tea.KeyPressMsg{Code: rune(k[0]), Text: k} }
+
+// BenchmarkFollowWrappedFilteredLog is one frame of following 2,000 long
+// lines a second (a frame's worth, 1/30 s, per op) wrapped, numbered,
+// timestamped, pretty-printed and filtered, through a 10,000-line ring:
+// the lines taken in and the screen drawn. The live heap is reported once
+// the ring is full and again at the end: it must not grow with the stream.
+func BenchmarkFollowWrappedFilteredLog(b *testing.B) {
+	m := followed(DefaultCapacity)
+	m.SetSize(100, 40)
+	for _, k := range []string{"w", "#", "T", "P"} {
+		m, _ = m.Update(keyPress(k))
+	}
+	if err := m.Filter("error"); err != nil {
+		b.Fatal(err)
+	}
+	const perFrame = 2000 / framesPerSecond
+	// Frames are made ahead (what the stream would hand over), reused.
+	frames := make([][]kube.LogLine, 300)
+	for i := range frames {
+		frames[i] = longLines(i*perFrame, perFrame)
+	}
+	for i := range DefaultCapacity / perFrame {
+		m, _ = m.Update(linesMsg{seq: m.seq, lines: frames[i%len(frames)]})
+	}
+	heapMB := func() float64 {
+		var s runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&s)
+		return float64(s.HeapInuse) / (1 << 20)
+	}
+	full := heapMB()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		m, _ = m.Update(linesMsg{seq: m.seq, lines: frames[i%len(frames)]})
+		_ = m.View()
+		i++
+	}
+	b.StopTimer()
+	b.ReportMetric(full, "heap-MB-full")
+	b.ReportMetric(heapMB(), "heap-MB-end")
+	b.ReportMetric(float64(i*perFrame), "lines")
+	runtime.KeepAlive(m)
+	runtime.KeepAlive(frames)
+}

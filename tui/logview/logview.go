@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -71,10 +72,15 @@ type Model struct {
 	tail        int // index into tails
 	previous    bool
 	ring        ring
-	sources     map[kube.LogSource]bool
-	// following scrolls to each new line; scrolling up stops it.
-	following                         bool
-	top                               int // seq of the top line while not following
+	// shown indexes the ring's lines that pass the filter, kept up to date
+	// line by line as they arrive and as the ring drops old ones.
+	shown   index
+	sources map[kube.LogSource]bool
+	// following keeps the newest line at the bottom; scrolling up stops it.
+	following bool
+	// topSeq and topRow are the first row on screen while not following:
+	// a row of the line numbered topSeq.
+	topSeq, topRow                    int
 	timestamps, wrap, numbers, pretty bool
 	search, filter                    Matcher
 	seq                               int
@@ -147,7 +153,7 @@ func (m *Model) stop() {
 // restart drops the lines and streams again with the current options.
 func (m *Model) restart() tea.Cmd {
 	m.stop()
-	m.ring.clear()
+	m.clearLines()
 	m.sources = map[kube.LogSource]bool{}
 	m.following, m.status = true, ""
 	if m.target == nil {
@@ -216,10 +222,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		for _, l := range msg.lines {
 			l.Text = termtext.Clean(l.Text)
 			m.sources[l.Source] = true
-			m.ring.push(entry{line: l, level: DetectLevel(l.Text)})
+			m.add(l)
 		}
 		if msg.closed {
-			m.status = "end of log"
+			m.add(kube.LogLine{Marker: "end of log"})
 			return m, nil
 		}
 		return m, listen(msg.seq, msg.ch)
@@ -240,10 +246,17 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
+	if m.target == nil {
+		m.status = "no pods here: logs are for pods and the workloads that run them"
+		return m, nil
+	}
 	switch key.String() {
 	case "f":
-		m.following = !m.following
-		m.top = m.lastTop()
+		if m.following {
+			m.pin(m.liveTop())
+		} else {
+			m.following = true
+		}
 	case "G", "end":
 		m.following = true
 	case "up", "k":
@@ -251,12 +264,11 @@ func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
 	case "down", "j":
 		m.scroll(1)
 	case "pgup", "ctrl+b", "ctrl+u":
-		m.scroll(-max(m.height-2, 1))
+		m.scroll(-max(m.logHeight()-2, 1))
 	case "pgdown", "ctrl+f", "space":
-		m.scroll(max(m.height-2, 1))
+		m.scroll(max(m.logHeight()-2, 1))
 	case "g", "home":
-		m.following = false
-		m.top = m.ring.first()
+		m.pauseAt(position{})
 	case "T":
 		m.timestamps = !m.timestamps
 	case "w":
@@ -288,7 +300,7 @@ func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.allClusters = !m.allClusters
 		return m, m.restart()
 	case "ctrl+l":
-		m.ring.clear()
+		m.clearLines()
 		m.status = "cleared"
 	case "s":
 		return m, m.save()
@@ -300,48 +312,129 @@ func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// displayed are the entries that pass the filter, oldest first.
-func (m Model) displayed() []entry {
-	out := make([]entry, 0, m.ring.len())
+// add keeps a line, indexes it if it passes the filter and forgets the
+// index of what the ring drops to make room.
+func (m *Model) add(l kube.LogLine) {
+	e := m.ring.push(entry{line: l, level: DetectLevel(l.Text)})
+	m.shown.dropBefore(m.ring.first())
+	if m.passes(e) {
+		m.shown.add(e.seq)
+	}
+}
+
+// passes reports whether an entry gets past the filter (markers always do).
+func (m Model) passes(e entry) bool {
+	return e.line.Marker != "" || !m.filter.Active() || m.filter.Match(e.line.Text)
+}
+
+// reindex builds the index again, for a new filter.
+func (m *Model) reindex() {
+	m.shown.reset()
 	for i := range m.ring.len() {
-		e := m.ring.at(i)
-		if e.line.Marker == "" && m.filter.Active() && !m.filter.Match(e.line.Text) {
-			continue
+		if e := m.ring.at(i); m.passes(e) {
+			m.shown.add(e.seq)
 		}
-		out = append(out, e)
 	}
-	return out
 }
 
-// topIndex is where the window starts in list.
-func (m Model) topIndex(list []entry) int {
+func (m *Model) clearLines() {
+	m.ring.clear()
+	m.shown.reset()
+}
+
+// shownEntry is the i-th line that passes the filter.
+func (m Model) shownEntry(i int) entry { return m.ring.bySeq(m.shown.at(i)) }
+
+// position is a row of the log: the row-th screen row of the i-th shown
+// line (a wrapped or pretty-printed line takes several).
+type position struct{ i, row int }
+
+func (p position) before(q position) bool { return p.i < q.i || p.i == q.i && p.row < q.row }
+
+// logHeight is how many rows the log itself gets, below the status.
+func (m Model) logHeight() int {
+	return max(m.height-len(m.statusRows()), 1)
+}
+
+func (m Model) statusRows() []string {
+	if m.status == "" {
+		return nil
+	}
+	// Wrapped, not cut: a saved file's path must be readable in full.
+	return strings.Split(m.styles.Warn.Render(ansi.Wrap(m.status, max(m.width, 1), "/ ")), "\n")
+}
+
+// liveTop is the first row on screen when the newest line is the last:
+// the screen's height counted up from the end, in rendered rows.
+func (m Model) liveTop() position {
+	rows := 0
+	for i := m.shown.len() - 1; i >= 0; i-- {
+		rows += len(m.render(m.shownEntry(i)))
+		if rows >= m.logHeight() {
+			return position{i: i, row: rows - m.logHeight()}
+		}
+	}
+	return position{}
+}
+
+// topPosition is the first row on screen.
+func (m Model) topPosition() position {
 	if m.following {
-		return max(len(list)-m.height, 0)
+		return m.liveTop()
 	}
-	for i, e := range list {
-		if e.seq >= m.top {
-			return i
-		}
+	i := m.shown.find(m.topSeq)
+	if i >= m.shown.len() || m.shown.at(i) != m.topSeq {
+		return position{i: i}
 	}
-	return max(len(list)-m.height, 0)
+	return position{i: i, row: m.topRow}
 }
 
-func (m Model) lastTop() int {
-	list := m.displayed()
-	if i := m.topIndex(list); i < len(list) {
-		return list[i].seq
-	}
-	return 0
-}
-
-func (m *Model) scroll(delta int) {
-	list := m.displayed()
-	if len(list) == 0 {
+// pauseAt stops following at p (an index position), or follows again when
+// p is at or past the live end: scrolling never goes beyond the newest line.
+func (m *Model) pauseAt(p position) {
+	live := m.liveTop()
+	if m.shown.len() == 0 || !p.before(live) {
+		m.following = true
 		return
 	}
-	i := max(0, min(m.topIndex(list)+delta, len(list)-1))
+	m.pin(p)
+}
+
+// pin stops following with p as the first row on screen.
+func (m *Model) pin(p position) {
 	m.following = false
-	m.top = list[i].seq
+	if p.i < m.shown.len() {
+		m.topSeq, m.topRow = m.shown.at(p.i), p.row
+	}
+}
+
+// scroll moves the window by delta rows.
+func (m *Model) scroll(delta int) {
+	if m.shown.len() == 0 {
+		return
+	}
+	p := m.topPosition()
+	for delta > 0 && p.i < m.shown.len() {
+		left := len(m.render(m.shownEntry(p.i))) - p.row
+		if delta < left {
+			p.row += delta
+			break
+		}
+		delta -= left
+		p = position{i: p.i + 1}
+	}
+	for ; delta < 0; delta++ {
+		switch {
+		case p.row > 0:
+			p.row--
+		case p.i > 0:
+			p.i--
+			p.row = len(m.render(m.shownEntry(p.i))) - 1
+		default:
+			delta = 0
+		}
+	}
+	m.pauseAt(p)
 }
 
 // jump moves the window to the next (1) or previous (-1) search match.
@@ -349,12 +442,9 @@ func (m *Model) jump(dir int) {
 	if !m.search.Active() {
 		return
 	}
-	list := m.displayed()
-	at := m.topIndex(list)
-	for i := at + dir; i >= 0 && i < len(list); i += dir {
-		if m.search.Match(list[i].line.Text) {
-			m.following = false
-			m.top = list[i].seq
+	for i := m.topPosition().i + dir; i >= 0 && i < m.shown.len(); i += dir {
+		if m.search.Match(m.shownEntry(i).line.Text) {
+			m.pauseAt(position{i: i})
 			return
 		}
 	}
@@ -370,10 +460,9 @@ func (m *Model) Search(pattern string) error {
 	}
 	m.search = matcher
 	if matcher.Active() {
-		list := m.displayed()
-		for i := len(list) - 1; i >= 0; i-- {
-			if matcher.Match(list[i].line.Text) {
-				m.following, m.top = false, list[i].seq
+		for i := m.shown.len() - 1; i >= 0; i-- {
+			if matcher.Match(m.shownEntry(i).line.Text) {
+				m.pauseAt(position{i: i})
 				break
 			}
 		}
@@ -388,6 +477,7 @@ func (m *Model) Filter(pattern string) error {
 		return err
 	}
 	m.filter = matcher
+	m.reindex()
 	return nil
 }
 
@@ -409,14 +499,13 @@ func (m Model) save() tea.Cmd {
 	if m.target == nil {
 		return nil
 	}
-	name := fmt.Sprintf("%s_%s_%s_%s.log", m.target.Cluster, m.target.Namespace, m.target.Name, time.Now().Format("20060102-150405"))
+	name := fmt.Sprintf("%s_%s_%s_%s.log", strings.Join(m.clusters(), "+"), m.target.Namespace, m.target.Name, time.Now().Format("20060102-150405"))
 	path := filepath.Join(m.SaveDir, name)
 	var b strings.Builder
-	list := m.displayed()
-	for _, e := range list {
-		b.WriteString(m.plainLine(e) + "\n")
+	for i := range m.shown.len() {
+		b.WriteString(m.plainLine(m.shownEntry(i)) + "\n")
 	}
-	text, lines := b.String(), len(list)
+	text, lines := b.String(), m.shown.len()
 	return func() tea.Msg {
 		err := os.MkdirAll(filepath.Dir(path), 0o755)
 		if err == nil {
@@ -447,12 +536,16 @@ func (m Model) plainLine(e entry) string {
 	return text
 }
 
-// prefix names the source when more than one is shown.
+// prefix names the source when more than one is shown (a line about a
+// whole pod names no container; the log's own markers name nothing).
 func (m Model) prefix(src kube.LogSource) string {
-	if len(m.sources) <= 1 && !m.allClusters {
+	if len(m.sources) <= 1 && !m.allClusters || src.Pod == "" {
 		return ""
 	}
-	p := src.Pod + "/" + src.Container
+	p := src.Pod
+	if src.Container != "" {
+		p += "/" + src.Container
+	}
 	if m.allClusters {
 		p = src.Cluster + "/" + p
 	}
@@ -476,10 +569,7 @@ func (m Model) Header() string {
 	if tails[m.tail] >= 0 {
 		tail = fmt.Sprint(tails[m.tail])
 	}
-	where := m.target.Cluster
-	if m.allClusters {
-		where = strings.Join(append([]string{m.target.Cluster}, m.elsewhere...), ",")
-	}
+	where := strings.Join(m.clusters(), ",")
 	mode := "following"
 	switch {
 	case m.previous:
@@ -492,6 +582,14 @@ func (m Model) Header() string {
 	return strings.Join(parts, " · ")
 }
 
+// clusters are the clusters whose logs are streamed.
+func (m Model) clusters() []string {
+	if m.allClusters {
+		return append([]string{m.target.Cluster}, m.elsewhere...)
+	}
+	return []string{m.target.Cluster}
+}
+
 // Hint lists the tab's keys for the footer.
 func (m Model) Hint() string {
 	return "f follow  c container  t tail  p previous  a all clusters  F filter  s save  T time  w wrap  P pretty  ctrl+l clear"
@@ -502,29 +600,29 @@ func (m Model) View() string {
 	if m.target == nil {
 		return m.styles.Muted.Render("Select a pod or a workload that runs pods to see its logs.")
 	}
-	height := m.height
-	var status []string
-	if m.status != "" {
-		// Wrapped, not cut: a saved file's path must be readable in full.
-		status = strings.Split(m.styles.Warn.Render(ansi.Wrap(m.status, max(m.width, 1), "/ ")), "\n")
-		height = max(height-len(status), 1)
-	}
-	list := m.displayed()
-	start := m.topIndex(list)
+	status := m.statusRows()
+	height := m.logHeight()
 	var rows []string
-	for i := start; i < len(list) && len(rows) < height; i++ {
-		rows = append(rows, m.render(list[i])...)
+	if !m.following {
+		top := m.topPosition()
+		for i := top.i; i < m.shown.len() && len(rows) < top.row+height; i++ {
+			rows = append(rows, m.render(m.shownEntry(i))...)
+		}
+		rows = rows[min(top.row, len(rows)):]
 	}
-	if m.following && len(rows) > height {
-		rows = rows[len(rows)-height:]
+	if m.following || len(rows) < height {
+		// The newest line last: rendered from the end up.
+		rows = nil
+		for i := m.shown.len() - 1; i >= 0 && len(rows) < height; i-- {
+			rows = append(m.render(m.shownEntry(i)), rows...)
+		}
+		rows = rows[max(len(rows)-height, 0):]
 	}
-	if len(rows) > height {
-		rows = rows[:height]
-	}
+	rows = rows[:min(len(rows), height)]
 	switch {
-	case len(list) == 0 && m.ring.len() > 0:
+	case m.shown.len() == 0 && m.ring.len() > 0:
 		rows = []string{m.styles.Muted.Render("no line passes the filter " + m.filter.Pattern + " (F, then esc, drops it)")}
-	case len(list) == 0:
+	case m.shown.len() == 0:
 		rows = []string{m.styles.Muted.Render("waiting for log lines…")}
 	}
 	return strings.Join(append(status, rows...), "\n")
@@ -590,24 +688,63 @@ type ring struct {
 
 func newRing(capacity int) ring { return ring{buf: make([]entry, capacity)} }
 
-func (r *ring) push(e entry) {
+// push keeps e (dropping the oldest entry when full) and returns it
+// numbered.
+func (r *ring) push(e entry) entry {
 	e.seq = r.total
 	r.total++
 	if r.n < len(r.buf) {
 		r.buf[(r.start+r.n)%len(r.buf)] = e
 		r.n++
-		return
+		return e
 	}
 	r.buf[r.start] = e
 	r.start = (r.start + 1) % len(r.buf)
+	return e
 }
 
 func (r *ring) len() int       { return r.n }
 func (r *ring) at(i int) entry { return r.buf[(r.start+i)%len(r.buf)] }
 func (r *ring) clear()         { r.start, r.n = 0, 0 }
+
+// bySeq is the entry numbered seq, which the ring must still hold.
+func (r *ring) bySeq(seq int) entry { return r.at(seq - r.first()) }
+
+// first is the seq of the oldest entry kept.
 func (r *ring) first() int {
 	if r.n == 0 {
 		return r.total
 	}
 	return r.at(0).seq
+}
+
+// index lists the seqs of the ring's entries that pass the filter, oldest
+// first: appended to as lines arrive, cut at the front as the ring drops
+// them, so no frame has to filter the whole ring again.
+type index struct {
+	seqs []int
+	head int // seqs[:head] were dropped
+}
+
+func (x *index) add(seq int)  { x.seqs = append(x.seqs, seq) }
+func (x *index) len() int     { return len(x.seqs) - x.head }
+func (x *index) at(i int) int { return x.seqs[x.head+i] }
+func (x *index) reset()       { x.seqs, x.head = x.seqs[:0], 0 }
+
+// dropBefore forgets the seqs below seq; the array is compacted once half
+// of it is dropped, so memory stays bounded by the ring's capacity.
+func (x *index) dropBefore(seq int) {
+	for x.head < len(x.seqs) && x.seqs[x.head] < seq {
+		x.head++
+	}
+	if x.head > 0 && x.head >= len(x.seqs)/2 {
+		n := copy(x.seqs, x.seqs[x.head:])
+		x.seqs, x.head = x.seqs[:n], 0
+	}
+}
+
+// find is the first i whose seq is at least seq (len when none is).
+func (x *index) find(seq int) int {
+	live := x.seqs[x.head:]
+	return sort.SearchInts(live, seq)
 }

@@ -427,7 +427,7 @@ func (m Model) View() string {
 func (m Model) logsView() string {
 	o := m.target.Object
 	if o == nil || !logview.Loggable(*o) {
-		return m.styles.Muted.Render("Logs are for pods and the workloads that run them: select one.")
+		return m.styles.Muted.Render("No pods here: logs are for pods and the workloads that run them; select one.")
 	}
 	if _, ok := m.logs.Showing(); !ok {
 		return m.spin.View() + " opening the logs…"

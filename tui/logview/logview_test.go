@@ -1,0 +1,56 @@
+package logview
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/wecs-tui/wecs/theme"
+)
+
+// TestPreviousRunEndsWithEndOfLog: a log that ends says so below its last
+// line, not above the first.
+func TestPreviousRunEndsWithEndOfLog(t *testing.T) {
+	m := followed(100)
+	m.SetSize(80, 10)
+	m, _ = m.Update(linesMsg{seq: m.seq, lines: batch(3, 0), closed: true})
+	rows := strings.Split(ansi.Strip(m.View()), "\n")
+	if len(rows) != 4 || !strings.Contains(rows[0], `"order":0`) || !strings.Contains(rows[2], "/api/orders/2 ") || rows[3] != "── end of log ──" {
+		t.Errorf("want the three lines, then end of log:\n%s", strings.Join(rows, "\n"))
+	}
+}
+
+// TestSavedAllClustersLogIsNamedForItsClusters: with a, the file names
+// every cluster it holds lines from, not only the first.
+func TestSavedAllClustersLogIsNamedForItsClusters(t *testing.T) {
+	m := followed(100)
+	m.SaveDir = t.TempDir()
+	m.elsewhere, m.allClusters = []string{"cluster3"}, true
+	m, _ = m.Update(linesMsg{seq: m.seq, lines: batch(3, 0)})
+	msg, ok := m.save()().(savedMsg)
+	if !ok || msg.err != nil {
+		t.Fatalf("save: %#v", msg)
+	}
+	if name := filepath.Base(msg.path); !strings.HasPrefix(name, "cluster1+cluster3_shop_web_") {
+		t.Errorf("saved as %s", name)
+	}
+}
+
+// TestKeysWithoutAnObjectSayThereAreNoPods: on a row that runs no pods
+// (a cluster, a namespace, a Service) the keys explain instead of
+// reaching for an object that is not there.
+func TestKeysWithoutAnObjectSayThereAreNoPods(t *testing.T) {
+	m := New(nil, theme.For(true), 100)
+	for _, k := range []string{"a", "c", "t", "p", "s", "f", "j"} {
+		next, cmd := m.Update(keyPress(k))
+		m = next
+		if cmd != nil {
+			t.Errorf("%s started something without an object", k)
+		}
+	}
+	if !strings.Contains(m.status, "no pods") {
+		t.Errorf("status %q", m.status)
+	}
+}
