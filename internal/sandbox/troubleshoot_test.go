@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
@@ -44,7 +46,10 @@ func kubectlTroubleshootPods(ctx context.Context, s *sandbox.State, wec string) 
 		return nil, fmt.Errorf("kubectl get pods on %s: %w: %s", wec, err, out)
 	}
 	var pods []kubectlPod
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+	for _, line := range strings.Split(string(out), "\n") {
+		if line == "" {
+			continue
+		}
 		// NAME READY STATUS RESTARTS [(AGO ago)] AGE STATE
 		f := strings.Fields(line)
 		if len(f) < 6 {
@@ -67,48 +72,61 @@ func TestTroubleshootPodsShowKubeletStates(t *testing.T) {
 	for _, wec := range s.WECNames() {
 		t.Run(wec, func(t *testing.T) {
 			t.Parallel()
-			seen := map[string][]string{}
-			crashRestarts := -1
-			// The crash loop cycles through Running and Error; its back-off
-			// reaches 40 s, so a few cycles fit in the deadline.
-			eventually(t, 4*time.Minute, func(ctx context.Context) error {
+			w := &stateWatch{seen: map[string][]string{}, firstCrashRestarts: -1}
+			// The crash loop cycles through Running and Error and its
+			// back-off reaches 40 s, so a few cycles fit in the deadline.
+			// kubectl runs every 2 s: each run costs a process start.
+			var last error
+			err := wait.PollUntilContextTimeout(t.Context(), 2*time.Second, 4*time.Minute, true, func(ctx context.Context) (bool, error) {
 				pods, err := kubectlTroubleshootPods(ctx, s, wec)
-				if err != nil {
-					return err
+				if err == nil {
+					err = w.observe(pods)
 				}
-				for _, p := range pods {
-					if !slices.Contains(seen[p.state], p.status) {
-						seen[p.state] = append(seen[p.state], p.status)
-					}
-					if p.state == "crash-loop" && p.status == "CrashLoopBackOff" {
-						switch {
-						case crashRestarts < 0:
-							crashRestarts = p.restarts
-							t.Logf("%s: %s CrashLoopBackOff %d", wec, p.name, p.restarts)
-						case p.restarts > crashRestarts:
-							t.Logf("%s: %s CrashLoopBackOff %d, up from %d", wec, p.name, p.restarts, crashRestarts)
-							crashRestarts = 1 << 30 // seen rising
-						}
-					}
-				}
-				var missing []string
-				for state, want := range troubleStates {
-					if !slices.Contains(seen[state], want) {
-						missing = append(missing, fmt.Sprintf("%s pod never %s (seen %v)", state, want, seen[state]))
-					}
-				}
-				if crashRestarts != 1<<30 {
-					missing = append(missing, fmt.Sprintf("crash loop's restarts not seen rising (first seen %d)", crashRestarts))
-				}
-				slices.Sort(missing)
-				if len(missing) > 0 {
-					return fmt.Errorf("%s: %s", wec, strings.Join(missing, "; "))
-				}
-				return nil
+				last = err
+				return err == nil, nil
 			})
+			if err != nil {
+				t.Fatalf("%s, not within 4m: %v", wec, last)
+			}
+			t.Logf("%s: crash loop seen at CrashLoopBackOff %d, later %d", wec, w.firstCrashRestarts, w.crashRestarts)
 			checkTroubleDetails(t, s, wec)
 		})
 	}
+}
+
+// stateWatch gathers what kubectl showed for the troubleshoot pods over time.
+type stateWatch struct {
+	seen                              map[string][]string // state label → STATUS words seen
+	firstCrashRestarts, crashRestarts int                 // the crash loop's restarts when first and last seen in back-off
+}
+
+// observe records one listing and says what has not been seen yet.
+func (w *stateWatch) observe(pods []kubectlPod) error {
+	for _, p := range pods {
+		if !slices.Contains(w.seen[p.state], p.status) {
+			w.seen[p.state] = append(w.seen[p.state], p.status)
+		}
+		if p.state == "crash-loop" && p.status == "CrashLoopBackOff" {
+			if w.firstCrashRestarts < 0 {
+				w.firstCrashRestarts = p.restarts
+			}
+			w.crashRestarts = p.restarts
+		}
+	}
+	var missing []string
+	for state, want := range troubleStates {
+		if !slices.Contains(w.seen[state], want) {
+			missing = append(missing, fmt.Sprintf("%s pod never %s (seen %v)", state, want, w.seen[state]))
+		}
+	}
+	slices.Sort(missing)
+	if w.firstCrashRestarts < 1 || w.crashRestarts <= w.firstCrashRestarts {
+		missing = append(missing, fmt.Sprintf("crash loop's restarts not seen rising (CrashLoopBackOff %d, then %d)", w.firstCrashRestarts, w.crashRestarts))
+	}
+	if len(missing) > 0 {
+		return errors.New(strings.Join(missing, "; "))
+	}
+	return nil
 }
 
 // checkTroubleDetails checks what kubectl describe shows beyond the STATUS
