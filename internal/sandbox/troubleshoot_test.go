@@ -77,7 +77,11 @@ func TestTroubleshootPodsShowKubeletStates(t *testing.T) {
 			// back-off reaches 40 s, so a few cycles fit in the deadline.
 			// kubectl runs every 2 s: each run costs a process start.
 			var last error
-			err := wait.PollUntilContextTimeout(t.Context(), 2*time.Second, 4*time.Minute, true, func(ctx context.Context) (bool, error) {
+			err := wait.PollUntilContextTimeout(t.Context(), 2*time.Second, 4*time.Minute, true, func(context.Context) (bool, error) {
+				// Not the poll's context: a kubectl killed at the deadline
+				// would hide what the last complete listing lacked.
+				ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+				defer cancel()
 				pods, err := kubectlTroubleshootPods(ctx, s, wec)
 				if err == nil {
 					err = w.observe(pods)
