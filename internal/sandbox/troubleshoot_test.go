@@ -41,9 +41,13 @@ type kubectlPod struct {
 // prints them, with each pod's state label.
 func kubectlTroubleshootPods(ctx context.Context, s *sandbox.State, wec string) ([]kubectlPod, error) {
 	out, err := exec.CommandContext(ctx, "kubectl", "--kubeconfig", s.Kubeconfig, "--context", wec,
-		"get", "pods", "-n", sandbox.TroubleshootNamespace, "--no-headers", "-L", sandbox.TroubleLabel).CombinedOutput()
+		"get", "pods", "-n", sandbox.TroubleshootNamespace, "--no-headers", "-L", sandbox.TroubleLabel).Output()
 	if err != nil {
-		return nil, fmt.Errorf("kubectl get pods on %s: %w: %s", wec, err, out)
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			err = fmt.Errorf("%w: %s", err, exit.Stderr)
+		}
+		return nil, fmt.Errorf("kubectl get pods on %s: %w", wec, err)
 	}
 	var pods []kubectlPod
 	for _, line := range strings.Split(string(out), "\n") {
