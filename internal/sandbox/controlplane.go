@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	_ "embed"
 	"fmt"
 	"net/http"
 	"os"
@@ -249,6 +250,12 @@ leaderElection:
 	return u.createNodes(ctx, p, kwok)
 }
 
+// troubleshootStages are the Stages that put the pods of namespace
+// troubleshoot in the broken states a kubelet reports.
+//
+//go:embed troubleshoot-stages.yaml
+var troubleshootStages []byte
+
 // startKwok starts kwok for a WEC's nodes and pods.
 func (u *upper) startKwok(p *controlPlane) (*Component, error) {
 	kwokArgs := []string{
@@ -278,7 +285,11 @@ options:
 `), 0o644); err != nil {
 		return nil, err
 	}
-	for _, f := range append(append([]string{kwokConfig}, u.bins.KwokStages...), logsConfig) {
+	stages := filepath.Join(p.dir, "troubleshoot-stages.yaml")
+	if err := os.WriteFile(stages, troubleshootStages, 0o644); err != nil {
+		return nil, err
+	}
+	for _, f := range append(append([]string{kwokConfig, stages}, u.bins.KwokStages...), logsConfig) {
 		kwokArgs = append(kwokArgs, "--config="+f)
 	}
 	kwok := &Component{Name: p.cluster.Name + "/kwok", Binary: u.bins.Kwok, Port: p.kwokPort, Args: kwokArgs}

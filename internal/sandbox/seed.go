@@ -46,6 +46,27 @@ const (
 	WidgetGroup = "sandbox.wecs.dev"
 )
 
+// The troubleshooting workloads: one per broken state, all in
+// TroubleshootNamespace, put in their state by kwok's troubleshoot stages.
+const (
+	// TroubleshootNamespace holds the troubleshooting workloads.
+	TroubleshootNamespace = "troubleshoot"
+	// TroubleLabel on a pod names the state the troubleshoot stages give it.
+	TroubleLabel = "sandbox.wecs.dev/trouble"
+	// CrashLoopDeployment's pod crash-loops: CrashLoopBackOff, restarts rising.
+	CrashLoopDeployment = "crash-loop"
+	// ImagePullDeployment's pod cannot pull its image: ImagePullBackOff.
+	ImagePullDeployment = "image-pull"
+	// OOMKilledPod is killed for memory again and again: OOMKilled.
+	OOMKilledPod = "oom-killed"
+	// TerminatingPod is deleted and held by a finalizer: Terminating.
+	TerminatingPod = "stuck-terminating"
+	// EvictedPod is evicted by its node for memory pressure: Evicted.
+	EvictedPod = "evicted"
+	// InitCrashLoopPod's init container crash-loops: Init:CrashLoopBackOff.
+	InitCrashLoopPod = "init-crash-loop"
+)
+
 // Seeded namespaces.
 const (
 	nsShop       = "shop"
@@ -207,6 +228,10 @@ func (u *upper) seedWEC(ctx context.Context, p *controlPlane) error {
 
 	// monitoring: its node-exporter DaemonSet comes through monitoring-policy.
 
+	if err := seedTroubleshoot(ctx, p); err != nil {
+		return fmt.Errorf("%s: seed %s: %w", name, TroubleshootNamespace, err)
+	}
+
 	if err := seedWidgets(ctx, p); err != nil {
 		return fmt.Errorf("%s: seed widgets: %w", name, err)
 	}
@@ -214,6 +239,63 @@ func (u *upper) seedWEC(ctx context.Context, p *controlPlane) error {
 		return err
 	}
 	u.say("  %s: workloads seeded", name)
+	return nil
+}
+
+// seedTroubleshoot creates one workload per state of the troubleshoot
+// stages, each pod labelled with its state. Pods that must never become
+// ready give kwok's general stages that would start them weight 0.
+func seedTroubleshoot(ctx context.Context, p *controlPlane) error {
+	cs := p.client
+	_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: TroubleshootNamespace,
+		Labels: map[string]string{"team": "sre"}}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	if err := waitServiceAccount(ctx, p, TroubleshootNamespace); err != nil {
+		return err
+	}
+	// mark labels a pod template with its state.
+	mark := func(t *corev1.PodTemplateSpec, state string, neverStart ...string) {
+		t.Labels[TroubleLabel] = state
+		for _, stage := range neverStart {
+			if t.Annotations == nil {
+				t.Annotations = map[string]string{}
+			}
+			t.Annotations[stage+".stage.kwok.x-k8s.io/weight"] = "0"
+		}
+	}
+	app := func(image string) corev1.PodSpec {
+		return corev1.PodSpec{Containers: []corev1.Container{container("app", image, 8080, "100m", "128Mi")}}
+	}
+	crashLoop := deployment(CrashLoopDeployment, 1, app("ghcr.io/example/billing-api:2.0.1"))
+	mark(&crashLoop.Spec.Template, "crash-loop")
+	imagePull := deployment(ImagePullDeployment, 1, app("ghcr.io/example/ledger:9.9.9-missing"))
+	mark(&imagePull.Spec.Template, "image-pull", "pod-ready")
+	for _, d := range []*appsv1.Deployment{crashLoop, imagePull} {
+		if _, err := cs.AppsV1().Deployments(TroubleshootNamespace).Create(ctx, d, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("deployment %s: %w", d.Name, err)
+		}
+	}
+	initCrash := app("ghcr.io/example/orders:1.4.0")
+	initCrash.InitContainers = []corev1.Container{container("migrate", "ghcr.io/example/orders-migrate:1.4.0", 0, "100m", "64Mi")}
+	pods := []corev1.PodTemplateSpec{
+		podTemplate(OOMKilledPod, app("ghcr.io/example/image-resizer:0.7.2")),
+		podTemplate(TerminatingPod, app("ghcr.io/example/session-store:3.2.0")),
+		podTemplate(EvictedPod, app("ghcr.io/example/report-cache:1.1.0")),
+		podTemplate(InitCrashLoopPod, initCrash),
+	}
+	mark(&pods[0], "oom-killed")
+	mark(&pods[1], "terminating")
+	mark(&pods[2], "evicted")
+	mark(&pods[3], "init-crash-loop", "pod-init-container-running", "pod-init-container-completed")
+	for _, t := range pods {
+		name := t.Labels["app"]
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: t.Labels, Annotations: t.Annotations}, Spec: t.Spec}
+		if _, err := cs.CoreV1().Pods(TroubleshootNamespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("pod %s: %w", name, err)
+		}
+	}
 	return nil
 }
 
