@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -164,10 +163,7 @@ func (m *Model) export(path string) tea.Cmd {
 		defer cancel()
 		text, err := objectYAML(ctx, fleet, o)
 		if err == nil {
-			err = os.MkdirAll(filepath.Dir(path), 0o755)
-		}
-		if err == nil {
-			err = os.WriteFile(path, text, 0o644)
+			err = config.WritePrivate(path, text)
 		}
 		return actionDoneMsg{note: "exported " + o.String() + " to " + path, err: err}
 	}
@@ -184,21 +180,34 @@ func (m *Model) copyName() tea.Cmd {
 	return tea.SetClipboard(row.Label)
 }
 
-// copyYAML puts the selected object's YAML on the clipboard.
+// copyYAML puts the selected object's YAML on the clipboard; a Secret's
+// values are masked, as on screen, unless the YAML tab reveals them.
 func (m *Model) copyYAML() tea.Cmd {
 	o, ok := m.selectedObject("copy", false)
 	if !ok {
 		return nil
 	}
-	fleet := m.fleet
+	fleet, reveal := m.fleet, m.paneVisible() && m.pane.Reveals(o)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
 		defer cancel()
-		text, err := objectYAML(ctx, fleet, o)
+		full, err := fleet.Fetch(ctx, o)
 		if err != nil {
 			return actionDoneMsg{note: "copy", err: err}
 		}
-		return clipboardMsg{text: string(text), note: "copied the YAML of " + o.String() + " to the clipboard"}
+		note := "copied the YAML of " + o.String() + " to the clipboard"
+		if kube.IsSecret(full) {
+			if reveal {
+				note += " with its values"
+			} else {
+				full, note = kube.MaskSecret(full), note+", values masked (x on the YAML tab reveals them)"
+			}
+		}
+		text, err := yaml.Marshal(full.Object)
+		if err != nil {
+			return actionDoneMsg{note: "copy", err: err}
+		}
+		return clipboardMsg{text: string(text), note: note}
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/wecs-tui/wecs/tui/confirm"
 	"github.com/wecs-tui/wecs/tui/editor"
 	"github.com/wecs-tui/wecs/tui/help"
+	"github.com/wecs-tui/wecs/tui/input"
 	"github.com/wecs-tui/wecs/tui/logview"
 	"github.com/wecs-tui/wecs/tui/pane"
 	"github.com/wecs-tui/wecs/tui/textview"
@@ -82,7 +83,7 @@ type Model struct {
 	// searching is true while the user types a search after "/" (or a
 	// log filter after "F", when filtering).
 	searching, filtering bool
-	query                string
+	query                input.Model
 	// commanding is true while the ":" line is open.
 	commanding bool
 	command    command.Model
@@ -138,6 +139,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return m.key(msg)
+	case tea.PasteMsg:
+		return m.paste(msg)
 	case changedMsg:
 		m.tree.Rebuild()
 		m.screens.refresh()
@@ -211,7 +214,7 @@ func (m Model) key(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.commanding, m.command = true, command.New(m.completer())
 		return m, nil
 	case "/":
-		m.searching, m.query = true, ""
+		m.searching, m.query = true, input.New()
 		return m, nil
 	case "r", "ctrl+r":
 		m.reconnect()
@@ -244,7 +247,7 @@ func (m Model) paneKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch key.String() {
 	case "F":
 		if m.pane.Tab() == pane.TabLogs {
-			m.searching, m.filtering, m.query = true, true, ""
+			m.searching, m.filtering, m.query = true, true, input.New()
 			return m, nil
 		}
 	case "esc", "left", "h":
@@ -380,11 +383,27 @@ func (m *Model) showSelected() tea.Cmd {
 	return m.pane.Select(t)
 }
 
-// typeSearch edits the search line; every keystroke searches again, so the
+// paste gives pasted text to the open input line, if any.
+func (m Model) paste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case m.asking != nil:
+		next, _, _ := m.asking.Update(msg)
+		m.asking = &next
+	case m.commanding:
+		return m.typeCommand(msg)
+	case m.searching:
+		return m.typeSearch(msg)
+	case m.screens.on != screenTree:
+		return m, m.screens.update(msg)
+	}
+	return m, nil
+}
+
+// typeSearch edits the search line; every change searches again, so the
 // cursor follows as the user types. Enter keeps the search for n/N, esc
 // drops it. In the pane, the search is within the tab's text.
-func (m Model) typeSearch(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch key.String() {
+func (m Model) typeSearch(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch key, _ := msg.(tea.KeyPressMsg); key.String() {
 	case "enter":
 		m.searching = false
 		if m.focus == focusPane {
@@ -393,22 +412,17 @@ func (m Model) typeSearch(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case "esc", "ctrl+c":
-		m.searching, m.query = false, ""
-	case "backspace":
-		if m.query != "" {
-			r := []rune(m.query)
-			m.query = string(r[:len(r)-1])
-		}
+		m.searching, m.query = false, input.New()
 	default:
-		if key.Text == "" {
+		var changed bool
+		if m.query, changed = m.query.Update(msg); !changed {
 			return m, nil
 		}
-		m.query += key.Text
 	}
 	if m.focus == focusPane {
 		return m.applyPaneSearch(), nil
 	}
-	m.tree.Search(m.query)
+	m.tree.Search(m.query.Value())
 	return m, m.showSelected()
 }
 
@@ -426,8 +440,8 @@ func (m Model) applyPaneSearch() Model {
 	if m.filtering {
 		apply = m.pane.Filter
 	}
-	if err := apply(m.query); err != nil {
-		m.problem = "pattern " + m.query + ": " + err.Error()
+	if err := apply(m.query.Value()); err != nil {
+		m.problem = "pattern " + m.query.Value() + ": " + err.Error()
 	}
 	m.filtering = m.filtering && m.searching
 	return m
@@ -549,11 +563,11 @@ func (m Model) footer() string {
 		if m.focus == focusPane {
 			status = m.pane.SearchStatus()
 		}
-		prompt, after := "/", strings.TrimPrefix(status, "/"+m.query)
+		prompt, after := "/", strings.TrimPrefix(status, "/"+m.query.Value())
 		if m.filtering {
 			prompt, after = "F ", ""
 		}
-		return m.styles.Key.Render(prompt) + m.query + "█" + m.styles.Muted.Render(after)
+		return m.styles.Key.Render(prompt) + m.query.View() + m.styles.Muted.Render(after)
 	case m.showHelp:
 		return m.styles.Muted.Render("esc closes the help")
 	case m.problem != "":

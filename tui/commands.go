@@ -34,11 +34,11 @@ var commands = []help.Key{
 var commandWords = []string{"clusters", "nodes", "health", "cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "help", "q", "quit",
 	"edit", "delete", "scale", "restart", "export"}
 
-// typeCommand edits the ":" line and runs it on enter.
-func (m Model) typeCommand(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+// typeCommand edits the ":" line (a key or a paste) and runs it on enter.
+func (m Model) typeCommand(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var line string
 	var done bool
-	m.command, line, done = m.command.Update(key)
+	m.command, line, done = m.command.Update(msg)
 	if !done {
 		return m, nil
 	}

@@ -60,3 +60,16 @@ func StateDir() string {
 	}
 	return filepath.Join(os.TempDir(), "wecs")
 }
+
+// WritePrivate writes a file the user asked for (a saved log, an exported
+// object: they may hold secrets) readable by the user alone: directories it
+// creates are 0700, the file 0600, also when it existed before.
+func WritePrivate(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return err
+	}
+	return os.Chmod(path, 0o600)
+}

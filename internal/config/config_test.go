@@ -27,3 +27,24 @@ func TestLoad(t *testing.T) {
 		t.Errorf("an unknown key: %v", err)
 	}
 }
+
+func TestWritePrivateIsForTheUserAlone(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state", "exports", "secret.yaml")
+	if err := WritePrivate(path, []byte("data: {}\n")); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{path: 0o600, filepath.Dir(path): 0o700 | os.ModeDir, filepath.Join(dir, "state"): 0o700 | os.ModeDir} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode() != want {
+			t.Errorf("%s: mode %v, want %v (%v)", p, fi.Mode(), want, err)
+		}
+	}
+	shared := filepath.Join(dir, "shared.yaml")
+	os.WriteFile(shared, nil, 0o644)
+	if err := WritePrivate(shared, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(shared); fi.Mode() != 0o600 {
+		t.Errorf("an existing file stays %v", fi.Mode())
+	}
+}

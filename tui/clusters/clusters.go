@@ -23,6 +23,7 @@ import (
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
 	"github.com/wecs-tui/wecs/tui/help"
+	"github.com/wecs-tui/wecs/tui/input"
 	"github.com/wecs-tui/wecs/tui/list"
 	"github.com/wecs-tui/wecs/tui/textview"
 )
@@ -148,7 +149,7 @@ type Model struct {
 	visible    bool
 	confirm    *kube.AcceptPlan
 	labeling   bool
-	labelInput string
+	labelInput input.Model
 	note, fail string
 	busy       string
 	width      int
@@ -305,6 +306,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.fetch()
 	case tea.KeyPressMsg:
 		return m.key(msg)
+	case tea.PasteMsg:
+		if m.labeling {
+			m.labelInput, _ = m.labelInput.Update(msg)
+		}
 	}
 	return m, nil
 }
@@ -365,7 +370,7 @@ func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, m.planAccept()
 		case name == "":
 		case key.String() == "L":
-			m.labeling, m.labelInput = true, ""
+			m.labeling, m.labelInput = true, input.New()
 		default:
 			return m, func() tea.Msg { return EditMsg{Cluster: name} }
 		}
@@ -432,17 +437,11 @@ func (m Model) labelKey(key tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch key.String() {
 	case "esc", "ctrl+c":
 		m.labeling = false
-	case "backspace":
-		if r := []rune(m.labelInput); len(r) > 0 {
-			m.labelInput = string(r[:len(r)-1])
-		}
-	case "space":
-		m.labelInput += " "
 	case "enter":
 		m.labeling = false
 		return m, m.applyLabels()
 	default:
-		m.labelInput += key.Text
+		m.labelInput, _ = m.labelInput.Update(key)
 	}
 	return m, nil
 }
@@ -450,7 +449,7 @@ func (m Model) labelKey(key tea.KeyPressMsg) (Model, tea.Cmd) {
 // applyLabels checks the label line here (the reserved keys say why at
 // once) and sends the change to the ITS.
 func (m *Model) applyLabels() tea.Cmd {
-	changes, err := kube.ParseLabelChanges(m.labelInput)
+	changes, err := kube.ParseLabelChanges(m.labelInput.Value())
 	if err != nil {
 		m.fail = err.Error()
 		return nil
@@ -461,12 +460,12 @@ func (m *Model) applyLabels() tea.Cmd {
 			return nil
 		}
 	}
-	name, src, input := m.Selected(), m.src, m.labelInput
+	name, src, line := m.Selected(), m.src, m.labelInput.Value()
 	m.busy = "labelling " + name + "…"
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 		defer cancel()
-		return doneMsg{what: "labelled " + name + ": " + input, err: src.LabelCluster(ctx, name, changes)}
+		return doneMsg{what: "labelled " + name + ": " + line, err: src.LabelCluster(ctx, name, changes)}
 	}
 }
 
@@ -477,7 +476,7 @@ func (m Model) Footer() string {
 	case m.confirm != nil:
 		return s.Warn.Render("Accept "+m.confirm.Cluster+"?") + s.Key.Render(" y") + " yes, " + s.Key.Render("n") + " no: " + s.Warn.Render(termtext.Clean(m.confirm.String()))
 	case m.labeling:
-		return s.Key.Render("labels of "+m.Selected()+": ") + termtext.Clean(m.labelInput) + "█" + s.Muted.Render("  key=value sets, key- removes · enter applies · esc cancels")
+		return s.Key.Render("labels of "+m.Selected()+": ") + m.labelInput.View() + s.Muted.Render("  key=value sets, key- removes · enter applies · esc cancels")
 	case m.busy != "":
 		return s.Warn.Render(m.busy)
 	case m.fail != "":

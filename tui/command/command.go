@@ -9,11 +9,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/input"
 )
 
 // Model is the command line while it is open.
 type Model struct {
-	input string
+	line input.Model
 	// candidates completes the current input: full lines that extend it.
 	candidates func(input string) []string
 	// cycle is the completion list being cycled with tab, and where.
@@ -23,47 +24,40 @@ type Model struct {
 
 // New opens a command line completed by candidates.
 func New(candidates func(input string) []string) Model {
-	return Model{candidates: candidates}
+	return Model{line: input.New(), candidates: candidates}
 }
 
 // Input is the text typed so far.
-func (m Model) Input() string { return m.input }
+func (m Model) Input() string { return m.line.Value() }
 
-// Update handles one key; it returns the line once enter submits it, and
-// done when the line closes (submitted or dropped with esc).
-func (m Model) Update(key tea.KeyPressMsg) (next Model, submitted string, done bool) {
-	switch key.String() {
-	case "enter":
-		return m, strings.TrimSpace(m.input), true
-	case "esc", "ctrl+c":
-		return m, "", true
-	case "tab":
-		m.complete(1)
-		return m, "", false
-	case "shift+tab":
-		m.complete(-1)
-		return m, "", false
-	case "backspace":
-		if m.input != "" {
-			r := []rune(m.input)
-			m.input = string(r[:len(r)-1])
-		}
-	case "ctrl+u":
-		m.input = ""
-	default:
-		if key.Text == "" {
+// Update handles a key or a paste; it returns the line once enter submits
+// it, and done when the line closes (submitted or dropped with esc).
+func (m Model) Update(msg tea.Msg) (next Model, submitted string, done bool) {
+	if key, ok := msg.(tea.KeyPressMsg); ok {
+		switch key.String() {
+		case "enter":
+			return m, strings.TrimSpace(m.Input()), true
+		case "esc", "ctrl+c":
+			return m, "", true
+		case "tab":
+			m.complete(1)
+			return m, "", false
+		case "shift+tab":
+			m.complete(-1)
 			return m, "", false
 		}
-		m.input += key.Text
 	}
-	m.cycle = nil
+	var changed bool
+	if m.line, changed = m.line.Update(msg); changed {
+		m.cycle = nil
+	}
 	return m, "", false
 }
 
 // complete replaces the input with the next (or previous) candidate.
 func (m *Model) complete(dir int) {
 	if m.cycle == nil {
-		m.cycle = m.candidates(m.input)
+		m.cycle = m.candidates(m.Input())
 		m.at = -1
 		if dir < 0 {
 			m.at = 0
@@ -73,23 +67,24 @@ func (m *Model) complete(dir int) {
 		return
 	}
 	m.at = ((m.at+dir)%len(m.cycle) + len(m.cycle)) % len(m.cycle)
-	m.input = m.cycle[m.at]
+	m.line.SetValue(m.cycle[m.at])
 }
 
-// Suggestion is the first candidate for the input, shown dimmed after it.
+// Suggestion is the first candidate for the input, shown dimmed after it
+// while the cursor is at the end.
 func (m Model) Suggestion() string {
-	if m.cycle != nil || m.input == "" {
+	if m.cycle != nil || m.Input() == "" || !m.line.AtEnd() {
 		return ""
 	}
-	if c := m.candidates(m.input); len(c) > 0 {
-		return strings.TrimPrefix(c[0], m.input)
+	if c := m.candidates(m.Input()); len(c) > 0 {
+		return strings.TrimPrefix(c[0], m.Input())
 	}
 	return ""
 }
 
 // View draws the line with its suggestion.
 func (m Model) View(s theme.Styles) string {
-	return s.Key.Render(":") + m.input + "█" + s.Muted.Render(m.Suggestion()) + s.Muted.Render("   tab completes · enter runs · esc cancels")
+	return s.Key.Render(":") + m.line.View() + s.Muted.Render(m.Suggestion()) + s.Muted.Render("   tab completes · enter runs · esc cancels")
 }
 
 // Complete lists the words that extend the last word of input, as full

@@ -47,3 +47,20 @@ func TestTabCyclesAndEnterSubmits(t *testing.T) {
 		t.Errorf("esc gave %q, done %v", line, done)
 	}
 }
+
+func TestPasteAndCursorKeysEditTheLine(t *testing.T) {
+	m := New(func(in string) []string { return Complete(in, []string{"shop"}) })
+	m, _, _ = m.Update(tea.PasteMsg{Content: "ns sp"})
+	m, _, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyLeft})
+	if m.Suggestion() != "" {
+		t.Errorf("a suggestion shows with the cursor inside the line: %q", m.Suggestion())
+	}
+	m, _, _ = m.Update(tea.KeyPressMsg{Code: 'h', Text: "h"})
+	m, _, _ = m.Update(tea.KeyPressMsg{Code: 'o', Text: "o"})
+	if m.Input() != "ns shop" {
+		t.Fatalf("paste then ← and typing: %q", m.Input())
+	}
+	if _, line, done := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter}); !done || line != "ns shop" {
+		t.Errorf("enter gave %q, done %v", line, done)
+	}
+}

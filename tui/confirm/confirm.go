@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/input"
 )
 
 // Model is one open question.
@@ -14,7 +15,7 @@ type Model struct {
 	question string
 	// word, when set, must be typed to confirm.
 	word  string
-	typed string
+	typed input.Model
 	// action runs once confirmed.
 	action tea.Cmd
 }
@@ -26,12 +27,19 @@ func Ask(question string, action tea.Cmd) Model {
 
 // AskTyped asks for word to be typed before action.
 func AskTyped(question, word string, action tea.Cmd) Model {
-	return Model{question: question, word: word, action: action}
+	return Model{question: question, word: word, typed: input.New(), action: action}
 }
 
-// Update handles a key: it returns the action once confirmed, and done
-// once the question is answered either way.
-func (m Model) Update(key tea.KeyPressMsg) (next Model, action tea.Cmd, done bool) {
+// Update handles a key, or a paste of the word: it returns the action once
+// confirmed, and done once the question is answered either way.
+func (m Model) Update(msg tea.Msg) (next Model, action tea.Cmd, done bool) {
+	key, isKey := msg.(tea.KeyPressMsg)
+	if !isKey {
+		if m.word != "" {
+			m.typed, _ = m.typed.Update(msg)
+		}
+		return m, nil, false
+	}
 	s := key.String()
 	if s == "esc" || s == "ctrl+c" {
 		return m, nil, true
@@ -45,20 +53,13 @@ func (m Model) Update(key tea.KeyPressMsg) (next Model, action tea.Cmd, done boo
 		}
 		return m, nil, false
 	}
-	switch s {
-	case "enter":
-		if m.typed == m.word {
+	if s == "enter" {
+		if m.typed.Value() == m.word {
 			return m, m.action, true
 		}
 		return m, nil, true
-	case "backspace":
-		if m.typed != "" {
-			r := []rune(m.typed)
-			m.typed = string(r[:len(r)-1])
-		}
-	default:
-		m.typed += key.Text
 	}
+	m.typed, _ = m.typed.Update(key)
 	return m, nil, false
 }
 
@@ -67,5 +68,5 @@ func (m Model) View(s theme.Styles) string {
 	if m.word == "" {
 		return s.Warn.Render(m.question) + " " + s.Key.Render("y") + s.Muted.Render("/") + s.Key.Render("n")
 	}
-	return s.Warn.Render(m.question) + " " + s.Muted.Render("type "+m.word+" and enter: ") + m.typed + "█"
+	return s.Warn.Render(m.question) + " " + s.Muted.Render("type "+m.word+" and enter: ") + m.typed.View()
 }

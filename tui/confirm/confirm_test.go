@@ -49,3 +49,14 @@ func TestTypedWordMustMatch(t *testing.T) {
 		t.Error("y confirms a typed question")
 	}
 }
+
+func TestTypedWordCanBePasted(t *testing.T) {
+	m, _, _ := AskTyped("delete namespace shop?", "shop", act).Update(tea.PasteMsg{Content: "shop"})
+	if a, done := press(m, "enter"); !done || a == nil {
+		t.Error("a pasted word does not confirm")
+	}
+	m, _, _ = Ask("delete?", act).Update(tea.PasteMsg{Content: "y"})
+	if a, done := press(m, "enter"); !done || a == nil {
+		t.Error("a paste into a yes/no question changed it")
+	}
+}

@@ -6,7 +6,6 @@ package logview
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -507,10 +506,7 @@ func (m Model) save() tea.Cmd {
 	}
 	text, lines := b.String(), m.shown.len()
 	return func() tea.Msg {
-		err := os.MkdirAll(filepath.Dir(path), 0o755)
-		if err == nil {
-			err = os.WriteFile(path, []byte(text), 0o644)
-		}
+		err := config.WritePrivate(path, []byte(text))
 		return savedMsg{path: path, lines: lines, err: err}
 	}
 }

@@ -120,6 +120,12 @@ func (m *Model) SetSize(width, height int) {
 // Tab is the tab on show.
 func (m Model) Tab() Tab { return m.tab }
 
+// Reveals reports whether the YAML tab shows o's Secret values (x).
+func (m Model) Reveals(o kube.Object) bool {
+	t := m.target.Object
+	return m.reveal && t != nil && t.Cluster == o.Cluster && t.UID == o.UID
+}
+
 // SetTab shows a tab; the Logs tab starts streaming the target's logs.
 func (m *Model) SetTab(t Tab) tea.Cmd {
 	if t == m.tab {

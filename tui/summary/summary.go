@@ -220,7 +220,8 @@ func (w *writer) object(in Input) {
 	w.field("version", in.Full.GetResourceVersion())
 	w.statusSection(u, in.Now)
 	w.keyValues("Labels", in.Full.GetLabels())
-	w.keyValues("Annotations", in.Full.GetAnnotations())
+	// A Secret's last-applied configuration holds its values.
+	w.keyValues("Annotations", kube.MaskSecret(in.Full).GetAnnotations())
 	if sel, ok := nested(u, "spec", "selector").(map[string]any); ok {
 		w.heading("Selector")
 		w.wrapped("  ", selectorText(sel))

@@ -11,31 +11,26 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/wecs-tui/wecs/internal/termtext"
+	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
 )
 
 // Mask replaces each Secret value on screen.
-const Mask = "••••••••"
+const Mask = kube.SecretMask
 
 // Masked reports whether obj has values Lines hides unless revealed.
-func Masked(obj *unstructured.Unstructured) bool {
-	return obj != nil && obj.GetKind() == "Secret" && (obj.Object["data"] != nil || obj.Object["stringData"] != nil)
-}
+func Masked(obj *unstructured.Unstructured) bool { return kube.IsSecret(obj) }
 
 // Lines renders obj as YAML (or JSON) lines, highlighted with s. A Secret's
-// data and stringData values show as Mask unless reveal is set.
+// data and stringData values (also those in its last-applied
+// configuration) show as Mask unless reveal is set; revealed, data shows
+// decoded.
 func Lines(obj *unstructured.Unstructured, asJSON, reveal bool, s theme.Styles) ([]string, error) {
-	content := obj.Object
-	if Masked(obj) && !reveal {
-		content = obj.DeepCopy().Object
-		for _, field := range []string{"data", "stringData"} {
-			if values, ok := content[field].(map[string]any); ok {
-				for k := range values {
-					values[k] = Mask
-				}
-			}
-		}
+	shown := kube.MaskSecret(obj)
+	if reveal {
+		shown = kube.RevealSecret(obj)
 	}
+	content := shown.Object
 	var text []byte
 	var err error
 	if asJSON {
