@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -47,6 +48,9 @@ type Connection struct {
 	Forbidden []string
 	// Kinds is how many kinds are watched.
 	Kinds int
+	// Incomplete says which kinds the last discovery left out while their
+	// objects are kept as last seen ("" when discovery was complete).
+	Incomplete string
 }
 
 // Timeouts and backoff of a cluster connection.
@@ -92,6 +96,9 @@ type clusterWatch struct {
 	mu        sync.Mutex
 	conn      Connection
 	reconnect chan struct{}
+	// expected are the kinds of the last session (only run reads and
+	// writes them): a discovery without one of them is retried.
+	expected map[schema.GroupResource]bool
 }
 
 func newClusterWatch(name string, config *rest.Config, tree *Tree, onChange func()) *clusterWatch {
@@ -146,7 +153,7 @@ func (w *clusterWatch) run(ctx context.Context) {
 			// The backoff starts over after a connection that worked.
 			attempt = 1
 		}
-		if errors.Is(err, errReconnectRequested) {
+		if errors.Is(err, errReconnectRequested) || errors.Is(err, errMoreKinds) {
 			attempt = 0
 			continue
 		}
@@ -164,7 +171,12 @@ func (w *clusterWatch) run(ctx context.Context) {
 	}
 }
 
-var errReconnectRequested = errors.New("reconnect requested")
+var (
+	errReconnectRequested = errors.New("reconnect requested")
+	// errMoreKinds ends a session that started on an incomplete discovery
+	// once the server serves more kinds.
+	errMoreKinds = errors.New("more kinds served")
+)
 
 // errorText shortens client errors to a line a person can act on.
 func errorText(err error) string {
@@ -193,13 +205,20 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 	if err != nil {
 		return false, err
 	}
-	gvrs, err := WatchableResources(disc)
-	if err != nil {
-		return false, err
-	}
 	dyn, err := dynamic.NewForConfig(w.config)
 	if err != nil {
 		return false, err
+	}
+	found, err := discover(ctx, disc, dyn, w.expected)
+	if err != nil {
+		return false, err
+	}
+	gvrs := found.kinds
+	// Kinds left out of a discovery whose group failed keep their objects;
+	// every other kind is listed again, or gone.
+	kept := map[schema.GroupResource]bool{}
+	for _, gr := range found.unserved() {
+		kept[gr] = true
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -267,9 +286,16 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	w.tree.EndResync(w.name, gen)
+	w.tree.EndResync(w.name, gen, func(group, resource string) bool {
+		return !kept[schema.GroupResource{Group: group, Resource: resource}]
+	})
+	w.expected = maps.Clone(kept)
+	for _, gvr := range gvrs {
+		w.expected[gvr.GroupResource()] = true
+	}
 	w.update(func(c *Connection) {
 		c.State, c.Err, c.Attempts, c.Kinds = Connected, "", 0, len(gvrs)
+		c.Incomplete = incompleteText(found.missing)
 		c.Forbidden = c.Forbidden[:0]
 		forbiddenMu.Lock()
 		for gvr := range forbidden {
@@ -294,8 +320,30 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 			if err := probeServer(sctx, disc); err != nil && sctx.Err() == nil {
 				return true, err
 			}
+			if !found.complete() && servesMore(sctx, disc, dyn, gvrs) {
+				return true, errMoreKinds
+			}
 		}
 	}
+}
+
+// servesMore says whether the server now serves a kind that the session
+// does not watch.
+func servesMore(ctx context.Context, disc discovery.DiscoveryInterface, dyn dynamic.Interface, watched []schema.GroupVersionResource) bool {
+	have := map[schema.GroupResource]bool{}
+	for _, gvr := range watched {
+		have[gvr.GroupResource()] = true
+	}
+	found, err := discoverKinds(ctx, disc, dyn, nil)
+	if err != nil {
+		return false
+	}
+	for _, gvr := range found.kinds {
+		if !have[gvr.GroupResource()] {
+			return true
+		}
+	}
+	return false
 }
 
 // listPageSize bounds how many objects one LIST returns.
@@ -362,40 +410,6 @@ func (w *clusterWatch) handler(gvr schema.GroupVersionResource) cache.ResourceEv
 			}
 		},
 	}
-}
-
-// WatchableResources are the coverage kinds the server has plus every custom
-// resource it serves that can be listed and watched.
-func WatchableResources(disc discovery.DiscoveryInterface) ([]schema.GroupVersionResource, error) {
-	lists, err := disc.ServerPreferredResources()
-	if err != nil && len(lists) == 0 {
-		return nil, err
-	}
-	served := map[schema.GroupVersionResource]bool{}
-	var custom []schema.GroupVersionResource
-	for _, list := range lists {
-		gv, perr := schema.ParseGroupVersion(list.GroupVersion)
-		if perr != nil {
-			continue
-		}
-		for _, r := range list.APIResources {
-			if strings.Contains(r.Name, "/") || !slices.Contains(r.Verbs, "list") || !slices.Contains(r.Verbs, "watch") {
-				continue
-			}
-			gvr := gv.WithResource(r.Name)
-			served[gvr] = true
-			if customGroup(gv.Group) {
-				custom = append(custom, gvr)
-			}
-		}
-	}
-	var out []schema.GroupVersionResource
-	for _, gvr := range coverageResources {
-		if served[gvr] {
-			out = append(out, gvr)
-		}
-	}
-	return append(out, custom...), nil
 }
 
 // customGroup tells API groups of custom resources from Kubernetes' own.
