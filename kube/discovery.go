@@ -32,11 +32,16 @@ func WatchableResources(disc discovery.DiscoveryInterface) ([]schema.GroupVersio
 	if err != nil && len(lists) == 0 {
 		return nil, err
 	}
-	return watchable(lists), err
+	kinds, _, _ := watchable(lists)
+	return kinds, err
 }
 
-func watchable(lists []*metav1.APIResourceList) []schema.GroupVersionResource {
+// watchable picks the kinds to watch from discovery's lists, and says which
+// are namespaced and what each kind is called.
+func watchable(lists []*metav1.APIResourceList) ([]schema.GroupVersionResource, map[schema.GroupResource]bool, map[schema.GroupResource]string) {
 	served := map[schema.GroupVersionResource]bool{}
+	namespaced := map[schema.GroupResource]bool{}
+	names := map[schema.GroupResource]string{}
 	var custom []schema.GroupVersionResource
 	for _, list := range lists {
 		gv, perr := schema.ParseGroupVersion(list.GroupVersion)
@@ -49,6 +54,8 @@ func watchable(lists []*metav1.APIResourceList) []schema.GroupVersionResource {
 			}
 			gvr := gv.WithResource(r.Name)
 			served[gvr] = true
+			namespaced[gvr.GroupResource()] = r.Namespaced
+			names[gvr.GroupResource()] = r.Kind
 			if customGroup(gv.Group) {
 				custom = append(custom, gvr)
 			}
@@ -60,13 +67,16 @@ func watchable(lists []*metav1.APIResourceList) []schema.GroupVersionResource {
 			out = append(out, gvr)
 		}
 	}
-	return append(out, custom...)
+	return append(out, custom...), namespaced, names
 }
 
 // kindsFound is what one discovery of a WEC found, checked against the
 // kinds expected there.
 type kindsFound struct {
 	kinds []schema.GroupVersionResource
+	// namespaced tells namespaced kinds from cluster-scoped ones.
+	namespaced map[schema.GroupResource]bool
+	kindNames  map[schema.GroupResource]string
 	// missing are expected kinds the discovery lacks: watched in the last
 	// session, or defined by an established CustomResourceDefinition.
 	missing []schema.GroupResource
@@ -107,7 +117,8 @@ func discoverKinds(ctx context.Context, disc discovery.DiscoveryInterface, dyn d
 	if err != nil && len(lists) == 0 {
 		return kindsFound{}, err
 	}
-	found := kindsFound{kinds: watchable(lists), failedGroups: map[string]bool{}}
+	kinds, namespaced, names := watchable(lists)
+	found := kindsFound{kinds: kinds, namespaced: namespaced, kindNames: names, failedGroups: map[string]bool{}}
 	if failed, ok := err.(*discovery.ErrGroupDiscoveryFailed); ok {
 		for gv := range failed.Groups {
 			found.failedGroups[gv.Group] = true

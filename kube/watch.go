@@ -46,6 +46,9 @@ type Connection struct {
 	NextRetry time.Time
 	// Forbidden lists the kinds the user may not list or watch there.
 	Forbidden []string
+	// Restricted are the kinds the user may not list and watch everywhere
+	// (Forbidden, and those allowed in some namespaces only).
+	Restricted []Restriction
 	// Kinds is how many kinds are watched.
 	Kinds int
 	// Incomplete says which kinds the last discovery left out while their
@@ -96,13 +99,16 @@ type clusterWatch struct {
 	mu        sync.Mutex
 	conn      Connection
 	reconnect chan struct{}
+	// namespaces are where to look for kinds the user may not list
+	// cluster-wide, besides the namespaces the user may list.
+	namespaces []string
 	// expected are the kinds of the last session (only run reads and
 	// writes them): a discovery without one of them is retried.
 	expected map[schema.GroupResource]bool
 }
 
-func newClusterWatch(name string, config *rest.Config, tree *Tree, onChange func()) *clusterWatch {
-	return &clusterWatch{name: name, config: config, tree: tree, onChange: onChange, reconnect: make(chan struct{}, 1),
+func newClusterWatch(name string, config *rest.Config, namespaces []string, tree *Tree, onChange func()) *clusterWatch {
+	return &clusterWatch{name: name, config: config, namespaces: namespaces, tree: tree, onChange: onChange, reconnect: make(chan struct{}, 1),
 		conn: Connection{State: Connecting, Since: time.Now()}}
 }
 
@@ -112,6 +118,7 @@ func (w *clusterWatch) Connection() Connection {
 	defer w.mu.Unlock()
 	c := w.conn
 	c.Forbidden = slices.Clone(c.Forbidden)
+	c.Restricted = slices.Clone(c.Restricted)
 	return c
 }
 
@@ -229,20 +236,25 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 		default:
 		}
 	}
-	var forbiddenMu sync.Mutex
-	forbidden := map[schema.GroupVersionResource]bool{}
 	gen := w.tree.BeginResync(w.name)
 	var running sync.WaitGroup
-	// A kind counts as listed once its handler has seen every object of the
-	// first list (the informer's own HasSynced only covers its store).
-	handled := map[schema.GroupVersionResource]cache.ResourceEventHandlerRegistration{}
-	for _, gvr := range gvrs {
-		inf := cache.NewSharedIndexInformer(trimmedListWatch(dyn.Resource(gvr)), &unstructured.Unstructured{}, 0, cache.Indexers{})
+	defer func() {
+		cancel()
+		running.Wait()
+	}()
+	var forbiddenMu sync.Mutex
+	// watchKind starts an informer on one kind, cluster-wide (namespace "")
+	// or in one namespace. An informer the server forbids stops.
+	watchKind := func(gvr schema.GroupVersionResource, namespace string) (*kindWatch, error) {
+		ictx, stop := context.WithCancel(sctx)
+		kw := &kindWatch{gvr: gvr, namespace: namespace}
+		inf := cache.NewSharedIndexInformer(trimmedListWatch(dyn.Resource(gvr), namespace), &unstructured.Unstructured{}, 0, cache.Indexers{})
 		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 			if apierrors.IsForbidden(err) {
 				forbiddenMu.Lock()
-				forbidden[gvr] = true
+				kw.forbidden = true
 				forbiddenMu.Unlock()
+				stop()
 				return
 			}
 			// A broken watch is normal now and then; only a server that no
@@ -253,38 +265,70 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 		})
 		reg, err := inf.AddEventHandler(w.handler(gvr))
 		if err != nil {
-			return false, err
+			stop()
+			return nil, err
 		}
-		handled[gvr] = reg
-		running.Go(func() { inf.RunWithContext(sctx) })
+		kw.handled = reg
+		running.Go(func() { inf.RunWithContext(ictx) })
+		return kw, nil
 	}
-	defer func() {
-		cancel()
-		running.Wait()
-	}()
-
+	// waitListed waits until every informer has listed or was forbidden.
 	deadline := time.After(syncTimeout)
-	for {
-		pending := 0
-		forbiddenMu.Lock()
-		for gvr, reg := range handled {
-			if !reg.HasSynced() && !forbidden[gvr] {
-				pending++
+	waitListed := func(watches []*kindWatch) error {
+		for {
+			pending := 0
+			forbiddenMu.Lock()
+			for _, kw := range watches {
+				if !kw.handled.HasSynced() && !kw.forbidden {
+					pending++
+				}
+			}
+			forbiddenMu.Unlock()
+			if pending == 0 {
+				return nil
+			}
+			select {
+			case err := <-failed:
+				return err
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-deadline:
+				return fmt.Errorf("%d kinds did not finish listing within %s", pending, syncTimeout)
+			case <-time.After(50 * time.Millisecond):
 			}
 		}
-		forbiddenMu.Unlock()
-		if pending == 0 {
-			break
-		}
-		select {
-		case err := <-failed:
+	}
+	var clusterWide []*kindWatch
+	for _, gvr := range gvrs {
+		kw, err := watchKind(gvr, "")
+		if err != nil {
 			return false, err
-		case <-ctx.Done():
-			return false, ctx.Err()
-		case <-deadline:
-			return false, fmt.Errorf("%d kinds did not finish listing within %s", pending, syncTimeout)
-		case <-time.After(50 * time.Millisecond):
 		}
+		clusterWide = append(clusterWide, kw)
+	}
+	if err := waitListed(clusterWide); err != nil {
+		return false, err
+	}
+	// A namespaced kind the user may not list cluster-wide is watched in
+	// each namespace where it may be.
+	var refused []schema.GroupVersionResource
+	for _, kw := range clusterWide {
+		if kw.forbidden && found.namespaced[kw.gvr.GroupResource()] {
+			refused = append(refused, kw.gvr)
+		}
+	}
+	var perNamespace []*kindWatch
+	for gvr, namespaces := range allowedNamespaces(sctx, w.config, dyn, w.namespaces, refused) {
+		for _, ns := range namespaces {
+			kw, err := watchKind(gvr, ns)
+			if err != nil {
+				return false, err
+			}
+			perNamespace = append(perNamespace, kw)
+		}
+	}
+	if err := waitListed(perNamespace); err != nil {
+		return false, err
 	}
 	w.tree.EndResync(w.name, gen, func(group, resource string) bool {
 		return !kept[schema.GroupResource{Group: group, Resource: resource}]
@@ -293,16 +337,19 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 	for _, gvr := range gvrs {
 		w.expected[gvr.GroupResource()] = true
 	}
+	forbiddenMu.Lock()
+	restricted := restrictions(clusterWide, perNamespace, found)
+	forbiddenMu.Unlock()
+	var forbidden []string
+	for _, r := range restricted {
+		if len(r.Namespaces) == 0 {
+			forbidden = append(forbidden, r.Resource.Resource+"."+r.Resource.Group)
+		}
+	}
 	w.update(func(c *Connection) {
 		c.State, c.Err, c.Attempts, c.Kinds = Connected, "", 0, len(gvrs)
 		c.Incomplete = incompleteText(found.missing)
-		c.Forbidden = c.Forbidden[:0]
-		forbiddenMu.Lock()
-		for gvr := range forbidden {
-			c.Forbidden = append(c.Forbidden, gvr.Resource+"."+gvr.Group)
-		}
-		forbiddenMu.Unlock()
-		slices.Sort(c.Forbidden)
+		c.Forbidden, c.Restricted = forbidden, restricted
 	})
 	// Reflectors retry a refused connection quietly, so the server's health
 	// is checked on its own as well.
@@ -355,7 +402,11 @@ const listPageSize = 500
 // sees it; a list at resourceVersion "0" also comes from the server's cache
 // in one piece. Untrimmed, thousands of pods per WEC made a memory peak of
 // several hundred MB (see BenchmarkFleetMemory).
-func trimmedListWatch(r dynamic.NamespaceableResourceInterface) *cache.ListWatch {
+func trimmedListWatch(nr dynamic.NamespaceableResourceInterface, namespace string) *cache.ListWatch {
+	var r dynamic.ResourceInterface = nr
+	if namespace != "" {
+		r = nr.Namespace(namespace)
+	}
 	return &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 			if opts.ResourceVersion == "0" {
