@@ -305,8 +305,11 @@ func newGet(kf *kube.Flags, configPath *string) *cobra.Command {
 NAME keeps objects whose name contains it. Kinds take kubectl's names and short names
 (deploy, po, svc, pvc …) or a custom resource's kind.
 
-Exit status: 0 when every bound WEC answered, 2 when some could not be reached (the
-list then misses their objects), 1 on error.`,
+A kind you may not list cluster-wide is read in the namespaces where you may (-n, the
+config file's namespaces, the context's namespace, or every namespace you may list).
+
+Exit status: 0 when every bound WEC answered, 2 when some could not be reached or your
+rights hide objects asked for (the list then misses them; stderr says which), 1 on error.`,
 		Example: `  wecs get --kind deploy -n shop
   wecs get --status Failed -o wide
   wecs get web --cluster cluster1,cluster2 -o json`,
