@@ -17,10 +17,13 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/cache"
 	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
 	clusterinformers "open-cluster-management.io/api/client/cluster/informers/externalversions"
@@ -43,6 +46,10 @@ type FleetOptions struct {
 	// WECContexts maps cluster names to kubeconfig contexts, before any
 	// matching by name, URL or CA.
 	WECContexts map[string]string
+	// Namespaces are where to watch the kinds a user may not list
+	// cluster-wide (with each context's own namespace and, when the user
+	// may list namespaces, every namespace the user may read them in).
+	Namespaces []string
 }
 
 // Fleet discovers the WECs from the ITS's ManagedClusters, binds each to a
@@ -298,7 +305,8 @@ func (f *Fleet) rebindLocked(name string) {
 	}
 	cfg.QPS, cfg.Burst = 50, 100
 	ctx, cancel := context.WithCancel(f.ctx)
-	w := newClusterWatch(name, cfg, f.Tree, f.notify)
+	namespaces := append(slices.Clone(f.opts.Namespaces), f.kc.ContextNamespace(b.Context))
+	w := newClusterWatch(name, cfg, namespaces, f.Tree, f.notify)
 	f.watches[name] = &runningWatch{watch: w, context: b.Context, cancel: cancel}
 	go w.run(ctx)
 }
@@ -435,6 +443,35 @@ func (f *Fleet) Fetch(ctx context.Context, o Object) (*unstructured.Unstructured
 	}
 	obj.SetManagedFields(nil)
 	return obj, nil
+}
+
+// Get reads one object straight from its WEC: kind is a kind, resource or
+// short name ("Pod", "deploy", "widgets"). Unlike a lookup in the tree, it
+// needs only the right to get that object.
+func (f *Fleet) Get(ctx context.Context, cluster, namespace, kind, name string) (Object, error) {
+	cfg, err := f.config(cluster)
+	if err != nil {
+		return Object{}, err
+	}
+	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return Object{}, err
+	}
+	mapper := restmapper.NewShortcutExpander(restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)), disc, nil)
+	gvr, err := mapper.ResourceFor(schema.GroupVersionResource{Resource: strings.ToLower(kind)})
+	if err != nil {
+		return Object{}, fmt.Errorf("%s serves no kind %q: %w", cluster, kind, err)
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return Object{}, err
+	}
+	u, err := dyn.Resource(gvr).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return Object{}, err
+	}
+	_, _ = TrimObject(u)
+	return ToObject(cluster, gvr, u), nil
 }
 
 // ClusterObject is the ITS's ManagedCluster of a WEC (managedFields

@@ -129,6 +129,14 @@ func (k *Kubeconfig) ITSContext() (string, error) {
 	return name, nil
 }
 
+// ContextNamespace is the namespace a context names ("" when none).
+func (k *Kubeconfig) ContextNamespace(context string) string {
+	if c, ok := k.raw.Contexts[context]; ok {
+		return c.Namespace
+	}
+	return ""
+}
+
 // userAgent names wecs and its version in every request, so that servers'
 // audit logs tell wecs's requests apart.
 func userAgent() string {

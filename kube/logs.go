@@ -111,6 +111,9 @@ func (f *Fleet) StreamLogs(ctx context.Context, o Object, clusters []string, opt
 // LogPods are the pods whose logs an object stands for on one cluster: a
 // Pod itself, or the pods somewhere under a controller in the tree.
 func (f *Fleet) LogPods(o Object, cluster string) []Object {
+	if o.Kind == "Pod" && cluster == o.Cluster {
+		return []Object{o}
+	}
 	filter := Filter{Clusters: []string{cluster}, Namespace: o.Namespace, Kinds: []string{"Pod"}, ShowSystem: true}
 	if o.Kind == "Pod" {
 		filter.Name = o.Name

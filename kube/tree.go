@@ -204,8 +204,10 @@ func (t *Tree) BeginResync(cluster string) uint64 {
 	return c.gen
 }
 
-// EndResync removes the cluster's objects older than generation gen.
-func (t *Tree) EndResync(cluster string, gen uint64) {
+// EndResync removes the cluster's objects older than generation gen whose
+// kind (group and resource) relisted holds. Objects of other kinds stay as
+// last seen: a kind that was not listed again says nothing about them.
+func (t *Tree) EndResync(cluster string, gen uint64, relisted func(group, resource string) bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	c, ok := t.clusters[cluster]
@@ -214,7 +216,7 @@ func (t *Tree) EndResync(cluster string, gen uint64) {
 	}
 	removed := false
 	for _, e := range c.objects {
-		if e.gen < gen {
+		if e.gen < gen && relisted(e.obj.Group, e.obj.Resource) {
 			c.remove(e)
 			removed = true
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -45,8 +46,14 @@ type Connection struct {
 	NextRetry time.Time
 	// Forbidden lists the kinds the user may not list or watch there.
 	Forbidden []string
+	// Restricted are the kinds the user may not list and watch everywhere
+	// (Forbidden, and those allowed in some namespaces only).
+	Restricted []Restriction
 	// Kinds is how many kinds are watched.
 	Kinds int
+	// Incomplete says which kinds the last discovery left out while their
+	// objects are kept as last seen ("" when discovery was complete).
+	Incomplete string
 }
 
 // Timeouts and backoff of a cluster connection.
@@ -92,10 +99,16 @@ type clusterWatch struct {
 	mu        sync.Mutex
 	conn      Connection
 	reconnect chan struct{}
+	// namespaces are where to look for kinds the user may not list
+	// cluster-wide, besides the namespaces the user may list.
+	namespaces []string
+	// expected are the kinds of the last session (only run reads and
+	// writes them): a discovery without one of them is retried.
+	expected map[schema.GroupResource]bool
 }
 
-func newClusterWatch(name string, config *rest.Config, tree *Tree, onChange func()) *clusterWatch {
-	return &clusterWatch{name: name, config: config, tree: tree, onChange: onChange, reconnect: make(chan struct{}, 1),
+func newClusterWatch(name string, config *rest.Config, namespaces []string, tree *Tree, onChange func()) *clusterWatch {
+	return &clusterWatch{name: name, config: config, namespaces: namespaces, tree: tree, onChange: onChange, reconnect: make(chan struct{}, 1),
 		conn: Connection{State: Connecting, Since: time.Now()}}
 }
 
@@ -105,6 +118,7 @@ func (w *clusterWatch) Connection() Connection {
 	defer w.mu.Unlock()
 	c := w.conn
 	c.Forbidden = slices.Clone(c.Forbidden)
+	c.Restricted = slices.Clone(c.Restricted)
 	return c
 }
 
@@ -146,7 +160,7 @@ func (w *clusterWatch) run(ctx context.Context) {
 			// The backoff starts over after a connection that worked.
 			attempt = 1
 		}
-		if errors.Is(err, errReconnectRequested) {
+		if errors.Is(err, errReconnectRequested) || errors.Is(err, errMoreKinds) {
 			attempt = 0
 			continue
 		}
@@ -164,7 +178,12 @@ func (w *clusterWatch) run(ctx context.Context) {
 	}
 }
 
-var errReconnectRequested = errors.New("reconnect requested")
+var (
+	errReconnectRequested = errors.New("reconnect requested")
+	// errMoreKinds ends a session that started on an incomplete discovery
+	// once the server serves more kinds.
+	errMoreKinds = errors.New("more kinds served")
+)
 
 // errorText shortens client errors to a line a person can act on.
 func errorText(err error) string {
@@ -193,13 +212,20 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 	if err != nil {
 		return false, err
 	}
-	gvrs, err := WatchableResources(disc)
-	if err != nil {
-		return false, err
-	}
 	dyn, err := dynamic.NewForConfig(w.config)
 	if err != nil {
 		return false, err
+	}
+	found, err := discover(ctx, disc, dyn, w.expected)
+	if err != nil {
+		return false, err
+	}
+	gvrs := found.kinds
+	// Kinds left out of a discovery whose group failed keep their objects;
+	// every other kind is listed again, or gone.
+	kept := map[schema.GroupResource]bool{}
+	for _, gr := range found.unserved() {
+		kept[gr] = true
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -210,20 +236,25 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 		default:
 		}
 	}
-	var forbiddenMu sync.Mutex
-	forbidden := map[schema.GroupVersionResource]bool{}
 	gen := w.tree.BeginResync(w.name)
 	var running sync.WaitGroup
-	// A kind counts as listed once its handler has seen every object of the
-	// first list (the informer's own HasSynced only covers its store).
-	handled := map[schema.GroupVersionResource]cache.ResourceEventHandlerRegistration{}
-	for _, gvr := range gvrs {
-		inf := cache.NewSharedIndexInformer(trimmedListWatch(dyn.Resource(gvr)), &unstructured.Unstructured{}, 0, cache.Indexers{})
+	defer func() {
+		cancel()
+		running.Wait()
+	}()
+	var forbiddenMu sync.Mutex
+	// watchKind starts an informer on one kind, cluster-wide (namespace "")
+	// or in one namespace. An informer the server forbids stops.
+	watchKind := func(gvr schema.GroupVersionResource, namespace string) (*kindWatch, error) {
+		ictx, stop := context.WithCancel(sctx)
+		kw := &kindWatch{gvr: gvr, namespace: namespace}
+		inf := cache.NewSharedIndexInformer(trimmedListWatch(dyn.Resource(gvr), namespace), &unstructured.Unstructured{}, 0, cache.Indexers{})
 		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 			if apierrors.IsForbidden(err) {
 				forbiddenMu.Lock()
-				forbidden[gvr] = true
+				kw.forbidden = true
 				forbiddenMu.Unlock()
+				stop()
 				return
 			}
 			// A broken watch is normal now and then; only a server that no
@@ -234,49 +265,91 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 		})
 		reg, err := inf.AddEventHandler(w.handler(gvr))
 		if err != nil {
-			return false, err
+			stop()
+			return nil, err
 		}
-		handled[gvr] = reg
-		running.Go(func() { inf.RunWithContext(sctx) })
+		kw.handled = reg
+		running.Go(func() { inf.RunWithContext(ictx) })
+		return kw, nil
 	}
-	defer func() {
-		cancel()
-		running.Wait()
-	}()
-
+	// waitListed waits until every informer has listed or was forbidden.
 	deadline := time.After(syncTimeout)
-	for {
-		pending := 0
-		forbiddenMu.Lock()
-		for gvr, reg := range handled {
-			if !reg.HasSynced() && !forbidden[gvr] {
-				pending++
+	waitListed := func(watches []*kindWatch) error {
+		for {
+			pending := 0
+			forbiddenMu.Lock()
+			for _, kw := range watches {
+				if !kw.handled.HasSynced() && !kw.forbidden {
+					pending++
+				}
+			}
+			forbiddenMu.Unlock()
+			if pending == 0 {
+				return nil
+			}
+			select {
+			case err := <-failed:
+				return err
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-deadline:
+				return fmt.Errorf("%d kinds did not finish listing within %s", pending, syncTimeout)
+			case <-time.After(50 * time.Millisecond):
 			}
 		}
-		forbiddenMu.Unlock()
-		if pending == 0 {
-			break
-		}
-		select {
-		case err := <-failed:
+	}
+	var clusterWide []*kindWatch
+	for _, gvr := range gvrs {
+		kw, err := watchKind(gvr, "")
+		if err != nil {
 			return false, err
-		case <-ctx.Done():
-			return false, ctx.Err()
-		case <-deadline:
-			return false, fmt.Errorf("%d kinds did not finish listing within %s", pending, syncTimeout)
-		case <-time.After(50 * time.Millisecond):
+		}
+		clusterWide = append(clusterWide, kw)
+	}
+	if err := waitListed(clusterWide); err != nil {
+		return false, err
+	}
+	// A namespaced kind the user may not list cluster-wide is watched in
+	// each namespace where it may be.
+	var refused []schema.GroupVersionResource
+	for _, kw := range clusterWide {
+		if kw.forbidden && found.namespaced[kw.gvr.GroupResource()] {
+			refused = append(refused, kw.gvr)
 		}
 	}
-	w.tree.EndResync(w.name, gen)
+	var perNamespace []*kindWatch
+	for gvr, namespaces := range allowedNamespaces(sctx, w.config, dyn, w.namespaces, refused) {
+		for _, ns := range namespaces {
+			kw, err := watchKind(gvr, ns)
+			if err != nil {
+				return false, err
+			}
+			perNamespace = append(perNamespace, kw)
+		}
+	}
+	if err := waitListed(perNamespace); err != nil {
+		return false, err
+	}
+	w.tree.EndResync(w.name, gen, func(group, resource string) bool {
+		return !kept[schema.GroupResource{Group: group, Resource: resource}]
+	})
+	w.expected = maps.Clone(kept)
+	for _, gvr := range gvrs {
+		w.expected[gvr.GroupResource()] = true
+	}
+	forbiddenMu.Lock()
+	restricted := restrictions(clusterWide, perNamespace, found)
+	forbiddenMu.Unlock()
+	var forbidden []string
+	for _, r := range restricted {
+		if len(r.Namespaces) == 0 {
+			forbidden = append(forbidden, r.Resource.Resource+"."+r.Resource.Group)
+		}
+	}
 	w.update(func(c *Connection) {
 		c.State, c.Err, c.Attempts, c.Kinds = Connected, "", 0, len(gvrs)
-		c.Forbidden = c.Forbidden[:0]
-		forbiddenMu.Lock()
-		for gvr := range forbidden {
-			c.Forbidden = append(c.Forbidden, gvr.Resource+"."+gvr.Group)
-		}
-		forbiddenMu.Unlock()
-		slices.Sort(c.Forbidden)
+		c.Incomplete = incompleteText(found.missing)
+		c.Forbidden, c.Restricted = forbidden, restricted
 	})
 	// Reflectors retry a refused connection quietly, so the server's health
 	// is checked on its own as well.
@@ -294,8 +367,30 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 			if err := probeServer(sctx, disc); err != nil && sctx.Err() == nil {
 				return true, err
 			}
+			if !found.complete() && servesMore(sctx, disc, dyn, gvrs) {
+				return true, errMoreKinds
+			}
 		}
 	}
+}
+
+// servesMore says whether the server now serves a kind that the session
+// does not watch.
+func servesMore(ctx context.Context, disc discovery.DiscoveryInterface, dyn dynamic.Interface, watched []schema.GroupVersionResource) bool {
+	have := map[schema.GroupResource]bool{}
+	for _, gvr := range watched {
+		have[gvr.GroupResource()] = true
+	}
+	found, err := discoverKinds(ctx, disc, dyn, nil)
+	if err != nil {
+		return false
+	}
+	for _, gvr := range found.kinds {
+		if !have[gvr.GroupResource()] {
+			return true
+		}
+	}
+	return false
 }
 
 // listPageSize bounds how many objects one LIST returns.
@@ -307,7 +402,11 @@ const listPageSize = 500
 // sees it; a list at resourceVersion "0" also comes from the server's cache
 // in one piece. Untrimmed, thousands of pods per WEC made a memory peak of
 // several hundred MB (see BenchmarkFleetMemory).
-func trimmedListWatch(r dynamic.NamespaceableResourceInterface) *cache.ListWatch {
+func trimmedListWatch(nr dynamic.NamespaceableResourceInterface, namespace string) *cache.ListWatch {
+	var r dynamic.ResourceInterface = nr
+	if namespace != "" {
+		r = nr.Namespace(namespace)
+	}
 	return &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 			if opts.ResourceVersion == "0" {
@@ -362,40 +461,6 @@ func (w *clusterWatch) handler(gvr schema.GroupVersionResource) cache.ResourceEv
 			}
 		},
 	}
-}
-
-// WatchableResources are the coverage kinds the server has plus every custom
-// resource it serves that can be listed and watched.
-func WatchableResources(disc discovery.DiscoveryInterface) ([]schema.GroupVersionResource, error) {
-	lists, err := disc.ServerPreferredResources()
-	if err != nil && len(lists) == 0 {
-		return nil, err
-	}
-	served := map[schema.GroupVersionResource]bool{}
-	var custom []schema.GroupVersionResource
-	for _, list := range lists {
-		gv, perr := schema.ParseGroupVersion(list.GroupVersion)
-		if perr != nil {
-			continue
-		}
-		for _, r := range list.APIResources {
-			if strings.Contains(r.Name, "/") || !slices.Contains(r.Verbs, "list") || !slices.Contains(r.Verbs, "watch") {
-				continue
-			}
-			gvr := gv.WithResource(r.Name)
-			served[gvr] = true
-			if customGroup(gv.Group) {
-				custom = append(custom, gvr)
-			}
-		}
-	}
-	var out []schema.GroupVersionResource
-	for _, gvr := range coverageResources {
-		if served[gvr] {
-			out = append(out, gvr)
-		}
-	}
-	return append(out, custom...), nil
 }
 
 // customGroup tells API groups of custom resources from Kubernetes' own.

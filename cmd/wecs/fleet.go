@@ -55,6 +55,9 @@ type fleetFlags struct {
 	kube       *kube.Flags
 	configPath string
 	output     string
+	// namespaces are where to watch kinds the user may not list
+	// cluster-wide (the namespace a command is about).
+	namespaces []string
 	// config is the config file's content, once openFleet has read it.
 	config config.Config
 }
@@ -102,7 +105,8 @@ func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error
 	if err != nil {
 		return nil, "", err
 	}
-	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts})
+	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts,
+		Namespaces: append(slices.Clone(cfg.Namespaces), ff.namespaces...)})
 	if err := fleet.Start(ctx); err != nil {
 		return nil, "", err
 	}
@@ -301,8 +305,11 @@ func newGet(kf *kube.Flags, configPath *string) *cobra.Command {
 NAME keeps objects whose name contains it. Kinds take kubectl's names and short names
 (deploy, po, svc, pvc …) or a custom resource's kind.
 
-Exit status: 0 when every bound WEC answered, 2 when some could not be reached (the
-list then misses their objects), 1 on error.`,
+A kind you may not list cluster-wide is read in the namespaces where you may (-n, the
+config file's namespaces, the context's namespace, or every namespace you may list).
+
+Exit status: 0 when every bound WEC answered, 2 when some could not be reached or your
+rights hide objects asked for (the list then misses them; stderr says which), 1 on error.`,
 		Example: `  wecs get --kind deploy -n shop
   wecs get --status Failed -o wide
   wecs get web --cluster cluster1,cluster2 -o json`,
@@ -333,17 +340,27 @@ list then misses their objects), 1 on error.`,
 			if len(args) == 1 {
 				filter.Name = args[0]
 			}
+			if namespace != "" {
+				ff.namespaces = []string{namespace}
+			}
 			fleet, err := ff.startFleet(cmd.Context())
 			if err != nil {
 				return err
 			}
 			members := fleet.Members()
 			known := map[string]bool{}
-			var unreachable []string
+			var unreachable, hidden []string
 			for _, m := range members {
 				known[m.Name] = true
-				if (len(clusters) == 0 || slices.Contains(clusters, m.Name)) && m.Binding.Bound() && m.Connection.State != kube.Connected {
+				if (len(clusters) > 0 && !slices.Contains(clusters, m.Name)) || !m.Binding.Bound() {
+					continue
+				}
+				if m.Connection.State != kube.Connected {
 					unreachable = append(unreachable, m.Name+" ("+whyNotRead(m.Connection)+")")
+					continue
+				}
+				if h := m.Connection.Hidden(filter.Kinds, namespace); len(h) > 0 {
+					hidden = append(hidden, m.Name+" ("+joinRestrictions(h)+")")
 				}
 			}
 			for _, c := range clusters {
@@ -363,11 +380,7 @@ list then misses their objects), 1 on error.`,
 			if len(rows) == 0 && (ff.output == "table" || ff.output == "wide") {
 				fmt.Fprintln(cmd.ErrOrStderr(), "No resources found.")
 			}
-			if len(unreachable) > 0 {
-				sort.Strings(unreachable)
-				return &exitCodeError{code: exitPartial, err: fmt.Errorf("incomplete: could not read %s", strings.Join(unreachable, ", "))}
-			}
-			return nil
+			return incomplete(unreachable, hidden)
 		},
 	}
 	addFleetFlags(cmd, ff)
@@ -379,6 +392,32 @@ list then misses their objects), 1 on error.`,
 	cmd.Flags().BoolVar(&showSystem, "system", false, "include system namespaces (kube-system, kube-public, kube-node-lease, open-cluster-management*)")
 	cmd.Flags().BoolVar(&delivered, "delivered", false, "only objects delivered by KubeStellar")
 	return cmd
+}
+
+// incomplete is the exit-2 error of an answer that misses the objects of
+// unreachable WECs or objects hidden by the user's rights (nil when neither).
+func incomplete(unreachable, hidden []string) error {
+	var parts []string
+	if len(unreachable) > 0 {
+		sort.Strings(unreachable)
+		parts = append(parts, "could not read "+strings.Join(unreachable, ", "))
+	}
+	if len(hidden) > 0 {
+		sort.Strings(hidden)
+		parts = append(parts, "your rights hide objects on "+strings.Join(hidden, ", "))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return &exitCodeError{code: exitPartial, err: fmt.Errorf("incomplete: %s", strings.Join(parts, "; "))}
+}
+
+func joinRestrictions(rs []kube.Restriction) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.String()
+	}
+	return strings.Join(out, "; ")
 }
 
 // delivery says how KubeStellar delivered an object: its binding policy,

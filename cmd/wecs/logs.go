@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/wecs-tui/wecs/internal/termtext"
@@ -30,36 +31,42 @@ func parseRef(arg string) (objectRef, error) {
 	return objectRef{}, fmt.Errorf("%q: write CLUSTER/NAMESPACE/POD or CLUSTER/NAMESPACE/KIND/NAME, e.g. cluster1/shop/deploy/web", arg)
 }
 
-// find looks the object up in the fleet's tree, with an error that says
-// what is there instead.
-func (r objectRef) find(fleet *kube.Fleet) (kube.Object, error) {
+// get reads the object straight from its WEC (so that a user who may only
+// read it there, and not list its kind across the cluster, can), with an
+// error that says what is wrong.
+func (r objectRef) get(ctx context.Context, fleet *kube.Fleet) (kube.Object, error) {
 	if !slices.Contains(fleet.ClusterNames(), r.cluster) {
 		return kube.Object{}, fmt.Errorf("no cluster %q on the ITS; `wecs clusters` lists them", r.cluster)
 	}
-	for _, o := range fleet.Tree.Find(kube.Filter{Clusters: []string{r.cluster}, Namespace: r.namespace, Kinds: []string{r.kind}, Name: r.name, ShowSystem: true}) {
-		if o.Name == r.name {
-			return o, nil
-		}
+	o, err := fleet.Get(ctx, r.cluster, r.namespace, r.kind, r.name)
+	switch {
+	case err == nil:
+		return o, nil
+	case apierrors.IsNotFound(err):
+		return kube.Object{}, fmt.Errorf("no %s %s/%s on %s; `wecs get %s --cluster %s` lists what is there", r.kind, r.namespace, r.name, r.cluster, r.name, r.cluster)
+	case apierrors.IsForbidden(err):
+		return kube.Object{}, fmt.Errorf("you may not read %s %s/%s on %s: %s", r.kind, r.namespace, r.name, r.cluster, apierrors.ReasonForError(err))
 	}
 	for _, m := range fleet.Members() {
 		if m.Name == r.cluster && m.Connection.State != kube.Connected {
 			return kube.Object{}, &exitCodeError{code: exitPartial, err: fmt.Errorf("cluster %s is %s: %s", r.cluster, m.Connection.State, whyNotRead(m.Connection))}
 		}
 	}
-	return kube.Object{}, fmt.Errorf("no %s %s/%s on %s; `wecs get %s --cluster %s` lists what is there", r.kind, r.namespace, r.name, r.cluster, r.name, r.cluster)
+	return kube.Object{}, err
 }
 
-// openObject starts the fleet and finds the object arg names.
+// openObject starts the fleet and reads the object arg names.
 func (ff *fleetFlags) openObject(ctx context.Context, arg string) (*kube.Fleet, kube.Object, error) {
 	ref, err := parseRef(arg)
 	if err != nil {
 		return nil, kube.Object{}, err
 	}
+	ff.namespaces = []string{ref.namespace}
 	fleet, err := ff.startFleet(ctx)
 	if err != nil {
 		return nil, kube.Object{}, err
 	}
-	o, err := ref.find(fleet)
+	o, err := ref.get(ctx, fleet)
 	return fleet, o, err
 }
 

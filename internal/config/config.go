@@ -19,6 +19,9 @@ type Config struct {
 	WECContexts map[string]string `json:"wecContexts,omitempty"`
 	// ReadOnly, like --readonly, keeps wecs from changing anything.
 	ReadOnly bool `json:"readonly,omitempty"`
+	// Namespaces are where to watch the kinds the user may not list
+	// cluster-wide (as well as the contexts' namespaces).
+	Namespaces []string `json:"namespaces,omitempty"`
 	// LogLines is how many lines the Logs tab keeps.
 	LogLines int `json:"logLines,omitempty"`
 }

@@ -312,6 +312,9 @@ func (u *upper) run(ctx context.Context) error {
 	if err := seedCustomizationProperties(ctx, its, names[1:]); err != nil {
 		return err
 	}
+	if err := u.EnsureUsers(ctx); err != nil {
+		return err
+	}
 	u.say("  %s: %d WECs Available, %s pending", its.cluster.Name, len(wecs), u.Pending)
 	if err := u.startLogFeeder(wecs); err != nil {
 		return err

@@ -157,9 +157,11 @@ func (w *writer) cluster(in Input) {
 	w.counts(in.Counts)
 	w.keyValues("Labels", m.Labels)
 	w.keyValues("Cluster claims", m.Claims)
-	if len(m.Connection.Forbidden) > 0 {
-		w.heading("Not allowed to watch")
-		w.wrapped("  ", strings.Join(m.Connection.Forbidden, ", "))
+	if len(m.Connection.Restricted) > 0 {
+		w.heading("Hidden from you by your rights")
+		for _, r := range m.Connection.Restricted {
+			w.wrapped("  ", r.String())
+		}
 	}
 }
 

@@ -422,6 +422,10 @@ func (m Model) renderRow(r Row, selected bool) string {
 func (m Model) connectionGlyph(c kube.Connection) string {
 	switch c.State {
 	case kube.Connected:
+		if n := len(c.Restricted); n > 0 {
+			// The user's rights hide some kinds: the Summary says which.
+			return m.styles.OK.Render("● Connected") + m.styles.Warn.Render(fmt.Sprintf(" (%d kinds limited by your rights)", n))
+		}
 		return m.styles.OK.Render("● Connected")
 	case kube.Connecting:
 		return m.styles.Warn.Render("◌ Connecting")
