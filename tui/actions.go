@@ -9,9 +9,9 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"sigs.k8s.io/yaml"
 
 	"github.com/wecs-tui/wecs/internal/config"
+	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/tui/confirm"
 	"github.com/wecs-tui/wecs/tui/editor"
@@ -146,7 +146,7 @@ func objectYAML(ctx context.Context, fleet Fleet, o kube.Object) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	return yaml.Marshal(full.Object)
+	return termtext.YAML(full.Object)
 }
 
 // export writes the selected object's YAML to a file and says where.

@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"k8s.io/klog/v2"
+
+	"github.com/wecs-tui/wecs/internal/termtext"
 )
 
 // softMemoryLimit makes the garbage collector work harder before the heap
@@ -41,10 +43,15 @@ func main() {
 	// CLI's output. Errors reach the user as errors instead.
 	silenceKlog()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newRoot().ExecuteContext(ctx)
+	// Whatever a command prints may hold text from a cluster: the output
+	// goes through termtext's writer, so no escape sequence reaches the terminal.
+	root, stderr := newRoot(), termtext.Writer(os.Stderr)
+	root.SetOut(termtext.Writer(os.Stdout))
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "wecs:", err)
+		fmt.Fprintln(stderr, "wecs:", err)
 		os.Exit(exitCode(err))
 	}
 }

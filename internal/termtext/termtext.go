@@ -5,6 +5,7 @@ package termtext
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -63,4 +64,29 @@ func Escape(r rune) string {
 		return fmt.Sprintf(`\u%04x`, r)
 	}
 	return fmt.Sprintf(`\U%08x`, r)
+}
+
+// Writer passes text to w with what Clean escapes escaped, but keeps
+// newlines and tabs: for a command's whole output, a last guard behind
+// the cleaning of each field. Each Write is cleaned on its own, so callers
+// write whole lines or fields (fmt's functions do).
+func Writer(w io.Writer) io.Writer { return cleanWriter{w} }
+
+type cleanWriter struct{ w io.Writer }
+
+func (c cleanWriter) Write(p []byte) (int, error) {
+	var b strings.Builder
+	start := 0
+	for i, r := range string(p) {
+		if r == '\n' || r == '\t' {
+			b.WriteString(Clean(string(p[start:i])))
+			b.WriteRune(r)
+			start = i + 1
+		}
+	}
+	b.WriteString(Clean(string(p[start:])))
+	if _, err := io.WriteString(c.w, b.String()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -78,3 +78,15 @@ func FuzzClean(f *testing.F) {
 		}
 	})
 }
+
+func TestWriterKeepsLinesAndTabsAndEscapesTheRest(t *testing.T) {
+	var out strings.Builder
+	in := "NAME\tREASON\nweb\tOk\x1b]52;c;aGk=\x07\u009b2J\u202e\xff\n"
+	n, err := Writer(&out).Write([]byte(in))
+	if err != nil || n != len(in) {
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	if want := "NAME\tREASON\nweb\tOk\\x1b]52;c;aGk=\\x07\\u009b2J\\u202e\\xff\n"; out.String() != want {
+		t.Errorf("Writer wrote %q, want %q", out.String(), want)
+	}
+}
