@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/retry"
 	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
 	clusterv1 "open-cluster-management.io/api/cluster/v1"
 
@@ -92,11 +93,19 @@ func TestHostileTextReachesNoTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = mcs.Delete(ctx, wec, metav1.DeleteOptions{}) })
-	mc.Status.Conditions = []metav1.Condition{
-		{Type: clusterv1.ManagedClusterConditionJoined, Status: metav1.ConditionTrue, Reason: "Joined", Message: "joined", LastTransitionTime: now},
-		{Type: clusterv1.ManagedClusterConditionAvailable, Status: metav1.ConditionFalse, Reason: "Hostile", Message: hostileText, LastTransitionTime: now},
-	}
-	if _, err := mcs.UpdateStatus(ctx, mc, metav1.UpdateOptions{}); err != nil {
+	// The hub's controllers write to a new ManagedCluster too: retry on conflicts.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if mc, err = mcs.Get(ctx, wec, metav1.GetOptions{}); err != nil {
+			return err
+		}
+		mc.Status.Conditions = []metav1.Condition{
+			{Type: clusterv1.ManagedClusterConditionJoined, Status: metav1.ConditionTrue, Reason: "Joined", Message: "joined", LastTransitionTime: now},
+			{Type: clusterv1.ManagedClusterConditionAvailable, Status: metav1.ConditionFalse, Reason: "Hostile", Message: hostileText, LastTransitionTime: now},
+		}
+		_, err := mcs.UpdateStatus(ctx, mc, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 
