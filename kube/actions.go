@@ -18,6 +18,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	clusterv1 "open-cluster-management.io/api/cluster/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/wecs-tui/wecs/internal/termtext"
 )
 
 // EditableText is an object as `kubectl edit` shows it: read fresh from its
@@ -38,7 +40,7 @@ func editableText(obj *unstructured.Unstructured, asJSON bool) ([]byte, error) {
 	if asJSON {
 		return json.MarshalIndent(obj.Object, "", "  ")
 	}
-	return yaml.Marshal(obj.Object)
+	return termtext.YAML(obj.Object)
 }
 
 // Update writes an edited object (YAML or JSON) back to o's WEC. The text

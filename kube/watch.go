@@ -2,6 +2,8 @@ package kube
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"maps"
@@ -192,14 +194,35 @@ func errorText(err error) string {
 	}
 	msg := err.Error()
 	switch {
+	case errors.Is(err, ErrReadOnly):
+		return msg
 	case strings.Contains(msg, "connection refused"):
 		return "connection refused: the API server is down or unreachable"
-	case strings.Contains(msg, "x509") || strings.Contains(msg, "certificate"):
+	case isTLSError(err):
 		return "TLS: " + msg
 	case apierrors.IsUnauthorized(err):
 		return "unauthorized: the credentials of this context were refused"
 	}
 	return msg
+}
+
+// isTLSError says whether err comes from the TLS handshake or the
+// certificate check, not merely mentions certificates (as the URL of a
+// CertificateSigningRequest does).
+func isTLSError(err error) bool {
+	var (
+		unknownAuthority x509.UnknownAuthorityError
+		invalid          x509.CertificateInvalidError
+		hostname         x509.HostnameError
+		verification     *tls.CertificateVerificationError
+		record           tls.RecordHeaderError
+	)
+	if errors.As(err, &unknownAuthority) || errors.As(err, &invalid) || errors.As(err, &hostname) ||
+		errors.As(err, &verification) || errors.As(err, &record) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "x509: ") || strings.Contains(msg, "tls: ")
 }
 
 // session connects once: discovers the kinds, starts the informers, waits

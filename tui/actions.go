@@ -8,9 +8,9 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"sigs.k8s.io/yaml"
 
 	"github.com/wecs-tui/wecs/internal/config"
+	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/tui/confirm"
 	"github.com/wecs-tui/wecs/tui/editor"
@@ -145,7 +145,7 @@ func objectYAML(ctx context.Context, fleet Fleet, o kube.Object) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	return yaml.Marshal(full.Object)
+	return termtext.YAML(full.Object)
 }
 
 // export writes the selected object's YAML to a file and says where.
@@ -203,7 +203,7 @@ func (m *Model) copyYAML() tea.Cmd {
 				full, note = kube.MaskSecret(full), note+", values masked (x on the YAML tab reveals them)"
 			}
 		}
-		text, err := yaml.Marshal(full.Object)
+		text, err := termtext.YAML(full.Object)
 		if err != nil {
 			return actionDoneMsg{note: "copy", err: err}
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,10 +13,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/wecs-tui/wecs/internal/termtext"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/duration"
-	"sigs.k8s.io/yaml"
 
 	"github.com/wecs-tui/wecs/internal/config"
 	"github.com/wecs-tui/wecs/kube"
@@ -237,11 +236,12 @@ func printClusters(w io.Writer, format string, rows []clusterRow) error {
 		if r.ConnError != "" && format != "wide" {
 			conn += ": " + truncate(r.ConnError, 40)
 		}
-		line := strings.Join([]string{r.Name, string(r.Status), dash(r.Context), conn, dash(r.CPU), dash(r.Memory), dash(r.Pods),
-			dash(r.Version), dash(labels.Set(r.Labels).String())}, "\t")
+		cols := []string{r.Name, string(r.Status), dash(r.Context), conn, dash(r.CPU), dash(r.Memory), dash(r.Pods),
+			dash(r.Version), dash(labels.Set(r.Labels).String())}
 		if format == "wide" {
-			line += "\t" + r.Reason + "\t" + dash(r.ConnError)
+			cols = append(cols, r.Reason, dash(r.ConnError))
 		}
+		line := tableRow(cols)
 		fmt.Fprintln(tw, line)
 	}
 	return tw.Flush()
@@ -261,15 +261,25 @@ func dash(s string) string {
 	return s
 }
 
+// tableRow joins cells for a tabwriter, each cleaned of what would
+// garble the terminal or the columns.
+func tableRow(cells []string) string {
+	for i, c := range cells {
+		cells[i] = termtext.Clean(c)
+	}
+	return strings.Join(cells, "\t")
+}
+
+// printStructured writes v as JSON or YAML with every control and format
+// character escaped.
 func printStructured(w io.Writer, format string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+	encode := termtext.JSON
+	if format == "yaml" {
+		encode = termtext.YAML
+	}
+	data, err := encode(v)
 	if err != nil {
 		return err
-	}
-	if format == "yaml" {
-		if data, err = yaml.JSONToYAML(data); err != nil {
-			return err
-		}
 	}
 	_, err = fmt.Fprintln(w, strings.TrimRight(string(data), "\n"))
 	return err
@@ -458,11 +468,12 @@ func printObjects(w io.Writer, format string, rows []objectRow) error {
 	fmt.Fprintln(tw, header)
 	now := time.Now()
 	for _, r := range rows {
-		line := strings.Join([]string{r.Cluster, dash(r.Namespace), r.Kind, r.Name, string(r.Status), dash(r.Ready),
-			duration.HumanDuration(now.Sub(r.Created))}, "\t")
+		cols := []string{r.Cluster, dash(r.Namespace), r.Kind, r.Name, string(r.Status), dash(r.Ready),
+			duration.HumanDuration(now.Sub(r.Created))}
 		if format == "wide" {
-			line += "\t" + delivery(r) + "\t" + dash(labels.Set(r.Labels).String())
+			cols = append(cols, delivery(r), dash(labels.Set(r.Labels).String()))
 		}
+		line := tableRow(cols)
 		fmt.Fprintln(tw, line)
 	}
 	return tw.Flush()

@@ -124,11 +124,11 @@ func printLogs(ctx context.Context, w io.Writer, fleet *kube.Fleet, o kube.Objec
 				prefix = l.Source.Cluster + "/" + prefix
 			}
 		}
-		text := termtext.Clean(l.Text)
+		text := l.Text
 		if l.Marker != "" {
 			text = "── " + l.Marker + " ──"
 		}
-		if _, err := fmt.Fprintln(w, prefix+text); err != nil {
+		if _, err := fmt.Fprintln(w, termtext.Clean(prefix+text)); err != nil {
 			return err
 		}
 	}
@@ -199,8 +199,8 @@ func printEvents(w io.Writer, evs []kube.Event, related bool) error {
 		if related {
 			cols = append(cols, e.Object)
 		}
-		cols = append(cols, age(e.Last), fmt.Sprint(e.Count), e.Source, termtext.Clean(e.Message))
-		fmt.Fprintln(tw, strings.Join(cols, "\t"))
+		cols = append(cols, age(e.Last), fmt.Sprint(e.Count), e.Source, e.Message)
+		fmt.Fprintln(tw, tableRow(cols))
 	}
 	return tw.Flush()
 }

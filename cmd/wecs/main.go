@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 
 	"k8s.io/klog/v2"
+
+	"github.com/wecs-tui/wecs/internal/termtext"
 )
 
 // softMemoryLimit makes the garbage collector work harder before the heap
@@ -39,13 +41,18 @@ func main() {
 	// CLI's output. Errors reach the user as errors instead.
 	silenceKlog()
 	ctx, quit := quitOnSignals(context.Background())
-	err := newRoot(quit).ExecuteContext(ctx)
+	// Whatever a command prints may hold text from a cluster: the output
+	// goes through termtext's writer, so no escape sequence reaches the terminal.
+	root, stderr := newRoot(quit), termtext.Writer(os.Stderr)
+	root.SetOut(termtext.Writer(os.Stdout))
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
 	if code := quit.exitCode(); code != 0 {
 		// Ended by a signal: its error, if any, is only that.
 		os.Exit(code)
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "wecs:", err)
+		fmt.Fprintln(stderr, "wecs:", err)
 		os.Exit(exitCode(err))
 	}
 }

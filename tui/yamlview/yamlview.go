@@ -3,12 +3,10 @@
 package yamlview
 
 import (
-	"encoding/json"
 	"regexp"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/yaml"
 
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
@@ -34,9 +32,9 @@ func Lines(obj *unstructured.Unstructured, asJSON, reveal bool, s theme.Styles) 
 	var text []byte
 	var err error
 	if asJSON {
-		text, err = json.MarshalIndent(content, "", "  ")
+		text, err = termtext.JSON(content)
 	} else {
-		text, err = yaml.Marshal(content)
+		text, err = termtext.YAML(content)
 	}
 	if err != nil {
 		return nil, err
