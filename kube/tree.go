@@ -521,6 +521,30 @@ func (t *Tree) Find(f Filter) []Object {
 	return sortedObjects(entries)
 }
 
+// FindNested is Find, and says of each match whether it sits, at any
+// depth, under another match (a filtered tree shows it there, not flat).
+func (t *Tree) FindNested(f Filter) (objs []Object, nested []bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var entries []*entry
+	for _, c := range t.clusters {
+		for _, e := range c.objects {
+			if f.Matches(e.obj) {
+				entries = append(entries, e)
+			}
+		}
+	}
+	slices.SortFunc(entries, func(a, b *entry) int { return compareObjects(&a.obj, &b.obj) })
+	objs, nested = make([]Object, len(entries)), make([]bool, len(entries))
+	for i, e := range entries {
+		objs[i] = e.obj
+		for p := e.parent; p != nil && !nested[i]; p = p.parent {
+			nested[i] = f.Matches(p.obj)
+		}
+	}
+	return objs, nested
+}
+
 // Len is the number of objects in the tree.
 func (t *Tree) Len() int {
 	t.mu.RLock()
