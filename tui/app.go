@@ -492,7 +492,7 @@ func (m Model) breadcrumbs() string {
 		return ""
 	}
 	parts := []string{row.Cluster}
-	if o := row.Object; o != nil {
+	if o := row.Object; o != nil && row.Level == tree.LevelObject {
 		ns := o.Namespace
 		if ns == "" {
 			ns = "(cluster-scoped)"

@@ -560,6 +560,42 @@ func TestDeleteAsksFirstAndANamespaceMustBeTyped(t *testing.T) {
 	}
 }
 
+// TestANamespaceRowCarriesItsNamespace: the row shows the Namespace's
+// details, and ctrl+d deletes it once its name is typed.
+func TestANamespaceRowCarriesItsNamespace(t *testing.T) {
+	objs := testTree()
+	objs.Upsert(kube.Object{Cluster: "cluster1", Kind: "Namespace", Name: "shop", UID: "ns-shop", Version: "v1", Resource: "namespaces",
+		Status: kube.StatusReady, Created: created})
+	m := send(newModelWith(objs), tea.WindowSizeMsg{Width: 140, Height: 30})
+	f := m.fleet.(fakeFleet)
+	m = send(m, keys("enter", "j")...) // cluster1's batch: no Namespace object known
+	m = send(m, tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})
+	if plain := screen(m); !strings.Contains(plain, "delete: the Namespace batch is not listed on cluster1") {
+		t.Errorf("ctrl+d on a namespace without its object:\n%s", plain)
+	}
+	m = send(m, keys("j", "d")...)
+	plain := screen(m)
+	for _, want := range []string{"cluster1 › shop", "Namespace shop on cluster1", "uid         ns-shop", "objects     6"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("the shop row's details lack %q:\n%s", want, plain)
+		}
+	}
+	m = send(m, keys("esc")...)
+	m = send(m, tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})
+	if plain := screen(m); !strings.Contains(plain, "delete Namespace shop on cluster1? Everything in it goes too. type shop and enter") {
+		t.Fatalf("no typed confirmation:\n%s", plain)
+	}
+	m = send(m, keys("sho", "enter")...)
+	if len(*f.changes) != 0 {
+		t.Fatalf("a wrong name deleted: %v", *f.changes)
+	}
+	m = send(m, tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})
+	m = send(m, keys("shop", "enter")...)
+	if fmt.Sprint(*f.changes) != "[delete cluster1/shop]" || !strings.Contains(screen(m), "deleted Namespace shop on cluster1") {
+		t.Errorf("changes %v\n%s", *f.changes, screen(m))
+	}
+}
+
 func TestActionsTheUserMayNotDoAreRefusedWithTheReason(t *testing.T) {
 	m := send(sized(140, 30), keys("/db", "enter")...)
 	m = send(m, tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})

@@ -210,6 +210,10 @@ func (w *writer) object(in Input) {
 		}
 		w.field("delivered", "by KubeStellar ("+termtext.Clean(policy)+", work "+termtext.Clean(o.DeliveredBy)+")")
 	}
+	if in.Counts.Total > 0 { // a namespace row's Namespace: what it holds
+		w.heading("Objects")
+		w.counts(in.Counts)
+	}
 	if in.Full == nil {
 		w.line("")
 		w.line("  %s", w.s.Muted.Render("reading the object…"))

@@ -35,13 +35,15 @@ const (
 // Row is one line of the flattened tree.
 type Row struct {
 	// Key identifies the row across rebuilds ("cluster1/ns/shop/kind/Pod").
-	Key      string
-	Level    Level
-	Depth    int
-	Cluster  string
-	Label    string
-	Counts   kube.Counts
-	Member   *kube.Member
+	Key     string
+	Level   Level
+	Depth   int
+	Cluster string
+	Label   string
+	Counts  kube.Counts
+	Member  *kube.Member
+	// Object is the instance an object row stands for, or the Namespace
+	// of a namespace row (nil while it is not known).
 	Object   *kube.Object
 	HasKids  bool
 	Expanded bool
@@ -195,7 +197,8 @@ func (m *Model) addNamespaces(cluster, parent string) {
 		if label == "" {
 			label = "(cluster-scoped)"
 		}
-		row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: cluster, Label: label, Counts: ns.Counts, HasKids: true, Expanded: m.expanded[key]}
+		row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: cluster, Label: label, Counts: ns.Counts, HasKids: true, Expanded: m.expanded[key],
+			Object: m.namespaceObject(cluster, ns.Name)}
 		m.rows = append(m.rows, row)
 		if !row.Expanded {
 			continue
@@ -249,7 +252,8 @@ func (m *Model) addFilteredNamespace(objs []kube.Object, nested []bool, parent s
 			shown = append(shown, o)
 		}
 	}
-	row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: first.Cluster, Label: label, Counts: countOf(objs), HasKids: len(shown) > 0, Expanded: m.expanded[key]}
+	row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: first.Cluster, Label: label, Counts: countOf(objs), HasKids: len(shown) > 0, Expanded: m.expanded[key],
+		Object: m.namespaceObject(first.Cluster, first.Namespace)}
 	m.rows = append(m.rows, row)
 	if !row.Expanded {
 		return
@@ -264,6 +268,14 @@ func (m *Model) addFilteredNamespace(objs []kube.Object, nested []bool, parent s
 		}
 		shown = shown[end:]
 	}
+}
+
+// namespaceObject is the Namespace a namespace row stands for, when watched.
+func (m *Model) namespaceObject(cluster, name string) *kube.Object {
+	if o, ok := m.objects.NamespaceObject(cluster, name); ok {
+		return &o
+	}
+	return nil
 }
 
 // span finds the run of objs (sorted by field) whose field equals value.
