@@ -210,13 +210,10 @@ func (w *writer) object(in Input) {
 		}
 		w.field("delivered", "by KubeStellar ("+termtext.Clean(policy)+", work "+termtext.Clean(o.DeliveredBy)+")")
 	}
-	if in.Counts.Total > 0 { // a namespace row's Namespace: what it holds
-		w.heading("Objects")
-		w.counts(in.Counts)
-	}
 	if in.Full == nil {
 		w.line("")
 		w.line("  %s", w.s.Muted.Render("reading the object…"))
+		w.held(in.Counts)
 		w.children(in)
 		return
 	}
@@ -233,7 +230,16 @@ func (w *writer) object(in Input) {
 		w.podSpec(spec, nestedSlice(u, "status", "initContainerStatuses"), nestedSlice(u, "status", "containerStatuses"))
 	}
 	w.owners(in.Full)
+	w.held(in.Counts)
 	w.children(in)
+}
+
+// held is what a namespace row's Namespace holds (nothing for other objects).
+func (w *writer) held(c kube.Counts) {
+	if c.Total > 0 {
+		w.heading("Objects")
+		w.counts(c)
+	}
 }
 
 // statusSection shows readiness, replica counts, pod placement and the
