@@ -168,15 +168,26 @@ type permissionKey struct {
 	cluster, verb, group, resource, subresource, namespace string
 }
 
-// permissions caches access reviews: they rarely change during a session.
+// permissionTTL is how long an access review's answer is trusted: RBAC
+// rarely changes during a session, but it does change.
+const permissionTTL = 5 * time.Minute
+
+// permissions caches the answers of access reviews (never a failure to ask).
 type permissions struct {
 	mu    sync.Mutex
-	cache map[permissionKey]Permission
+	cache map[permissionKey]cachedPermission
+}
+
+type cachedPermission struct {
+	Permission
+	at time.Time
 }
 
 // Can asks o's WEC whether the user may verb (delete, update, patch) o, or
-// its subresource (scale). Answers are cached per cluster for the session;
-// in read-only mode the answer is no.
+// its subresource (scale). The server's answers are cached per cluster for
+// permissionTTL; a review that could not be made (the cluster is not
+// connected, the request failed) is tried again next time. In read-only
+// mode the answer is no.
 func (f *Fleet) Can(ctx context.Context, verb string, o Object, subresource string) Permission {
 	return f.can(ctx, permissionKey{false, o.Cluster, verb, o.Group, o.Resource, subresource, o.Namespace})
 }
@@ -192,33 +203,37 @@ func (f *Fleet) can(ctx context.Context, key permissionKey) Permission {
 		return Permission{Reason: ErrReadOnly.Error()}
 	}
 	f.perms.mu.Lock()
-	p, ok := f.perms.cache[key]
+	c, ok := f.perms.cache[key]
 	f.perms.mu.Unlock()
-	if ok {
+	if ok && time.Since(c.at) < permissionTTL {
+		return c.Permission
+	}
+	p, answered := f.review(ctx, key)
+	if !answered {
 		return p
 	}
-	p = f.review(ctx, key)
 	f.perms.mu.Lock()
 	if f.perms.cache == nil {
-		f.perms.cache = map[permissionKey]Permission{}
+		f.perms.cache = map[permissionKey]cachedPermission{}
 	}
-	f.perms.cache[key] = p
+	f.perms.cache[key] = cachedPermission{p, time.Now()}
 	f.perms.mu.Unlock()
 	return p
 }
 
-func (f *Fleet) review(ctx context.Context, key permissionKey) Permission {
+// review asks the server; answered is false when it could not be asked.
+func (f *Fleet) review(ctx context.Context, key permissionKey) (p Permission, answered bool) {
 	config := f.config
 	if key.its {
 		config = f.kc.RESTConfig
 	}
 	cfg, err := config(key.cluster)
 	if err != nil {
-		return Permission{Reason: err.Error()}
+		return Permission{Reason: err.Error()}, false
 	}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
-		return Permission{Reason: err.Error()}
+		return Permission{Reason: err.Error()}, false
 	}
 	review := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{
 		ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: key.verb, Group: key.group, Resource: key.resource,
@@ -226,14 +241,14 @@ func (f *Fleet) review(ctx context.Context, key permissionKey) Permission {
 	}}
 	got, err := cs.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
 	if err != nil {
-		return Permission{Reason: "cannot check permissions: " + errorText(err)}
+		return Permission{Reason: "cannot check permissions: " + errorText(err)}, false
 	}
 	if got.Status.Allowed {
-		return Permission{Allowed: true}
+		return Permission{Allowed: true}, true
 	}
 	reason := fmt.Sprintf("your user may not %s %s on %s", key.verb, key.resource, key.cluster)
 	if got.Status.Reason != "" {
 		reason += " (" + got.Status.Reason + ")"
 	}
-	return Permission{Reason: reason}
+	return Permission{Reason: reason}, true
 }

@@ -114,7 +114,11 @@ type clusterIndex struct {
 	// itself has arrived.
 	children   map[types.UID]map[types.UID]struct{}
 	namespaces map[string]*nsIndex
-	gen        uint64
+	// namespaceObjects are the Namespace objects by name, kept beside the
+	// tree: a namespace row carries its own, but they are neither counted
+	// nor found.
+	namespaceObjects map[string]*entry
+	gen              uint64
 }
 
 type nsIndex struct {
@@ -153,7 +157,8 @@ func (t *Tree) notify() {
 func (t *Tree) cluster(name string) *clusterIndex {
 	c, ok := t.clusters[name]
 	if !ok {
-		c = &clusterIndex{objects: map[types.UID]*entry{}, children: map[types.UID]map[types.UID]struct{}{}, namespaces: map[string]*nsIndex{}}
+		c = &clusterIndex{objects: map[types.UID]*entry{}, children: map[types.UID]map[types.UID]struct{}{}, namespaces: map[string]*nsIndex{},
+			namespaceObjects: map[string]*entry{}}
 		t.clusters[name] = c
 	}
 	return c
@@ -164,6 +169,11 @@ func (t *Tree) Upsert(obj Object) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	c := t.cluster(obj.Cluster)
+	if isNamespace(obj) {
+		c.namespaceObjects[obj.Name] = &entry{obj: obj, gen: c.gen}
+		t.notify()
+		return
+	}
 	if old, ok := c.objects[obj.UID]; ok {
 		if slices.Equal(old.obj.Owners, obj.Owners) && old.obj.Namespace == obj.Namespace && old.obj.Kind == obj.Kind {
 			c.recount(old, -1)
@@ -190,7 +200,29 @@ func (t *Tree) Delete(cluster string, uid types.UID) {
 	if e, ok := c.objects[uid]; ok {
 		c.remove(e)
 		t.notify()
+		return
 	}
+	for name, e := range c.namespaceObjects {
+		if e.obj.UID == uid {
+			delete(c.namespaceObjects, name)
+			t.notify()
+		}
+	}
+}
+
+// isNamespace tells a Namespace object, which the tree keeps aside.
+func isNamespace(o Object) bool { return o.Kind == "Namespace" && o.Group == "" && o.Namespace == "" }
+
+// NamespaceObject is a cluster's Namespace object of that name, if watched.
+func (t *Tree) NamespaceObject(cluster, name string) (Object, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if c, ok := t.clusters[cluster]; ok {
+		if e, ok := c.namespaceObjects[name]; ok {
+			return e.obj, true
+		}
+	}
+	return Object{}, false
 }
 
 // BeginResync starts a new generation for a cluster whose watches restart;
@@ -218,6 +250,12 @@ func (t *Tree) EndResync(cluster string, gen uint64, relisted func(group, resour
 	for _, e := range c.objects {
 		if e.gen < gen && relisted(e.obj.Group, e.obj.Resource) {
 			c.remove(e)
+			removed = true
+		}
+	}
+	for name, e := range c.namespaceObjects {
+		if e.gen < gen && relisted(e.obj.Group, e.obj.Resource) {
+			delete(c.namespaceObjects, name)
 			removed = true
 		}
 	}
@@ -521,6 +559,30 @@ func (t *Tree) Find(f Filter) []Object {
 		}
 	}
 	return sortedObjects(entries)
+}
+
+// FindNested is Find, and says of each match whether it sits, at any
+// depth, under another match (a filtered tree shows it there, not flat).
+func (t *Tree) FindNested(f Filter) (objs []Object, nested []bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var entries []*entry
+	for _, c := range t.clusters {
+		for _, e := range c.objects {
+			if f.Matches(e.obj) {
+				entries = append(entries, e)
+			}
+		}
+	}
+	slices.SortFunc(entries, func(a, b *entry) int { return compareObjects(&a.obj, &b.obj) })
+	objs, nested = make([]Object, len(entries)), make([]bool, len(entries))
+	for i, e := range entries {
+		objs[i] = e.obj
+		for p := e.parent; p != nil && !nested[i]; p = p.parent {
+			nested[i] = f.Matches(p.obj)
+		}
+	}
+	return objs, nested
 }
 
 // Len is the number of objects in the tree.

@@ -157,3 +157,28 @@ func TestToObjectMarksDeliveryAndOwners(t *testing.T) {
 		t.Fatalf("%+v", o)
 	}
 }
+
+// TestTreeKeepsNamespaceObjectsAside: a Namespace is found by its name for
+// its row, counted nowhere, and goes on delete and on resync.
+func TestTreeKeepsNamespaceObjectsAside(t *testing.T) {
+	tree := NewTree()
+	tree.Upsert(obj("Pod", "shop", "web", "pod", StatusRunning))
+	tree.Upsert(obj("Namespace", "", "shop", "ns-shop", StatusReady))
+	tree.Upsert(obj("Namespace", "", "walk", "ns-walk", StatusReady))
+	if o, ok := tree.NamespaceObject("c1", "shop"); !ok || o.UID != "ns-shop" {
+		t.Fatalf("NamespaceObject(shop) = %+v, %v", o, ok)
+	}
+	if n, c := tree.Len(), tree.ClusterCounts("c1", true); n != 1 || c.Total != 1 || len(tree.Find(Filter{ShowSystem: true})) != 1 {
+		t.Errorf("the Namespaces are counted: Len %d, counts %d", n, c.Total)
+	}
+	tree.Delete("c1", "ns-shop")
+	if _, ok := tree.NamespaceObject("c1", "shop"); ok {
+		t.Error("a deleted Namespace is still there")
+	}
+	gen := tree.BeginResync("c1")
+	tree.Upsert(obj("Pod", "shop", "web", "pod", StatusRunning))
+	tree.EndResync("c1", gen, func(group, resource string) bool { return true })
+	if _, ok := tree.NamespaceObject("c1", "walk"); ok {
+		t.Error("a Namespace not listed again survived the resync")
+	}
+}

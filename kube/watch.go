@@ -88,6 +88,7 @@ var coverageResources = []schema.GroupVersionResource{
 	{Version: "v1", Resource: "persistentvolumeclaims"},
 	{Group: "storage.k8s.io", Version: "v1", Resource: "storageclasses"},
 	{Version: "v1", Resource: "nodes"},
+	{Version: "v1", Resource: "namespaces"},
 }
 
 // clusterWatch keeps the tree up to date with one WEC, reconnecting with

@@ -14,6 +14,7 @@ import (
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/tui/confirm"
 	"github.com/wecs-tui/wecs/tui/editor"
+	"github.com/wecs-tui/wecs/tui/tree"
 )
 
 // actionTimeout bounds one action's requests.
@@ -36,7 +37,11 @@ type actionDoneMsg struct {
 // is none or the action cannot change it.
 func (m *Model) selectedObject(what string, mutating bool) (kube.Object, bool) {
 	row, ok := m.tree.Selected()
-	if !ok || row.Object == nil {
+	switch {
+	case ok && row.Level == tree.LevelNamespace && row.Object == nil:
+		m.problem = what + ": the Namespace " + row.Label + " is not listed on " + row.Cluster + " (may you list namespaces there?)"
+		return kube.Object{}, false
+	case !ok || row.Object == nil:
 		m.problem = what + ": select an object first"
 		return kube.Object{}, false
 	}

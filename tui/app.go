@@ -104,6 +104,9 @@ const frameInterval = 33 * time.Millisecond
 // changedMsg says the fleet or its objects changed since the last redraw.
 type changedMsg struct{}
 
+// quitMsg ends the program once the user confirmed.
+type quitMsg struct{}
+
 // New returns the root model; it starts with the dark theme and switches if
 // the terminal reports a light background.
 func New(cfg Config, fleet Fleet, objects *kube.Tree) Model {
@@ -141,6 +144,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.key(msg)
 	case tea.PasteMsg:
 		return m.paste(msg)
+	case quitMsg:
+		return m, m.quit()
 	case changedMsg:
 		m.tree.Rebuild()
 		m.screens.refresh()
@@ -202,11 +207,14 @@ func (m Model) key(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "ctrl+c":
 		return m, m.quit()
 	case "q":
+		// q backs out (of the pane, a fleet view, the help); in the tree,
+		// with nothing to back out of, it asks before quitting.
 		if m.focus == focusPane {
 			m.setFocus(focusTree)
 			return m, nil
 		}
-		return m, m.quit()
+		m.asking = ptr(confirm.Ask("quit wecs?", func() tea.Msg { return quitMsg{} }))
+		return m, nil
 	case "?":
 		m.openHelp()
 		return m, nil
@@ -500,7 +508,7 @@ func (m Model) breadcrumbs() string {
 		return ""
 	}
 	parts := []string{row.Cluster}
-	if o := row.Object; o != nil {
+	if o := row.Object; o != nil && row.Level == tree.LevelObject {
 		ns := o.Namespace
 		if ns == "" {
 			ns = "(cluster-scoped)"

@@ -243,19 +243,48 @@ func sized(w, h int) Model {
 	return send(newModel(), tea.WindowSizeMsg{Width: w, Height: h})
 }
 
+// TestQuitKeys: ctrl+c and :q quit; q backs out of the pane, a fleet view
+// and the help, and in the tree asks first.
 func TestQuitKeys(t *testing.T) {
-	for _, key := range []tea.KeyPressMsg{{Code: 'q', Text: "q"}, {Code: 'c', Mod: tea.ModCtrl}} {
-		_, cmd := newModel().Update(key)
-		if cmd == nil {
-			t.Fatalf("%s: no command", key)
+	quits := func(cmd tea.Cmd) bool {
+		for _, msg := range run(cmd) {
+			if _, ok := msg.(quitMsg); ok {
+				return true
+			}
 		}
-		if _, ok := cmd().(tea.QuitMsg); !ok {
-			t.Errorf("%s does not quit", key)
-		}
+		return cmd != nil && cmd() == tea.Quit()
+	}
+	if _, cmd := newModel().Update(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}); !quits(cmd) {
+		t.Error("ctrl+c does not quit")
 	}
 	m := send(sized(120, 30), keys(":q")...)
-	if _, cmd := m.Update(keys("enter")[0]); cmd == nil || cmd() != tea.Quit() {
+	if _, cmd := m.Update(keys("enter")[0]); !quits(cmd) {
 		t.Error(":q does not quit")
+	}
+	m = send(sized(120, 30), keys("/crashy", "enter", "y", "q")...)
+	if m.focus != focusTree || m.asking != nil {
+		t.Fatalf("q in the pane did not go back to the tree (focus %v, asking %v)", m.focus, m.asking != nil)
+	}
+	m = send(m, keys("C", "q", "?", "q")...)
+	if m.screens.on != screenTree || m.showHelp || m.asking != nil {
+		t.Fatalf("q did not leave the clusters view and the help:\n%s", screen(m))
+	}
+	next, cmd := m.Update(keys("q")[0])
+	m = next.(Model)
+	if quits(cmd) || !strings.Contains(screen(m), "quit wecs? y/n") {
+		t.Fatalf("q in the tree quit without asking:\n%s", screen(m))
+	}
+	m = send(m, keys("n")...)
+	if m.asking != nil || strings.Contains(screen(m), "quit wecs?") {
+		t.Fatalf("n did not keep wecs running:\n%s", screen(m))
+	}
+	m = send(m, keys("q")...)
+	next, cmd = m.Update(keys("y")[0])
+	if !quits(cmd) {
+		t.Error("q then y does not quit")
+	}
+	if _, cmd := next.(Model).Update(quitMsg{}); cmd == nil || cmd() != tea.Quit() {
+		t.Error("the confirmed quit does not end the program")
 	}
 }
 
@@ -531,6 +560,42 @@ func TestDeleteAsksFirstAndANamespaceMustBeTyped(t *testing.T) {
 	m = send(m, tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})
 	m = send(m, keys("y")...)
 	if fmt.Sprint(*f.changes) != "[delete cluster1/crashy]" || !strings.Contains(screen(m), "deleted Pod batch/crashy on cluster1") {
+		t.Errorf("changes %v\n%s", *f.changes, screen(m))
+	}
+}
+
+// TestANamespaceRowCarriesItsNamespace: the row shows the Namespace's
+// details, and ctrl+d deletes it once its name is typed.
+func TestANamespaceRowCarriesItsNamespace(t *testing.T) {
+	objs := testTree()
+	objs.Upsert(kube.Object{Cluster: "cluster1", Kind: "Namespace", Name: "shop", UID: "ns-shop", Version: "v1", Resource: "namespaces",
+		Status: kube.StatusReady, Created: created})
+	m := send(newModelWith(objs), tea.WindowSizeMsg{Width: 140, Height: 30})
+	f := m.fleet.(fakeFleet)
+	m = send(m, keys("enter", "j")...) // cluster1's batch: no Namespace object known
+	m = send(m, tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})
+	if plain := screen(m); !strings.Contains(plain, "delete: the Namespace batch is not listed on cluster1") {
+		t.Errorf("ctrl+d on a namespace without its object:\n%s", plain)
+	}
+	m = send(m, keys("j", "d")...)
+	plain := screen(m)
+	for _, want := range []string{"cluster1 › shop", "Namespace shop on cluster1", "uid         ns-shop", "objects     6"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("the shop row's details lack %q:\n%s", want, plain)
+		}
+	}
+	m = send(m, keys("esc")...)
+	m = send(m, tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})
+	if plain := screen(m); !strings.Contains(plain, "delete Namespace shop on cluster1? Everything in it goes too. type shop and enter") {
+		t.Fatalf("no typed confirmation:\n%s", plain)
+	}
+	m = send(m, keys("sho", "enter")...)
+	if len(*f.changes) != 0 {
+		t.Fatalf("a wrong name deleted: %v", *f.changes)
+	}
+	m = send(m, tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})
+	m = send(m, keys("shop", "enter")...)
+	if fmt.Sprint(*f.changes) != "[delete cluster1/shop]" || !strings.Contains(screen(m), "deleted Namespace shop on cluster1") {
 		t.Errorf("changes %v\n%s", *f.changes, screen(m))
 	}
 }

@@ -246,7 +246,7 @@ func (m Model) helpSections() []help.Section {
 		{Keys: "tab", What: "next cluster"}, {Keys: "g / G", What: "top / bottom"}, {Keys: "pgup pgdn", What: "page"},
 		{Keys: "n / N", What: "next / previous match"}, {Keys: "s", What: "status: Failed, Pending, Running, any"},
 		{Keys: "S", What: "system namespaces"}, {Keys: "K", What: "delivered by KubeStellar only"},
-		{Keys: "x", What: "clear every filter"}, {Keys: "c / Y", What: "copy the name / the YAML (OSC 52)"}, {Keys: "q", What: "quit"},
+		{Keys: "x", What: "clear every filter"}, {Keys: "c / Y", What: "copy the name / the YAML (OSC 52)"}, {Keys: "q", What: "quit (asks first; ctrl+c, :q do not)"},
 		{Keys: "C", What: "clusters: status, registration, accept"}, {Keys: "U", What: "node capacity of the cluster"},
 		{Keys: "H", What: "fleet health check"},
 	}}, global, m.actionSection(), {Title: "Commands", Keys: commands}}

@@ -220,17 +220,21 @@ func (sc *screens) update(msg tea.Msg) tea.Cmd {
 
 // screenKey handles a key while a fleet view is on screen.
 func (m Model) screenKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	capturing := (m.screens.on == screenClusters && m.screens.clusters.Capturing()) ||
-		(m.screens.on == screenNodes && m.screens.nodes.Capturing())
+	// An open question or label line takes every key; open node pods take
+	// esc and q (they close first).
+	capturing := m.screens.on == screenClusters && m.screens.clusters.Capturing()
+	back := !(m.screens.on == screenNodes && m.screens.nodes.Capturing())
 	if !capturing {
 		switch key.String() {
 		case "ctrl+c":
 			return m, m.quit()
 		case "esc", "q":
-			m.leaveScreen()
-			return m, m.showSelected()
+			if back {
+				m.leaveScreen()
+				return m, m.showSelected()
+			}
 		case "?":
-			m.showHelp = true
+			m.openHelp()
 			return m, nil
 		}
 	}

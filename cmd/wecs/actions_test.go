@@ -80,6 +80,8 @@ func TestTUIFollowsLogsAndSavesThem(t *testing.T) {
 	term.Keys("Escape")
 	term.WaitFor(10*time.Second, "d/y/v details")
 	term.Keys("q")
+	term.WaitFor(10*time.Second, "quit wecs? y/n")
+	term.Keys("y")
 	term.WaitFor(10*time.Second, "[exited 0]")
 }
 
@@ -170,6 +172,8 @@ func TestTUIEditsDeletesAndStaysReadOnly(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	term.Keys("q")
+	term.WaitFor(10*time.Second, "quit wecs? y/n")
+	term.Keys("y")
 	term.WaitFor(10*time.Second, "[exited 0]")
 
 	// Read-only: the same keys offer nothing and the object stays as it is.

@@ -112,6 +112,10 @@ func TestTUIShowsTheFleetLiveAndQuits(t *testing.T) {
 			term.Keys("Escape")
 			term.WaitGone(10*time.Second, "n/N next/previous")
 			term.Keys(quitKey)
+			if quitKey == "q" { // q asks first in the tree
+				term.WaitFor(10*time.Second, "quit wecs? y/n")
+				term.Keys("y")
+			}
 			term.WaitFor(10*time.Second, "[exited 0]")
 		})
 	}
@@ -153,6 +157,8 @@ func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
 		t.Errorf("the ITS is back but the header still says it is not:\n%s", screen)
 	}
 	term.Keys("q")
+	term.WaitFor(10*time.Second, "quit wecs? y/n")
+	term.Keys("y")
 	term.WaitFor(10*time.Second, "[exited 0]")
 }
 
@@ -219,6 +225,8 @@ func TestTUIWalksToTheFailingWorkloadAndReadsIt(t *testing.T) {
 	term.Keys(":", "d", "e", "p", "l", "o", "y", "Enter")
 	term.WaitFor(10*time.Second, "filter: kind=Deployment")
 	term.Keys("q")
+	term.WaitFor(10*time.Second, "quit wecs? y/n")
+	term.Keys("y")
 	term.WaitFor(10*time.Second, "[exited 0]")
 }
 

@@ -147,10 +147,12 @@ fi`)
 	}
 	term.Keys("C")
 	term.WaitFor(5*sandbox.LeaseDurationSeconds*time.Second+60*time.Second, "cluster1  Unknown")
-	// q leaves a view, as it leaves the details pane; then it quits.
+	// q leaves a view, as it leaves the details pane; then it asks to quit.
 	term.Keys("q")
 	term.WaitFor(10*time.Second, "no filter")
 	term.Keys("q")
+	term.WaitFor(10*time.Second, "quit wecs? y/n")
+	term.Keys("y")
 	term.WaitFor(10*time.Second, "[exited 0]")
 }
 

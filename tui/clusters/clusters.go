@@ -505,10 +505,11 @@ func (m Model) Title() string {
 // Help lists the view's keys.
 func (m Model) Help() help.Section {
 	keys := []help.Key{
-		{Keys: "↑↓ j k g G", What: "select a cluster"}, {Keys: "s", What: "status: Pending, Active, Inactive, Unknown, all"},
-		{Keys: "o / O", What: "sort by the next column / reverse"}, {Keys: "tab / [ ]", What: "Details, Registration, YAML"},
-		{Keys: "pgup pgdn", What: "scroll the details"}, {Keys: "enter", What: "the cluster in the tree"},
-		{Keys: "esc", What: "back to the tree"},
+		{Keys: "↑↓ j k", What: "select a cluster"}, {Keys: "pgup pgdn", What: "a page of clusters up / down"},
+		{Keys: "g G", What: "first / last cluster"}, {Keys: "s", What: "status: Pending, Active, Inactive, Unknown, all"},
+		{Keys: "o / O", What: "sort by the next column / reverse"},
+		{Keys: "tab shift+tab", What: "Details, Registration, YAML"}, {Keys: "] [", What: "as tab, shift+tab"},
+		{Keys: "space", What: "scroll the details down a page"}, {Keys: "enter", What: "the cluster in the tree"},
 	}
 	if !m.ReadOnly {
 		keys = append(keys, help.Key{Keys: "a", What: "accept a pending cluster (asks first)"}, help.Key{Keys: "L", What: "edit labels (key=value, key-)"},

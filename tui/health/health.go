@@ -179,9 +179,9 @@ func (m Model) Footer() string {
 // Help lists the view's keys.
 func Help() help.Section {
 	return help.Section{Title: "Fleet health check", Keys: []help.Key{
-		{Keys: "↑↓ j k g G", What: "select a workload"}, {Keys: "← → h l", What: "select a cluster's copy"},
+		{Keys: "↑↓ j k", What: "select a workload"}, {Keys: "pgup pgdn", What: "a page of workloads up / down"},
+		{Keys: "g G", What: "first / last workload"}, {Keys: "← → h l", What: "select a cluster's copy"},
 		{Keys: "enter", What: "that copy in the tree"}, {Keys: "a", What: "only the workloads that differ (toggle)"},
-		{Keys: "esc", What: "back to the tree"},
 	}}
 }
 

@@ -130,7 +130,8 @@ func (m Model) selected() string {
 	return m.capacity.Nodes[m.list.Cursor()].Name
 }
 
-// Capturing reports whether esc belongs to the view (it closes the pods).
+// Capturing reports whether esc and q belong to the view (they close the
+// pods).
 func (m Model) Capturing() bool { return m.open }
 
 // Update handles the view's keys.
@@ -150,7 +151,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.open = !m.open
 		m.layout()
 		m.Refresh()
-	case "esc":
+	case "esc", "q":
 		m.open = false
 		m.layout()
 	case "o":
@@ -212,9 +213,11 @@ func (m Model) Footer() string {
 // Help lists the view's keys.
 func Help() help.Section {
 	return help.Section{Title: "Nodes", Keys: []help.Key{
-		{Keys: "↑↓ j k g G", What: "select a node"}, {Keys: "enter", What: "its pods (again: close)"},
+		{Keys: "↑↓ j k", What: "select a node"}, {Keys: "pgup pgdn", What: "a page of nodes up / down"},
+		{Keys: "g G", What: "first / last node"}, {Keys: "enter", What: "its pods (again: close)"},
+		{Keys: "space", What: "scroll the pods down a page"},
 		{Keys: "o", What: "sort by name, CPU or memory requested"}, {Keys: "tab", What: "the next cluster's nodes"},
-		{Keys: "esc", What: "close the pods, then back to the tree"},
+		{Keys: "esc / q", What: "close the pods, then back to the tree"},
 	}}
 }
 

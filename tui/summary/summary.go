@@ -215,6 +215,7 @@ func (w *writer) object(in Input) {
 	if in.Full == nil {
 		w.line("")
 		w.line("  %s", w.s.Muted.Render("reading the object…"))
+		w.held(in.Counts)
 		w.children(in)
 		return
 	}
@@ -232,7 +233,16 @@ func (w *writer) object(in Input) {
 		w.podSpec(spec, nestedSlice(u, "status", "initContainerStatuses"), nestedSlice(u, "status", "containerStatuses"))
 	}
 	w.owners(in.Full)
+	w.held(in.Counts)
 	w.children(in)
+}
+
+// held is what a namespace row's Namespace holds (nothing for other objects).
+func (w *writer) held(c kube.Counts) {
+	if c.Total > 0 {
+		w.heading("Objects")
+		w.counts(c)
+	}
 }
 
 // statusSection shows readiness, replica counts, pod placement and the

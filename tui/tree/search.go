@@ -61,11 +61,7 @@ func (m *Model) reveal(o kube.Object) {
 	m.expanded[key] = true
 	key += "/n/" + o.Namespace
 	m.expanded[key] = true
-	// A filtered tree lists matches flat; otherwise they sit under their owners.
-	chain := []kube.Object{o}
-	if !Filtering(m.filter) {
-		chain = append(m.objects.Ancestors(o.Cluster, o.UID), o)
-	}
+	chain := m.shownPath(o)
 	key += "/k/" + chain[0].Kind
 	m.expanded[key] = true
 	for i, a := range chain {
@@ -82,4 +78,19 @@ func (m *Model) reveal(o kube.Object) {
 			return
 		}
 	}
+}
+
+// shownPath is an object and the owners it sits under as the tree shows
+// it, outermost first: every owner, or with a filter, the owners from the
+// outermost one that matches too (other matches are listed flat).
+func (m *Model) shownPath(o kube.Object) []kube.Object {
+	ancestors := m.objects.Ancestors(o.Cluster, o.UID)
+	if Filtering(m.filter) {
+		i := 0
+		for i < len(ancestors) && !m.filter.Matches(ancestors[i]) {
+			i++
+		}
+		ancestors = ancestors[i:]
+	}
+	return append(ancestors, o)
 }

@@ -35,13 +35,15 @@ const (
 // Row is one line of the flattened tree.
 type Row struct {
 	// Key identifies the row across rebuilds ("cluster1/ns/shop/kind/Pod").
-	Key      string
-	Level    Level
-	Depth    int
-	Cluster  string
-	Label    string
-	Counts   kube.Counts
-	Member   *kube.Member
+	Key     string
+	Level   Level
+	Depth   int
+	Cluster string
+	Label   string
+	Counts  kube.Counts
+	Member  *kube.Member
+	// Object is the instance an object row stands for, or the Namespace
+	// of a namespace row (nil while it is not known).
 	Object   *kube.Object
 	HasKids  bool
 	Expanded bool
@@ -85,16 +87,43 @@ func (m *Model) SetStyles(s theme.Styles) { m.styles = s }
 // (a failed Pod shows under Pod, not under its ReplicaSet); every cluster
 // stays listed with the count of its matches.
 func (m *Model) SetFilter(f kube.Filter) {
+	before, hadSelection := m.Selected()
 	m.filter = f
 	if Filtering(f) {
-		m.expandAll() // the matches are what the user asked to see
+		m.expandAll(false) // the matches are what the user asked to see
 	} else {
 		m.Rebuild()
+	}
+	if hadSelection {
+		m.keepPlace(before)
 	}
 	if m.search.query != "" {
 		m.Search(m.search.query)
 	}
 	m.Note = "" // rows left by a filter are not gone
+}
+
+// keepPlace selects, after a filter change, the row that was selected, or
+// the same object where the filter shows it now, or the nearest row above
+// it that is still shown (its kind, namespace or cluster), or the top.
+func (m *Model) keepPlace(was Row) {
+	best, bestLen := 0, 0
+	for i, r := range m.rows {
+		switch {
+		case r.Key == was.Key:
+			best = i
+		case was.Object != nil && r.Object != nil && r.Object.UID == was.Object.UID && r.Cluster == was.Cluster:
+			best = i
+		case strings.HasPrefix(was.Key, r.Key+"/") && len(r.Key) > bestLen:
+			best, bestLen = i, len(r.Key)
+			continue
+		default:
+			continue
+		}
+		break
+	}
+	m.cursor = best
+	m.scrollToCursor()
 }
 
 // Filter is the tree's filter.
@@ -168,7 +197,8 @@ func (m *Model) addNamespaces(cluster, parent string) {
 		if label == "" {
 			label = "(cluster-scoped)"
 		}
-		row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: cluster, Label: label, Counts: ns.Counts, HasKids: true, Expanded: m.expanded[key]}
+		row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: cluster, Label: label, Counts: ns.Counts, HasKids: true, Expanded: m.expanded[key],
+			Object: m.namespaceObject(cluster, ns.Name)}
 		m.rows = append(m.rows, row)
 		if !row.Expanded {
 			continue
@@ -185,9 +215,11 @@ func (m *Model) addNamespaces(cluster, parent string) {
 }
 
 // addFiltered lays out the objects that pass the filter: every cluster,
-// then the namespaces and kinds that hold matches, then the matches.
+// then the namespaces and kinds that hold matches, then the matches. A match
+// under another match (a Pod under its matching Deployment) is shown there
+// only, not flat as well; cluster and namespace rows count every match.
 func (m *Model) addFiltered(members []kube.Member) {
-	matches := m.objects.Find(m.filter) // sorted by cluster, namespace, kind, name
+	matches, nested := m.objects.FindNested(m.filter) // sorted by cluster, namespace, kind, name
 	for i := range members {
 		mem := &members[i]
 		start, end := span(matches, func(o *kube.Object) string { return o.Cluster }, mem.Name)
@@ -199,36 +231,51 @@ func (m *Model) addFiltered(members []kube.Member) {
 		if !row.Expanded {
 			continue
 		}
-		for objs := matches[start:end]; len(objs) > 0; {
+		for objs, inner := matches[start:end], nested[start:end]; len(objs) > 0; {
 			_, nsEnd := span(objs, func(o *kube.Object) string { return o.Namespace }, objs[0].Namespace)
-			m.addFilteredNamespace(objs[:nsEnd], key)
-			objs = objs[nsEnd:]
+			m.addFilteredNamespace(objs[:nsEnd], inner[:nsEnd], key)
+			objs, inner = objs[nsEnd:], inner[nsEnd:]
 		}
 	}
 }
 
-func (m *Model) addFilteredNamespace(objs []kube.Object, parent string) {
+func (m *Model) addFilteredNamespace(objs []kube.Object, nested []bool, parent string) {
 	first := objs[0]
 	key := parent + "/n/" + first.Namespace
 	label := first.Namespace
 	if label == "" {
 		label = "(cluster-scoped)"
 	}
-	row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: first.Cluster, Label: label, Counts: countOf(objs), HasKids: true, Expanded: m.expanded[key]}
+	var shown []kube.Object
+	for i, o := range objs {
+		if !nested[i] {
+			shown = append(shown, o)
+		}
+	}
+	row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: first.Cluster, Label: label, Counts: countOf(objs), HasKids: len(shown) > 0, Expanded: m.expanded[key],
+		Object: m.namespaceObject(first.Cluster, first.Namespace)}
 	m.rows = append(m.rows, row)
 	if !row.Expanded {
 		return
 	}
-	for len(objs) > 0 {
-		_, end := span(objs, func(o *kube.Object) string { return o.Kind }, objs[0].Kind)
-		kkey := key + "/k/" + objs[0].Kind
-		krow := Row{Key: kkey, Level: LevelKind, Depth: 2, Cluster: first.Cluster, Label: objs[0].Kind, Counts: countOf(objs[:end]), HasKids: true, Expanded: m.expanded[kkey]}
+	for len(shown) > 0 {
+		_, end := span(shown, func(o *kube.Object) string { return o.Kind }, shown[0].Kind)
+		kkey := key + "/k/" + shown[0].Kind
+		krow := Row{Key: kkey, Level: LevelKind, Depth: 2, Cluster: first.Cluster, Label: shown[0].Kind, Counts: countOf(shown[:end]), HasKids: true, Expanded: m.expanded[kkey]}
 		m.rows = append(m.rows, krow)
 		if krow.Expanded {
-			m.addObjects(objs[:end], kkey, 3)
+			m.addObjects(shown[:end], kkey, 3)
 		}
-		objs = objs[end:]
+		shown = shown[end:]
 	}
+}
+
+// namespaceObject is the Namespace a namespace row stands for, when watched.
+func (m *Model) namespaceObject(cluster, name string) *kube.Object {
+	if o, ok := m.objects.NamespaceObject(cluster, name); ok {
+		return &o
+	}
+	return nil
 }
 
 // span finds the run of objs (sorted by field) whose field equals value.
@@ -300,7 +347,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.expanded = map[string]bool{}
 		m.Rebuild()
 	case "+":
-		m.expandAll()
+		m.expandAll(true)
 	case "tab":
 		m.nextCluster()
 	case "n":
@@ -341,12 +388,13 @@ func (m *Model) ToParent() {
 	}
 }
 
-// expandAll opens clusters, namespaces and kinds (instances stay closed).
-func (m *Model) expandAll() {
+// expandAll opens clusters, namespaces and kinds, and with objects set
+// every instance and child that owns something too.
+func (m *Model) expandAll(objects bool) {
 	for {
 		before := len(m.expanded)
 		for _, r := range m.rows {
-			if r.HasKids && r.Level < LevelObject {
+			if r.HasKids && (objects || r.Level < LevelObject) {
 				m.expanded[r.Key] = true
 			}
 		}

@@ -85,7 +85,7 @@ func TestExpandWalksClusterNamespaceKindInstanceChildren(t *testing.T) {
 		t.Fatalf("- left %v", labels(m))
 	}
 	m = press(m, "+")
-	if got := strings.Join(labels(m), "|"); got != "c1| shop|  Deployment|   web|  Pod|   debug|   zz-last|c2| batch|  Job|   report" {
+	if got := strings.Join(labels(m), "|"); got != "c1| shop|  Deployment|   web|    web-1|  Pod|   debug|   zz-last|c2| batch|  Job|   report" {
 		t.Fatalf("+ gave %q", got)
 	}
 }
@@ -95,7 +95,7 @@ func TestLiveUpdatesKeepThePlaceAndMoveOffDeletedRows(t *testing.T) {
 	m := New(src, objs, theme.For(true))
 	m.SetSize(80, 20)
 	m = press(m, "+")
-	m = press(m, "g", "j", "j", "j", "j", "j") // debug
+	m = press(m, "g", "j", "j", "j", "j", "j", "j") // debug
 	if row, _ := m.Selected(); row.Label != "debug" {
 		t.Fatalf("selected %q", row.Label)
 	}
@@ -197,5 +197,42 @@ func TestFilterListsMatchesFlatUnderTheirKind(t *testing.T) {
 	m.SetFilter(kube.Filter{})
 	if got := labels(m); len(got) < 5 || got[3] != "   web" {
 		t.Errorf("unfiltered again: %q", got)
+	}
+}
+
+// TestANamespaceFilterShowsOwnedObjectsOnceAndKeepsThePlace: with :ns, a
+// Pod owned by a listed Deployment sits under it only, and the cursor stays
+// on the selection's cluster instead of landing on some other row.
+func TestANamespaceFilterShowsOwnedObjectsOnceAndKeepsThePlace(t *testing.T) {
+	src, objs := fleet()
+	objs.Upsert(kube.Object{Cluster: "c2", Namespace: "shop", Kind: "PersistentVolumeClaim", Name: "data", UID: "c2/data", Status: kube.StatusReady})
+	m := New(src, objs, theme.For(true))
+	m.SetSize(80, 20)
+	m = press(m, "+", "G", "k", "k", "k") // c2's Job report
+	if row, _ := m.Selected(); row.Label != "report" {
+		t.Fatalf("selected %q", row.Label)
+	}
+	m.SetFilter(kube.Filter{Namespace: "shop"})
+	want := []string{"c1", " shop", "  Deployment", "   web", "    web-1", "  Pod", "   debug", "   zz-last", "c2", " shop", "  PersistentVolumeClaim", "   data"}
+	if got := labels(m); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("rows of :ns shop %q, want %q", got, want)
+	}
+	if row, _ := m.Selected(); row.Key != "c/c2" {
+		t.Errorf("after :ns shop the cursor is on %s, want c2 (the report's cluster)", row.Key)
+	}
+	if c := m.Rows()[1].Counts; c.Total != 4 {
+		t.Errorf("c1/shop counts %d matches, want 4 (web-1 under web included)", c.Total)
+	}
+	// Searching for the pod opens it where it is shown: under web.
+	if n := m.Search("web-1"); n != 1 {
+		t.Fatalf("%d matches", n)
+	}
+	if row, _ := m.Selected(); row.Label != "web-1" || row.Depth != 4 {
+		t.Errorf("search selected %q at depth %d, want web-1 under web", row.Label, row.Depth)
+	}
+	// A filtered-out selection moves to the same object where it is shown.
+	m.SetFilter(kube.Filter{Kinds: []string{"Pod"}})
+	if row, _ := m.Selected(); row.Label != "web-1" || row.Depth != 3 {
+		t.Errorf("after :po the cursor is on %q at depth %d, want web-1 listed flat", row.Label, row.Depth)
 	}
 }
