@@ -26,15 +26,39 @@ type Object struct {
 	Owners  []types.UID
 	Labels  map[string]string
 	Created time.Time
-	Status  Status
+	// Status is the class behind colours, counts and filters.
+	Status Status
+	// Word is kubectl's STATUS, "" where kubectl has none (see Printed).
+	Word string
 	// Ready is "ready/desired" where that means something, else "".
 	Ready string
+	// Restarts and LastRestart are a pod's RESTARTS (see Printed).
+	Restarts    int
+	LastRestart time.Time
 	// DeliveredBy names the AppliedManifestWork that put the object on its
 	// WEC, when KubeStellar delivered it.
 	DeliveredBy string
 	// Usage is a Pod's node and requests or a Node's allocatable (nil for
 	// other kinds): what the node capacity view adds up.
 	Usage *Usage
+}
+
+// StatusWord is the status as kubectl prints it: the word where kubectl
+// has one, else the class.
+func (o Object) StatusWord() string {
+	if o.Word != "" {
+		return o.Word
+	}
+	return string(o.Status)
+}
+
+// RestartsText is kubectl's RESTARTS cell for a pod at now; "" for other
+// kinds.
+func (o Object) RestartsText(now time.Time) string {
+	if o.Kind != "Pod" {
+		return ""
+	}
+	return RestartsText(o.Restarts, o.LastRestart, now)
 }
 
 // Ref names the object as kubectl does: "Deployment shop/web", or
@@ -62,7 +86,7 @@ func SystemNamespace(ns string) bool {
 // Counts are how many objects a tree node holds, per status.
 type Counts struct {
 	Total    int
-	ByStatus [7]int // indexed by Status.Severity()
+	ByStatus [len(statusOrder)]int // indexed by Status.Severity()
 }
 
 // Add counts n more objects of status s.
