@@ -2,6 +2,7 @@ package kube
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -501,15 +502,32 @@ func compareObjects(a, b *Object) int {
 // Filter selects objects across the fleet; the zero Filter selects every
 // object outside the system namespaces.
 type Filter struct {
-	Clusters   []string
-	Namespace  string
-	Kinds      []string // kind names, compared case-insensitively
-	Statuses   []Status
+	Clusters  []string
+	Namespace string
+	Kinds     []string // kind names, compared case-insensitively
+	Statuses  []Status
+	// Words are kubectl STATUS words (CrashLoopBackOff …), compared
+	// case-insensitively; an object passes on its class or its word.
+	Words      []string
 	Selector   labels.Selector
 	Name       string // a substring of the name
 	ShowSystem bool
 	// DeliveredOnly keeps only objects that KubeStellar delivered.
 	DeliveredOnly bool
+}
+
+// AddStatus adds a status to the filter: a class (Failed, Pending …) or
+// else a kubectl word (CrashLoopBackOff, Init:0/2, Completed …).
+func (f *Filter) AddStatus(s string) error {
+	if st, err := ParseStatus(s); err == nil {
+		f.Statuses = append(f.Statuses, st)
+		return nil
+	}
+	if s == "" || strings.ContainsAny(s, " \t") {
+		return fmt.Errorf("status %q: use one of %s, or a kubectl STATUS word such as CrashLoopBackOff", s, StatusNames())
+	}
+	f.Words = append(f.Words, s)
+	return nil
 }
 
 // Matches reports whether obj passes the filter.
@@ -519,7 +537,8 @@ func (f Filter) Matches(obj Object) bool {
 	case f.Namespace != "" && obj.Namespace != f.Namespace:
 	case !f.ShowSystem && SystemNamespace(obj.Namespace) && f.Namespace != obj.Namespace:
 	case len(f.Kinds) > 0 && !slices.ContainsFunc(f.Kinds, func(k string) bool { return strings.EqualFold(k, obj.Kind) }):
-	case len(f.Statuses) > 0 && !slices.Contains(f.Statuses, obj.Status):
+	case (len(f.Statuses) > 0 || len(f.Words) > 0) && !slices.Contains(f.Statuses, obj.Status) &&
+		!slices.ContainsFunc(f.Words, func(w string) bool { return strings.EqualFold(w, obj.StatusWord()) }):
 	case f.Selector != nil && !f.Selector.Matches(labels.Set(obj.Labels)):
 	case f.Name != "" && !strings.Contains(obj.Name, f.Name):
 	case f.DeliveredOnly && obj.DeliveredBy == "":
