@@ -12,12 +12,13 @@ const appliedManifestWorkKind = "AppliedManifestWork"
 
 // ToObject condenses an object into what the tree keeps.
 func ToObject(cluster string, gvr schema.GroupVersionResource, u *unstructured.Unstructured) Object {
-	status, ready := ObjectStatus(u)
+	p := ObjectStatus(u)
 	obj := Object{
 		Cluster: cluster, Namespace: u.GetNamespace(), Name: u.GetName(),
 		Group: gvr.Group, Version: gvr.Version, Resource: gvr.Resource, Kind: u.GetKind(),
 		UID: u.GetUID(), Labels: u.GetLabels(), Created: u.GetCreationTimestamp().Time,
-		Status: status, Ready: ready, Usage: objectUsage(u),
+		Status: p.Status, Word: p.Word, Ready: p.Ready, Restarts: p.Restarts, LastRestart: p.LastRestart,
+		Usage: objectUsage(u),
 	}
 	for _, ref := range u.GetOwnerReferences() {
 		if ref.Kind == appliedManifestWorkKind {
@@ -44,6 +45,12 @@ func TrimObject(obj any) (any, error) {
 	u, ok := obj.(*unstructured.Unstructured)
 	if !ok {
 		return obj, nil
+	}
+	var printed Printed
+	if u.GetKind() == "Pod" {
+		// kubectl's status word reads init containers, container states
+		// and conditions that trimming drops.
+		printed = ObjectStatus(u)
 	}
 	u.SetManagedFields(nil)
 	// Annotations (last-applied configurations among them) are read from the
@@ -76,36 +83,17 @@ func TrimObject(obj any) (any, error) {
 	}
 	switch u.GetKind() {
 	case "Pod":
-		trimPodStatus(u.Object)
+		trimPodStatus(u.Object, printed)
 	case "Node":
 		trimNodeStatus(u.Object)
 	}
 	return u, nil
 }
 
-// trimPodStatus keeps what podStatus reads: the phase, the Ready condition
-// and each container's readiness.
-func trimPodStatus(obj map[string]any) {
-	status, ok := obj["status"].(map[string]any)
-	if !ok {
-		return
-	}
+// trimPodStatus keeps a pod's phase and its printed status.
+func trimPodStatus(obj map[string]any, printed Printed) {
+	status, _ := obj["status"].(map[string]any)
 	kept := map[string]any{"phase": status["phase"]}
-	if conds, ok := status["conditions"].([]any); ok {
-		for _, c := range conds {
-			if m, ok := c.(map[string]any); ok && m["type"] == "Ready" {
-				kept["conditions"] = []any{map[string]any{"type": "Ready", "status": m["status"]}}
-			}
-		}
-	}
-	if statuses, ok := status["containerStatuses"].([]any); ok {
-		ready := make([]any, 0, len(statuses))
-		for _, s := range statuses {
-			if m, ok := s.(map[string]any); ok {
-				ready = append(ready, map[string]any{"ready": m["ready"]})
-			}
-		}
-		kept["containerStatuses"] = ready
-	}
+	keepPrinted(kept, printed)
 	obj["status"] = kept
 }

@@ -3,6 +3,7 @@ package kube
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	kstatus "sigs.k8s.io/cli-utils/pkg/kstatus/status"
@@ -13,17 +14,21 @@ type Status string
 
 // The statuses, from the best to the worst (see Severity).
 const (
-	StatusReady     Status = "Ready"
-	StatusRunning   Status = "Running"
-	StatusSucceeded Status = "Succeeded"
-	StatusPending   Status = "Pending"
-	StatusNotReady  Status = "NotReady"
-	StatusUnknown   Status = "Unknown"
-	StatusFailed    Status = "Failed"
+	StatusReady       Status = "Ready"
+	StatusRunning     Status = "Running"
+	StatusSucceeded   Status = "Succeeded"
+	StatusPending     Status = "Pending"
+	StatusTerminating Status = "Terminating"
+	StatusNotReady    Status = "NotReady"
+	StatusUnknown     Status = "Unknown"
+	StatusFailed      Status = "Failed"
 )
 
+// statusOrder is every status, best first.
+var statusOrder = [...]Status{StatusReady, StatusRunning, StatusSucceeded, StatusPending, StatusTerminating, StatusNotReady, StatusUnknown, StatusFailed}
+
 // Statuses lists every status, best first.
-var Statuses = []Status{StatusReady, StatusRunning, StatusSucceeded, StatusPending, StatusNotReady, StatusUnknown, StatusFailed}
+var Statuses = statusOrder[:]
 
 // Severity orders statuses: a larger number is worse, so an aggregate shows
 // its worst member.
@@ -36,88 +41,102 @@ func (s Status) Severity() int {
 	return len(Statuses)
 }
 
-// ParseStatus reads a status name case-insensitively (for --status flags).
+// ParseStatus reads a status name case-insensitively.
 func ParseStatus(s string) (Status, error) {
 	for _, st := range Statuses {
 		if strings.EqualFold(string(st), s) {
 			return st, nil
 		}
 	}
-	return "", fmt.Errorf("unknown status %q: use one of Ready, Running, Succeeded, Pending, NotReady, Unknown, Failed", s)
+	return "", fmt.Errorf("unknown status %q: use one of %s", s, StatusNames())
 }
 
-// ObjectStatus derives an object's status and its readiness figure
-// ("2/3" for workloads and pods, "" where it means nothing). Pods are read
-// by phase and readiness, as kubectl shows them; Jobs by completion; every
+// StatusNames is the statuses for a message: "Ready, Running, …".
+func StatusNames() string {
+	names := make([]string, len(Statuses))
+	for i, st := range Statuses {
+		names[i] = string(st)
+	}
+	return strings.Join(names, ", ")
+}
+
+// Printed is an object's status as kubectl prints it, with the class
+// behind wecs's colours, counts and filters.
+type Printed struct {
+	Status Status
+	// Word is kubectl's STATUS (CrashLoopBackOff, Init:0/2, Bound,
+	// Ready,SchedulingDisabled …); "" for kinds kubectl has no word for.
+	Word string
+	// Ready is "ready/desired" where that means something, else "".
+	Ready string
+	// Restarts and LastRestart are a pod's RESTARTS: the count kubectl
+	// shows and when the latest restarted container last finished.
+	Restarts    int
+	LastRestart time.Time
+}
+
+// ObjectStatus derives an object's status. Pods, Nodes, PersistentVolumes
+// and their claims read as kubectl prints them; Jobs by completion; every
 // other kind, custom resources included, through kstatus.
-func ObjectStatus(obj *unstructured.Unstructured) (Status, string) {
+func ObjectStatus(obj *unstructured.Unstructured) Printed {
 	switch obj.GetKind() {
 	case "Pod":
-		return podStatus(obj)
+		if p, ok := keptPrinted(obj); ok {
+			return p
+		}
+		return printPod(obj)
 	case "Job":
 		return jobStatus(obj)
 	case "Node":
 		return nodeStatus(obj)
+	case "PersistentVolume", "PersistentVolumeClaim":
+		return volumeStatus(obj)
 	}
 	res, err := kstatus.Compute(obj)
 	if err != nil {
-		return StatusUnknown, ""
+		return Printed{Status: StatusUnknown}
 	}
-	ready := replicasReady(obj)
+	p := Printed{Ready: replicasReady(obj)}
 	switch res.Status {
 	case kstatus.CurrentStatus:
-		return StatusReady, ready
+		p.Status = StatusReady
 	case kstatus.InProgressStatus:
-		return StatusNotReady, ready
+		p.Status = StatusNotReady
 	case kstatus.FailedStatus:
-		return StatusFailed, ready
+		p.Status = StatusFailed
 	case kstatus.TerminatingStatus:
-		return StatusPending, ready
+		p.Status = StatusTerminating
+	default:
+		p.Status = StatusUnknown
 	}
-	return StatusUnknown, ready
+	return p
 }
 
-func podStatus(obj *unstructured.Unstructured) (Status, string) {
+// volumeStatus is a PersistentVolume's or claim's phase, as kubectl shows
+// it: Terminating once deleted.
+func volumeStatus(obj *unstructured.Unstructured) Printed {
 	phase, _, _ := unstructured.NestedString(obj.Object, "status", "phase")
-	statuses, _, _ := unstructured.NestedSlice(obj.Object, "status", "containerStatuses")
-	containers, _, _ := unstructured.NestedSlice(obj.Object, "spec", "containers")
-	readyCount := 0
-	for _, s := range statuses {
-		if m, ok := s.(map[string]any); ok && m["ready"] == true {
-			readyCount++
-		}
-	}
-	ready := fmt.Sprintf("%d/%d", readyCount, max(len(containers), len(statuses)))
 	if obj.GetDeletionTimestamp() != nil {
-		return StatusPending, ready
+		return Printed{Status: StatusTerminating, Word: "Terminating"}
 	}
+	p := Printed{Word: phase}
 	switch phase {
-	case "Running":
-		if podReady(obj) {
-			return StatusRunning, ready
-		}
-		return StatusNotReady, ready
+	case "Bound", "Available":
+		p.Status = StatusReady
 	case "Pending":
-		return StatusPending, ready
-	case "Succeeded":
-		return StatusSucceeded, ready
-	case "Failed":
-		return StatusFailed, ready
+		p.Status = StatusPending
+	case "Released":
+		// Free of its claim but not reclaimed: no new claim can bind it.
+		p.Status = StatusNotReady
+	case "Failed", "Lost":
+		p.Status = StatusFailed
+	default:
+		p.Status = StatusUnknown
 	}
-	return StatusUnknown, ready
+	return p
 }
 
-func podReady(obj *unstructured.Unstructured) bool {
-	conds, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
-	for _, c := range conds {
-		if m, ok := c.(map[string]any); ok && m["type"] == "Ready" {
-			return m["status"] == "True"
-		}
-	}
-	return false
-}
-
-func jobStatus(obj *unstructured.Unstructured) (Status, string) {
+func jobStatus(obj *unstructured.Unstructured) Printed {
 	succeeded, _, _ := unstructured.NestedInt64(obj.Object, "status", "succeeded")
 	completions, found, _ := unstructured.NestedInt64(obj.Object, "spec", "completions")
 	if !found {
@@ -132,15 +151,15 @@ func jobStatus(obj *unstructured.Unstructured) (Status, string) {
 		}
 		switch m["type"] {
 		case "Complete":
-			return StatusSucceeded, ready
+			return Printed{Status: StatusSucceeded, Ready: ready}
 		case "Failed":
-			return StatusFailed, ready
+			return Printed{Status: StatusFailed, Ready: ready}
 		}
 	}
 	if suspended, _, _ := unstructured.NestedBool(obj.Object, "spec", "suspend"); suspended {
-		return StatusPending, ready
+		return Printed{Status: StatusPending, Ready: ready}
 	}
-	return StatusRunning, ready
+	return Printed{Status: StatusRunning, Ready: ready}
 }
 
 // replicasReady is "ready/desired" for objects with replicas.

@@ -32,9 +32,9 @@ func TestObjectStatusFromSavedObjects(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				status, ready := ObjectStatus(obj)
-				if status != c.status || ready != c.ready {
-					t.Errorf("trimmed=%v: got %s %q, want %s %q", trimmed, status, ready, c.status, c.ready)
+				p := ObjectStatus(obj)
+				if p.Status != c.status || p.Ready != c.ready {
+					t.Errorf("trimmed=%v: got %s %q, want %s %q", trimmed, p.Status, p.Ready, c.status, c.ready)
 				}
 			}
 		})

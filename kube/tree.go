@@ -2,6 +2,7 @@ package kube
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -26,15 +27,39 @@ type Object struct {
 	Owners  []types.UID
 	Labels  map[string]string
 	Created time.Time
-	Status  Status
+	// Status is the class behind colours, counts and filters.
+	Status Status
+	// Word is kubectl's STATUS, "" where kubectl has none (see Printed).
+	Word string
 	// Ready is "ready/desired" where that means something, else "".
 	Ready string
+	// Restarts and LastRestart are a pod's RESTARTS (see Printed).
+	Restarts    int
+	LastRestart time.Time
 	// DeliveredBy names the AppliedManifestWork that put the object on its
 	// WEC, when KubeStellar delivered it.
 	DeliveredBy string
 	// Usage is a Pod's node and requests or a Node's allocatable (nil for
 	// other kinds): what the node capacity view adds up.
 	Usage *Usage
+}
+
+// StatusWord is the status as kubectl prints it: the word where kubectl
+// has one, else the class.
+func (o Object) StatusWord() string {
+	if o.Word != "" {
+		return o.Word
+	}
+	return string(o.Status)
+}
+
+// RestartsText is kubectl's RESTARTS cell for a pod at now; "" for other
+// kinds.
+func (o Object) RestartsText(now time.Time) string {
+	if o.Kind != "Pod" {
+		return ""
+	}
+	return RestartsText(o.Restarts, o.LastRestart, now)
 }
 
 // Ref names the object as kubectl does: "Deployment shop/web", or
@@ -62,7 +87,7 @@ func SystemNamespace(ns string) bool {
 // Counts are how many objects a tree node holds, per status.
 type Counts struct {
 	Total    int
-	ByStatus [7]int // indexed by Status.Severity()
+	ByStatus [len(statusOrder)]int // indexed by Status.Severity()
 }
 
 // Add counts n more objects of status s.
@@ -517,15 +542,32 @@ func compareObjects(a, b *Object) int {
 // Filter selects objects across the fleet; the zero Filter selects every
 // object outside the system namespaces.
 type Filter struct {
-	Clusters   []string
-	Namespace  string
-	Kinds      []string // kind names, compared case-insensitively
-	Statuses   []Status
+	Clusters  []string
+	Namespace string
+	Kinds     []string // kind names, compared case-insensitively
+	Statuses  []Status
+	// Words are kubectl STATUS words (CrashLoopBackOff …), compared
+	// case-insensitively; an object passes on its class or its word.
+	Words      []string
 	Selector   labels.Selector
 	Name       string // a substring of the name
 	ShowSystem bool
 	// DeliveredOnly keeps only objects that KubeStellar delivered.
 	DeliveredOnly bool
+}
+
+// AddStatus adds a status to the filter: a class (Failed, Pending …) or
+// else a kubectl word (CrashLoopBackOff, Init:0/2, Completed …).
+func (f *Filter) AddStatus(s string) error {
+	if st, err := ParseStatus(s); err == nil {
+		f.Statuses = append(f.Statuses, st)
+		return nil
+	}
+	if s == "" || strings.ContainsAny(s, " \t") {
+		return fmt.Errorf("status %q: use one of %s, or a kubectl STATUS word such as CrashLoopBackOff", s, StatusNames())
+	}
+	f.Words = append(f.Words, s)
+	return nil
 }
 
 // Matches reports whether obj passes the filter.
@@ -535,7 +577,8 @@ func (f Filter) Matches(obj Object) bool {
 	case f.Namespace != "" && obj.Namespace != f.Namespace:
 	case !f.ShowSystem && SystemNamespace(obj.Namespace) && f.Namespace != obj.Namespace:
 	case len(f.Kinds) > 0 && !slices.ContainsFunc(f.Kinds, func(k string) bool { return strings.EqualFold(k, obj.Kind) }):
-	case len(f.Statuses) > 0 && !slices.Contains(f.Statuses, obj.Status):
+	case (len(f.Statuses) > 0 || len(f.Words) > 0) && !slices.Contains(f.Statuses, obj.Status) &&
+		!slices.ContainsFunc(f.Words, func(w string) bool { return strings.EqualFold(w, obj.StatusWord()) }):
 	case f.Selector != nil && !f.Selector.Matches(labels.Set(obj.Labels)):
 	case f.Name != "" && !strings.Contains(obj.Name, f.Name):
 	case f.DeliveredOnly && obj.DeliveredBy == "":

@@ -122,21 +122,28 @@ func objectUsage(u *unstructured.Unstructured) *Usage {
 	return nil
 }
 
-// nodeStatus reads a Node's Ready condition: Ready, NotReady, or Unknown
-// when the node controller lost touch with its kubelet.
-func nodeStatus(obj *unstructured.Unstructured) (Status, string) {
+// nodeStatus reads a Node as kubectl prints it: Ready, or NotReady when
+// the Ready condition is False or Unknown (the class is Unknown when the
+// node controller lost touch with its kubelet), Unknown without the
+// condition, and ",SchedulingDisabled" once cordoned.
+func nodeStatus(obj *unstructured.Unstructured) Printed {
+	p := Printed{Status: StatusUnknown, Word: "Unknown"}
 	conds, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
 	for _, c := range conds {
 		m, ok := c.(map[string]any)
 		if !ok || m["type"] != "Ready" {
 			continue
 		}
+		p.Word = "NotReady"
 		switch m["status"] {
 		case "True":
-			return StatusReady, ""
+			p.Status, p.Word = StatusReady, "Ready"
 		case "False":
-			return StatusNotReady, ""
+			p.Status = StatusNotReady
 		}
 	}
-	return StatusUnknown, ""
+	if unschedulable, _, _ := unstructured.NestedBool(obj.Object, "spec", "unschedulable"); unschedulable {
+		p.Word += ",SchedulingDisabled"
+	}
+	return p
 }

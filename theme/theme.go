@@ -62,16 +62,22 @@ func For(dark bool) Styles {
 }
 
 // StatusGlyph is a status's glyph and word: readable without colour.
-func StatusGlyph(s kube.Status) string {
+func StatusGlyph(s kube.Status) string { return glyph(s) + " " + string(s) }
+
+// ObjectGlyph is an object's status glyph and its word as kubectl prints
+// it: "✗ CrashLoopBackOff".
+func ObjectGlyph(o kube.Object) string { return glyph(o.Status) + " " + o.StatusWord() }
+
+func glyph(s kube.Status) string {
 	switch s {
 	case kube.StatusRunning, kube.StatusReady, kube.StatusSucceeded:
-		return "✓ " + string(s)
-	case kube.StatusPending, kube.StatusNotReady:
-		return "◐ " + string(s)
+		return "✓"
+	case kube.StatusPending, kube.StatusNotReady, kube.StatusTerminating:
+		return "◐"
 	case kube.StatusFailed:
-		return "✗ " + string(s)
+		return "✗"
 	}
-	return "? " + string(s)
+	return "?"
 }
 
 // Status is the style of an object's status.
@@ -79,7 +85,7 @@ func (s Styles) Status(st kube.Status) lipgloss.Style {
 	switch st {
 	case kube.StatusRunning, kube.StatusReady, kube.StatusSucceeded:
 		return s.OK
-	case kube.StatusPending, kube.StatusNotReady:
+	case kube.StatusPending, kube.StatusNotReady, kube.StatusTerminating:
 		return s.Warn
 	case kube.StatusFailed:
 		return s.Error

@@ -325,7 +325,7 @@ func (m Model) treeKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 // statusCycle is the order the s key steps through.
-var statusCycle = []kube.Status{kube.StatusFailed, kube.StatusPending, kube.StatusRunning, ""}
+var statusCycle = []kube.Status{kube.StatusFailed, kube.StatusNotReady, kube.StatusPending, kube.StatusTerminating, kube.StatusRunning, ""}
 
 func (m *Model) cycleStatus() {
 	f := m.tree.Filter()
@@ -337,7 +337,7 @@ func (m *Model) cycleStatus() {
 			}
 		}
 	}
-	f.Statuses = nil
+	f.Statuses, f.Words = nil, nil
 	if next != "" {
 		f.Statuses = []kube.Status{next}
 	}
@@ -544,6 +544,9 @@ func (m Model) filterLine() string {
 	}
 	for _, st := range f.Statuses {
 		parts = append(parts, "status="+string(st))
+	}
+	for _, w := range f.Words {
+		parts = append(parts, "status="+w)
 	}
 	if f.Selector != nil {
 		parts = append(parts, "labels="+f.Selector.String())

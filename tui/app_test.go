@@ -352,9 +352,11 @@ func TestStatusFilterNarrowsToFailedAndOneKeyClears(t *testing.T) {
 	if !strings.Contains(plain, "filter: status=Failed") || !strings.Contains(plain, "crashy ✗ Failed") || strings.Contains(plain, "web-7d4b9") {
 		t.Fatalf("failed filter:\n%s", plain)
 	}
-	m = send(m, keys("s")...)
-	if !strings.Contains(screen(m), "status=Pending") {
-		t.Errorf("s steps to Pending:\n%s", screen(m))
+	for _, next := range []string{"NotReady", "Pending", "Terminating", "Running"} {
+		m = send(m, keys("s")...)
+		if !strings.Contains(screen(m), "status="+next) {
+			t.Errorf("s steps to %s:\n%s", next, screen(m))
+		}
 	}
 	m = send(m, keys("x")...)
 	if plain := screen(m); strings.Contains(plain, "filter:") {

@@ -79,13 +79,11 @@ func (m *Model) run(line string) (tea.Cmd, error) {
 			f.Namespace = ""
 		}
 	case "status":
-		f.Statuses = nil
+		f.Statuses, f.Words = nil, nil
 		if arg != "" {
-			st, ok := parseStatus(arg)
-			if !ok {
-				return nil, fmt.Errorf("unknown status %q: use one of %s", arg, statusNames())
+			if err := f.AddStatus(arg); err != nil {
+				return nil, err
 			}
-			f.Statuses = []kube.Status{st}
 		}
 	case "label", "labels", "l":
 		f.Selector = nil
@@ -126,23 +124,6 @@ func (m *Model) run(line string) (tea.Cmd, error) {
 	}
 	m.tree.SetFilter(f)
 	return nil, nil
-}
-
-func parseStatus(s string) (kube.Status, bool) {
-	for _, st := range kube.Statuses {
-		if strings.EqualFold(string(st), s) {
-			return st, true
-		}
-	}
-	return "", false
-}
-
-func statusNames() string {
-	names := make([]string, len(kube.Statuses))
-	for i, st := range kube.Statuses {
-		names[i] = string(st)
-	}
-	return strings.Join(names, ", ")
 }
 
 // kindNamed resolves an alias or a kind present in the fleet.
@@ -207,7 +188,7 @@ func (m Model) completer() func(string) []string {
 		case "ns", "namespace", "namespaces":
 			return command.Complete(input, namespaces)
 		case "status":
-			return command.Complete(input, strings.Split(statusNames(), ", "))
+			return command.Complete(input, strings.Split(kube.StatusNames(), ", "))
 		}
 		return nil
 	}

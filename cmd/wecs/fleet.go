@@ -287,13 +287,18 @@ func printStructured(w io.Writer, format string, v any) error {
 
 // objectRow is one object as `wecs get -o json` prints it.
 type objectRow struct {
-	Cluster     string            `json:"cluster"`
-	Namespace   string            `json:"namespace,omitempty"`
-	Kind        string            `json:"kind"`
-	APIVersion  string            `json:"apiVersion"`
-	Name        string            `json:"name"`
-	Status      kube.Status       `json:"status"`
-	Ready       string            `json:"ready,omitempty"`
+	Cluster    string      `json:"cluster"`
+	Namespace  string      `json:"namespace,omitempty"`
+	Kind       string      `json:"kind"`
+	APIVersion string      `json:"apiVersion"`
+	Name       string      `json:"name"`
+	Status     kube.Status `json:"status"`
+	// Word is kubectl's STATUS where kubectl has one (CrashLoopBackOff …).
+	Word     string `json:"statusWord,omitempty"`
+	Ready    string `json:"ready,omitempty"`
+	Restarts *int   `json:"restarts,omitempty"`
+	// LastRestart is when a restarted pod's latest restart ended.
+	LastRestart *time.Time        `json:"lastRestart,omitempty"`
 	Created     time.Time         `json:"created"`
 	Labels      map[string]string `json:"labels,omitempty"`
 	DeliveredBy string            `json:"deliveredBy,omitempty"`
@@ -334,11 +339,9 @@ rights hide objects asked for (the list then misses them; stderr says which), 1 
 				filter.Kinds = append(filter.Kinds, kube.ResolveKind(k))
 			}
 			for _, s := range statuses {
-				st, err := kube.ParseStatus(s)
-				if err != nil {
-					return err
+				if err := filter.AddStatus(s); err != nil {
+					return fmt.Errorf("--status: %v", err)
 				}
-				filter.Statuses = append(filter.Statuses, st)
 			}
 			if selector != "" {
 				sel, err := labels.Parse(selector)
@@ -380,9 +383,16 @@ rights hide objects asked for (the list then misses them; stderr says which), 1 
 			}
 			var rows []objectRow
 			for _, o := range fleet.Tree.Find(filter) {
-				rows = append(rows, objectRow{Cluster: o.Cluster, Namespace: o.Namespace, Kind: o.Kind,
-					APIVersion: apiVersion(o.Group, o.Version), Name: o.Name, Status: o.Status, Ready: o.Ready,
-					Created: o.Created, Labels: o.Labels, DeliveredBy: o.DeliveredBy, BindingPolicy: fleet.BindingPolicy(o.Cluster, o.DeliveredBy)})
+				row := objectRow{Cluster: o.Cluster, Namespace: o.Namespace, Kind: o.Kind,
+					APIVersion: apiVersion(o.Group, o.Version), Name: o.Name, Status: o.Status, Word: o.Word, Ready: o.Ready,
+					Created: o.Created, Labels: o.Labels, DeliveredBy: o.DeliveredBy, BindingPolicy: fleet.BindingPolicy(o.Cluster, o.DeliveredBy)}
+				if o.Kind == "Pod" {
+					row.Restarts = &o.Restarts
+					if !o.LastRestart.IsZero() {
+						row.LastRestart = &o.LastRestart
+					}
+				}
+				rows = append(rows, row)
 			}
 			if err := printObjects(cmd.OutOrStdout(), ff.output, rows); err != nil {
 				return err
@@ -397,7 +407,7 @@ rights hide objects asked for (the list then misses them; stderr says which), 1 
 	cmd.Flags().StringSliceVar(&clusters, "cluster", nil, "only these WECs (repeatable or comma-separated)")
 	cmd.Flags().StringVarP(&namespace, "namespace", "n", "", "only this namespace")
 	cmd.Flags().StringSliceVar(&kinds, "kind", nil, "only these kinds: deploy, po, svc … or a custom kind (repeatable)")
-	cmd.Flags().StringSliceVar(&statuses, "status", nil, "only these statuses: Ready, Running, Succeeded, Pending, NotReady, Unknown, Failed")
+	cmd.Flags().StringSliceVar(&statuses, "status", nil, "only these statuses: "+kube.StatusNames()+", or kubectl STATUS words (CrashLoopBackOff …)")
 	cmd.Flags().StringVarP(&selector, "selector", "l", "", "label selector, as kubectl's -l")
 	cmd.Flags().BoolVar(&showSystem, "system", false, "include system namespaces (kube-system, kube-public, kube-node-lease, open-cluster-management*)")
 	cmd.Flags().BoolVar(&delivered, "delivered", false, "only objects delivered by KubeStellar")
@@ -461,15 +471,24 @@ func printObjects(w io.Writer, format string, rows []objectRow) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	header := "CLUSTER\tNAMESPACE\tKIND\tNAME\tSTATUS\tREADY\tAGE"
+	// kubectl's order: READY, STATUS, then RESTARTS when pods are listed.
+	pods := slices.ContainsFunc(rows, func(r objectRow) bool { return r.Restarts != nil })
+	header := "CLUSTER\tNAMESPACE\tKIND\tNAME\tREADY\tSTATUS"
+	if pods {
+		header += "\tRESTARTS"
+	}
+	header += "\tAGE"
 	if format == "wide" {
 		header += "\tBINDING-POLICY\tLABELS"
 	}
 	fmt.Fprintln(tw, header)
 	now := time.Now()
 	for _, r := range rows {
-		cols := []string{r.Cluster, dash(r.Namespace), r.Kind, r.Name, string(r.Status), dash(r.Ready),
-			duration.HumanDuration(now.Sub(r.Created))}
+		cols := []string{r.Cluster, dash(r.Namespace), r.Kind, r.Name, dash(r.Ready), statusWord(r)}
+		if pods {
+			cols = append(cols, restartsCell(r, now))
+		}
+		cols = append(cols, duration.HumanDuration(now.Sub(r.Created)))
 		if format == "wide" {
 			cols = append(cols, delivery(r), dash(labels.Set(r.Labels).String()))
 		}
@@ -477,6 +496,26 @@ func printObjects(w io.Writer, format string, rows []objectRow) error {
 		fmt.Fprintln(tw, line)
 	}
 	return tw.Flush()
+}
+
+// statusWord is kubectl's STATUS word, else the status.
+func statusWord(r objectRow) string {
+	if r.Word != "" {
+		return r.Word
+	}
+	return string(r.Status)
+}
+
+// restartsCell is kubectl's RESTARTS for a pod, "-" for other kinds.
+func restartsCell(r objectRow, now time.Time) string {
+	if r.Restarts == nil {
+		return "-"
+	}
+	var last time.Time
+	if r.LastRestart != nil {
+		last = *r.LastRestart
+	}
+	return kube.RestartsText(*r.Restarts, last, now)
 }
 
 // exitCode is the process exit status for an error from a command.

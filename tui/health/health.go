@@ -192,7 +192,7 @@ func (m Model) cell(sp *kube.Spread, cluster string, selected bool) string {
 	o, ok := sp.On[cluster]
 	text, style := "—", m.styles.Muted
 	if ok {
-		text, style = theme.StatusGlyph(o.Status), m.styles.Status(o.Status)
+		text, style = theme.ObjectGlyph(o), m.styles.Status(o.Status)
 		if o.Ready != "" {
 			text += " " + o.Ready
 		}

@@ -179,7 +179,7 @@ func (m *Model) renderPods() {
 			cpu, mem = bar.CPU(p.Usage.CPU), bar.Bytes(p.Usage.Memory)
 		}
 		lines = append(lines, fmt.Sprintf("  %-48s %s  cpu %-6s mem %-7s", termtext.Clean(p.Namespace+"/"+p.Name),
-			s.Status(p.Status).Render(fmt.Sprintf("%-12s", theme.StatusGlyph(p.Status))), cpu, mem))
+			s.Status(p.Status).Render(fmt.Sprintf("%-12s", theme.ObjectGlyph(p))), cpu, mem))
 	}
 	if len(lines) == 1 {
 		lines = append(lines, s.Muted.Render("  no pod is bound to this node"))
@@ -243,10 +243,7 @@ func (m Model) View() string {
 		status := "? not listed"
 		style := s.Muted
 		if n.Node != nil {
-			status, style = theme.StatusGlyph(n.Node.Status), s.Status(n.Node.Status)
-			if alloc.Unschedulable {
-				status += " cordoned"
-			}
+			status, style = theme.ObjectGlyph(*n.Node), s.Status(n.Node.Status)
 		}
 		line := fmt.Sprintf("%-*s  %s  %s %-10s  %s %-14s  %d/%d", nameWidth, ansi.Truncate(termtext.Clean(n.Name), nameWidth, "…"),
 			style.Render(fmt.Sprintf("%-12s", status)),

@@ -197,7 +197,11 @@ func (w *writer) object(in Input) {
 		where = o.Name
 	}
 	w.heading(o.Kind + " " + termtext.Clean(where) + w.s.Muted.Render(" on "+o.Cluster))
-	w.field("status", StatusText(w.s, o.Status)+" "+o.Ready)
+	status := w.s.Status(o.Status).Render(theme.ObjectGlyph(*o)) + " " + o.Ready
+	if o.Kind == "Pod" {
+		status += " · restarts " + o.RestartsText(in.Now)
+	}
+	w.field("status", status)
 	w.field("created", w.when(o.Created, in.Now))
 	w.field("uid", string(o.UID))
 	apiVersion := o.Version

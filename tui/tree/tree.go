@@ -6,6 +6,7 @@ package tree
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -494,9 +495,12 @@ func (m Model) objectLabel(o kube.Object) string {
 	if o.Kind != "" {
 		parts = append(parts, m.styles.Muted.Render(o.Kind))
 	}
-	parts = append(parts, termtext.Clean(o.Name), m.styles.Status(o.Status).Render(theme.StatusGlyph(o.Status)))
+	parts = append(parts, termtext.Clean(o.Name), m.styles.Status(o.Status).Render(theme.ObjectGlyph(o)))
 	if o.Ready != "" {
 		parts = append(parts, o.Ready)
+	}
+	if o.Restarts > 0 {
+		parts = append(parts, m.styles.Muted.Render("↻ "+o.RestartsText(time.Now())))
 	}
 	if o.DeliveredBy != "" {
 		parts = append(parts, m.styles.Key.Render("⇣ KubeStellar"))
@@ -507,7 +511,7 @@ func (m Model) objectLabel(o kube.Object) string {
 // countsText is "12 · 2 Failed · 1 Pending": the total, then the trouble.
 func countsText(c kube.Counts) string {
 	text := fmt.Sprint(c.Total)
-	for _, s := range []kube.Status{kube.StatusFailed, kube.StatusUnknown, kube.StatusNotReady, kube.StatusPending} {
+	for _, s := range []kube.Status{kube.StatusFailed, kube.StatusUnknown, kube.StatusNotReady, kube.StatusTerminating, kube.StatusPending} {
 		if n := c.Of(s); n > 0 {
 			text += fmt.Sprintf(" · %d %s", n, s)
 		}
