@@ -89,6 +89,8 @@ func TestClustersJSONMatchesTheManagedClusters(t *testing.T) {
 }
 
 // failedPods lists the failed pods straight from every WEC's apiserver.
+// failedPods are the pods the servers say cannot run: phase Failed, or a
+// STATUS word of kubectl's that means so (CrashLoopBackOff, OOMKilled …).
 func failedPods(t *testing.T, s *sandbox.State) []string {
 	t.Helper()
 	var out []string
@@ -104,8 +106,15 @@ func failedPods(t *testing.T, s *sandbox.State) []string {
 			}
 		}
 	}
+	for key, line := range kubectlPods(t, s) {
+		cluster, rest, _ := strings.Cut(key, "/")
+		ns, name, _ := strings.Cut(rest, "/")
+		if failedWord(line.status) {
+			out = append(out, cluster+"/"+ns+"/Pod/"+name)
+		}
+	}
 	slices.Sort(out)
-	return out
+	return slices.Compact(out)
 }
 
 func TestGetFailedMatchesTheServers(t *testing.T) {
@@ -149,7 +158,7 @@ func TestGetFailedMatchesTheServers(t *testing.T) {
 	}
 	for _, name := range before {
 		parts := strings.Split(name, "/")
-		if !regexp.MustCompile(`(?m)^` + parts[0] + `\s+` + parts[1] + `\s+Pod\s+` + parts[3] + `\s+Failed`).MatchString(table) {
+		if !regexp.MustCompile(`(?m)^` + parts[0] + `\s+` + parts[1] + `\s+Pod\s+` + parts[3] + `\s+\d+/\d+\s+\S+`).MatchString(table) {
 			t.Errorf("the table has no row for %s:\n%s", name, table)
 		}
 	}
