@@ -42,6 +42,9 @@ type Connection struct {
 	// Err says what went wrong, for Disconnected (and Unbound).
 	Err   string
 	Since time.Time
+	// StaleSince is when a cluster that had synced lost its connection: its
+	// objects are kept as last seen from then on. Zero once it resyncs.
+	StaleSince time.Time
 	// Attempts counts connection attempts since the last success.
 	Attempts int
 	// NextRetry is when a Disconnected cluster is tried again.
@@ -108,6 +111,9 @@ type clusterWatch struct {
 	// expected are the kinds of the last session (only run reads and
 	// writes them): a discovery without one of them is retried.
 	expected map[schema.GroupResource]bool
+	// synced says whether a session has ever synced, so that the tree holds
+	// objects that a lost connection leaves stale.
+	synced bool
 }
 
 func newClusterWatch(name string, config *rest.Config, namespaces []string, tree *Tree, onChange func()) *clusterWatch {
@@ -131,6 +137,12 @@ func (w *clusterWatch) update(f func(c *Connection)) {
 	f(&w.conn)
 	if w.conn.State != before {
 		w.conn.Since = time.Now()
+	}
+	switch {
+	case w.conn.State == Connected:
+		w.synced, w.conn.StaleSince = true, time.Time{}
+	case w.conn.State == Disconnected && w.synced && w.conn.StaleSince.IsZero():
+		w.conn.StaleSince = w.conn.Since
 	}
 	w.mu.Unlock()
 	w.onChange()
