@@ -343,25 +343,12 @@ func auditedFor(t *testing.T, path, name string) int {
 // made (the cluster not connected yet) is not remembered as a refusal.
 func TestAPermissionCheckThatFailedIsAskedAgain(t *testing.T) {
 	s := sandboxtest.Shared(t)
-	kc, flags := kubeconfigAt(t, s.Kubeconfig)
-	its, err := kc.ITSContext()
-	if err != nil {
-		t.Fatal(err)
-	}
-	mapping, err := flags.WECContextMap()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: mapping})
+	f := newFleet(t, s.Kubeconfig)
 	cm := kube.Object{Cluster: "cluster1", Namespace: "shop", Kind: "ConfigMap", Name: "any", Version: "v1", Resource: "configmaps"}
 	if p := f.Can(t.Context(), "delete", cm, ""); p.Allowed || !strings.Contains(p.Reason, "not connected") {
 		t.Fatalf("before the fleet starts: %+v, want a refusal saying it is not connected", p)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	if err := f.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	runFleet(t, f)
 	waitFor(t, 60*time.Second, "delete allowed once cluster1 is connected", func() error {
 		if p := f.Can(t.Context(), "delete", cm, ""); !p.Allowed {
 			return errors.New(p.Reason)

@@ -37,9 +37,10 @@ type NodeCapacity struct {
 }
 
 // holdsPlace reports whether a pod counts against its node: the scheduler
-// frees a finished pod's requests.
+// frees a finished pod's requests (by phase: a crash-looping pod, Failed
+// in wecs's classes, still holds its place).
 func holdsPlace(o *Object) bool {
-	return o.Status != StatusSucceeded && o.Status != StatusFailed
+	return o.Usage != nil && !o.Usage.Finished
 }
 
 // NodeCapacity adds up a cluster's pods per node in one pass over its

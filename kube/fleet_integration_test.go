@@ -45,8 +45,8 @@ func kubeconfigAt(t testing.TB, path string, args ...string) (*kube.Kubeconfig, 
 	return kc, flags
 }
 
-// startFleet runs a Fleet on a sandbox's kubeconfig until the test ends.
-func startFleet(t *testing.T, kubeconfig string, args ...string) *kube.Fleet {
+// newFleet is a Fleet on a sandbox's kubeconfig, not started.
+func newFleet(t *testing.T, kubeconfig string, args ...string) *kube.Fleet {
 	t.Helper()
 	kc, flags := kubeconfigAt(t, kubeconfig, args...)
 	its, err := kc.ITSContext()
@@ -57,12 +57,24 @@ func startFleet(t *testing.T, kubeconfig string, args ...string) *kube.Fleet {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: mapping})
+}
+
+// runFleet starts f until the test ends.
+func runFleet(t *testing.T, f *kube.Fleet) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	f := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: mapping})
 	if err := f.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// startFleet runs a Fleet on a sandbox's kubeconfig until the test ends.
+func startFleet(t *testing.T, kubeconfig string, args ...string) *kube.Fleet {
+	t.Helper()
+	f := newFleet(t, kubeconfig, args...)
+	runFleet(t, f)
 	return f
 }
 

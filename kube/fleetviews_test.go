@@ -84,7 +84,7 @@ func TestNodesAreTrimmedToReadinessAndAllocatable(t *testing.T) {
 
 func podOn(cluster, node, name string, status Status, cpu, memory int64) Object {
 	return Object{Cluster: cluster, Namespace: "load", Kind: "Pod", Name: name, UID: types.UID(cluster + name), Status: status,
-		Usage: &Usage{Node: node, CPU: cpu, Memory: memory}}
+		Usage: &Usage{Node: node, CPU: cpu, Memory: memory, Finished: status == StatusSucceeded}}
 }
 
 func TestNodeCapacitySumsTheRequestsOfPodsHoldingAPlace(t *testing.T) {
@@ -94,6 +94,8 @@ func TestNodeCapacitySumsTheRequestsOfPodsHoldingAPlace(t *testing.T) {
 	tree.Upsert(podOn("c1", "n1", "a", StatusRunning, 500, 1<<30))
 	tree.Upsert(podOn("c1", "n1", "b", StatusPending, 250, 1<<29))
 	tree.Upsert(podOn("c1", "n1", "done", StatusSucceeded, 1000, 1<<30))
+	// A crash-looping pod is Failed in wecs's classes and still holds its place.
+	tree.Upsert(podOn("c1", "n1", "crash-loop", StatusFailed, 250, 0))
 	tree.Upsert(podOn("c1", "gone-node", "c", StatusRunning, 100, 0))
 	tree.Upsert(podOn("c1", "", "waiting", StatusPending, 100, 0))
 	tree.Upsert(podOn("c2", "n1", "other-cluster", StatusRunning, 3000, 0))
@@ -103,14 +105,14 @@ func TestNodeCapacitySumsTheRequestsOfPodsHoldingAPlace(t *testing.T) {
 		t.Fatalf("nodes %+v, %d unscheduled", got.Nodes, got.Unscheduled)
 	}
 	gone, n1 := got.Nodes[0], got.Nodes[1]
-	if n1.Name != "n1" || n1.CPU != 750 || n1.Memory != 3<<29 || n1.Pods != 2 || n1.Allocatable().CPU != 4000 {
+	if n1.Name != "n1" || n1.CPU != 1000 || n1.Memory != 3<<29 || n1.Pods != 3 || n1.Allocatable().CPU != 4000 {
 		t.Errorf("n1: %+v (allocatable %+v)", n1, n1.Allocatable())
 	}
 	if gone.Name != "gone-node" || gone.Node != nil || gone.CPU != 100 || gone.Allocatable() != (Usage{}) {
 		t.Errorf("a node the tree does not hold: %+v", gone)
 	}
 	pods := tree.PodsOn("c1", "n1")
-	if len(pods) != 3 || pods[0].Name != "a" || pods[2].Name != "done" {
+	if len(pods) != 4 || pods[0].Name != "a" || pods[3].Name != "done" {
 		t.Errorf("pods on n1: %v", pods)
 	}
 }

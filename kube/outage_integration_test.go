@@ -1,3 +1,5 @@
+//go:build outage
+
 package kube_test
 
 import (

@@ -593,6 +593,11 @@ func (f Filter) Matches(obj Object) bool {
 func (t *Tree) Find(f Filter) []Object {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	return sortedObjects(t.matching(f))
+}
+
+// matching is every entry that passes the filter; the caller holds t.mu.
+func (t *Tree) matching(f Filter) []*entry {
 	var entries []*entry
 	for _, c := range t.clusters {
 		for _, e := range c.objects {
@@ -601,7 +606,7 @@ func (t *Tree) Find(f Filter) []Object {
 			}
 		}
 	}
-	return sortedObjects(entries)
+	return entries
 }
 
 // FindNested is Find, and says of each match whether it sits, at any
@@ -609,14 +614,7 @@ func (t *Tree) Find(f Filter) []Object {
 func (t *Tree) FindNested(f Filter) (objs []Object, nested []bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	var entries []*entry
-	for _, c := range t.clusters {
-		for _, e := range c.objects {
-			if f.Matches(e.obj) {
-				entries = append(entries, e)
-			}
-		}
-	}
+	entries := t.matching(f)
 	slices.SortFunc(entries, func(a, b *entry) int { return compareObjects(&a.obj, &b.obj) })
 	objs, nested = make([]Object, len(entries)), make([]bool, len(entries))
 	for i, e := range entries {

@@ -18,6 +18,9 @@ type Usage struct {
 	Pods int64
 	// Unschedulable marks a cordoned node.
 	Unschedulable bool
+	// Finished marks a pod whose phase is Succeeded or Failed: the
+	// scheduler no longer counts its requests.
+	Finished bool
 }
 
 // usageKey is where TrimObject leaves a pod's request totals in the trimmed
@@ -105,7 +108,8 @@ func objectUsage(u *unstructured.Unstructured) *Usage {
 	switch u.GetKind() {
 	case "Pod":
 		node, _ := spec["nodeName"].(string)
-		usage := &Usage{Node: node}
+		phase, _, _ := unstructured.NestedString(u.Object, "status", "phase")
+		usage := &Usage{Node: node, Finished: phase == "Succeeded" || phase == "Failed"}
 		if sums, ok := spec[usageKey].(map[string]any); ok {
 			usage.CPU, _ = sums["cpu"].(int64)
 			usage.Memory, _ = sums["memory"].(int64)

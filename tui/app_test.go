@@ -485,7 +485,7 @@ func TestLogsTabColoursFiltersSearchesAndSaves(t *testing.T) {
 	m := send(sized(140, 30), keys("/crashy", "enter", "L")...)
 	plain := screen(m)
 	for _, want := range []string{"[Logs]", "Pod crashy on cluster1 · all containers · tail 100 · following", "INFO starting", "WARN slow request",
-		`{"level":"error","msg":"payment declined"}`, "ERROR cannot reach db"} {
+		`{"level":"error","msg":"payment declined"}`, "ERROR \\x1b[2Jcannot reach db"} {
 		if !strings.Contains(plain, want) {
 			t.Errorf("logs lack %q:\n%s", want, plain)
 		}
@@ -495,7 +495,7 @@ func TestLogsTabColoursFiltersSearchesAndSaves(t *testing.T) {
 	}
 	styled := m.View().Content
 	s := m.styles
-	if !strings.Contains(styled, s.Error.Render("ERROR cannot reach db")) || !strings.Contains(styled, s.Warn.Render("WARN slow request")) ||
+	if !strings.Contains(styled, s.Error.Render("ERROR \\x1b[2Jcannot reach db")) || !strings.Contains(styled, s.Warn.Render("WARN slow request")) ||
 		!strings.Contains(styled, s.Error.Render(`{"level":"error","msg":"payment declined"}`)) {
 		t.Errorf("levels not coloured:\n%q", styled)
 	}
@@ -509,7 +509,7 @@ func TestLogsTabColoursFiltersSearchesAndSaves(t *testing.T) {
 		t.Errorf("a bad regex is not explained:\n%s", screen(m))
 	}
 	m = send(m, keys("F", "!/^(INFO|DEBUG)/", "enter")...)
-	if plain := screen(m); strings.Contains(plain, "INFO starting") || !strings.Contains(plain, "ERROR cannot reach db") {
+	if plain := screen(m); strings.Contains(plain, "INFO starting") || !strings.Contains(plain, "ERROR \\x1b[2Jcannot reach db") {
 		t.Errorf("inverse regex filter:\n%s", plain)
 	}
 	// s saves what is shown and says where.
@@ -524,7 +524,7 @@ func TestLogsTabColoursFiltersSearchesAndSaves(t *testing.T) {
 		t.Fatalf("saved files %v", files)
 	}
 	data, _ := os.ReadFile(files[0])
-	if !strings.Contains(string(data), "ERROR cannot reach db") || strings.Contains(string(data), "INFO starting") {
+	if !strings.Contains(string(data), "ERROR \\x1b[2Jcannot reach db") || strings.Contains(string(data), "INFO starting") {
 		t.Errorf("saved log:\n%s", data)
 	}
 	// p reads the previous run; c picks a container.

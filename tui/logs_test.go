@@ -44,7 +44,7 @@ func TestFilterPromptStartsEmpty(t *testing.T) {
 	m := send(sized(140, 30), keys("/crashy", "enter", "L", "/", "starting", "enter", "F", "sl")...)
 	footer := strings.Split(screen(m), "\n")
 	last := footer[len(footer)-1]
-	if !strings.HasPrefix(last, "F sl█") || strings.Contains(last, "starting") {
+	if !strings.HasPrefix(last, "F sl") || strings.Contains(last, "starting") {
 		t.Errorf("filter prompt %q", last)
 	}
 }

@@ -56,5 +56,7 @@ printf 'kind: Pod\nmetadata: {name: [\n' >"$1"`)
 	term.Keys("q")
 	term.WaitFor(10*time.Second, "no filter")
 	term.Keys("q")
+	term.WaitFor(10*time.Second, "quit wecs? y/n")
+	term.Keys("y")
 	term.WaitFor(10*time.Second, "[exited 0]")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -8,7 +9,9 @@ import (
 	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/retry"
 	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
@@ -61,7 +64,8 @@ func TestHostileTextReachesNoTerminal(t *testing.T) {
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cs.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}) })
+	// Cleanups run after t.Context() ends: they use a context of their own.
+	t.Cleanup(func() { _ = cs.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{}) })
 	cm, err := cs.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{
 		ObjectMeta: metav1.ObjectMeta{Name: "hostile", Labels: map[string]string{"app": "hostile"},
 			Annotations: map[string]string{"note": hostileText}},
@@ -92,7 +96,21 @@ func TestHostileTextReachesNoTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = mcs.Delete(ctx, wec, metav1.DeleteOptions{}) })
+	// Other tests count the ITS's clusters: wait until this one is gone,
+	// taking off the hub's finalizers if its cleanup does not end in time.
+	t.Cleanup(func() {
+		bg := context.Background()
+		_ = mcs.Delete(bg, wec, metav1.DeleteOptions{})
+		for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+			if _, err := mcs.Get(bg, wec, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+				return
+			}
+			if time.Until(deadline) < 60*time.Second {
+				_, _ = mcs.Patch(bg, wec, types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
+			}
+		}
+		t.Errorf("ManagedCluster %s still there 90s after its deletion", wec)
+	})
 	// The hub's controllers write to a new ManagedCluster too: retry on conflicts.
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		if mc, err = mcs.Get(ctx, wec, metav1.GetOptions{}); err != nil {

@@ -103,10 +103,10 @@ func TestTUIShowsTheFleetLiveAndQuits(t *testing.T) {
 			term.Keys("j", "j", "Enter")
 			term.WaitFor(10*time.Second, "▾ batch", "CronJob", "Job", "Pod")
 			term.Keys("+")
-			term.WaitFor(30*time.Second, "Pod crashy ✗ Failed", "Job db-migrate ✓ Succeeded")
+			term.WaitFor(30*time.Second, "Pod crashy ✗ containerFailed", "Job db-migrate ✓ Succeeded")
 			// / finds a pod by name on every cluster; n goes to the next one.
 			term.Keys("/", "c", "r", "a", "s", "h", "y")
-			term.WaitFor(10*time.Second, "/crashy█ (1 of 3)")
+			term.WaitFor(10*time.Second, "/crashy", "(1 of 3)")
 			term.Keys("Enter", "n")
 			term.WaitFor(10*time.Second, "/crashy (2 of 3)", "▾ cluster2")
 			term.Keys("Escape")
@@ -211,7 +211,7 @@ func TestTUIWalksToTheFailingWorkloadAndReadsIt(t *testing.T) {
 	term.Keys("Escape")
 	term.WaitFor(10*time.Second, "d/y/v details")
 	term.Keys("s")
-	screen = term.WaitFor(10*time.Second, "filter: status=Failed", "Pod crashy ✗ Failed", "Job report-failing ✗ Failed")
+	screen = term.WaitFor(10*time.Second, "filter: status=Failed", "Pod crashy ✗ containerFailed", "Job report-failing ✗ Failed")
 	if strings.Contains(screen, "✓ Running") {
 		t.Errorf("a running object under the Failed filter:\n%s", screen)
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 func TestCleanEscapesWhatATerminalWouldObey(t *testing.T) {
@@ -88,5 +90,30 @@ func TestWriterKeepsLinesAndTabsAndEscapesTheRest(t *testing.T) {
 	}
 	if want := "NAME\tREASON\nweb\tOk\\x1b]52;c;aGk=\\x07\\u009b2J\\u202e\\xff\n"; out.String() != want {
 		t.Errorf("Writer wrote %q, want %q", out.String(), want)
+	}
+}
+
+func TestMiddleKeepsBothEndsWithinTheWidth(t *testing.T) {
+	a := "payments-0123456789abcdef-appliedmanifestwork-frontend"
+	b := "payments-0123456789abcdef-appliedmanifestwork-backend"
+	for _, width := range []int{12, 20, 30} {
+		ma, mb := Middle(a, width), Middle(b, width)
+		if ma == mb {
+			t.Errorf("width %d: %q and %q both became %q", width, a, b, ma)
+		}
+		for _, m := range []string{ma, mb} {
+			if w := ansi.StringWidth(m); w != width || !strings.Contains(m, "…") || !strings.HasPrefix(m, "pay") {
+				t.Errorf("width %d: %q (%d cells)", width, m, w)
+			}
+		}
+	}
+	if got := Middle("short", 10); got != "short" {
+		t.Errorf("a name that fits changed: %q", got)
+	}
+	if got := Middle("名前空間の名前", 7); ansi.StringWidth(got) > 7 {
+		t.Errorf("wide runes overflow: %q (%d cells)", got, ansi.StringWidth(got))
+	}
+	if got := Middle("abc", 0); got != "" {
+		t.Errorf("width 0 gave %q", got)
 	}
 }

@@ -204,6 +204,18 @@ func (m Model) cell(sp *kube.Spread, cluster string, selected bool) string {
 	return style.Render(text)
 }
 
+// visibleClusters are the cluster columns that fit beside the names: when
+// not all do, those around the selected one, so that it stays on screen.
+func (m Model) visibleClusters(nameWidth int) []string {
+	all := m.check.Clusters
+	fit := max((m.width-nameWidth-2)/(cellWidth+1), 1)
+	if fit >= len(all) {
+		return all
+	}
+	first := max(m.column-fit+1, 0)
+	return all[first : first+fit]
+}
+
 // View draws the workloads on screen and the totals.
 func (m Model) View() string {
 	s := m.styles
@@ -214,8 +226,9 @@ func (m Model) View() string {
 		}
 	}
 	nameWidth = min(nameWidth, max(m.width-len(m.check.Clusters)*(cellWidth+1)-4, 20))
+	clusters := m.visibleClusters(nameWidth)
 	head := fmt.Sprintf("  %-*s", nameWidth, "WORKLOAD")
-	for _, c := range m.check.Clusters {
+	for _, c := range clusters {
 		head += " " + fmt.Sprintf("%-*s", cellWidth, ansi.Truncate(c, cellWidth, "…"))
 	}
 	lines := []string{s.Accent.Render(head)}
@@ -239,13 +252,13 @@ func (m Model) View() string {
 		if sp.Asymmetric() {
 			mark = s.Warn.Render("≠ ")
 		}
-		name := fmt.Sprintf("%-*s", nameWidth, ansi.Truncate(termtext.Clean(sp.Namespace+"/"+sp.Kind+" "+sp.Name), nameWidth, "…"))
+		name := fmt.Sprintf("%-*s", nameWidth, termtext.Middle(termtext.Clean(sp.Namespace+"/"+sp.Kind+" "+sp.Name), nameWidth))
 		if selected {
 			name = lipgloss.NewStyle().Reverse(true).Render(name)
 		}
 		line := mark + name
-		for j, c := range m.check.Clusters {
-			line += " " + m.cell(sp, c, selected && j == m.column)
+		for _, c := range clusters {
+			line += " " + m.cell(sp, c, selected && c == m.check.Clusters[m.column])
 		}
 		lines = append(lines, ansi.Truncate(line, max(m.width, 1), "…"))
 	}
@@ -258,7 +271,7 @@ func (m Model) View() string {
 			break
 		}
 		line := fmt.Sprintf("  %-*s", nameWidth, kt.Kind)
-		for _, c := range m.check.Clusters {
+		for _, c := range clusters {
 			counts := kt.ByCluster[c]
 			text := fmt.Sprint(counts.Total)
 			if bad := counts.Total - counts.Of(kube.StatusReady) - counts.Of(kube.StatusRunning) - counts.Of(kube.StatusSucceeded); bad > 0 {

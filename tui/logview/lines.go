@@ -8,6 +8,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/theme"
 )
 
@@ -72,6 +73,8 @@ func jsonFields(text string) (map[string]any, bool) {
 }
 
 // Pretty renders a JSON line indented; other lines come back as they are.
+// Decoding turns \u escapes back into characters that JSON encoding keeps
+// raw (8-bit controls, bidi overrides), so the indented lines are cleaned.
 func Pretty(text string) []string {
 	fields, ok := jsonFields(text)
 	if !ok {
@@ -81,7 +84,11 @@ func Pretty(text string) []string {
 	if err != nil {
 		return []string{text}
 	}
-	return strings.Split(string(out), "\n")
+	lines := strings.Split(string(out), "\n")
+	for i, l := range lines {
+		lines[i] = termtext.Clean(l)
+	}
+	return lines
 }
 
 // Colour styles a line by its level: errors red, warnings yellow, info's

@@ -456,7 +456,7 @@ func (m Model) renderRow(r Row, selected bool) string {
 	case LevelCluster:
 		body = m.clusterLabel(r)
 	case LevelObject:
-		body = m.objectLabel(*r.Object)
+		body = m.objectLabel(*r.Object, max(m.width, 1)-ansi.StringWidth(prefix))
 	default:
 		body = r.Label + " " + m.styles.Muted.Render(countsText(r.Counts))
 	}
@@ -490,12 +490,13 @@ func (m Model) clusterLabel(r Row) string {
 	return fmt.Sprintf("%s %s %s %s", m.styles.Title.Render(r.Label), health, m.connectionGlyph(mem.Connection), m.styles.Muted.Render(countsText(r.Counts)))
 }
 
-func (m Model) objectLabel(o kube.Object) string {
+func (m Model) objectLabel(o kube.Object, width int) string {
 	parts := []string{}
 	if o.Kind != "" {
 		parts = append(parts, m.styles.Muted.Render(o.Kind))
 	}
-	parts = append(parts, termtext.Clean(o.Name), m.styles.Status(o.Status).Render(theme.ObjectGlyph(o)))
+	parts = append(parts, "", m.styles.Status(o.Status).Render(theme.ObjectGlyph(o)))
+	name := len(parts) - 2
 	if o.Ready != "" {
 		parts = append(parts, o.Ready)
 	}
@@ -505,8 +506,15 @@ func (m Model) objectLabel(o kube.Object) string {
 	if o.DeliveredBy != "" {
 		parts = append(parts, m.styles.Key.Render("⇣ KubeStellar"))
 	}
+	// The name gets the room the rest leaves, cut in the middle so that
+	// names sharing a long prefix still differ.
+	room := width - ansi.StringWidth(strings.Join(parts, " "))
+	parts[name] = termtext.Middle(termtext.Clean(o.Name), max(room, minNameWidth))
 	return strings.Join(parts, " ")
 }
+
+// minNameWidth is the least room an object's name gets in a narrow tree.
+const minNameWidth = 16
 
 // countsText is "12 · 2 Failed · 1 Pending": the total, then the trouble.
 func countsText(c kube.Counts) string {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/wecs-tui/wecs/kube"
@@ -234,5 +235,32 @@ func TestANamespaceFilterShowsOwnedObjectsOnceAndKeepsThePlace(t *testing.T) {
 	m.SetFilter(kube.Filter{Kinds: []string{"Pod"}})
 	if row, _ := m.Selected(); row.Label != "web-1" || row.Depth != 3 {
 		t.Errorf("after :po the cursor is on %q at depth %d, want web-1 listed flat", row.Label, row.Depth)
+	}
+}
+
+// TestLongNamesWithASharedPrefixStayDistinct: two AppliedManifestWorks whose
+// names differ only at the end still differ on screen at 160 columns.
+func TestLongNamesWithASharedPrefixStayDistinct(t *testing.T) {
+	src, objs := fleet()
+	prefix := "5d0c3c2e8a7f41b6b1f09d2c6e4a8b3f7c1d9e0a2b4c6d8e0f1a3b5c7d9e1f3a-" + strings.Repeat("kubestellar-wds1-binding-", 5)
+	for _, tail := range []string{"payments-api", "payments-web"} {
+		objs.Upsert(kube.Object{Cluster: "c1", Kind: "AppliedManifestWork", Name: prefix + tail, UID: types.UID(tail), Status: kube.StatusReady})
+	}
+	m := New(src, objs, theme.For(true))
+	m.SetSize(160, 40)
+	m = press(m, "+")
+	var rows []string
+	for _, line := range strings.Split(m.View(), "\n") {
+		if strings.Contains(line, "5d0c3c2e") {
+			rows = append(rows, ansi.Strip(line))
+		}
+	}
+	if len(rows) != 2 || rows[0] == rows[1] {
+		t.Fatalf("the two AppliedManifestWork rows are not distinct:\n%s", strings.Join(rows, "\n"))
+	}
+	for i, tail := range []string{"payments-api", "payments-web"} {
+		if !strings.Contains(rows[i], tail) || ansi.StringWidth(rows[i]) > 160 {
+			t.Errorf("row %d lacks %q or is wider than 160 columns: %q", i, tail, rows[i])
+		}
 	}
 }
