@@ -4,6 +4,7 @@ package theme
 
 import (
 	"image/color"
+	"time"
 
 	"charm.land/lipgloss/v2"
 
@@ -102,4 +103,10 @@ func (s Styles) Health(h kube.Health) lipgloss.Style {
 		return s.Warn
 	}
 	return s.Error
+}
+
+// StaleText is "stale since 15:04", said wherever a cluster's objects or
+// figures are kept from before its connection was lost.
+func StaleText(since time.Time) string {
+	return "stale since " + since.Local().Format("15:04")
 }

@@ -381,7 +381,8 @@ func (m *Model) showSelected() tea.Cmd {
 	if !ok || !m.paneVisible() {
 		return nil
 	}
-	t := pane.Target{Key: row.Key, Member: row.Member, Object: row.Object, Label: row.Label, Counts: row.Counts}
+	t := pane.Target{Key: row.Key, Member: row.Member, Object: row.Object, Label: row.Label, Counts: row.Counts,
+		StaleSince: m.tree.StaleSince(row.Cluster)}
 	if row.Level == tree.LevelCluster {
 		t.Counts = row.Counts
 	}

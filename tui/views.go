@@ -256,9 +256,24 @@ func (m Model) screenParts() (title, body, footer string) {
 	case screenClusters:
 		return m.screens.clusters.Title(), m.screens.clusters.View(), m.screens.clusters.Footer()
 	case screenNodes:
-		return m.screens.nodes.Title(), m.screens.nodes.View(), m.screens.nodes.Footer()
+		return m.screens.nodes.Title() + m.staleNote(m.screens.nodes.Cluster()), m.screens.nodes.View(), m.screens.nodes.Footer()
 	}
-	return m.screens.health.Title(), m.screens.health.View(), m.screens.health.Footer()
+	return m.screens.health.Title() + m.staleNote(), m.screens.health.View(), m.screens.health.Footer()
+}
+
+// staleNote says which of the clusters (all, when none is named) show
+// figures kept from before their connection was lost.
+func (m Model) staleNote(clusters ...string) string {
+	var stale []string
+	for _, mem := range m.fleet.Members() {
+		if !mem.Connection.StaleSince.IsZero() && (len(clusters) == 0 || slices.Contains(clusters, mem.Name)) {
+			stale = append(stale, mem.Name+" "+theme.StaleText(mem.Connection.StaleSince))
+		}
+	}
+	if len(stale) == 0 {
+		return ""
+	}
+	return m.styles.Warn.Render(" · " + strings.Join(stale, ", "))
 }
 
 // screenHelp is the help of the view on screen.

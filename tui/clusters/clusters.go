@@ -115,7 +115,12 @@ var columns = []column{
 	{head: "JOINED", value: func(m *kube.Member, _ time.Time) string { return yesNo(m.Joined) }},
 	{head: "AVAILABLE", value: func(m *kube.Member, _ time.Time) string { return orDash(string(m.Available)) }},
 	{head: "CONTEXT", value: func(m *kube.Member, _ time.Time) string { return orDash(m.Binding.Context) }},
-	{head: "CONNECTION", value: func(m *kube.Member, _ time.Time) string { return string(m.Connection.State) }},
+	{head: "CONNECTION", value: func(m *kube.Member, _ time.Time) string {
+		if stale := m.Connection.StaleSince; !stale.IsZero() {
+			return string(m.Connection.State) + " · " + theme.StaleText(stale)
+		}
+		return string(m.Connection.State)
+	}},
 	{head: "VERSION", value: func(m *kube.Member, _ time.Time) string { return orDash(m.Version) }},
 	{head: "CPU", value: func(m *kube.Member, _ time.Time) string { return quantities(m.CPU, false) },
 		less: func(a, b *kube.Member) int { return a.CPU.Allocatable.Cmp(b.CPU.Allocatable) }},
@@ -128,6 +133,41 @@ var columns = []column{
 	{head: "LABELS", value: func(m *kube.Member, _ time.Time) string { return orDash(labels.Set(m.Labels).String()) }},
 }
 
+// hidden says whether columns are scrolled out on either side.
+type hidden struct{ left, right bool }
+
+// shownColumns picks the columns that fit the width: NAME always, then the
+// others from the scroll position on.
+func (m Model) shownColumns(widths []int) ([]int, hidden) {
+	shown := []int{0}
+	used := widths[0] + 4 // NAME, the room for ‹ and the gap
+	first := 1 + m.hscroll
+	last := first
+	for j := first; j < len(columns); j++ {
+		if len(shown) > 1 && used+widths[j]+2 > m.width-3 { // room for " ›"
+			break
+		}
+		shown = append(shown, j)
+		used += widths[j] + 2
+		last = j + 1
+	}
+	return shown, hidden{left: m.hscroll > 0, right: last < len(columns)}
+}
+
+// scrollColumns moves the first scrolled column by delta; right stops
+// once the last column is on screen.
+func (m *Model) scrollColumns(delta int) {
+	heads := make([]string, len(columns))
+	for i, c := range columns {
+		heads[i] = c.head + "↑"
+	}
+	_, widths := m.cells(heads)
+	if _, more := m.shownColumns(widths); delta > 0 && !more.right {
+		return
+	}
+	m.hscroll = max(min(m.hscroll+delta, len(columns)-2), 0)
+}
+
 // Model is the clusters view.
 type Model struct {
 	src      Source
@@ -137,9 +177,11 @@ type Model struct {
 	rows     []kube.Member
 	list     list.Model
 	// status filters the rows ("" shows all).
-	status     kube.Health
-	sortBy     int
-	desc       bool
+	status kube.Health
+	sortBy int
+	desc   bool
+	// hscroll is how many columns after NAME are scrolled out on the left.
+	hscroll    int
 	tab        Tab
 	details    textview.Model
 	detail     kube.ClusterDetail
@@ -355,6 +397,10 @@ func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
 	case "O":
 		m.desc = !m.desc
 		m.Refresh()
+	case "right", "l":
+		m.scrollColumns(1)
+	case "left", "h":
+		m.scrollColumns(-1)
 	case "tab", "]":
 		m.setTab((m.tab + 1) % Tab(len(tabNames)))
 	case "shift+tab", "[":
@@ -484,7 +530,7 @@ func (m Model) Footer() string {
 	case m.note != "":
 		return s.OK.Render(termtext.Clean(m.note))
 	}
-	keys := []string{"esc tree", "↑↓ select", "s status", "o/O sort", "tab details", "a accept", "L labels", "e edit", "enter in tree", "? help"}
+	keys := []string{"esc tree", "↑↓ select", "s status", "o/O sort", "←→ columns", "tab details", "a accept", "L labels", "e edit", "enter in tree", "? help"}
 	return help.Footer(keys, s)
 }
 
@@ -508,6 +554,7 @@ func (m Model) Help() help.Section {
 		{Keys: "↑↓ j k", What: "select a cluster"}, {Keys: "pgup pgdn", What: "a page of clusters up / down"},
 		{Keys: "g G", What: "first / last cluster"}, {Keys: "s", What: "status: Pending, Active, Inactive, Unknown, all"},
 		{Keys: "o / O", What: "sort by the next column / reverse"},
+		{Keys: "← → h l", What: "scroll the columns after NAME (‹ › say more lie beyond)"},
 		{Keys: "tab shift+tab", What: "Details, Registration, YAML"}, {Keys: "] [", What: "as tab, shift+tab"},
 		{Keys: "space", What: "scroll the details down a page"}, {Keys: "enter", What: "the cluster in the tree"},
 	}
@@ -518,16 +565,9 @@ func (m Model) Help() help.Section {
 	return help.Section{Title: "Clusters", Keys: keys}
 }
 
-// View draws the table and the selected cluster's details.
-func (m Model) View() string {
-	s := m.styles
-	heads := make([]string, len(columns))
-	for i, c := range columns {
-		heads[i] = c.head
-		if i == m.sortBy {
-			heads[i] += map[bool]string{false: "↑", true: "↓"}[m.desc]
-		}
-	}
+// cells are the head and the rows in the window, cleaned, and the width
+// of each column.
+func (m Model) cells(heads []string) ([][]string, []int) {
 	cells, now := [][]string{heads}, m.Now()
 	start, end := m.list.Window()
 	for i := start; i < end; i++ {
@@ -543,15 +583,42 @@ func (m Model) View() string {
 			widths[j] = max(widths[j], ansi.StringWidth(c))
 		}
 	}
+	return cells, widths
+}
+
+// View draws the table and the selected cluster's details.
+func (m Model) View() string {
+	s := m.styles
+	heads := make([]string, len(columns))
+	for i, c := range columns {
+		heads[i] = c.head
+		if i == m.sortBy {
+			heads[i] += map[bool]string{false: "↑", true: "↓"}[m.desc]
+		}
+	}
+	cells, widths := m.cells(heads)
+	start, _ := m.list.Window()
+	shown, more := m.shownColumns(widths)
 	var out []string
 	for r, row := range cells {
 		selected := r > 0 && start+r-1 == m.list.Cursor()
-		parts := make([]string, len(row))
-		for j, c := range row {
-			parts[j] = c + strings.Repeat(" ", widths[j]-ansi.StringWidth(c))
+		parts := make([]string, 0, len(shown)+2)
+		for _, j := range shown {
+			c := row[j] + strings.Repeat(" ", widths[j]-ansi.StringWidth(row[j]))
+			if j == 1 && r > 0 && !selected {
+				c = s.Health(m.rows[start+r-1].Health).Render(c)
+			}
+			parts = append(parts, c)
 		}
-		if r > 0 && !selected {
-			parts[1] = s.Health(m.rows[start+r-1].Health).Render(parts[1])
+		switch {
+		case r == 0 && (more.left || more.right):
+			// The hint that columns lie beyond the edges, after NAME and at the end.
+			parts[0] += map[bool]string{true: " ‹", false: "  "}[more.left]
+			if more.right {
+				parts = append(parts, "›")
+			}
+		case more.left || more.right:
+			parts[0] += "  "
 		}
 		line := ansi.Truncate(strings.Join(parts, "  "), max(m.width, 1), "…")
 		switch {

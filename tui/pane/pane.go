@@ -55,6 +55,9 @@ type Target struct {
 	Children []kube.Object
 	Label    string
 	Counts   kube.Counts
+	// StaleSince is when the target's cluster lost its connection, if its
+	// data is kept from before that.
+	StaleSince time.Time
 }
 
 // watchDelay lets the cursor move on before a watch starts: scrolling
@@ -365,7 +368,7 @@ func (m *Model) problem() string {
 
 func (m *Model) summaryInput(now time.Time) summary.Input {
 	t := m.target
-	in := summary.Input{Member: t.Member, Object: t.Object, Full: m.detail.Object, Children: t.Children, Label: t.Label, Counts: t.Counts, Now: now}
+	in := summary.Input{Member: t.Member, Object: t.Object, Full: m.detail.Object, Children: t.Children, Label: t.Label, Counts: t.Counts, StaleSince: t.StaleSince, Now: now}
 	if t.Object != nil && t.Object.DeliveredBy != "" {
 		in.BindingPolicy = m.watcher.BindingPolicy(t.Object.Cluster, t.Object.DeliveredBy)
 	}

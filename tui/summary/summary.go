@@ -30,7 +30,10 @@ type Input struct {
 	BindingPolicy string
 	Label         string
 	Counts        kube.Counts
-	Now           time.Time
+	// StaleSince is when the cluster's connection was lost, when what is
+	// shown is kept from before that.
+	StaleSince time.Time
+	Now        time.Time
 }
 
 // writer collects styled lines.
@@ -79,6 +82,9 @@ func (w *writer) wrapped(indent, text string) {
 // Lines renders the summary for a pane of the given width.
 func Lines(in Input, s theme.Styles, width int) []string {
 	w := &writer{s: s, width: width, now: in.Now}
+	if !in.StaleSince.IsZero() {
+		w.line("%s", s.Warn.Render("◌ "+theme.StaleText(in.StaleSince)+": the connection to the cluster is lost; this is as last seen"))
+	}
 	switch {
 	case in.Member != nil:
 		w.cluster(in)

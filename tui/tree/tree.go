@@ -62,6 +62,9 @@ type Model struct {
 	width, height int
 	// filter narrows the tree; see SetFilter.
 	filter kube.Filter
+	// staleSince holds, per cluster that lost its connection after it had
+	// synced, when that happened: its rows show the objects as last seen.
+	staleSince map[string]time.Time
 	// Note is a one-line message for the user (e.g. the selection vanished).
 	Note   string
 	search search
@@ -157,6 +160,12 @@ func (m *Model) Rebuild() {
 	}
 	m.rows = m.rows[:0]
 	members := m.source.Members()
+	m.staleSince = map[string]time.Time{}
+	for _, mem := range members {
+		if !mem.Connection.StaleSince.IsZero() {
+			m.staleSince[mem.Name] = mem.Connection.StaleSince
+		}
+	}
 	if Filtering(m.filter) {
 		m.addFiltered(members)
 	} else {
@@ -461,11 +470,20 @@ func (m Model) renderRow(r Row, selected bool) string {
 		body = r.Label + " " + m.styles.Muted.Render(countsText(r.Counts))
 	}
 	line := ansi.Truncate(prefix+body, max(m.width, 1), "…")
-	if selected {
+	switch _, stale := m.staleSince[r.Cluster]; {
+	case selected:
 		return lipgloss.NewStyle().Reverse(true).Render(ansi.Strip(line))
+	case stale && r.Level != LevelCluster:
+		// Objects kept from before the connection was lost: dimmed, as
+		// the cluster row above says since when.
+		return m.styles.Muted.Faint(true).Render(ansi.Strip(line))
 	}
 	return line
 }
+
+// StaleSince is when the cluster's connection was lost after it had synced
+// (zero while its objects are current).
+func (m Model) StaleSince(cluster string) time.Time { return m.staleSince[cluster] }
 
 // connectionGlyph pairs a dot with a word, so the state reads without colour.
 func (m Model) connectionGlyph(c kube.Connection) string {
@@ -479,7 +497,12 @@ func (m Model) connectionGlyph(c kube.Connection) string {
 	case kube.Connecting:
 		return m.styles.Warn.Render("◌ Connecting")
 	case kube.Disconnected:
-		return m.styles.Error.Render("○ Disconnected: " + c.Err)
+		if c.StaleSince.IsZero() {
+			return m.styles.Error.Render("○ Disconnected: " + c.Err)
+		}
+		// The stale time comes before the error, which can be long.
+		return m.styles.Error.Render("○ Disconnected") + m.styles.Warn.Render(" · "+theme.StaleText(c.StaleSince)) +
+			m.styles.Error.Render(": "+c.Err)
 	}
 	return m.styles.Muted.Render("○ Unbound: " + c.Err)
 }
