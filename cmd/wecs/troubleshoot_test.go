@@ -1,0 +1,59 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wecs-tui/wecs/internal/sandbox"
+	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
+	"github.com/wecs-tui/wecs/internal/tmuxtest"
+)
+
+// crashLoopSummary is the Summary of a crash-looping pod: kubectl's word
+// and a restart count of one or more, with the age of the last restart.
+var crashLoopSummary = regexp.MustCompile(`status +✗ CrashLoopBackOff 0/1 · restarts [1-9][0-9]* \([0-9]+[smh] ago\)`)
+
+// TestTUIFindsTheCrashLoopOnEveryWEC walks the spec's first use case on the
+// sandbox's crash-looping pod: the Failed filter finds it on each WEC, its
+// Summary says CrashLoopBackOff with the restarts, its Events the BackOff
+// warnings, and p on the Logs tab shows the run before the crash.
+func TestTUIFindsTheCrashLoopOnEveryWEC(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	term := tmuxtest.Start(t, 180, 50, buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig+" --its-context its1")
+	term.WaitFor(60*time.Second, "cluster1 Active ● Connected", "cluster2 Active ● Connected", "cluster3 Active ● Connected")
+	// s steps from any status to Failed.
+	term.Keys("s")
+	term.WaitFor(10*time.Second, "filter: status=Failed")
+	for _, wec := range []string{"cluster1", "cluster2", "cluster3"} {
+		term.Keys(":", "cluster "+wec, "Enter")
+		term.WaitFor(10*time.Second, "cluster="+wec, "status=Failed")
+		term.Keys("/", "crash-loop-", "Enter")
+		term.WaitFor(10*time.Second, wec+" › "+sandbox.TroubleshootNamespace+" ›", "Pod crash-loop-")
+		term.Keys("d")
+		// The pod turns Error for a moment after each crash, then back to
+		// CrashLoopBackOff: the Summary follows it live.
+		term.WaitUntil(60*time.Second, func(screen string) string {
+			if !strings.Contains(screen, "Pod "+sandbox.TroubleshootNamespace+"/crash-loop-") || !strings.Contains(screen, " on "+wec) {
+				return "showed the crash-loop pod of " + wec
+			}
+			if !crashLoopSummary.MatchString(screen) {
+				return "said CrashLoopBackOff with its restarts on " + wec
+			}
+			return ""
+		})
+		term.Keys("v")
+		term.WaitFor(30*time.Second, "[Events]", "Warning BackOff", "Back-off restarting failed container")
+		term.Keys("4")
+		term.WaitFor(20*time.Second, "[Logs]", "Pod crash-loop-", "follow")
+		term.Keys("p")
+		term.WaitFor(20*time.Second, "previous", "FATAL giving up after 5 retries", "end of log")
+		term.Keys("Escape")
+		term.WaitFor(10*time.Second, "d/y/v details")
+	}
+	term.Keys("q")
+	term.WaitFor(10*time.Second, "quit wecs? y/n")
+	term.Keys("y")
+	term.WaitFor(10*time.Second, "[exited 0]")
+}
