@@ -148,8 +148,19 @@ func treeMatchesTruth(t *testing.T, f *kube.Fleet, s *sandbox.State, cluster str
 	for _, o := range f.Tree.Find(kube.Filter{Clusters: []string{cluster}, ShowSystem: true}) {
 		got[o.UID] = o.Kind + " " + o.Namespace + "/" + o.Name
 	}
-	if !maps.Equal(want, truth(t, s, cluster)) {
-		return fmt.Errorf("%s: the server's objects changed while the tree was read", cluster)
+	if again := truth(t, s, cluster); !maps.Equal(want, again) {
+		var changed []string
+		for uid, name := range want {
+			if _, ok := again[uid]; !ok {
+				changed = append(changed, "-"+name)
+			}
+		}
+		for uid, name := range again {
+			if _, ok := want[uid]; !ok {
+				changed = append(changed, "+"+name)
+			}
+		}
+		return fmt.Errorf("%s: the server's objects changed while the tree was read: %v", cluster, changed)
 	}
 	var missing, ghosts []string
 	for uid, name := range want {

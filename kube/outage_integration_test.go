@@ -1,8 +1,7 @@
-//go:build outage
-
 package kube_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -82,7 +81,9 @@ func TestOutageCyclesLeaveTheTreeEqualToTheServer(t *testing.T) {
 		return nil
 	}
 	t.Cleanup(func() {
-		_ = cs.CoreV1().Namespaces().Delete(t.Context(), ns, metav1.DeleteOptions{})
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = cs.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})
 	})
 	ready := func() error {
 		_, err := cs.Discovery().RESTClient().Get().AbsPath("/readyz").Timeout(time.Second).DoRaw(t.Context())

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
@@ -175,7 +177,7 @@ func (w *clusterWatch) run(ctx context.Context) {
 			// The backoff starts over after a connection that worked.
 			attempt = 1
 		}
-		if errors.Is(err, errReconnectRequested) || errors.Is(err, errMoreKinds) {
+		if errors.Is(err, errReconnectRequested) || errors.Is(err, errMoreKinds) || (connected && errors.Is(err, errListAgain)) {
 			attempt = 0
 			continue
 		}
@@ -198,7 +200,18 @@ var (
 	// errMoreKinds ends a session that started on an incomplete discovery
 	// once the server serves more kinds.
 	errMoreKinds = errors.New("more kinds served")
+	// errListAgain ends a session whose watches cannot be trusted to
+	// catch up by themselves: the server dropped their connection and came
+	// back (a restart), or refused a kind it had listed.
+	errListAgain = errors.New("listing every kind again")
 )
+
+// connectionLost says whether a watch or list failed because the connection
+// to the server broke, rather than with an answer from the server.
+func connectionLost(err error) bool {
+	return utilnet.IsConnectionRefused(err) || utilnet.IsConnectionReset(err) || utilnet.IsProbableEOF(err) ||
+		utilnet.IsHTTP2ConnectionLost(err) || errors.Is(err, io.ErrUnexpectedEOF)
+}
 
 // errorText shortens client errors to a line a person can act on.
 func errorText(err error) string {
@@ -288,15 +301,26 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 			if apierrors.IsForbidden(err) {
 				forbiddenMu.Lock()
+				// Refused after it had listed: the rights changed (or the
+				// server is still starting), so every kind is listed again.
+				changed := kw.handled.HasSynced()
 				kw.forbidden = true
 				forbiddenMu.Unlock()
 				stop()
+				if changed {
+					fail(fmt.Errorf("%w: %s refused", errListAgain, gvr.Resource))
+				}
 				return
 			}
-			// A broken watch is normal now and then; only a server that no
-			// longer answers means the cluster is gone.
-			if perr := probeServer(sctx, disc); perr != nil && sctx.Err() == nil {
+			// A broken watch is normal now and then; a server that no longer
+			// answers means the cluster is gone, and one that dropped the
+			// connection and answers again has restarted.
+			switch perr := probeServer(sctx, disc); {
+			case sctx.Err() != nil:
+			case perr != nil:
 				fail(perr)
+			case connectionLost(err):
+				fail(fmt.Errorf("%w: %v", errListAgain, err))
 			}
 		})
 		reg, err := inf.AddEventHandler(w.handler(gvr))

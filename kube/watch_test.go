@@ -1,6 +1,16 @@
 package kube
 
-import "testing"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
 
 // TestStaleSinceMarksALostConnection: a cluster that had synced and lost
 // its connection records when, keeps that time through its retries, and
@@ -29,5 +39,36 @@ func TestStaleSinceMarksALostConnection(t *testing.T) {
 	}
 	if c := set(Connected); !c.StaleSince.IsZero() {
 		t.Errorf("the resynced cluster is still stale since %v", c.StaleSince)
+	}
+}
+
+// TestConnectionLostTellsABrokenConnectionFromAnAnswer: a watch whose
+// connection broke makes the session list again; an answer of the server
+// (an expired resource version, a refusal) does not.
+func TestConnectionLostTellsABrokenConnectionFromAnAnswer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_, refused := http.Get("http://" + addr + "/api")
+	if refused == nil {
+		t.Fatal("a closed port answered")
+	}
+	for _, c := range []struct {
+		err  error
+		lost bool
+	}{
+		{refused, true},
+		{fmt.Errorf("watch: %w", io.ErrUnexpectedEOF), true},
+		{errors.New("http2: client connection lost"), true},
+		{apierrors.NewResourceExpired("too old resource version"), false},
+		{apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "", errors.New("no")), false},
+		{apierrors.NewNotFound(schema.GroupResource{Resource: "widgets"}, ""), false},
+	} {
+		if got := connectionLost(c.err); got != c.lost {
+			t.Errorf("connectionLost(%v) = %v, want %v", c.err, got, c.lost)
+		}
 	}
 }

@@ -128,3 +128,12 @@ func (s *Session) Format(format string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// Record appends every byte the program writes to the terminal from now on
+// to path, as the terminal receives it (escape sequences included).
+func (s *Session) Record(path string) {
+	s.t.Helper()
+	if out, err := s.tmux("pipe-pane", "-o", "-t", s.name, "cat >> "+strconv.Quote(path)); err != nil {
+		s.t.Fatalf("tmux pipe-pane: %v: %s", err, out)
+	}
+}
