@@ -3,9 +3,11 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
+	"github.com/wecs-tui/wecs/internal/tmuxtest"
 )
 
 // TestLimitedUsersGetAnswersAndExitCodes runs the CLI as the sandbox's
@@ -70,6 +72,45 @@ func TestLimitedUsersGetAnswersAndExitCodes(t *testing.T) {
 			if c.name == "shop-viewer reads a pod's log" && strings.TrimSpace(stdout) == "" {
 				t.Errorf("no log lines; stderr: %s", stderr)
 			}
+		})
+	}
+}
+
+// TestLimitedUsersSeeTheTreeTheirRightsAllow runs the TUI as each limited
+// user: the clusters are Connected, the rows say how many kinds the rights
+// limit, the Summary says which and how, what may be read is in the tree,
+// and nothing calls the cluster disconnected or its certificate bad.
+func TestLimitedUsersSeeTheTreeTheirRightsAllow(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	if err := s.EnsureUsers(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		user string
+		// summary are lines of cluster1's Summary; tree, rows of the tree.
+		summary, tree []string
+	}{
+		{user: sandbox.ShopViewer, summary: []string{"pods: only namespace shop", "deployments.apps: only namespace shop", "secrets: not allowed"},
+			tree: []string{"shop"}},
+		{user: sandbox.PodViewer, summary: []string{"deployments.apps: not allowed", "secrets: not allowed"},
+			tree: []string{"shop", sandbox.TroubleshootNamespace}},
+	} {
+		t.Run(c.user, func(t *testing.T) {
+			term := tmuxtest.Start(t, 200, 60, buildWecs(t)+" tui --kubeconfig "+s.UserKubeconfig(c.user)+" --its-context its1")
+			screen := term.WaitFor(90*time.Second, "cluster1 Active ● Connected (", "kinds limited by your rights)")
+			for _, bad := range []string{"Disconnected", "TLS", "Unbound"} {
+				if strings.Contains(screen, bad) {
+					t.Errorf("%s sees %q:\n%s", c.user, bad, screen)
+				}
+			}
+			term.Keys("d")
+			term.WaitFor(20*time.Second, append([]string{"ManagedCluster cluster1"}, c.summary...)...)
+			term.Keys("Escape")
+			term.WaitFor(10*time.Second, "d/y/v details")
+			term.Keys("Right")
+			term.WaitFor(20*time.Second, c.tree...)
+			term.Keys(":", "q", "Enter")
+			term.WaitFor(10*time.Second, "[exited 0]")
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -59,4 +60,45 @@ printf 'kind: Pod\nmetadata: {name: [\n' >"$1"`)
 	term.WaitFor(10*time.Second, "quit wecs? y/n")
 	term.Keys("y")
 	term.WaitFor(10*time.Second, "[exited 0]")
+}
+
+// TestTUIEndsTheEditorWithItOnASignal: a SIGTERM to wecs while the editor
+// holds the terminal ends the editor too, restores the terminal, and says
+// where the text being edited is kept.
+func TestTUIEndsTheEditorWithItOnASignal(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	dir := t.TempDir()
+	wecsPID, editorPID := filepath.Join(dir, "wecs.pid"), filepath.Join(dir, "editor.pid")
+	// An editor that adds a line to the file, then waits for the user.
+	editor := scriptedEditor(t, `echo $$ >`+editorPID+`
+echo "# my change" >>"$1"
+sleep 60`)
+	tmp := t.TempDir()
+	term := tmuxtest.Start(t, 160, 40, `before=$(stty -g); TMPDIR=`+tmp+` EDITOR=`+editor+` sh -c 'echo $$ >`+wecsPID+`; exec `+
+		buildWecs(t)+` tui --kubeconfig `+s.Kubeconfig+`'; code=$?; [ "$(stty -g)" = "$before" ] && echo "[terminal restored]"; (exit $code)`)
+	term.WaitFor(60*time.Second, "cluster1 Active ● Connected")
+	term.Keys("/", "crashy", "Enter")
+	term.WaitFor(10*time.Second, "cluster1 › batch › Pod crashy")
+	term.Keys("e")
+	ed := readPID(t, editorPID)
+	sent := time.Now()
+	if err := syscall.Kill(readPID(t, wecsPID), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for !processGone(ed) && time.Since(sent) < hangAfter {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !processGone(ed) {
+		_ = syscall.Kill(ed, syscall.SIGKILL)
+		t.Fatalf("the editor (pid %d) still runs %s after wecs was signalled", ed, hangAfter)
+	}
+	screen := term.WaitFor(10*time.Second, "[exited 143]", "[terminal restored]", "your text is kept in "+tmp)
+	t.Logf("editor ended %s after the signal", time.Since(sent).Round(time.Millisecond))
+	files, _ := filepath.Glob(filepath.Join(tmp, "wecs-edit-*", "cluster1-pod-crashy.yaml"))
+	if len(files) != 1 {
+		t.Fatalf("kept files: %v\n%s", files, screen)
+	}
+	if text, err := os.ReadFile(files[0]); err != nil || !strings.Contains(string(text), "# my change") {
+		t.Errorf("%s lost the edit: %q (%v)", files[0], text, err)
+	}
 }

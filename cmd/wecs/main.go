@@ -49,6 +49,7 @@ func main() {
 	err := root.ExecuteContext(ctx)
 	if code := quit.exitCode(); code != 0 {
 		// Ended by a signal: its error, if any, is only that.
+		quit.sayWhereTheEditIs()
 		os.Exit(code)
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"sync/atomic"
@@ -10,6 +11,9 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"golang.org/x/term"
+
+	"github.com/wecs-tui/wecs/internal/termtext"
+	"github.com/wecs-tui/wecs/tui/editor"
 )
 
 const (
@@ -43,6 +47,8 @@ type signalQuit struct {
 	// is nothing to reset (and leaving an alternate screen that was never
 	// entered moves the cursor).
 	uiStarted atomic.Bool
+	// editing is the file of an edit the signal ended, if one was open.
+	editing atomic.Pointer[string]
 }
 
 // quitOnSignals starts handling the signals for the rest of the process's
@@ -58,6 +64,10 @@ func quitOnSignals(parent context.Context) (ctx context.Context, q *signalQuit) 
 	go func() {
 		first := (<-signals).(syscall.Signal)
 		q.received.Store(int32(first))
+		// An editor holds the terminal: it ends with wecs, its file stays.
+		if path := editor.End(first); path != "" {
+			q.editing.Store(&path)
+		}
 		cancel()
 		select {
 		case <-signals:
@@ -96,5 +106,14 @@ func (q *signalQuit) exitNow(sig syscall.Signal) {
 	case <-restored:
 	case <-time.After(restoreTimeout):
 	}
+	q.sayWhereTheEditIs()
 	os.Exit(128 + int(sig))
+}
+
+// sayWhereTheEditIs tells, on stderr, where the text of an edit that the
+// signal ended is kept.
+func (q *signalQuit) sayWhereTheEditIs() {
+	if path := q.editing.Swap(nil); path != nil {
+		fmt.Fprintf(os.Stderr, "wecs: the editor was ended with wecs; your text is kept in %s\n", termtext.Clean(*path))
+	}
 }

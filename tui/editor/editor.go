@@ -11,10 +11,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -101,10 +103,57 @@ func Command() string {
 	return "vi"
 }
 
-// runEditor runs the editor through the shell, so that "code --wait" works.
+// runEditor runs the editor through the shell, so that "code --wait" works;
+// the shell replaces itself with the editor, so that a signal reaches it.
 func runEditor(path string, done func(error) tea.Msg) tea.Cmd {
-	cmd := exec.Command("sh", "-c", Command()+` "$1"`, "sh", path)
-	return tea.ExecProcess(cmd, done)
+	cmd := exec.Command("sh", "-c", "exec "+Command()+` "$1"`, "sh", path)
+	return tea.Exec(&process{cmd: cmd, path: path}, done)
+}
+
+// process is an editor process that a signal to wecs can end (see End).
+type process struct {
+	cmd  *exec.Cmd
+	path string
+}
+
+func (p *process) SetStdin(r io.Reader)  { p.cmd.Stdin = r }
+func (p *process) SetStdout(w io.Writer) { p.cmd.Stdout = w }
+func (p *process) SetStderr(w io.Writer) { p.cmd.Stderr = w }
+
+// Run starts the editor, notes it as the one open, and waits for it.
+func (p *process) Run() error {
+	open.Lock()
+	err := p.cmd.Start()
+	if err == nil {
+		open.editor = p
+	}
+	open.Unlock()
+	if err != nil {
+		return err
+	}
+	err = p.cmd.Wait()
+	open.Lock()
+	open.editor = nil
+	open.Unlock()
+	return err
+}
+
+// open is the editor process running now, if any.
+var open struct {
+	sync.Mutex
+	editor *process
+}
+
+// End passes sig to the editor running now, if any, so that it ends with
+// wecs, and returns the file it edits ("" when none is open).
+func End(sig os.Signal) string {
+	open.Lock()
+	defer open.Unlock()
+	if open.editor == nil {
+		return ""
+	}
+	_ = open.editor.cmd.Process.Signal(sig)
+	return open.editor.path
 }
 
 // Start edits o, read from and written to the model's store.
