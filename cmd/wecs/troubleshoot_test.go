@@ -22,19 +22,33 @@ var crashLoopSummary = regexp.MustCompile(`status +✗ CrashLoopBackOff 0/1 · r
 func TestTUIFindsTheCrashLoopOnEveryWEC(t *testing.T) {
 	s := sandboxtest.Shared(t)
 	term := tmuxtest.Start(t, 180, 50, buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig+" --its-context its1")
-	term.WaitFor(60*time.Second, "cluster1 Active ● Connected", "cluster2 Active ● Connected", "cluster3 Active ● Connected")
-	// s steps from any status to Failed.
-	term.Keys("s")
-	term.WaitFor(10*time.Second, "filter: status=Failed")
+	term.WaitFor(90*time.Second, "cluster1 Active ● Connected", "cluster2 Active ● Connected", "cluster3 Active ● Connected")
 	for _, wec := range []string{"cluster1", "cluster2", "cluster3"} {
+		// s steps from any status to Failed.
+		term.Keys("s")
+		term.WaitFor(10*time.Second, "status=Failed")
 		term.Keys(":", "cluster "+wec, "Enter")
 		term.WaitFor(10*time.Second, "cluster="+wec, "status=Failed")
-		term.Keys("/", "crash-loop-", "Enter")
-		term.WaitFor(10*time.Second, wec+" › "+sandbox.TroubleshootNamespace+" ›", "Pod crash-loop-")
+		// After each back-off the pod runs a while, out of the Failed
+		// filter: wait for its row, then search for it at once.
+		at := wec + " › " + sandbox.TroubleshootNamespace + " › "
+		selected := func() bool {
+			screen := term.Screen()
+			return strings.Contains(screen, at) && strings.Contains(screen, "› Pod crash-loop-")
+		}
+		for deadline := time.Now().Add(120 * time.Second); !selected() && time.Now().Before(deadline); {
+			term.WaitFor(120*time.Second, "Pod crash-loop-")
+			term.Keys("/", "C-u", "crash-loop-", "Enter")
+			time.Sleep(time.Second)
+		}
+		term.WaitFor(time.Second, at, "› Pod crash-loop-")
+		// Any status again, so that the pod stays selected while it runs.
+		term.Keys(":", "status", "Enter")
+		term.WaitFor(10*time.Second, "cluster="+wec, at, "› Pod crash-loop-")
 		term.Keys("d")
-		// The pod turns Error for a moment after each crash, then back to
-		// CrashLoopBackOff: the Summary follows it live.
-		term.WaitUntil(60*time.Second, func(screen string) string {
+		// The pod turns Error for a moment after each crash and runs a few
+		// seconds, then back to CrashLoopBackOff: the Summary follows it live.
+		term.WaitUntil(90*time.Second, func(screen string) string {
 			if !strings.Contains(screen, "Pod "+sandbox.TroubleshootNamespace+"/crash-loop-") || !strings.Contains(screen, " on "+wec) {
 				return "showed the crash-loop pod of " + wec
 			}
