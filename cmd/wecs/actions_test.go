@@ -80,10 +80,7 @@ func TestTUIFollowsLogsAndSavesThem(t *testing.T) {
 	term.WaitGone(10*time.Second, "/ERROR")
 	term.Keys("Escape")
 	term.WaitFor(10*time.Second, "d/y/v details")
-	term.Keys("q")
-	term.WaitFor(10*time.Second, "quit wecs? y/n")
-	term.Keys("y")
-	term.WaitFor(10*time.Second, "[exited 0]")
+	quitFromTheTree(term)
 }
 
 // TestTUIEditsDeletesAndStaysReadOnly edits a Deployment's label through a
@@ -172,10 +169,7 @@ func TestTUIEditsDeletesAndStaysReadOnly(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	term.Keys("q")
-	term.WaitFor(10*time.Second, "quit wecs? y/n")
-	term.Keys("y")
-	term.WaitFor(10*time.Second, "[exited 0]")
+	quitFromTheTree(term)
 
 	// Read-only: the same keys offer nothing and the object stays as it is.
 	ro := tmuxtest.Start(t, 160, 40, "EDITOR="+editor+" "+buildWecs(t)+" tui --readonly --kubeconfig "+s.Kubeconfig)

@@ -56,10 +56,7 @@ printf 'kind: Pod\nmetadata: {name: [\n' >"$1"`)
 	ended(4, "its1-managedcluster-*.yaml")
 	term.Keys("q")
 	term.WaitFor(10*time.Second, "no filter")
-	term.Keys("q")
-	term.WaitFor(10*time.Second, "quit wecs? y/n")
-	term.Keys("y")
-	term.WaitFor(10*time.Second, "[exited 0]")
+	quitFromTheTree(term)
 }
 
 // TestTUIEndsTheEditorWithItOnASignal: a SIGTERM to wecs while the editor

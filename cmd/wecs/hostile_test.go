@@ -232,6 +232,19 @@ func TestHostileTextReachesNoTerminal(t *testing.T) {
 	}
 }
 
+// pressUntil presses key until the screen shows text, at most times times
+// (a moment apart), then waits for the text.
+func pressUntil(term *tmuxtest.Session, key, text string, times int) {
+	for range times {
+		if strings.Contains(term.Screen(), text) {
+			break
+		}
+		term.Keys(key)
+		time.Sleep(300 * time.Millisecond)
+	}
+	term.WaitFor(10*time.Second, text)
+}
+
 // rawHostile are the hostile sequences as a terminal would obey them; none
 // may reach the terminal from the TUI, whose own output is escape sequences.
 var rawHostile = []string{"\x1b]52;", "\x1b]0;title", "\x1b]8;;https://evil", "\x1bP+q544e", "\u009b", "\u009d", "\u202e", "\u2066"}
@@ -253,14 +266,7 @@ func TestHostileTextReachesNoTerminalFromTheTUI(t *testing.T) {
 	term.WaitFor(20*time.Second, "ConfigMap hostile")
 	// The namespace's rows are its name, the kind, then hostile and kube-root-ca.crt.
 	term.Keys("/", "hostile", "Enter")
-	for range 5 {
-		if strings.Contains(term.Screen(), "› ConfigMap hostile") {
-			break
-		}
-		term.Keys("n")
-		time.Sleep(200 * time.Millisecond)
-	}
-	term.WaitFor(10*time.Second, "› ConfigMap hostile")
+	pressUntil(term, "n", "› ConfigMap hostile", 5)
 	term.Keys("d")
 	term.WaitFor(20*time.Second, "ConfigMap "+ns+"/hostile on cluster1", escaped)
 	term.Keys("y")
@@ -280,14 +286,7 @@ func TestHostileTextReachesNoTerminalFromTheTUI(t *testing.T) {
 	term.Keys("F", "aGFja2Vk", "Enter")
 	term.WaitFor(30*time.Second, `Ok\x1b`+hostileMarker)
 	// esc drops the filter, then leaves the pane.
-	for range 3 {
-		if strings.Contains(term.Screen(), "d/y/v details") {
-			break
-		}
-		term.Keys("Escape")
-		time.Sleep(500 * time.Millisecond)
-	}
-	term.WaitFor(10*time.Second, "d/y/v details")
+	pressUntil(term, "Escape", "d/y/v details", 3)
 	// The ManagedCluster: its details (annotation, condition) and registration (the CSR).
 	term.Keys(":", "clusters", "Enter")
 	term.WaitFor(20*time.Second, "Clusters")
@@ -297,14 +296,7 @@ func TestHostileTextReachesNoTerminalFromTheTUI(t *testing.T) {
 	term.Keys("Tab")
 	term.WaitFor(20*time.Second, "Registration of "+wec)
 	// The condition's long message comes first: page down to the CSRs.
-	for range 40 {
-		if strings.Contains(term.Screen(), `agent\x1b`+hostileMarker) {
-			break
-		}
-		term.Keys("Space")
-		time.Sleep(100 * time.Millisecond)
-	}
-	term.WaitFor(20*time.Second, `agent\x1b`+hostileMarker)
+	pressUntil(term, "Space", `agent\x1b`+hostileMarker, 40)
 	term.Keys("Escape")
 	term.Keys(":", "q", "Enter")
 	time.Sleep(time.Second)

@@ -156,10 +156,7 @@ func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
 	if strings.Contains(screen, "not answering") {
 		t.Errorf("the ITS is back but the header still says it is not:\n%s", screen)
 	}
-	term.Keys("q")
-	term.WaitFor(10*time.Second, "quit wecs? y/n")
-	term.Keys("y")
-	term.WaitFor(10*time.Second, "[exited 0]")
+	quitFromTheTree(term)
 }
 
 // waitReady waits up to 2 minutes for a restarted apiserver's /readyz.
@@ -224,6 +221,12 @@ func TestTUIWalksToTheFailingWorkloadAndReadsIt(t *testing.T) {
 	term.WaitFor(10*time.Second, "d/y/v details")
 	term.Keys(":", "d", "e", "p", "l", "o", "y", "Enter")
 	term.WaitFor(10*time.Second, "filter: kind=Deployment")
+	quitFromTheTree(term)
+}
+
+// quitFromTheTree quits the TUI as a user does from the tree: q, which
+// asks first, then y; wecs must exit 0.
+func quitFromTheTree(term *tmuxtest.Session) {
 	term.Keys("q")
 	term.WaitFor(10*time.Second, "quit wecs? y/n")
 	term.Keys("y")

@@ -66,8 +66,5 @@ func TestTUIFindsTheCrashLoopOnEveryWEC(t *testing.T) {
 		term.Keys("Escape")
 		term.WaitFor(10*time.Second, "d/y/v details")
 	}
-	term.Keys("q")
-	term.WaitFor(10*time.Second, "quit wecs? y/n")
-	term.Keys("y")
-	term.WaitFor(10*time.Second, "[exited 0]")
+	quitFromTheTree(term)
 }

@@ -150,10 +150,7 @@ fi`)
 	// q leaves a view, as it leaves the details pane; then it asks to quit.
 	term.Keys("q")
 	term.WaitFor(10*time.Second, "no filter")
-	term.Keys("q")
-	term.WaitFor(10*time.Second, "quit wecs? y/n")
-	term.Keys("y")
-	term.WaitFor(10*time.Second, "[exited 0]")
+	quitFromTheTree(term)
 }
 
 func TestClustersStatusFilterAndAcceptWithoutATerminal(t *testing.T) {
