@@ -133,7 +133,7 @@ func TestTUIShowsAnOutageAndTheReturn(t *testing.T) {
 	}
 	// The ITS may mark cluster2 unavailable meanwhile (its agent checks the
 	// WEC's apiserver once a minute), so its health is not checked here.
-	term.WaitFor(30*time.Second, "○ Disconnected: connection refused", "cluster1 Active ● Connected", "2/3 WECs connected")
+	term.WaitFor(30*time.Second, "○ Disconnected · stale since", "cluster1 Active ● Connected", "2/3 WECs connected")
 	// The cluster's Summary says the same, and when it will try again.
 	term.Keys("j")
 	term.WaitFor(10*time.Second, "ManagedCluster cluster2", "connection  Disconnected: connection refused", "r retries now")

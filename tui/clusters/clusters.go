@@ -140,7 +140,7 @@ type hidden struct{ left, right bool }
 // others from the scroll position on.
 func (m Model) shownColumns(widths []int) ([]int, hidden) {
 	shown := []int{0}
-	used := widths[0] + 4 // NAME, the room for ‹ and the gap
+	used := widths[0] + 2 // NAME and the gap (where ‹ goes)
 	first := 1 + m.hscroll
 	last := first
 	for j := first; j < len(columns); j++ {
@@ -610,17 +610,20 @@ func (m Model) View() string {
 			}
 			parts = append(parts, c)
 		}
-		switch {
-		case r == 0 && (more.left || more.right):
-			// The hint that columns lie beyond the edges, after NAME and at the end.
-			parts[0] += map[bool]string{true: " ‹", false: "  "}[more.left]
-			if more.right {
-				parts = append(parts, "›")
-			}
-		case more.left || more.right:
-			parts[0] += "  "
+		// ‹ takes the gap after NAME in the head, › the end: the rows keep
+		// their places.
+		gap := "  "
+		if r == 0 && more.left {
+			gap = " ‹"
 		}
-		line := ansi.Truncate(strings.Join(parts, "  "), max(m.width, 1), "…")
+		if r == 0 && more.right {
+			parts = append(parts, "›")
+		}
+		line := parts[0]
+		if len(parts) > 1 {
+			line += gap + strings.Join(parts[1:], "  ")
+		}
+		line = ansi.Truncate(line, max(m.width, 1), "…")
 		switch {
 		case r == 0:
 			line = s.Accent.Render(line)
