@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/tui/confirm"
 	"github.com/wecs-tui/wecs/tui/editor"
+	"github.com/wecs-tui/wecs/tui/status"
 	"github.com/wecs-tui/wecs/tui/tree"
 )
 
@@ -33,23 +35,18 @@ type actionDoneMsg struct {
 	err  error
 }
 
-// selectedObject is the object under the cursor, with a problem when there
-// is none or the action cannot change it.
-func (m *Model) selectedObject(what string, mutating bool) (kube.Object, bool) {
+// objectFor is the object under the cursor, or why what cannot act on it.
+func (m *Model) objectFor(what string, mutating bool) (kube.Object, string) {
 	row, ok := m.tree.Selected()
 	switch {
 	case ok && row.Level == tree.LevelNamespace && row.Object == nil:
-		m.problem = what + ": the Namespace " + row.Label + " is not listed on " + row.Cluster + " (may you list namespaces there?)"
-		return kube.Object{}, false
+		return kube.Object{}, what + ": the Namespace " + row.Label + " is not listed on " + row.Cluster + " (may you list namespaces there?)"
 	case !ok || row.Object == nil:
-		m.problem = what + ": select an object first"
-		return kube.Object{}, false
+		return kube.Object{}, what + ": select an object first"
+	case mutating && m.cfg.ReadOnly:
+		return kube.Object{}, what + ": " + kube.ErrReadOnly.Error()
 	}
-	if mutating && m.cfg.ReadOnly {
-		m.problem = what + ": " + kube.ErrReadOnly.Error()
-		return kube.Object{}, false
-	}
-	return *row.Object, true
+	return *row.Object, ""
 }
 
 // checked asks the WEC whether the user may verb o, then runs next.
@@ -78,27 +75,27 @@ func act(note string, do func(ctx context.Context) error) tea.Cmd {
 
 // edit opens the selected object in the user's editor.
 func (m *Model) edit() tea.Cmd {
-	o, ok := m.selectedObject("edit", true)
-	if !ok {
-		return nil
+	o, why := m.objectFor("edit", true)
+	if why != "" {
+		return status.Problem(why)
 	}
 	return m.checked("edit", "update", "", o, func(m *Model) tea.Cmd { return m.editor.Start(o) })
 }
 
 // remove asks, then deletes the selected object; a namespace must be named.
 func (m *Model) remove() tea.Cmd {
-	o, ok := m.selectedObject("delete", true)
-	if !ok {
-		return nil
+	o, why := m.objectFor("delete", true)
+	if why != "" {
+		return status.Problem(why)
 	}
 	fleet := m.fleet
 	return m.checked("delete", "delete", "", o, func(m *Model) tea.Cmd {
 		del := act("deleted "+o.String(), func(ctx context.Context) error { return fleet.Delete(ctx, o) })
 		question := "delete " + o.String() + "?"
 		if o.Kind == "Namespace" {
-			m.asking = ptr(confirm.AskTyped(question+" Everything in it goes too.", o.Name, del))
+			m.ask(confirm.AskTyped(question+" Everything in it goes too.", o.Name, del))
 		} else {
-			m.asking = ptr(confirm.Ask(question, del))
+			m.ask(confirm.Ask(question, del))
 		}
 		return nil
 	})
@@ -110,9 +107,9 @@ func (m *Model) scale(arg string) (tea.Cmd, error) {
 	if err != nil || n < 0 {
 		return nil, fmt.Errorf("scale %q: give the number of replicas, e.g. :scale 3", arg)
 	}
-	o, ok := m.selectedObject("scale", true)
-	if !ok {
-		return nil, nil
+	o, why := m.objectFor("scale", true)
+	if why != "" {
+		return nil, errors.New(why)
 	}
 	switch o.Kind {
 	case "Deployment", "StatefulSet", "ReplicaSet":
@@ -127,9 +124,9 @@ func (m *Model) scale(arg string) (tea.Cmd, error) {
 
 // restart asks, then rolls the selected workload out again.
 func (m *Model) restart() (tea.Cmd, error) {
-	o, ok := m.selectedObject("restart", true)
-	if !ok {
-		return nil, nil
+	o, why := m.objectFor("restart", true)
+	if why != "" {
+		return nil, errors.New(why)
 	}
 	switch o.Kind {
 	case "Deployment", "StatefulSet", "DaemonSet":
@@ -138,7 +135,7 @@ func (m *Model) restart() (tea.Cmd, error) {
 	}
 	fleet := m.fleet
 	return m.checked("restart", "patch", "", o, func(m *Model) tea.Cmd {
-		m.asking = ptr(confirm.Ask("restart the rollout of "+o.String()+"?",
+		m.ask(confirm.Ask("restart the rollout of "+o.String()+"?",
 			act("restarted "+o.String(), func(ctx context.Context) error { return fleet.Restart(ctx, o) })))
 		return nil
 	}), nil
@@ -155,9 +152,9 @@ func objectYAML(ctx context.Context, fleet Fleet, o kube.Object) ([]byte, error)
 
 // export writes the selected object's YAML to a file and says where.
 func (m *Model) export(path string) tea.Cmd {
-	o, ok := m.selectedObject("export", false)
-	if !ok {
-		return nil
+	o, why := m.objectFor("export", false)
+	if why != "" {
+		return status.Problem(why)
 	}
 	if path == "" {
 		path = filepath.Join(config.StateDir(), "exports", fmt.Sprintf("%s_%s_%s_%s.yaml", o.Cluster, o.Namespace, o.Kind, o.Name))
@@ -177,20 +174,16 @@ func (m *Model) export(path string) tea.Cmd {
 // copyName puts the selected row's name on the clipboard (OSC 52: it works
 // over SSH when the terminal allows it).
 func (m *Model) copyName() tea.Cmd {
-	row, ok := m.tree.Selected()
-	if !ok {
-		return nil
-	}
-	m.tree.Note = "copied " + row.Label + " to the clipboard"
-	return tea.SetClipboard(row.Label)
+	row, _ := m.tree.Selected()
+	return tea.Batch(status.Note("copied "+row.Label+" to the clipboard"), tea.SetClipboard(row.Label))
 }
 
 // copyYAML puts the selected object's YAML on the clipboard; a Secret's
 // values are masked, as on screen, unless the YAML tab reveals them.
 func (m *Model) copyYAML() tea.Cmd {
-	o, ok := m.selectedObject("copy", false)
-	if !ok {
-		return nil
+	o, why := m.objectFor("copy", false)
+	if why != "" {
+		return status.Problem(why)
 	}
 	fleet, reveal := m.fleet, m.paneVisible() && m.pane.Reveals(o)
 	return func() tea.Msg {
@@ -218,38 +211,26 @@ func (m *Model) copyYAML() tea.Cmd {
 
 type clipboardMsg struct{ text, note string }
 
-// actionUpdate handles the messages of actions and edits.
-func (m Model) actionUpdate(msg tea.Msg) (Model, tea.Cmd, bool) {
+// actionResult handles the outcomes of actions and edits.
+func (m *Model) actionResult(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case permittedMsg:
 		if !msg.perm.Allowed {
-			m.problem = msg.what + " is not available: " + msg.perm.Reason
-			return m, nil, true
+			return status.Problem(msg.what + " is not available: " + msg.perm.Reason), true
 		}
-		return m, msg.next(&m), true
+		return msg.next(m), true
 	case actionDoneMsg:
 		if msg.err != nil {
-			m.problem = msg.note + ": " + msg.err.Error()
-		} else {
-			m.tree.Note = msg.note
+			return status.Problem(msg.note + ": " + msg.err.Error()), true
 		}
-		return m, nil, true
+		return status.Note(msg.note), true
 	case clipboardMsg:
-		m.tree.Note = msg.note
-		return m, tea.SetClipboard(msg.text), true
+		return tea.Batch(status.Note(msg.note), tea.SetClipboard(msg.text)), true
 	case editor.DoneMsg:
-		if m.screens.on == screenClusters {
-			m.screens.clusters.Report(msg.Note, msg.Failed)
-			return m, nil, true
-		}
 		if msg.Failed {
-			m.problem = msg.Note
-		} else {
-			m.tree.Note = msg.Note
+			return status.Problem(msg.Note), true
 		}
-		return m, nil, true
+		return status.Note(msg.Note), true
 	}
-	return m, nil, false
+	return nil, false
 }
-
-func ptr[T any](v T) *T { return &v }

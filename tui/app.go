@@ -19,10 +19,10 @@ import (
 	"github.com/wecs-tui/wecs/tui/command"
 	"github.com/wecs-tui/wecs/tui/confirm"
 	"github.com/wecs-tui/wecs/tui/editor"
-	"github.com/wecs-tui/wecs/tui/help"
 	"github.com/wecs-tui/wecs/tui/input"
-	"github.com/wecs-tui/wecs/tui/logview"
 	"github.com/wecs-tui/wecs/tui/pane"
+	"github.com/wecs-tui/wecs/tui/prompt"
+	"github.com/wecs-tui/wecs/tui/status"
 	"github.com/wecs-tui/wecs/tui/textview"
 	"github.com/wecs-tui/wecs/tui/tree"
 )
@@ -58,14 +58,6 @@ type Fleet interface {
 	fleetViews
 }
 
-// focus says which part of the screen gets the keys.
-type focus int
-
-const (
-	focusTree focus = iota
-	focusPane
-)
-
 // splitWidth is the narrowest terminal that shows tree and pane side by
 // side; a narrower one shows whichever has the focus.
 const splitWidth = 100
@@ -78,24 +70,19 @@ type Model struct {
 	styles        theme.Styles
 	tree          tree.Model
 	pane          pane.Model
-	focus         focus
+	views         *fleetViewSet
 	width, height int
-	// searching is true while the user types a search after "/" (or a
-	// log filter after "F", when filtering).
-	searching, filtering bool
-	query                input.Model
-	// commanding is true while the ":" line is open.
-	commanding bool
-	command    command.Model
-	showHelp   bool
-	help       textview.Model
-	// asking is the open confirmation, if any.
-	asking *confirm.Model
-	editor editor.Model
-	// problem is the last error, shown until the next key.
-	problem string
-	// screens are the fleet views (clusters, nodes, health check).
-	screens screens
+	// modes is what has the keyboard: the top of the stack; the tree is
+	// always at its bottom.
+	modes []mode
+	// The state of the modes that may be on the stack.
+	query    input.Model
+	command  command.Model
+	question confirm.Model
+	prompt   prompt.Msg
+	help     textview.Model
+	editor   editor.Model
+	status   status.Line
 }
 
 // frameInterval bounds redraws: bursts of changes within it become one.
@@ -113,11 +100,11 @@ func New(cfg Config, fleet Fleet, objects *kube.Tree) Model {
 	styles := theme.For(true)
 	return Model{cfg: cfg, fleet: fleet, objects: objects, styles: styles,
 		tree: tree.New(fleet, objects, styles), pane: pane.New(fleet, styles, cfg.LogLines), editor: editor.New(fleet),
-		screens: newScreens(fleet, objects, styles, cfg.ReadOnly)}
+		views: newFleetViews(fleet, objects, styles, cfg.ReadOnly), modes: []mode{{kind: modeTree}}}
 }
 
-// Init asks the terminal for its background colour (never waited for),
-// starts listening for changes and shows the first row's details.
+// Init asks the terminal for its background colour (never waited for) and
+// starts listening for changes.
 func (m Model) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, m.waitForChange())
 }
@@ -137,113 +124,82 @@ func (m Model) waitForChange() tea.Cmd {
 	}
 }
 
-// Update handles keys, resizes, changes and the terminal's background colour.
+// Update routes a message: keys to the mode on top, results to whoever
+// asked for them, everything else to the components that listen.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		return m.key(msg)
+		return m, m.key(msg)
 	case tea.PasteMsg:
-		return m.paste(msg)
+		return m, m.typed(msg)
 	case quitMsg:
 		return m, m.quit()
+	case status.Msg:
+		m.status.Set(msg)
+		return m, nil
+	case confirm.AskMsg:
+		m.ask(msg.Question)
+		return m, nil
 	case changedMsg:
-		m.tree.Rebuild()
-		m.screens.refresh()
+		if m.tree.Rebuild() {
+			m.status.Note("the selected object is gone; moved to its neighbour")
+		}
+		if v := m.page().view; v != nil {
+			v.Refresh()
+		}
 		return m, tea.Batch(m.waitForChange(), m.showSelected())
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		if !m.paneVisible() {
-			m.pane.Hide()
-		}
 		m.layout()
 		return m, m.showSelected()
 	case tea.BackgroundColorMsg:
 		m.styles = theme.For(msg.IsDark())
 		m.tree.SetStyles(m.styles)
 		m.pane.SetStyles(m.styles)
-		m.screens.setStyles(m.styles)
+		m.views.setStyles(m.styles)
 		return m, nil
 	}
-	if next, cmd, handled := m.actionUpdate(msg); handled {
-		return next, tea.Batch(cmd, next.showSelected())
+	if cmd, handled := m.actionResult(msg); handled {
+		return m, tea.Batch(cmd, m.showSelected())
 	}
-	if m, cmd, ok := m.screenJump(msg); ok {
-		return m, cmd
+	if cmd, handled := m.viewRequest(msg); handled {
+		return m, tea.Batch(cmd, m.showSelected())
 	}
-	var editCmd, paneCmd tea.Cmd
+	var editCmd tea.Cmd
 	m.editor, editCmd = m.editor.Update(msg)
-	m.pane, paneCmd = m.pane.Update(msg)
-	return m, tea.Batch(editCmd, paneCmd, m.screens.update(msg))
+	return m, tea.Batch(editCmd, m.pane.Update(msg), m.views.update(msg))
 }
 
-// key routes a key press: to the open line (search or command), to the
-// help, to the keys every view shares, then to the focused component.
-func (m Model) key(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	m.problem, m.tree.Note = "", ""
-	switch {
-	case m.asking != nil:
-		next, action, done := m.asking.Update(key)
-		m.asking = &next
-		if done {
-			m.asking = nil
+// key clears the status line and gives the key to the mode on top: its
+// component's bindings first, then the root's, then, on a text line, the
+// text.
+func (m *Model) key(key tea.KeyPressMsg) tea.Cmd {
+	m.status.Clear()
+	if c := m.top().component(m); c != nil && hasKey(c.Keys(), key.String()) {
+		cmd := c.Update(key)
+		if a, ok := c.(asker); ok {
+			if p := a.TakeAsk(); p != nil {
+				m.prompt, m.query = *p, input.New()
+				m.push(mode{kind: modePrompt})
+			}
 		}
-		return m, action
-	case m.commanding:
-		return m.typeCommand(key)
-	case m.searching:
-		return m.typeSearch(key)
-	case m.showHelp:
-		if s := key.String(); s == "esc" || s == "?" || s == "q" {
-			m.showHelp = false
-			return m, nil
+		return cmd
+	}
+	for _, km := range m.keymaps() {
+		if cmd, ok := km.Dispatch(m, key); ok {
+			return cmd
 		}
-		m.help, _ = m.help.Update(key)
-		return m, nil
 	}
-	if m.screens.on != screenTree && key.String() != ":" {
-		return m.screenKey(key)
-	}
-	switch key.String() {
-	case "ctrl+c":
-		return m, m.quit()
-	case "q":
-		// q backs out (of the pane, a fleet view, the help); in the tree,
-		// with nothing to back out of, it asks before quitting.
-		if m.focus == focusPane {
-			m.setFocus(focusTree)
-			return m, nil
-		}
-		m.asking = ptr(confirm.Ask("quit wecs?", func() tea.Msg { return quitMsg{} }))
-		return m, nil
-	case "?":
-		m.openHelp()
-		return m, nil
-	case ":":
-		m.commanding, m.command = true, command.New(m.completer())
-		return m, nil
-	case "/":
-		m.searching, m.query = true, input.New()
-		return m, nil
-	case "r", "ctrl+r":
-		m.reconnect()
-		return m, nil
-	case "d", "1":
-		return m, m.openPane(pane.TabSummary)
-	case "y", "2":
-		return m, m.openPane(pane.TabYAML)
-	case "v", "3":
-		return m, m.openPane(pane.TabEvents)
-	case "L", "4":
-		return m, m.openPane(pane.TabLogs)
-	case "e":
-		return m, m.edit()
-	case "ctrl+d":
-		return m, m.remove()
-	}
-	if m.focus == focusPane {
-		return m.paneKey(key)
-	}
-	return m.treeKey(key)
+	return m.typed(key)
+}
+
+// asker is a component whose keys may ask for a line of text at once.
+type asker interface{ TakeAsk() *prompt.Msg }
+
+// ask puts a question on the footer line.
+func (m *Model) ask(q confirm.Model) {
+	m.question = q
+	m.push(mode{kind: modeConfirm})
 }
 
 func (m *Model) quit() tea.Cmd {
@@ -251,128 +207,26 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-func (m Model) paneKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch key.String() {
-	case "F":
-		if m.pane.Tab() == pane.TabLogs {
-			m.searching, m.filtering, m.query = true, true, input.New()
-			return m, nil
-		}
-	case "esc", "left", "h":
-		if m.pane.SearchStatus() != "" && key.String() == "esc" {
-			// The first esc drops the search and the log filter; the next goes back.
-			_ = m.pane.Search("")
-			_ = m.pane.Filter("")
-			return m, nil
-		}
-		m.setFocus(focusTree)
-		return m, nil
-	}
-	var cmd tea.Cmd
-	m.pane, cmd = m.pane.Update(key)
-	return m, cmd
-}
-
-func (m Model) treeKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if cmd, ok := m.treeScreenKey(key); ok {
-		return m, cmd
-	}
-	switch key.String() {
-	case "esc":
-		// Back a level: first drop the search, then climb the tree.
-		if m.tree.SearchStatus() != "" {
-			m.tree.Search("")
-		} else {
-			m.tree.ToParent()
-		}
-		return m, m.showSelected()
-	case "s":
-		m.cycleStatus()
-		return m, m.showSelected()
-	case "S":
-		f := m.tree.Filter()
-		f.ShowSystem = !f.ShowSystem
-		m.tree.SetFilter(f)
-		return m, m.showSelected()
-	case "K":
-		f := m.tree.Filter()
-		f.DeliveredOnly = !f.DeliveredOnly
-		m.tree.SetFilter(f)
-		return m, m.showSelected()
-	case "x":
-		m.tree.SetFilter(kube.Filter{ShowSystem: m.tree.Filter().ShowSystem})
-		return m, m.showSelected()
-	case "c":
-		return m, m.copyName()
-	case "Y":
-		return m, m.copyYAML()
-	case "l":
-		// k9s's logs key on what has logs; elsewhere it opens, as →.
-		if row, ok := m.tree.Selected(); ok && row.Object != nil && logview.Loggable(*row.Object) {
-			return m, m.openPane(pane.TabLogs)
-		}
-		if row, ok := m.tree.Selected(); ok && !row.HasKids {
-			return m, m.openPane(m.pane.Tab())
-		}
-	case "enter", "right":
-		if row, ok := m.tree.Selected(); ok && !row.HasKids {
-			return m, m.openPane(m.pane.Tab())
-		}
-	}
-	var cmd tea.Cmd
-	m.tree, cmd = m.tree.Update(key)
-	return m, tea.Batch(cmd, m.showSelected())
-}
-
-// statusCycle is the order the s key steps through.
-var statusCycle = []kube.Status{kube.StatusFailed, kube.StatusNotReady, kube.StatusPending, kube.StatusTerminating, kube.StatusRunning, ""}
-
-func (m *Model) cycleStatus() {
-	f := m.tree.Filter()
-	next := statusCycle[0]
-	if len(f.Statuses) == 1 {
-		for i, st := range statusCycle {
-			if st == f.Statuses[0] {
-				next = statusCycle[(i+1)%len(statusCycle)]
-			}
-		}
-	}
-	f.Statuses, f.Words = nil, nil
-	if next != "" {
-		f.Statuses = []kube.Status{next}
-	}
-	m.tree.SetFilter(f)
-}
-
-func (m *Model) reconnect() {
-	row, ok := m.tree.Selected()
-	if !ok {
-		return
-	}
+// reconnect re-opens the watches on the selected row's cluster.
+func (m *Model) reconnect() tea.Cmd {
+	row, _ := m.tree.Selected()
 	if err := m.fleet.Reconnect(row.Cluster); err != nil {
-		m.problem = err.Error()
-	} else {
-		m.tree.Note = "reconnecting to " + row.Cluster
+		return status.Problem(err.Error())
 	}
+	return status.Note("reconnecting to " + row.Cluster)
 }
 
-// openPane shows a tab and gives the pane the focus.
+// openPane shows a tab and gives the pane the keys.
 func (m *Model) openPane(tab pane.Tab) tea.Cmd {
-	m.setFocus(focusPane)
-	return tea.Batch(m.showSelected(), m.pane.SetTab(tab))
-}
-
-func (m *Model) setFocus(f focus) {
-	m.focus = f
-	if !m.paneVisible() {
-		m.pane.Hide() // nothing watched for a pane nobody sees
+	if !m.paneFocused() {
+		m.push(mode{kind: modePane})
 	}
-	m.layout()
+	return tea.Batch(m.showSelected(), m.pane.SetTab(tab))
 }
 
 // paneVisible reports whether the details pane is on screen.
 func (m *Model) paneVisible() bool {
-	return m.width >= splitWidth || m.focus == focusPane
+	return m.width >= splitWidth || m.paneFocused()
 }
 
 // showSelected points the pane at the tree's selection, while it shows.
@@ -383,89 +237,26 @@ func (m *Model) showSelected() tea.Cmd {
 	}
 	t := pane.Target{Key: row.Key, Member: row.Member, Object: row.Object, Label: row.Label, Counts: row.Counts,
 		StaleSince: m.tree.StaleSince(row.Cluster)}
-	if row.Level == tree.LevelCluster {
-		t.Counts = row.Counts
-	}
 	if row.Object != nil {
 		t.Children = m.objects.Children(row.Cluster, row.Object.UID)
 	}
 	return m.pane.Select(t)
 }
 
-// paste gives pasted text to the open input line, if any.
-func (m Model) paste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
-	switch {
-	case m.asking != nil:
-		next, _, _ := m.asking.Update(msg)
-		m.asking = &next
-	case m.commanding:
-		return m.typeCommand(msg)
-	case m.searching:
-		return m.typeSearch(msg)
-	case m.screens.on != screenTree:
-		return m, m.screens.update(msg)
-	}
-	return m, nil
-}
-
-// typeSearch edits the search line; every change searches again, so the
-// cursor follows as the user types. Enter keeps the search for n/N, esc
-// drops it. In the pane, the search is within the tab's text.
-func (m Model) typeSearch(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch key, _ := msg.(tea.KeyPressMsg); key.String() {
-	case "enter":
-		m.searching = false
-		if m.focus == focusPane {
-			// Say it again if the pattern as entered is not valid.
-			return m.applyPaneSearch(), nil
-		}
-		return m, nil
-	case "esc", "ctrl+c":
-		m.searching, m.query = false, input.New()
-	default:
-		var changed bool
-		if m.query, changed = m.query.Update(msg); !changed {
-			return m, nil
-		}
-	}
-	if m.focus == focusPane {
-		return m.applyPaneSearch(), nil
-	}
-	m.tree.Search(m.query.Value())
-	return m, m.showSelected()
-}
-
-// openHelp shows the keys of the focused view, scrollable.
-func (m *Model) openHelp() {
-	m.showHelp = true
-	m.help = textview.Model{}
-	m.help.SetSize(m.width, max(m.height-4, 1))
-	m.help.SetLines(strings.Split(help.View(m.helpSections(), m.styles, m.width), "\n"))
-}
-
-// applyPaneSearch searches (or filters) the pane's tab with the query.
-func (m Model) applyPaneSearch() Model {
-	apply := m.pane.Search
-	if m.filtering {
-		apply = m.pane.Filter
-	}
-	if err := apply(m.query.Value()); err != nil {
-		m.problem = "pattern " + m.query.Value() + ": " + err.Error()
-	}
-	m.filtering = m.filtering && m.searching
-	return m
-}
-
-// layout gives the tree and the pane their share of the window.
+// layout gives the tree, the pane and the fleet views their share of the
+// window; a pane nobody sees watches nothing.
 func (m *Model) layout() {
+	if !m.paneVisible() {
+		m.pane.Hide()
+	}
 	body := max(m.height-4, 1) // header, filters, breadcrumbs, footer
-	m.screens.setSize(m.width, body)
+	m.views.setSize(m.width, body)
 	switch {
 	case m.width >= splitWidth:
 		treeWidth := m.width * 45 / 100
 		m.tree.SetSize(treeWidth, body)
 		m.pane.SetSize(m.width-treeWidth-3, body)
-	case m.focus == focusPane:
+	case m.paneFocused():
 		m.pane.SetSize(m.width, body)
 	default:
 		m.tree.SetSize(m.width, body)
@@ -564,87 +355,31 @@ func (m Model) filterLine() string {
 	return m.styles.Warn.Render("filter: "+termtext.Clean(strings.Join(parts, " · "))) + m.styles.Muted.Render("  (x clears)")
 }
 
-func (m Model) footer() string {
-	switch {
-	case m.asking != nil:
-		return m.asking.View(m.styles)
-	case m.commanding:
-		return m.command.View(m.styles)
-	case m.searching:
-		status := m.tree.SearchStatus()
-		if m.focus == focusPane {
-			status = m.pane.SearchStatus()
-		}
-		prompt, after := "/", strings.TrimPrefix(status, "/"+m.query.Value())
-		if m.filtering {
-			prompt, after = "F ", ""
-		}
-		return m.styles.Key.Render(prompt) + m.query.View() + m.styles.Muted.Render(after)
-	case m.showHelp:
-		return m.styles.Muted.Render("esc closes the help")
-	case m.problem != "":
-		return m.styles.Error.Render(termtext.Clean(m.problem))
-	case m.screens.on != screenTree:
-		_, _, footer := m.screenParts()
-		return footer
-	case m.tree.Note != "":
-		return m.styles.Warn.Render(m.tree.Note)
-	}
-	var keys []string
-	var status string
-	if m.focus == focusPane {
-		status = m.pane.SearchStatus()
-		keys = []string{"esc back", "tab next tab", "↑↓ scroll", "/ search"}
-		if status != "" {
-			keys[0] = "esc clear"
-			keys = append(keys, "n/N next/previous")
-		}
-		if hint := m.pane.Hint(); hint != "" {
-			keys = append(keys, strings.Split(hint, "  ")...)
-		}
-		keys = append(keys, "? help")
-	} else {
-		status = m.tree.SearchStatus()
-		// Most needed first: a narrow terminal cuts the end.
-		keys = []string{"↑↓ move", "→← open", "/ search", ": cmd", "d/y/v details", "s status", "? help", "q quit"}
-		if status != "" {
-			keys = append([]string{"n/N next/previous", "esc clear"}, keys...)
-		}
-	}
-	line := help.Footer(keys, m.styles)
-	if status != "" {
-		line = m.styles.Key.Render(status) + "  " + line
-	}
-	return line
-}
-
-// body is the tree, the pane or both side by side, or the help.
+// body is the help, a fleet view, or the tree and the pane (side by side
+// when wide, else whichever has the keys).
 func (m Model) body() string {
-	if m.showHelp {
+	switch page := m.page(); {
+	case page.kind == modeHelp:
 		return m.help.View()
-	}
-	if m.screens.on != screenTree {
-		_, body, _ := m.screenParts()
-		return body
-	}
-	switch {
+	case page.view != nil:
+		return page.view.View()
 	case m.width >= splitWidth:
 		treeWidth := m.width * 45 / 100
 		left := lipgloss.NewStyle().Width(treeWidth).Render(m.tree.View())
 		sep := m.styles.Muted.Render(strings.TrimSuffix(strings.Repeat(" │ \n", max(m.height-4, 1)), "\n"))
 		return lipgloss.JoinHorizontal(lipgloss.Top, left, sep, m.pane.View())
-	case m.focus == focusPane:
+	case m.paneFocused():
 		return m.pane.View()
 	}
 	return m.tree.View()
 }
 
-// View draws the screen: header, filters, breadcrumbs, body, footer.
+// View draws the screen: header, filters (or the view's title),
+// breadcrumbs, body, footer.
 func (m Model) View() tea.View {
 	top := []string{m.header(), m.filterLine(), m.breadcrumbs()}
-	if m.screens.on != screenTree {
-		title, _, _ := m.screenParts()
-		top = []string{m.header(), title, m.styles.Muted.Render(":clusters · :nodes · :health · esc back to the tree")}
+	if v := m.page().view; v != nil {
+		top = []string{m.header(), m.viewTitle(v), m.styles.Muted.Render(":clusters · :nodes · :health · esc back to the tree")}
 	}
 	bottom := []string{m.footer()}
 	bodyLines := strings.Split(m.body(), "\n")

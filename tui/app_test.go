@@ -176,7 +176,7 @@ func newModelWith(objs *kube.Tree) Model {
 	}}
 	m := New(Config{ITSContext: "its1"}, f, objs)
 	m.pane.Now = func() time.Time { return now }
-	m.screens.clusters.Now = func() time.Time { return now }
+	m.views.clusters.Now = func() time.Time { return now }
 	return m
 }
 
@@ -262,11 +262,11 @@ func TestQuitKeys(t *testing.T) {
 		t.Error(":q does not quit")
 	}
 	m = send(sized(120, 30), keys("/crashy", "enter", "y", "q")...)
-	if m.focus != focusTree || m.asking != nil {
-		t.Fatalf("q in the pane did not go back to the tree (focus %v, asking %v)", m.focus, m.asking != nil)
+	if len(m.modes) != 1 {
+		t.Fatalf("q in the pane did not go back to the tree (modes %v)", m.modes)
 	}
 	m = send(m, keys("C", "q", "?", "q")...)
-	if m.screens.on != screenTree || m.showHelp || m.asking != nil {
+	if len(m.modes) != 1 {
 		t.Fatalf("q did not leave the clusters view and the help:\n%s", screen(m))
 	}
 	next, cmd := m.Update(keys("q")[0])
@@ -275,7 +275,7 @@ func TestQuitKeys(t *testing.T) {
 		t.Fatalf("q in the tree quit without asking:\n%s", screen(m))
 	}
 	m = send(m, keys("n")...)
-	if m.asking != nil || strings.Contains(screen(m), "quit wecs?") {
+	if len(m.modes) != 1 || strings.Contains(screen(m), "quit wecs?") {
 		t.Fatalf("n did not keep wecs running:\n%s", screen(m))
 	}
 	m = send(m, keys("q")...)
@@ -421,7 +421,7 @@ func TestSearchThenSummaryYAMLAndEventsOfTheFailingPod(t *testing.T) {
 		t.Errorf("events, newest first:\n%s", plain)
 	}
 	m = send(m, keys("esc")...)
-	if m.focus != focusTree {
+	if len(m.modes) != 1 {
 		t.Error("esc does not return to the tree")
 	}
 }
@@ -447,9 +447,13 @@ func TestHelpListsTheKeysOfTheFocusedView(t *testing.T) {
 	if plain := helpText(m); !strings.Contains(plain, "Fleet tree") || !strings.Contains(plain, ":ns N") || !strings.Contains(plain, "ctrl+d") {
 		t.Errorf("tree help:\n%s", plain)
 	}
-	m = send(m, keys("esc", "y", "?")...)
-	if plain := helpText(m); !strings.Contains(plain, "Details pane") || !strings.Contains(plain, "reveal") || !strings.Contains(plain, "Logs tab") {
-		t.Errorf("pane help:\n%s", plain)
+	m = send(send(m, keys("esc", "/db", "enter", "y")...), keys("?")...)
+	if plain := helpText(m); !strings.Contains(plain, "Details pane") || !strings.Contains(plain, "reveal") || strings.Contains(plain, "follow on or off") {
+		t.Errorf("YAML tab help of a Secret:\n%s", plain)
+	}
+	m = send(m, keys("esc", "4", "?")...)
+	if plain := helpText(m); !strings.Contains(plain, "Details pane") || !strings.Contains(plain, "follow on or off") || strings.Contains(plain, "JSON or YAML") {
+		t.Errorf("Logs tab help:\n%s", plain)
 	}
 }
 
@@ -657,7 +661,7 @@ func TestReadOnlyOffersNoMutatingAction(t *testing.T) {
 		}
 	}
 	m = send(m, keys("?")...)
-	if plain := helpText(m); !strings.Contains(plain, "read-only: nothing can be changed") || strings.Contains(plain, "ctrl+d") {
+	if plain := helpText(m); !strings.Contains(plain, "delete (asks first) (off now)") || !strings.Contains(plain, "edit in $KUBE_EDITOR / $EDITOR / vi (off now)") {
 		t.Errorf("help in read-only mode:\n%s", plain)
 	}
 	// The clusters view offers no accept and no label edit either.

@@ -9,7 +9,7 @@ import (
 // footer says "esc clear"), the next goes back to the tree as it says.
 func TestEscLeavesTheLogsEvenWithAFilter(t *testing.T) {
 	m := send(sized(140, 30), keys("/crashy", "enter", "L", "F", "error", "enter")...)
-	if m.focus != focusPane || !strings.Contains(screen(m), "esc clear") {
+	if m.top().kind != modePane || !strings.Contains(screen(m), "esc clear") {
 		t.Fatalf("with a filter on, the footer should offer esc clear:\n%s", screen(m))
 	}
 	m = send(m, keys("esc")...)
@@ -17,7 +17,7 @@ func TestEscLeavesTheLogsEvenWithAFilter(t *testing.T) {
 		t.Fatalf("the first esc keeps %q:\n%s", m.pane.SearchStatus(), screen(m))
 	}
 	m = send(m, keys("esc")...)
-	if m.focus != focusTree {
+	if len(m.modes) != 1 {
 		t.Errorf("esc twice did not go back to the tree:\n%s", screen(m))
 	}
 }

@@ -34,7 +34,7 @@ func TestEveryInputLineTakesAPaste(t *testing.T) {
 	}
 	// A typed confirmation takes the pasted word.
 	confirmed := false
-	m.asking = ptr(confirm.AskTyped("delete namespace batch?", "batch", func() tea.Msg { confirmed = true; return nil }))
+	m = send(m, confirm.AskMsg{Question: confirm.AskTyped("delete namespace batch?", "batch", func() tea.Msg { confirmed = true; return nil })})
 	m = send(m, tea.PasteMsg{Content: "batch"})
 	m = send(m, keys("enter")...)
 	if !confirmed {

@@ -11,7 +11,6 @@ import (
 	"github.com/wecs-tui/wecs/theme"
 	"github.com/wecs-tui/wecs/tui/clusters"
 	"github.com/wecs-tui/wecs/tui/health"
-	"github.com/wecs-tui/wecs/tui/help"
 	"github.com/wecs-tui/wecs/tui/nodes"
 )
 
@@ -37,28 +36,27 @@ func (s managedClusters) Update(ctx context.Context, o kube.Object, original, ed
 	return s.fleet.UpdateManagedCluster(ctx, o.Name, original, edited)
 }
 
-// screen says which view has the body of the screen.
-type shown int
+// fleetView is a view of the whole fleet beside the tree: clusters, node
+// capacity, the health check.
+type fleetView interface {
+	component
+	// Refresh re-reads the data after a change.
+	Refresh()
+	SetStyles(s theme.Styles)
+}
 
-const (
-	screenTree shown = iota
-	screenClusters
-	screenNodes
-	screenHealth
-)
+// leaver is a fleet view that stops its reads when it leaves the screen.
+type leaver interface{ Leave() }
 
-// screens are the fleet views beside the tree: clusters, node capacity
-// and the health check; one is on screen at a time, or none (the tree).
-type screens struct {
-	on       shown
+// fleetViewSet holds the fleet views; the root's copies share it, so that
+// a view on the mode stack stays the one on screen.
+type fleetViewSet struct {
 	clusters clusters.Model
 	nodes    nodes.Model
 	health   health.Model
-	// cmd is a command a ":" line started, run after it.
-	cmd tea.Cmd
 }
 
-func newScreens(fleet Fleet, objects *kube.Tree, s theme.Styles, readOnly bool) screens {
+func newFleetViews(fleet Fleet, objects *kube.Tree, s theme.Styles, readOnly bool) *fleetViewSet {
 	requests := func(cluster string) (cpu, memory int64, pods int) {
 		for _, n := range objects.NodeCapacity(cluster).Nodes {
 			cpu, memory, pods = cpu+n.CPU, memory+n.Memory, pods+n.Pods
@@ -67,87 +65,64 @@ func newScreens(fleet Fleet, objects *kube.Tree, s theme.Styles, readOnly bool) 
 	}
 	cl := clusters.New(fleet, requests, s)
 	cl.ReadOnly = readOnly
-	return screens{
-		clusters: cl,
-		nodes:    nodes.New(objects, fleet.ClusterNames, s),
-		health:   health.New(fleet, objects, s),
+	return &fleetViewSet{clusters: cl, nodes: nodes.New(objects, fleet.ClusterNames, s), health: health.New(fleet, objects, s)}
+}
+
+func (vs *fleetViewSet) all() []fleetView { return []fleetView{&vs.clusters, &vs.nodes, &vs.health} }
+
+func (vs *fleetViewSet) setSize(width, height int) {
+	for _, v := range vs.all() {
+		v.SetSize(width, height)
 	}
 }
 
-func (sc *screens) setSize(width, height int) {
-	sc.clusters.SetSize(width, height)
-	sc.nodes.SetSize(width, height)
-	sc.health.SetSize(width, height)
-}
-
-func (sc *screens) setStyles(s theme.Styles) {
-	sc.clusters.SetStyles(s)
-	sc.nodes.SetStyles(s)
-	sc.health.SetStyles(s)
-}
-
-// refresh re-reads the data of the view on screen.
-func (sc *screens) refresh() {
-	switch sc.on {
-	case screenClusters:
-		sc.clusters.Refresh()
-	case screenNodes:
-		sc.nodes.Refresh()
-	case screenHealth:
-		sc.health.Refresh()
+func (vs *fleetViewSet) setStyles(s theme.Styles) {
+	for _, v := range vs.all() {
+		v.SetStyles(s)
 	}
+}
+
+// update gives the views their results and ticks.
+func (vs *fleetViewSet) update(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, v := range vs.all() {
+		cmds = append(cmds, v.Update(msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+// showView puts a fleet view on screen, over the tree.
+func (m *Model) showView(v fleetView) {
+	m.popToTree()
+	m.push(mode{kind: modeView, view: v})
 }
 
 // showClusters, showNodes and showHealth put a view on screen.
 func (m *Model) showClusters(status kube.Health) tea.Cmd {
-	m.screens.on = screenClusters
-	return m.screens.clusters.Show(status)
+	m.showView(&m.views.clusters)
+	return m.views.clusters.Show(status)
 }
 
-func (m *Model) showNodes(cluster string) {
+func (m *Model) showNodes(cluster string) tea.Cmd {
 	if cluster == "" {
 		if row, ok := m.tree.Selected(); ok {
 			cluster = row.Cluster
 		}
 	}
-	m.leaveScreen()
-	m.screens.on = screenNodes
-	m.screens.nodes.Show(cluster)
+	m.showView(&m.views.nodes)
+	m.views.nodes.Show(cluster)
+	return nil
 }
 
-func (m *Model) showHealth() {
-	m.leaveScreen()
-	m.screens.on = screenHealth
-	m.screens.health.Show(m.tree.Filter().ShowSystem)
+func (m *Model) showHealth() tea.Cmd {
+	m.showView(&m.views.health)
+	m.views.health.Show(m.tree.Filter().ShowSystem)
+	return nil
 }
 
-// leaveScreen goes back to the tree.
-func (m *Model) leaveScreen() {
-	if m.screens.on == screenClusters {
-		m.screens.clusters.Hide()
-	}
-	m.screens.on = screenTree
-}
-
-// treeScreenKey opens a fleet view from the tree: C clusters, U node
-// capacity (usage) of the selected cluster, H the health check.
-func (m *Model) treeScreenKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
-	switch key.String() {
-	case "C":
-		return m.showClusters(""), true
-	case "U":
-		m.showNodes("")
-		return nil, true
-	case "H":
-		m.showHealth()
-		return nil, true
-	}
-	return nil, false
-}
-
-// screenCommand runs the ":" commands of the fleet views: clusters [STATUS],
-// nodes [CLUSTER], health. It reports whether line was one of them.
-func (m *Model) screenCommand(name, arg string) (bool, error) {
+// viewCommand runs the ":" commands of the fleet views: clusters [STATUS],
+// nodes [CLUSTER], health. It reports whether the line was one of them.
+func (m *Model) viewCommand(name, arg string) (tea.Cmd, bool, error) {
 	switch strings.ToLower(name) {
 	case "clusters", "mc", "managedclusters":
 		var status kube.Health
@@ -155,24 +130,22 @@ func (m *Model) screenCommand(name, arg string) (bool, error) {
 			h, err := kube.ParseHealth(arg)
 			if err != nil {
 				if name == "clusters" {
-					return false, nil // ":clusters NAME" filters the tree, as ":cluster NAME"
+					return nil, false, nil // ":clusters NAME" filters the tree, as ":cluster NAME"
 				}
-				return true, err
+				return nil, true, err
 			}
 			status = h
 		}
-		m.screens.cmd = m.showClusters(status)
+		return m.showClusters(status), true, nil
 	case "nodes", "node", "no":
 		if arg != "" && !slices.Contains(m.clusterNames(), arg) {
-			return true, &unknownClusterError{arg}
+			return nil, true, &unknownClusterError{arg}
 		}
-		m.showNodes(arg)
+		return m.showNodes(arg), true, nil
 	case "health", "healthcheck":
-		m.showHealth()
-	default:
-		return false, nil
+		return m.showHealth(), true, nil
 	}
-	return true, nil
+	return nil, false, nil
 }
 
 type unknownClusterError struct{ name string }
@@ -181,84 +154,39 @@ func (e *unknownClusterError) Error() string {
 	return "no cluster " + e.name + " in the fleet (tab completes the names)"
 }
 
-// takeScreenCmd returns the command a ":" line started, once.
-func (m *Model) takeScreenCmd() tea.Cmd {
-	cmd := m.screens.cmd
-	m.screens.cmd = nil
-	return cmd
-}
-
-// screenJump handles the fleet views' requests for the tree and the
-// editor; ok is false for every other message.
-func (m Model) screenJump(msg tea.Msg) (Model, tea.Cmd, bool) {
+// viewRequest handles the fleet views' requests for the tree and the
+// editor; handled is false for every other message.
+func (m *Model) viewRequest(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case clusters.EditMsg:
 		fleet, ref := m.fleet, m.fleet.ManagedClusterRef(msg.Cluster)
-		return m, permitted("edit", fleet.CanEditClusters, func(m *Model) tea.Cmd {
+		return permitted("edit", fleet.CanEditClusters, func(m *Model) tea.Cmd {
 			return m.editor.StartIn(managedClusters{fleet}, ref)
 		}), true
 	case clusters.ShowClusterMsg:
-		m.leaveScreen()
+		m.popToTree()
 		m.tree.RevealCluster(msg.Cluster)
-		return m, m.showSelected(), true
+		return m.showSelected(), true
 	case health.JumpMsg:
-		m.leaveScreen()
+		m.popToTree()
 		if !m.tree.Reveal(msg.Object) {
-			m.problem = msg.Object.Kind + " " + msg.Object.Name + " is no longer on " + msg.Object.Cluster
+			m.status.Problem(msg.Object.Kind + " " + msg.Object.Name + " is no longer on " + msg.Object.Cluster)
 		}
-		return m, m.showSelected(), true
+		return m.showSelected(), true
 	}
-	return m, nil, false
+	return nil, false
 }
 
-// update gives the clusters view its results and ticks.
-func (sc *screens) update(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	sc.clusters, cmd = sc.clusters.Update(msg)
-	return cmd
-}
-
-// screenKey handles a key while a fleet view is on screen.
-func (m Model) screenKey(key tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	// An open question or label line takes every key; open node pods take
-	// esc and q (they close first).
-	capturing := m.screens.on == screenClusters && m.screens.clusters.Capturing()
-	back := !(m.screens.on == screenNodes && m.screens.nodes.Capturing())
-	if !capturing {
-		switch key.String() {
-		case "ctrl+c":
-			return m, m.quit()
-		case "esc", "q":
-			if back {
-				m.leaveScreen()
-				return m, m.showSelected()
-			}
-		case "?":
-			m.openHelp()
-			return m, nil
-		}
+// viewTitle is the line under the header for a fleet view: its title and
+// which of its clusters show figures from before a lost connection.
+func (m Model) viewTitle(v fleetView) string {
+	switch v {
+	case &m.views.nodes:
+		return v.Title() + m.staleNote(m.views.nodes.Cluster())
+	case &m.views.health:
+		return v.Title() + m.staleNote()
 	}
-	var cmd tea.Cmd
-	switch m.screens.on {
-	case screenClusters:
-		m.screens.clusters, cmd = m.screens.clusters.Update(key)
-	case screenNodes:
-		m.screens.nodes, cmd = m.screens.nodes.Update(key)
-	case screenHealth:
-		m.screens.health, cmd = m.screens.health.Update(key)
-	}
-	return m, cmd
-}
-
-// screenParts are the title, body and footer of the view on screen.
-func (m Model) screenParts() (title, body, footer string) {
-	switch m.screens.on {
-	case screenClusters:
-		return m.screens.clusters.Title(), m.screens.clusters.View(), m.screens.clusters.Footer()
-	case screenNodes:
-		return m.screens.nodes.Title() + m.staleNote(m.screens.nodes.Cluster()), m.screens.nodes.View(), m.screens.nodes.Footer()
-	}
-	return m.screens.health.Title() + m.staleNote(), m.screens.health.View(), m.screens.health.Footer()
+	return v.Title()
 }
 
 // staleNote says which of the clusters (all, when none is named) show
@@ -274,20 +202,4 @@ func (m Model) staleNote(clusters ...string) string {
 		return ""
 	}
 	return m.styles.Warn.Render(" · " + strings.Join(stale, ", "))
-}
-
-// screenHelp is the help of the view on screen.
-func (m Model) screenHelp() []help.Section {
-	var own help.Section
-	switch m.screens.on {
-	case screenClusters:
-		own = m.screens.clusters.Help()
-	case screenNodes:
-		own = nodes.Help()
-	default:
-		own = health.Help()
-	}
-	return []help.Section{own, {Title: "Everywhere", Keys: []help.Key{
-		{Keys: ":", What: "command"}, {Keys: "esc / q", What: "back to the tree"}, {Keys: "?", What: "this help"}, {Keys: "ctrl+c", What: "quit"},
-	}}, {Title: "Commands", Keys: commands}}
 }

@@ -216,23 +216,24 @@ func selectedLine(m Model) string {
 }
 
 // TestEachFleetViewsHelpListsTheKeysItHandles presses ? in the clusters,
-// nodes and health views and looks for every key the view handles.
+// nodes (with a node's pods open) and health views and looks for every
+// key the view handles.
 func TestEachFleetViewsHelpListsTheKeysItHandles(t *testing.T) {
 	everywhere := map[string]string{":": "command", "esc / q": "back to the tree", "?": "this help", "ctrl+c": "quit"}
 	views := []struct {
-		open string
+		open []string
 		keys map[string]string
 	}{
-		{"C", map[string]string{"↑↓ j k": "select a cluster", "pgup pgdn": "a page of clusters", "g G": "first / last cluster",
+		{[]string{"C"}, map[string]string{"↑↓ j k": "select a cluster", "pgup pgdn": "a page of clusters", "g G": "first / last cluster",
 			"s": "status:", "o / O": "sort by", "tab shift+tab": "Details, Registration, YAML", "] [": "as tab",
 			"space": "scroll the details", "enter": "the cluster in the tree", "a": "accept a pending cluster", "L": "edit labels", "e": "edit the ManagedCluster"}},
-		{"U", map[string]string{"↑↓ j k": "select a node", "pgup pgdn": "a page of nodes", "g G": "first / last node",
+		{[]string{"U", "enter"}, map[string]string{"↑↓ j k": "select a node", "pgup pgdn": "a page of nodes", "g G": "first / last node",
 			"enter": "its pods", "space": "scroll the pods", "o": "sort by name", "tab": "the next cluster's nodes", "esc / q": "close the pods"}},
-		{"H", map[string]string{"↑↓ j k": "select a workload", "pgup pgdn": "a page of workloads", "g G": "first / last workload",
+		{[]string{"H"}, map[string]string{"↑↓ j k": "select a workload", "pgup pgdn": "a page of workloads", "g G": "first / last workload",
 			"← → h l": "select a cluster's copy", "enter": "that copy in the tree", "a": "only the workloads that differ"}},
 	}
 	for _, v := range views {
-		m := send(sized(140, 40), keys(v.open, "?")...)
+		m := send(sized(140, 40), keys(append(v.open, "?")...)...)
 		text := helpText(m)
 		for _, want := range []map[string]string{v.keys, everywhere} {
 			for key, what := range want {
@@ -242,7 +243,7 @@ func TestEachFleetViewsHelpListsTheKeysItHandles(t *testing.T) {
 			}
 		}
 		m = send(m, keys("esc")...)
-		if m.showHelp || m.screens.on == screenTree {
+		if m.top().kind != modeView {
 			t.Errorf("%s: esc did not close the help back to the view", v.open)
 		}
 	}

@@ -22,9 +22,12 @@ import (
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
-	"github.com/wecs-tui/wecs/tui/help"
-	"github.com/wecs-tui/wecs/tui/input"
+	"github.com/wecs-tui/wecs/tui/confirm"
+	"github.com/wecs-tui/wecs/tui/keymap"
 	"github.com/wecs-tui/wecs/tui/list"
+	"github.com/wecs-tui/wecs/tui/prompt"
+	"github.com/wecs-tui/wecs/tui/status"
+	"github.com/wecs-tui/wecs/tui/tabs"
 	"github.com/wecs-tui/wecs/tui/textview"
 )
 
@@ -77,8 +80,15 @@ type detailMsg struct {
 type tickMsg struct{ gen int }
 
 type planMsg struct {
+	gen  int
 	plan kube.AcceptPlan
 	err  error
+}
+
+// acceptMsg is a confirmed accept.
+type acceptMsg struct {
+	gen  int
+	plan kube.AcceptPlan
 }
 
 type doneMsg struct {
@@ -181,21 +191,18 @@ type Model struct {
 	sortBy int
 	desc   bool
 	// hscroll is how many columns after NAME are scrolled out on the left.
-	hscroll    int
-	tab        Tab
-	details    textview.Model
-	detail     kube.ClusterDetail
-	detailErr  error
-	detailOf   string
-	gen        int
-	visible    bool
-	confirm    *kube.AcceptPlan
-	labeling   bool
-	labelInput input.Model
-	note, fail string
-	busy       string
-	width      int
-	height     int
+	hscroll   int
+	tab       Tab
+	details   textview.Model
+	detail    kube.ClusterDetail
+	detailErr error
+	detailOf  string
+	gen       int
+	visible   bool
+	// asking is a line to ask for at once, taken by the app.
+	asking *prompt.Msg
+	width  int
+	height int
 	// ReadOnly refuses accept and label edits (the clients would too).
 	ReadOnly bool
 	// Now is the clock for ages (replaced in tests).
@@ -244,8 +251,8 @@ func (m *Model) Show(status kube.Health) tea.Cmd {
 	return tea.Batch(m.fetch(), m.tick())
 }
 
-// Hide stops the view's reads.
-func (m *Model) Hide() {
+// Leave stops the view's reads as it leaves the screen.
+func (m *Model) Leave() {
 	m.visible = false
 	m.gen++
 }
@@ -317,7 +324,7 @@ func (m *Model) fetch() tea.Cmd {
 }
 
 // Update handles the view's messages, and its keys when on screen.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case detailMsg:
 		if msg.gen == m.gen && msg.cluster == m.Selected() {
@@ -326,108 +333,141 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 	case tickMsg:
 		if msg.gen == m.gen && m.visible {
-			return m, tea.Batch(m.fetch(), m.tick())
+			return tea.Batch(m.fetch(), m.tick())
 		}
 	case planMsg:
-		m.busy = ""
 		switch {
+		case msg.gen != m.gen:
+			return nil // asked before the view was left: not asked again
 		case msg.err != nil:
-			m.fail = msg.err.Error()
+			return status.Problem(msg.err.Error())
 		case msg.plan.Noop():
-			m.note = msg.plan.String()
-		default:
-			m.confirm = &msg.plan
+			return status.Note(msg.plan.String())
+		}
+		accept := func() tea.Msg { return acceptMsg{gen: msg.gen, plan: msg.plan} }
+		return confirm.Request(confirm.Ask("Accept "+msg.plan.Cluster+"?", accept).Involving(msg.plan.String()).OrElse(status.Note("not accepted")))
+	case acceptMsg:
+		if msg.gen == m.gen {
+			return m.accept(msg.plan)
 		}
 	case doneMsg:
-		m.busy = ""
 		if msg.err != nil {
-			m.fail = msg.err.Error()
-		} else {
-			m.note = msg.what
+			return tea.Batch(status.Problem(msg.err.Error()), m.fetch())
 		}
-		return m, m.fetch()
+		return tea.Batch(status.Note(msg.what), m.fetch())
 	case tea.KeyPressMsg:
-		return m.key(msg)
-	case tea.PasteMsg:
-		if m.labeling {
-			m.labelInput, _ = m.labelInput.Update(msg)
-		}
+		cmd, _ := m.keys().Dispatch(m, msg)
+		return cmd
 	}
-	return m, nil
+	return nil
 }
 
-// Report shows how an edit of a cluster, run by the app, ended.
-func (m *Model) Report(note string, failed bool) {
-	m.busy = ""
-	if failed {
-		m.note, m.fail = "", note
-	} else {
-		m.note, m.fail = note, ""
+// keys are the view's bindings.
+func (m *Model) keys() keymap.Map[Model] {
+	return keymap.Map[Model]{Title: "Clusters", Bindings: append(keymap.Movement(
+		keymap.MoveHelp{Row: "select a cluster", Page: "a page of clusters up / down", Ends: "first / last cluster", Short: "↑↓ select"},
+		func(m *Model) keymap.Cursor { return &m.list }, (*Model).selectionMoved),
+		keymap.Binding[Model]{Keys: []string{"s"}, Short: "s status", Long: "status: Pending, Active, Inactive, Unknown, all", Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			m.status = nextStatus(m.status)
+			m.Refresh()
+			return m.fetch()
+		}},
+		keymap.Binding[Model]{Keys: []string{"o"}, Label: "o / O", Short: "o/O sort", Long: "sort by the next column / reverse", Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			m.sortBy = (m.sortBy + 1) % len(columns)
+			m.Refresh()
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"O"}, Label: "o / O", Long: "sort by the next column / reverse", Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			m.desc = !m.desc
+			m.Refresh()
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"right", "l", "left", "h"}, Label: "← → h l", Short: "←→ columns", Long: "scroll the columns after NAME (‹ › say more lie beyond)",
+			Run: func(m *Model, key tea.KeyPressMsg) tea.Cmd {
+				m.scrollColumns(map[bool]int{true: 1, false: -1}[key.String() == "right" || key.String() == "l"])
+				return nil
+			}},
+		keymap.Binding[Model]{Keys: []string{"tab", "shift+tab"}, Label: "tab shift+tab", Short: "tab details", Long: "Details, Registration, YAML", Run: tabKey},
+		keymap.Binding[Model]{Keys: []string{"]", "["}, Label: "] [", Long: "as tab, shift+tab", Run: tabKey},
+		keymap.Binding[Model]{Keys: []string{"space"}, Long: "scroll the details down a page", Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			m.details.Move(m.details.PageSize())
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"enter"}, Short: "enter in tree", Long: "the cluster in the tree", Disabled: noCluster("the tree"), Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			name := m.Selected()
+			return func() tea.Msg { return ShowClusterMsg{Cluster: name} }
+		}},
+		keymap.Binding[Model]{Keys: []string{"a"}, Short: "a accept", Long: "accept a pending cluster (asks first)", Disabled: changing("accept"), Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			return m.planAccept()
+		}},
+		keymap.Binding[Model]{Keys: []string{"L"}, Short: "L labels", Long: "edit labels (key=value, key-)", Disabled: changing("labels"), Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			name, src := m.Selected(), m.src
+			m.asking = &prompt.Msg{Label: "labels of " + name + ": ", Hint: "key=value sets, key- removes · enter applies · esc cancels",
+				Submit: func(line string) tea.Cmd { return applyLabels(src, name, line) }}
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"e"}, Short: "e edit", Long: "edit the ManagedCluster in $KUBE_EDITOR / $EDITOR / vi", Disabled: changing("edit"), Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			name := m.Selected()
+			return func() tea.Msg { return EditMsg{Cluster: name} }
+		}},
+	)}
+}
+
+// footerKeys are the keys the footer names, the most needed first.
+var footerKeys = []string{"down", "s", "o", "right", "tab", "a", "L", "e", "enter"}
+
+// TakeAsk returns the line the last key asks for, once.
+func (m *Model) TakeAsk() *prompt.Msg {
+	a := m.asking
+	m.asking = nil
+	return a
+}
+
+// Keys are the view's bindings as they stand.
+func (m *Model) Keys() []keymap.Group {
+	g := m.keys().Describe(m)
+	g.Footer = footerKeys
+	return []keymap.Group{g}
+}
+
+func tabKey(m *Model, key tea.KeyPressMsg) tea.Cmd {
+	dir := 1
+	if k := key.String(); k == "shift+tab" || k == "[" {
+		dir = -1
+	}
+	m.setTab(Tab(tabs.Step(int(m.tab), dir, len(tabNames))))
+	return nil
+}
+
+// selectionMoved redraws, and reads the details when another cluster is
+// selected.
+func (m *Model) selectionMoved() tea.Cmd {
+	m.render()
+	if m.Selected() != m.detailOf {
+		return m.fetch()
+	}
+	return nil
+}
+
+// noCluster disables a key while no cluster is selected.
+func noCluster(what string) func(m *Model) string {
+	return func(m *Model) string {
+		if m.Selected() == "" {
+			return what + ": no cluster is selected"
+		}
+		return ""
 	}
 }
 
-// Capturing reports whether the view wants every key (a confirmation or
-// the label line is open): esc then closes that, not the view.
-func (m Model) Capturing() bool { return m.confirm != nil || m.labeling }
-
-func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
-	m.note, m.fail = "", ""
-	switch {
-	case m.confirm != nil:
-		return m.confirmKey(key)
-	case m.labeling:
-		return m.labelKey(key)
-	}
-	before := m.Selected()
-	if m.list.Update(key) {
-		m.render()
-		if m.Selected() != before {
-			return m, m.fetch()
-		}
-		return m, nil
-	}
-	switch key.String() {
-	case "s":
-		m.status = nextStatus(m.status)
-		m.Refresh()
-		return m, m.fetch()
-	case "o":
-		m.sortBy = (m.sortBy + 1) % len(columns)
-		m.Refresh()
-	case "O":
-		m.desc = !m.desc
-		m.Refresh()
-	case "right", "l":
-		m.scrollColumns(1)
-	case "left", "h":
-		m.scrollColumns(-1)
-	case "tab", "]":
-		m.setTab((m.tab + 1) % Tab(len(tabNames)))
-	case "shift+tab", "[":
-		m.setTab((m.tab + Tab(len(tabNames)) - 1) % Tab(len(tabNames)))
-	case "a", "L", "e":
+// changing disables a key that changes a cluster while wecs is read-only
+// or no cluster is selected.
+func changing(what string) func(m *Model) string {
+	return func(m *Model) string {
 		if m.ReadOnly {
-			m.fail = "accept, labels and edit: " + kube.ErrReadOnly.Error()
-			return m, nil
+			return "accept, labels and edit: " + kube.ErrReadOnly.Error()
 		}
-		name := m.Selected()
-		switch {
-		case key.String() == "a":
-			return m, m.planAccept()
-		case name == "":
-		case key.String() == "L":
-			m.labeling, m.labelInput = true, input.New()
-		default:
-			return m, func() tea.Msg { return EditMsg{Cluster: name} }
-		}
-	case "enter":
-		if name := m.Selected(); name != "" {
-			return m, func() tea.Msg { return ShowClusterMsg{Cluster: name} }
-		}
-	default:
-		m.details, _ = m.details.Update(key)
+		return noCluster(what)(m)
 	}
-	return m, nil
 }
 
 func (m *Model) setTab(t Tab) {
@@ -444,94 +484,49 @@ func nextStatus(h kube.Health) kube.Health {
 	return statusCycle[(i+1)%len(statusCycle)]
 }
 
+// planAccept reads what accepting the selected cluster involves; the
+// answer asks for a confirmation.
 func (m *Model) planAccept() tea.Cmd {
-	name := m.Selected()
-	if name == "" {
-		return nil
-	}
-	m.busy = "reading what accepting " + name + " involves…"
-	src := m.src
-	return func() tea.Msg {
+	name, src, gen := m.Selected(), m.src, m.gen
+	return tea.Batch(status.Busy("reading what accepting "+name+" involves…"), func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 		defer cancel()
 		plan, err := src.PlanAccept(ctx, name)
-		return planMsg{plan: plan, err: err}
-	}
+		return planMsg{gen: gen, plan: plan, err: err}
+	})
 }
 
-func (m Model) confirmKey(key tea.KeyPressMsg) (Model, tea.Cmd) {
-	plan := *m.confirm
-	m.confirm = nil
-	if key.String() != "y" && key.String() != "Y" {
-		m.note = "not accepted"
-		return m, nil
-	}
-	m.busy = "accepting " + plan.Cluster + "…"
+// accept accepts a cluster once confirmed.
+func (m *Model) accept(plan kube.AcceptPlan) tea.Cmd {
 	// Every status, so that the cluster stays in view as it turns Active.
 	m.status = ""
 	m.Refresh()
 	src := m.src
-	return m, func() tea.Msg {
+	return tea.Batch(status.Busy("accepting "+plan.Cluster+"…"), func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 		defer cancel()
 		done, err := src.Accept(ctx, plan.Cluster)
 		return doneMsg{what: "accepted " + plan.Cluster + " (" + done.String() + "); its agent joins now", err: err}
-	}
+	})
 }
 
-func (m Model) labelKey(key tea.KeyPressMsg) (Model, tea.Cmd) {
-	switch key.String() {
-	case "esc", "ctrl+c":
-		m.labeling = false
-	case "enter":
-		m.labeling = false
-		return m, m.applyLabels()
-	default:
-		m.labelInput, _ = m.labelInput.Update(key)
-	}
-	return m, nil
-}
-
-// applyLabels checks the label line here (the reserved keys say why at
+// applyLabels checks a label line here (the reserved keys say why at
 // once) and sends the change to the ITS.
-func (m *Model) applyLabels() tea.Cmd {
-	changes, err := kube.ParseLabelChanges(m.labelInput.Value())
+func applyLabels(src Source, name, line string) tea.Cmd {
+	changes, err := kube.ParseLabelChanges(line)
 	if err != nil {
-		m.fail = err.Error()
-		return nil
+		return status.Problem(err.Error())
 	}
 	for _, k := range append(slices.Collect(maps.Keys(changes.Set)), changes.Remove...) {
 		if why := kube.ReservedLabel(k); why != "" {
-			m.fail = "not changed: " + why
-			return nil
+			return status.Problem("not changed: " + why)
 		}
 	}
-	name, src, line := m.Selected(), m.src, m.labelInput.Value()
-	m.busy = "labelling " + name + "…"
-	return func() tea.Msg {
+	return tea.Batch(status.Busy("labelling "+name+"…"), func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 		defer cancel()
 		return doneMsg{what: "labelled " + name + ": " + line, err: src.LabelCluster(ctx, name, changes)}
-	}
-}
-
-// Footer is the view's bottom line: a prompt, a result or its keys.
-func (m Model) Footer() string {
-	s := m.styles
-	switch {
-	case m.confirm != nil:
-		return s.Warn.Render("Accept "+m.confirm.Cluster+"?") + s.Key.Render(" y") + " yes, " + s.Key.Render("n") + " no: " + s.Warn.Render(termtext.Clean(m.confirm.String()))
-	case m.labeling:
-		return s.Key.Render("labels of "+m.Selected()+": ") + m.labelInput.View() + s.Muted.Render("  key=value sets, key- removes · enter applies · esc cancels")
-	case m.busy != "":
-		return s.Warn.Render(m.busy)
-	case m.fail != "":
-		return s.Error.Render(termtext.Clean(m.fail))
-	case m.note != "":
-		return s.OK.Render(termtext.Clean(m.note))
-	}
-	keys := []string{"esc tree", "↑↓ select", "s status", "o/O sort", "←→ columns", "tab details", "a accept", "L labels", "e edit", "enter in tree", "? help"}
-	return help.Footer(keys, s)
+	})
 }
 
 // Title is the line under the header: the view, its filter and its sort.
@@ -546,23 +541,6 @@ func (m Model) Title() string {
 	}
 	return m.styles.Title.Render("Clusters") + m.styles.Muted.Render(fmt.Sprintf(" · %d of %d · %s · sorted by %s %s",
 		len(m.rows), len(m.all), filter, columns[m.sortBy].head, order))
-}
-
-// Help lists the view's keys.
-func (m Model) Help() help.Section {
-	keys := []help.Key{
-		{Keys: "↑↓ j k", What: "select a cluster"}, {Keys: "pgup pgdn", What: "a page of clusters up / down"},
-		{Keys: "g G", What: "first / last cluster"}, {Keys: "s", What: "status: Pending, Active, Inactive, Unknown, all"},
-		{Keys: "o / O", What: "sort by the next column / reverse"},
-		{Keys: "← → h l", What: "scroll the columns after NAME (‹ › say more lie beyond)"},
-		{Keys: "tab shift+tab", What: "Details, Registration, YAML"}, {Keys: "] [", What: "as tab, shift+tab"},
-		{Keys: "space", What: "scroll the details down a page"}, {Keys: "enter", What: "the cluster in the tree"},
-	}
-	if !m.ReadOnly {
-		keys = append(keys, help.Key{Keys: "a", What: "accept a pending cluster (asks first)"}, help.Key{Keys: "L", What: "edit labels (key=value, key-)"},
-			help.Key{Keys: "e", What: "edit the ManagedCluster in $KUBE_EDITOR / $EDITOR / vi"})
-	}
-	return help.Section{Title: "Clusters", Keys: keys}
 }
 
 // cells are the head and the rows in the window, cleaned, and the width
@@ -638,14 +616,6 @@ func (m Model) View() string {
 	for len(out) < m.tableHeight()+1 {
 		out = append(out, "")
 	}
-	var tabs []string
-	for i, name := range tabNames {
-		if Tab(i) == m.tab {
-			tabs = append(tabs, s.Key.Render("["+name+"]"))
-		} else {
-			tabs = append(tabs, s.Muted.Render(" "+name+" "))
-		}
-	}
-	out = append(out, strings.Join(tabs, " ")+" "+s.Muted.Render(strings.Repeat("─", max(m.width-30, 1))), m.details.View())
+	out = append(out, tabs.Bar(tabNames, int(m.tab), s)+" "+s.Muted.Render(strings.Repeat("─", max(m.width-30, 1))), m.details.View())
 	return strings.Join(out, "\n")
 }

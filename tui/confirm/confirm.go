@@ -6,6 +6,7 @@ package confirm
 import (
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/theme"
 	"github.com/wecs-tui/wecs/tui/input"
 )
@@ -16,8 +17,28 @@ type Model struct {
 	// word, when set, must be typed to confirm.
 	word  string
 	typed input.Model
-	// action runs once confirmed.
-	action tea.Cmd
+	// detail follows the question, for what it involves.
+	detail string
+	// action runs once confirmed; declined once declined.
+	action, declined tea.Cmd
+}
+
+// AskMsg asks the root to put a question on the footer line.
+type AskMsg struct{ Question Model }
+
+// Request is the command that asks a question.
+func Request(q Model) tea.Cmd { return func() tea.Msg { return AskMsg{Question: q} } }
+
+// Involving adds what the action involves, shown after the question.
+func (m Model) Involving(detail string) Model {
+	m.detail = detail
+	return m
+}
+
+// OrElse sets what runs when the question is declined.
+func (m Model) OrElse(declined tea.Cmd) Model {
+	m.declined = declined
+	return m
 }
 
 // Ask asks a yes/no question before action.
@@ -42,14 +63,14 @@ func (m Model) Update(msg tea.Msg) (next Model, action tea.Cmd, done bool) {
 	}
 	s := key.String()
 	if s == "esc" || s == "ctrl+c" {
-		return m, nil, true
+		return m, m.declined, true
 	}
 	if m.word == "" {
 		switch s {
 		case "y", "Y", "enter":
 			return m, m.action, true
 		case "n", "N":
-			return m, nil, true
+			return m, m.declined, true
 		}
 		return m, nil, false
 	}
@@ -57,7 +78,7 @@ func (m Model) Update(msg tea.Msg) (next Model, action tea.Cmd, done bool) {
 		if m.typed.Value() == m.word {
 			return m, m.action, true
 		}
-		return m, nil, true
+		return m, m.declined, true
 	}
 	m.typed, _ = m.typed.Update(key)
 	return m, nil, false
@@ -65,6 +86,9 @@ func (m Model) Update(msg tea.Msg) (next Model, action tea.Cmd, done bool) {
 
 // View is the footer line.
 func (m Model) View(s theme.Styles) string {
+	if m.word == "" && m.detail != "" {
+		return s.Warn.Render(m.question) + s.Key.Render(" y") + " yes, " + s.Key.Render("n") + " no: " + s.Warn.Render(termtext.Clean(m.detail))
+	}
 	if m.word == "" {
 		return s.Warn.Render(m.question) + " " + s.Key.Render("y") + s.Muted.Render("/") + s.Key.Render("n")
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
-	"github.com/wecs-tui/wecs/tui/help"
+	"github.com/wecs-tui/wecs/tui/keymap"
 	"github.com/wecs-tui/wecs/tui/list"
 )
 
@@ -120,35 +120,57 @@ func (m Model) selectedRow() (row, bool) {
 }
 
 // Update handles the view's keys.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	key, ok := msg.(tea.KeyPressMsg)
-	if !ok || m.list.Update(key) {
-		return m, nil
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if key, ok := msg.(tea.KeyPressMsg); ok {
+		cmd, _ := m.keys().Dispatch(m, key)
+		return cmd
 	}
-	switch key.String() {
-	case "right", "l":
-		m.column = min(m.column+1, max(len(m.check.Clusters)-1, 0))
-	case "left", "h":
-		m.column = max(m.column-1, 0)
-	case "a":
-		m.onlyAsymmetric = !m.onlyAsymmetric
-		m.Refresh()
-	case "enter":
-		r, ok := m.selectedRow()
-		if !ok || r.spread == nil || len(m.check.Clusters) == 0 {
-			return m, nil
-		}
-		o, ok := r.spread.On[m.check.Clusters[m.column]]
-		if !ok {
-			for _, c := range m.check.Clusters {
-				if o, ok = r.spread.On[c]; ok {
-					break
+	return nil
+}
+
+// keys are the view's bindings.
+func (m *Model) keys() keymap.Map[Model] {
+	return keymap.Map[Model]{Title: "Fleet health check", Bindings: append(keymap.Movement(
+		keymap.MoveHelp{Row: "select a workload", Page: "a page of workloads up / down", Ends: "first / last workload", Short: "↑↓ select"},
+		func(m *Model) keymap.Cursor { return &m.list }, nil),
+		keymap.Binding[Model]{Keys: []string{"right", "l", "left", "h"}, Label: "← → h l", Short: "←→ cluster", Long: "select a cluster's copy", Run: func(m *Model, key tea.KeyPressMsg) tea.Cmd {
+			if k := key.String(); k == "right" || k == "l" {
+				m.column = min(m.column+1, max(len(m.check.Clusters)-1, 0))
+			} else {
+				m.column = max(m.column-1, 0)
+			}
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"enter"}, Short: "enter show in tree", Long: "that copy in the tree", Disabled: func(m *Model) string {
+			if r, ok := m.selectedRow(); !ok || r.spread == nil || len(m.check.Clusters) == 0 {
+				return "show in tree: select a workload first"
+			}
+			return ""
+		}, Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			r, _ := m.selectedRow()
+			o, ok := r.spread.On[m.check.Clusters[m.column]]
+			if !ok {
+				for _, c := range m.check.Clusters {
+					if o, ok = r.spread.On[c]; ok {
+						break
+					}
 				}
 			}
-		}
-		return m, func() tea.Msg { return JumpMsg{Object: o} }
-	}
-	return m, nil
+			return func() tea.Msg { return JumpMsg{Object: o} }
+		}},
+		keymap.Binding[Model]{Keys: []string{"a"}, Short: "a only differing", Long: "only the workloads that differ (toggle)", Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			m.onlyAsymmetric = !m.onlyAsymmetric
+			m.Refresh()
+			return nil
+		}},
+	)}
+}
+
+// Keys are the view's bindings as they stand.
+func (m *Model) Keys() []keymap.Group {
+	g := m.keys().Describe(m)
+	g.Footer = []string{"down", "right", "enter", "a"}
+	return []keymap.Group{g}
 }
 
 // Title is the line under the header: how many workloads, how many differ.
@@ -168,21 +190,6 @@ func (m Model) Title() string {
 		title += m.styles.Muted.Render(" · only those shown (a: all)")
 	}
 	return title
-}
-
-// Footer lists the view's keys.
-func (m Model) Footer() string {
-	keys := []string{"esc tree", "↑↓ select", "←→ cluster", "enter show in tree", "a only differing", "? help"}
-	return help.Footer(keys, m.styles)
-}
-
-// Help lists the view's keys.
-func Help() help.Section {
-	return help.Section{Title: "Fleet health check", Keys: []help.Key{
-		{Keys: "↑↓ j k", What: "select a workload"}, {Keys: "pgup pgdn", What: "a page of workloads up / down"},
-		{Keys: "g G", What: "first / last workload"}, {Keys: "← → h l", What: "select a cluster's copy"},
-		{Keys: "enter", What: "that copy in the tree"}, {Keys: "a", What: "only the workloads that differ (toggle)"},
-	}}
 }
 
 // cellWidth fits "✗ NotReady 10/10".

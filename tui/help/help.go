@@ -1,4 +1,4 @@
-// Package help draws the "?" screen: every key of the current view, in
+// Package help draws the "?" screen: the bindings of the view on show, in
 // sections, in as many columns as fit.
 package help
 
@@ -9,24 +9,21 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/keymap"
 )
 
-// Key is one key and what it does.
-type Key struct{ Keys, What string }
-
-// Section is a titled group of keys.
-type Section struct {
-	Title string
-	Keys  []Key
-}
-
-// View lays the sections out in columns within width.
-func View(sections []Section, s theme.Styles, width int) string {
+// View lays the groups out in columns within width; a binding disabled
+// now is dimmed and says so.
+func View(groups []keymap.Group, s theme.Styles, width int) string {
 	var blocks []string
-	for _, sec := range sections {
-		lines := []string{s.Title.Render(sec.Title)}
-		for _, k := range sec.Keys {
-			lines = append(lines, fmt.Sprintf("%s %s", s.Key.Render(fmt.Sprintf("%-12s", k.Keys)), k.What))
+	for _, g := range groups {
+		lines := []string{s.Title.Render(g.Title)}
+		for _, e := range g.Entries {
+			what := e.Long
+			if e.Disabled != "" {
+				what = s.Muted.Render(what + " (off now)")
+			}
+			lines = append(lines, fmt.Sprintf("%s %s", s.Key.Render(fmt.Sprintf("%-12s", e.Label)), what))
 		}
 		blocks = append(blocks, strings.Join(lines, "\n"))
 	}

@@ -3,8 +3,6 @@
 // (clusters, nodes, health check).
 package list
 
-import tea "charm.land/bubbletea/v2"
-
 // Model is a cursor and a scroll offset over Len rows.
 type Model struct {
 	cursor, offset, height, n int
@@ -37,27 +35,11 @@ func (m Model) Window() (start, end int) {
 	return m.offset, min(m.n, m.offset+m.height)
 }
 
-// Update moves the cursor with the usual keys and reports whether the key
-// was one of them.
-func (m *Model) Update(key tea.KeyPressMsg) bool {
-	switch key.String() {
-	case "down", "j":
-		m.Select(m.cursor + 1)
-	case "up", "k":
-		m.Select(m.cursor - 1)
-	case "pgdown", "ctrl+f":
-		m.Select(m.cursor + max(m.height-1, 1))
-	case "pgup", "ctrl+b":
-		m.Select(m.cursor - max(m.height-1, 1))
-	case "home", "g":
-		m.Select(0)
-	case "end", "G":
-		m.Select(m.n - 1)
-	default:
-		return false
-	}
-	return true
-}
+// Move moves the cursor by delta rows, stopping at either end.
+func (m *Model) Move(delta int) { m.Select(m.cursor + delta) }
+
+// PageSize is how far a page key moves the cursor.
+func (m Model) PageSize() int { return max(m.height-1, 1) }
 
 func (m *Model) scroll() {
 	if m.cursor < m.offset {

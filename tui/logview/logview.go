@@ -18,6 +18,7 @@ import (
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/keymap"
 )
 
 // Streamer reads logs (a *kube.Fleet).
@@ -245,70 +246,93 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
-	if m.target == nil {
-		m.status = "no pods here: logs are for pods and the workloads that run them"
-		return m, nil
+	cmd, _ := m.keys().Dispatch(&m, key)
+	return m, cmd
+}
+
+// keys are the Logs tab's bindings.
+func (m Model) keys() keymap.Map[Model] {
+	do := func(f func(m *Model)) func(*Model, tea.KeyPressMsg) tea.Cmd {
+		return func(m *Model, _ tea.KeyPressMsg) tea.Cmd { f(m); return nil }
 	}
-	switch key.String() {
-	case "f":
-		if m.following {
-			m.pin(m.liveTop())
-		} else {
-			m.following = true
-		}
-	case "G", "end":
-		m.following = true
-	case "up", "k":
-		m.scroll(-1)
-	case "down", "j":
-		m.scroll(1)
-	case "pgup", "ctrl+b", "ctrl+u":
-		m.scroll(-max(m.logHeight()-2, 1))
-	case "pgdown", "ctrl+f", "space":
-		m.scroll(max(m.logHeight()-2, 1))
-	case "g", "home":
-		m.pauseAt(position{})
-	case "T":
-		m.timestamps = !m.timestamps
-	case "w":
-		m.wrap = !m.wrap
-	case "#":
-		m.numbers = !m.numbers
-	case "P":
-		m.pretty = !m.pretty
-	case "t":
-		m.tail = (m.tail + 1) % len(tails)
-		return m, m.restart()
-	case "p":
-		m.previous = !m.previous
-		return m, m.restart()
-	case "c":
-		if len(m.containers) > 0 {
-			m.container++
-			if m.container >= len(m.containers) {
+	again := func(f func(m *Model)) func(*Model, tea.KeyPressMsg) tea.Cmd {
+		return func(m *Model, _ tea.KeyPressMsg) tea.Cmd { f(m); return m.restart() }
+	}
+	page := func(m *Model) int { return max(m.logHeight()-2, 1) }
+	b := []keymap.Binding[Model]{
+		{Keys: []string{"f"}, Label: "f / G", Short: "f follow", Long: "follow on or off / follow again", Run: do(func(m *Model) {
+			if m.following {
+				m.pin(m.liveTop())
+			} else {
+				m.following = true
+			}
+		})},
+		{Keys: []string{"G", "end"}, Label: "f / G", Long: "follow on or off / follow again", Run: do(func(m *Model) { m.following = true })},
+		{Keys: []string{"up", "k", "down", "j"}, Label: "↑↓ pgup g", Long: "scroll (pauses following)", Run: func(m *Model, key tea.KeyPressMsg) tea.Cmd {
+			m.scroll(map[bool]int{true: -1, false: 1}[key.String() == "up" || key.String() == "k"])
+			return nil
+		}},
+		{Keys: []string{"pgup", "ctrl+b", "ctrl+u"}, Label: "↑↓ pgup g", Long: "scroll (pauses following)", Run: do(func(m *Model) { m.scroll(-page(m)) })},
+		{Keys: []string{"pgdown", "ctrl+f", "space"}, Label: "↑↓ pgup g", Long: "scroll (pauses following)", Run: do(func(m *Model) { m.scroll(page(m)) })},
+		{Keys: []string{"g", "home"}, Label: "↑↓ pgup g", Long: "scroll (pauses following)", Run: do(func(m *Model) { m.pauseAt(position{}) })},
+		{Keys: []string{"c"}, Short: "c container", Long: "container: each in turn, then all", Disabled: func(m *Model) string {
+			if len(m.containers) == 0 {
+				return "no container list (yet) for this object"
+			}
+			return ""
+		}, Run: again(func(m *Model) {
+			if m.container++; m.container >= len(m.containers) {
 				m.container = -1
 			}
-			return m, m.restart()
-		}
-		m.status = "no container list (yet) for this object"
-	case "a":
-		if len(m.elsewhere) == 0 {
-			m.status = "no other cluster has " + m.target.Kind + " " + m.target.Namespace + "/" + m.target.Name
-			return m, nil
-		}
-		m.allClusters = !m.allClusters
-		return m, m.restart()
-	case "ctrl+l":
-		m.clearLines()
-		m.status = "cleared"
-	case "s":
-		return m, m.save()
-	case "n":
-		m.jump(1)
-	case "N":
-		m.jump(-1)
+		})},
+		{Keys: []string{"t"}, Short: "t tail", Long: "tail 100, 500, all, 50", Run: again(func(m *Model) { m.tail = (m.tail + 1) % len(tails) })},
+		{Keys: []string{"p"}, Short: "p previous", Long: "previous (terminated) run", Run: again(func(m *Model) { m.previous = !m.previous })},
+		{Keys: []string{"a"}, Short: "a all clusters", Long: "all clusters with this workload", Disabled: func(m *Model) string {
+			if len(m.elsewhere) == 0 {
+				return "no other cluster has " + m.target.Kind + " " + m.target.Namespace + "/" + m.target.Name
+			}
+			return ""
+		}, Run: again(func(m *Model) { m.allClusters = !m.allClusters })},
+		{Keys: []string{"n", "N"}, Label: "n N", Long: "next / previous match", Run: func(m *Model, key tea.KeyPressMsg) tea.Cmd {
+			m.jump(map[bool]int{true: 1, false: -1}[key.String() == "n"])
+			return nil
+		}},
+		{Keys: []string{"s"}, Short: "s save", Long: "save to a file (the path is shown)", Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd { return m.save() }},
+		{Keys: []string{"T"}, Short: "T time", Label: "T w # P", Long: "timestamps, wrap, line numbers, pretty JSON", Run: do(func(m *Model) { m.timestamps = !m.timestamps })},
+		{Keys: []string{"w"}, Short: "w wrap", Label: "T w # P", Long: "timestamps, wrap, line numbers, pretty JSON", Run: do(func(m *Model) { m.wrap = !m.wrap })},
+		{Keys: []string{"#"}, Label: "T w # P", Long: "timestamps, wrap, line numbers, pretty JSON", Run: do(func(m *Model) { m.numbers = !m.numbers })},
+		{Keys: []string{"P"}, Short: "P pretty", Label: "T w # P", Long: "timestamps, wrap, line numbers, pretty JSON", Run: do(func(m *Model) { m.pretty = !m.pretty })},
+		{Keys: []string{"ctrl+l"}, Short: "ctrl+l clear", Long: "clear", Run: do(func(m *Model) {
+			m.clearLines()
+			m.status = "cleared"
+		})},
 	}
-	return m, nil
+	noPods := func(m *Model) string {
+		if m.target == nil {
+			return "no pods here: logs are for pods and the workloads that run them"
+		}
+		return ""
+	}
+	for i := range b {
+		if why := b[i].Disabled; why != nil {
+			b[i].Disabled = func(m *Model) string {
+				if none := noPods(m); none != "" {
+					return none
+				}
+				return why(m)
+			}
+		} else {
+			b[i].Disabled = noPods
+		}
+	}
+	return keymap.Map[Model]{Title: "Logs tab", Bindings: b}
+}
+
+// Keys are the Logs tab's bindings as they stand.
+func (m Model) Keys() keymap.Group {
+	g := m.keys().Describe(&m)
+	g.Footer = []string{"f", "c", "t", "p", "a", "F", "s", "T", "w", "P", "ctrl+l"}
+	return g
 }
 
 // add keeps a line, indexes it if it passes the filter and forgets the
@@ -584,11 +608,6 @@ func (m Model) clusters() []string {
 		return append([]string{m.target.Cluster}, m.elsewhere...)
 	}
 	return []string{m.target.Cluster}
-}
-
-// Hint lists the tab's keys for the footer.
-func (m Model) Hint() string {
-	return "f follow  c container  t tail  p previous  a all clusters  F filter  s save  T time  w wrap  P pretty  ctrl+l clear"
 }
 
 // View draws the window of the log.

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/status"
 )
 
 // TestPreviousRunEndsWithEndOfLog: a log that ends says so below its last
@@ -46,11 +47,11 @@ func TestKeysWithoutAnObjectSayThereAreNoPods(t *testing.T) {
 	for _, k := range []string{"a", "c", "t", "p", "s", "f", "j"} {
 		next, cmd := m.Update(keyPress(k))
 		m = next
-		if cmd != nil {
-			t.Errorf("%s started something without an object", k)
+		if cmd == nil {
+			t.Fatalf("%s said nothing", k)
 		}
-	}
-	if !strings.Contains(m.status, "no pods") {
-		t.Errorf("status %q", m.status)
+		if msg, ok := cmd().(status.Msg); !ok || msg.Kind != status.KindProblem || !strings.Contains(msg.Text, "no pods") {
+			t.Errorf("%s: %#v, want the reason there are no pods", k, msg)
+		}
 	}
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
 	"github.com/wecs-tui/wecs/tui/bar"
-	"github.com/wecs-tui/wecs/tui/help"
+	"github.com/wecs-tui/wecs/tui/keymap"
 	"github.com/wecs-tui/wecs/tui/list"
 	"github.com/wecs-tui/wecs/tui/textview"
 )
@@ -130,43 +130,60 @@ func (m Model) selected() string {
 	return m.capacity.Nodes[m.list.Cursor()].Name
 }
 
-// Capturing reports whether esc and q belong to the view (they close the
-// pods).
-func (m Model) Capturing() bool { return m.open }
-
 // Update handles the view's keys.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	key, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return m, nil
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if key, ok := msg.(tea.KeyPressMsg); ok {
+		cmd, _ := m.keys().Dispatch(m, key)
+		return cmd
 	}
-	if m.list.Update(key) {
-		if m.open {
-			m.renderPods()
-		}
-		return m, nil
-	}
-	switch key.String() {
-	case "enter":
-		m.open = !m.open
-		m.layout()
-		m.Refresh()
-	case "esc", "q":
-		m.open = false
-		m.layout()
-	case "o":
-		m.order = (m.order + 1) % orders
-		m.Refresh()
-	case "tab":
-		if names := m.clusters(); len(names) > 0 {
-			m.Show(names[(slices.Index(names, m.cluster)+1)%len(names)])
-		}
-	default:
-		if m.open {
-			m.pods, _ = m.pods.Update(key)
-		}
-	}
-	return m, nil
+	return nil
+}
+
+// keys are the view's bindings.
+func (m *Model) keys() keymap.Map[Model] {
+	isOpen := func(m *Model) bool { return m.open }
+	return keymap.Map[Model]{Title: "Nodes", Bindings: append(keymap.Movement(
+		keymap.MoveHelp{Row: "select a node", Page: "a page of nodes up / down", Ends: "first / last node", Short: "↑↓ select"},
+		func(m *Model) keymap.Cursor { return &m.list }, func(m *Model) tea.Cmd {
+			if m.open {
+				m.renderPods()
+			}
+			return nil
+		}),
+		keymap.Binding[Model]{Keys: []string{"enter"}, Short: "enter pods", Long: "its pods (again: close)", Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			m.open = !m.open
+			m.layout()
+			m.Refresh()
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"space"}, Long: "scroll the pods down a page", Active: isOpen, Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			m.pods.Move(m.pods.PageSize())
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"esc", "q"}, Label: "esc / q", Long: "close the pods", Active: isOpen, Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			m.open = false
+			m.layout()
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"o"}, Short: "o sort", Long: "sort by name, CPU or memory requested", Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			m.order = (m.order + 1) % orders
+			m.Refresh()
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"tab"}, Short: "tab next cluster", Long: "the next cluster's nodes", Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			if names := m.clusters(); len(names) > 0 {
+				m.Show(names[(slices.Index(names, m.cluster)+1)%len(names)])
+			}
+			return nil
+		}},
+	)}
+}
+
+// Keys are the view's bindings as they stand.
+func (m *Model) Keys() []keymap.Group {
+	g := m.keys().Describe(m)
+	g.Footer = []string{"down", "enter", "o", "tab"}
+	return []keymap.Group{g}
 }
 
 func (m *Model) renderPods() {
@@ -202,23 +219,6 @@ func (m Model) Title() string {
 		title += m.styles.Warn.Render(fmt.Sprintf(" · %d pods wait for a node", m.capacity.Unscheduled))
 	}
 	return title
-}
-
-// Footer lists the view's keys.
-func (m Model) Footer() string {
-	keys := []string{"esc back", "↑↓ select", "enter pods", "o sort", "tab next cluster", "? help"}
-	return help.Footer(keys, m.styles)
-}
-
-// Help lists the view's keys.
-func Help() help.Section {
-	return help.Section{Title: "Nodes", Keys: []help.Key{
-		{Keys: "↑↓ j k", What: "select a node"}, {Keys: "pgup pgdn", What: "a page of nodes up / down"},
-		{Keys: "g G", What: "first / last node"}, {Keys: "enter", What: "its pods (again: close)"},
-		{Keys: "space", What: "scroll the pods down a page"},
-		{Keys: "o", What: "sort by name, CPU or memory requested"}, {Keys: "tab", What: "the next cluster's nodes"},
-		{Keys: "esc / q", What: "close the pods, then back to the tree"},
-	}}
 }
 
 // View draws only the nodes on screen, then the selected node's pods.

@@ -15,8 +15,10 @@ import (
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
 	"github.com/wecs-tui/wecs/tui/events"
+	"github.com/wecs-tui/wecs/tui/keymap"
 	"github.com/wecs-tui/wecs/tui/logview"
 	"github.com/wecs-tui/wecs/tui/summary"
+	"github.com/wecs-tui/wecs/tui/tabs"
 	"github.com/wecs-tui/wecs/tui/textview"
 	"github.com/wecs-tui/wecs/tui/yamlview"
 )
@@ -219,73 +221,120 @@ func listen(seq int, ch <-chan kube.Detail) tea.Cmd {
 }
 
 // Update handles the pane's messages, and its keys when it has the focus.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case startMsg:
 		if msg.seq == m.seq && m.target.Object != nil {
-			return m, tea.Batch(m.start(), m.openLogs())
+			return tea.Batch(m.start(), m.openLogs())
 		}
 	case detailMsg:
 		if msg.seq != m.seq {
-			return m, nil
+			return nil
 		}
 		m.detail, m.loading = msg.detail, false
 		m.render()
-		return m, listen(msg.seq, msg.ch)
+		return listen(msg.seq, msg.ch)
 	case spinner.TickMsg:
 		if !m.loading {
-			return m, nil
+			return nil
 		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		m.render()
-		return m, cmd
+		return cmd
 	case tea.KeyPressMsg:
-		return m.key(msg)
+		if cmd, ok := m.keys().Dispatch(m, msg); ok {
+			return cmd
+		}
+		if m.tab == TabLogs {
+			var cmd tea.Cmd
+			m.logs, cmd = m.logs.Update(msg)
+			return cmd
+		}
+		return nil
 	}
 	var cmd tea.Cmd
 	m.logs, cmd = m.logs.Update(msg)
-	return m, cmd
+	return cmd
 }
 
-func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
-	switch key.String() {
-	case "tab", "]":
-		return m, m.SetTab((m.tab + 1) % Tab(len(tabNames)))
-	case "shift+tab", "[":
-		return m, m.SetTab((m.tab + Tab(len(tabNames)) - 1) % Tab(len(tabNames)))
+// keys are the pane's own bindings; the Logs tab adds the log view's.
+func (m *Model) keys() keymap.Map[Model] {
+	onText := func(m *Model) bool { return m.tab != TabLogs }
+	on := func(t Tab) func(m *Model) bool { return func(m *Model) bool { return m.tab == t } }
+	namespaced := func(m *Model) bool {
+		return m.tab == TabEvents && m.target.Object != nil && m.target.Object.Namespace != ""
 	}
-	if m.tab == TabLogs {
-		var cmd tea.Cmd
-		m.logs, cmd = m.logs.Update(key)
-		return m, cmd
+	textMoves := keymap.Movement(keymap.MoveHelp{Row: "scroll", Page: "page", Ends: "top / bottom", Short: "↑↓ scroll"},
+		func(m *Model) keymap.Cursor { return &m.view }, nil)
+	for i := range textMoves {
+		textMoves[i].Active = onText
 	}
-	switch key.String() {
-	case "J":
-		if m.tab == TabYAML {
+	b := []keymap.Binding[Model]{
+		{Keys: []string{"tab", "]"}, Label: "tab / ]", Short: "tab next tab", Long: "next tab", Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			return m.SetTab(Tab(tabs.Step(int(m.tab), 1, len(tabNames))))
+		}},
+		{Keys: []string{"shift+tab", "["}, Label: "shift+tab / [", Long: "previous tab", Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			return m.SetTab(Tab(tabs.Step(int(m.tab), -1, len(tabNames))))
+		}},
+	}
+	b = append(b, textMoves...)
+	b = append(b,
+		keymap.Binding[Model]{Keys: []string{"space"}, Long: "page down", Active: onText, Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			m.view.Move(m.view.PageSize())
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"n", "N"}, Label: "n / N", Short: "n/N next/previous", Long: "next / previous match", Active: onText, Run: func(m *Model, key tea.KeyPressMsg) tea.Cmd {
+			m.view.NextMatch(map[bool]int{true: 1, false: -1}[key.String() == "n"])
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"J"}, Short: "J json/yaml", Long: "JSON or YAML", Active: on(TabYAML), Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
 			m.asJSON = !m.asJSON
 			m.render()
-		}
-	case "x":
-		if m.tab == TabYAML && yamlview.Masked(m.detail.Object) {
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"#"}, Short: "# line numbers", Long: "line numbers", Active: on(TabYAML), Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			m.hideLineNumbers = !m.hideLineNumbers
+			m.render()
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"x"}, Short: "x reveal/hide secret", Long: "reveal or hide a Secret's values", Active: func(m *Model) bool {
+			return m.tab == TabYAML && yamlview.Masked(m.detail.Object)
+		}, Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
 			m.reveal = !m.reveal
 			m.render()
-		}
-	case "#":
-		m.hideLineNumbers = !m.hideLineNumbers
-		m.render()
-	case "p":
-		if m.tab == TabEvents && m.target.Object != nil && m.target.Object.Namespace != "" {
-			m.related = !m.related
-			m.stop()
-			m.loading = true
-			return m, tea.Batch(m.start(), m.spin.Tick)
-		}
-	default:
-		m.view, _ = m.view.Update(key)
-	}
-	return m, nil
+			return nil
+		}},
+		keymap.Binding[Model]{Keys: []string{"p"}, Short: "p include owned objects' events", Long: "include owned objects' events", Active: func(m *Model) bool {
+			return namespaced(m) && !m.related
+		}, Run: toggleRelated},
+		keymap.Binding[Model]{Keys: []string{"p"}, Short: "p own events only", Long: "own events only", Active: func(m *Model) bool {
+			return namespaced(m) && m.related
+		}, Run: toggleRelated},
+	)
+	return keymap.Map[Model]{Title: "Details pane", Bindings: b}
 }
+
+func toggleRelated(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+	m.related = !m.related
+	m.stop()
+	m.loading = true
+	return tea.Batch(m.start(), m.spin.Tick)
+}
+
+// Keys are the bindings of the tab on show: the pane's, then the Logs
+// tab's there.
+func (m *Model) Keys() []keymap.Group {
+	g := m.keys().Describe(m)
+	g.Footer = []string{"tab", "down", "J", "#", "x", "p"}
+	if m.tab != TabLogs {
+		return []keymap.Group{g}
+	}
+	return []keymap.Group{g, m.logs.Keys()}
+}
+
+// Title names the tab on show.
+func (m *Model) Title() string { return tabNames[m.tab] }
 
 // Search searches the tab's text ("" clears); in the Logs tab the query
 // may be a /regex/ or !inverted.
@@ -306,30 +355,6 @@ func (m Model) SearchStatus() string {
 		return m.logs.SearchStatus()
 	}
 	return m.view.SearchStatus()
-}
-
-// Hint says what the current tab offers beyond scrolling, for the footer.
-func (m Model) Hint() string {
-	switch m.tab {
-	case TabLogs:
-		if o := m.target.Object; o != nil && logview.Loggable(*o) {
-			return m.logs.Hint()
-		}
-	case TabYAML:
-		hint := "J json/yaml  # line numbers"
-		if yamlview.Masked(m.detail.Object) {
-			hint += "  x reveal/hide secret"
-		}
-		return hint
-	case TabEvents:
-		if m.target.Object != nil && m.target.Object.Namespace != "" {
-			if m.related {
-				return "p own events only"
-			}
-			return "p include owned objects' events"
-		}
-	}
-	return ""
 }
 
 // render rebuilds the lines of the tab on show.
@@ -414,15 +439,7 @@ func (m *Model) eventLines(now time.Time) []string {
 
 // View draws the tab bar and the tab.
 func (m Model) View() string {
-	var tabs []string
-	for i, name := range tabNames {
-		if Tab(i) == m.tab {
-			tabs = append(tabs, m.styles.Key.Render("["+name+"]"))
-		} else {
-			tabs = append(tabs, m.styles.Muted.Render(" "+name+" "))
-		}
-	}
-	bar := strings.Join(tabs, " ")
+	bar := tabs.Bar(tabNames, int(m.tab), m.styles)
 	if m.loading && m.tab == TabSummary {
 		bar += " " + m.spin.View()
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -113,33 +112,14 @@ func (m *Model) clamp() {
 	m.offset = max(0, min(m.offset, len(m.lines)-m.height))
 }
 
-// Update scrolls with the usual keys.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	key, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return m, nil
-	}
-	switch key.String() {
-	case "down", "j":
-		m.offset++
-	case "up", "k":
-		m.offset--
-	case "pgdown", "ctrl+f", "space":
-		m.offset += max(m.height-1, 1)
-	case "pgup", "ctrl+b":
-		m.offset -= max(m.height-1, 1)
-	case "home", "g":
-		m.offset = 0
-	case "end", "G":
-		m.offset = len(m.lines)
-	case "n":
-		m.NextMatch(1)
-	case "N":
-		m.NextMatch(-1)
-	}
+// Move scrolls by delta lines, stopping at either end.
+func (m *Model) Move(delta int) {
+	m.offset += delta
 	m.clamp()
-	return m, nil
 }
+
+// PageSize is how far a page key scrolls.
+func (m Model) PageSize() int { return max(m.height-1, 1) }
 
 // View draws the visible lines, cut to the width.
 func (m Model) View() string {

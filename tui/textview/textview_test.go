@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -22,12 +21,12 @@ func TestScrollKeepsItsPlaceAcrossUpdatesAndStaysInRange(t *testing.T) {
 	var m Model
 	m.SetSize(20, 5)
 	m.SetLines(lines(100))
-	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyPgDown})
+	m.Move(m.PageSize())
 	m.SetLines(lines(100)) // a live update
 	if top := strings.Split(m.View(), "\n")[0]; top != "line 5" {
 		t.Errorf("after a page down and an update the top is %q", top)
 	}
-	m, _ = m.Update(tea.KeyPressMsg{Code: 'G', Text: "G"})
+	m.Move(1000)
 	if got := strings.Split(m.View(), "\n"); got[len(got)-1] != "line 100" || len(got) != 5 {
 		t.Errorf("G shows %q", got)
 	}

@@ -41,7 +41,6 @@ func (m *Model) selectKey(key string) bool {
 		if r.Key == key {
 			m.cursor = i
 			m.scrollToCursor()
-			m.Note = ""
 			return true
 		}
 	}

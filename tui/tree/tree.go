@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -65,9 +64,7 @@ type Model struct {
 	// staleSince holds, per cluster that lost its connection after it had
 	// synced, when that happened: its rows show the objects as last seen.
 	staleSince map[string]time.Time
-	// Note is a one-line message for the user (e.g. the selection vanished).
-	Note   string
-	search search
+	search     search
 }
 
 // New returns a tree over a fleet's members and objects.
@@ -104,7 +101,6 @@ func (m *Model) SetFilter(f kube.Filter) {
 	if m.search.query != "" {
 		m.Search(m.search.query)
 	}
-	m.Note = "" // rows left by a filter are not gone
 }
 
 // keepPlace selects, after a filter change, the row that was selected, or
@@ -152,8 +148,8 @@ func (m Model) Selected() (Row, bool) {
 }
 
 // Rebuild re-reads the fleet, keeping the cursor on the same row; when that
-// row is gone, the cursor moves to its neighbour and Note says so.
-func (m *Model) Rebuild() {
+// row is gone, the cursor moves to its neighbour and lost says so.
+func (m *Model) Rebuild() (lost bool) {
 	var selected string
 	if row, ok := m.Selected(); ok {
 		selected = row.Key
@@ -172,18 +168,18 @@ func (m *Model) Rebuild() {
 		m.addClusters(members)
 	}
 	if selected == "" {
-		return
+		return false
 	}
 	for i, r := range m.rows {
 		if r.Key == selected {
 			m.cursor = i
 			m.scrollToCursor()
-			return
+			return false
 		}
 	}
-	m.Note = "the selected object is gone; moved to its neighbour"
 	m.cursor = min(m.cursor, len(m.rows)-1)
 	m.scrollToCursor()
+	return true
 }
 
 func (m *Model) addClusters(members []kube.Member) {
@@ -325,48 +321,32 @@ func (m *Model) addObjects(objs []kube.Object, parent string, depth int) {
 	}
 }
 
-// Update handles the tree's keys.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	key, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return m, nil
+// Open opens the selected row.
+func (m *Model) Open() { m.setExpanded(true) }
+
+// Close closes the selected row, or moves to its parent when it is closed.
+func (m *Model) Close() {
+	if row, ok := m.Selected(); ok && !row.Expanded {
+		m.ToParent()
+		return
 	}
-	m.Note = ""
-	switch key.String() {
-	case "down", "j":
-		m.move(1)
-	case "up", "k":
-		m.move(-1)
-	case "pgdown", "ctrl+f":
-		m.move(max(m.height-1, 1))
-	case "pgup", "ctrl+b":
-		m.move(-max(m.height-1, 1))
-	case "home", "g":
-		m.move(-len(m.rows))
-	case "end", "G":
-		m.move(len(m.rows))
-	case "right", "l", "enter":
-		m.setExpanded(true)
-	case "left", "h":
-		if row, ok := m.Selected(); ok && !row.Expanded {
-			m.ToParent()
-			return m, nil
-		}
-		m.setExpanded(false)
-	case "-":
-		m.expanded = map[string]bool{}
-		m.Rebuild()
-	case "+":
-		m.expandAll(true)
-	case "tab":
-		m.nextCluster()
-	case "n":
-		m.NextMatch(1)
-	case "N":
-		m.NextMatch(-1)
-	}
-	return m, nil
+	m.setExpanded(false)
 }
+
+// CloseAll closes every row.
+func (m *Model) CloseAll() {
+	m.expanded = map[string]bool{}
+	m.Rebuild()
+}
+
+// OpenAll opens every row.
+func (m *Model) OpenAll() { m.expandAll(true) }
+
+// Move moves the cursor by delta rows, stopping at either end.
+func (m *Model) Move(delta int) { m.move(delta) }
+
+// PageSize is how far a page key moves the cursor.
+func (m Model) PageSize() int { return max(m.height-1, 1) }
 
 func (m *Model) move(delta int) {
 	m.cursor = max(0, min(len(m.rows)-1, m.cursor+delta))
@@ -415,7 +395,8 @@ func (m *Model) expandAll(objects bool) {
 	}
 }
 
-func (m *Model) nextCluster() {
+// NextCluster moves to the next cluster's row.
+func (m *Model) NextCluster() {
 	for i := m.cursor + 1; i < len(m.rows); i++ {
 		if m.rows[i].Level == LevelCluster {
 			m.cursor = i

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -34,18 +33,35 @@ func fleet() (members, *kube.Tree) {
 	return m, objs
 }
 
+// press does what the keys do in the app.
 func press(m Model, keys ...string) Model {
 	for _, k := range keys {
-		msg := tea.KeyPressMsg{Code: rune(k[0]), Text: k}
 		switch k {
-		case "enter":
-			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-		case "left":
-			msg = tea.KeyPressMsg{Code: tea.KeyLeft}
+		case "enter", "l":
+			m.Open()
+		case "h", "left":
+			m.Close()
 		case "tab":
-			msg = tea.KeyPressMsg{Code: tea.KeyTab}
+			m.NextCluster()
+		case "j":
+			m.Move(1)
+		case "k":
+			m.Move(-1)
+		case "g":
+			m.Move(-len(m.Rows()))
+		case "G":
+			m.Move(len(m.Rows()))
+		case "+":
+			m.OpenAll()
+		case "-":
+			m.CloseAll()
+		case "n":
+			m.NextMatch(1)
+		case "N":
+			m.NextMatch(-1)
+		default:
+			panic("press: no key " + k)
 		}
-		m, _ = m.Update(msg)
 	}
 	return m
 }
@@ -102,14 +118,16 @@ func TestLiveUpdatesKeepThePlaceAndMoveOffDeletedRows(t *testing.T) {
 	}
 	// A new pod sorted before "debug" arrives: the cursor stays on debug.
 	objs.Upsert(kube.Object{Cluster: "c1", Namespace: "shop", Kind: "Pod", Name: "aaa", UID: "new", Status: kube.StatusPending})
-	m.Rebuild()
-	if row, _ := m.Selected(); row.Label != "debug" || m.Note != "" {
-		t.Fatalf("after an insert the cursor is on %q (note %q)", row.Label, m.Note)
+	if lost := m.Rebuild(); lost {
+		t.Fatal("an insert lost the selection")
+	}
+	if row, _ := m.Selected(); row.Label != "debug" {
+		t.Fatalf("after an insert the cursor is on %q", row.Label)
 	}
 	objs.Delete("c1", "c1/debug")
-	m.Rebuild()
-	if row, _ := m.Selected(); row.Label != "zz-last" || !strings.Contains(m.Note, "gone") {
-		t.Fatalf("after deleting the selection: on %q, note %q", row.Label, m.Note)
+	lost := m.Rebuild()
+	if row, _ := m.Selected(); row.Label != "zz-last" || !lost {
+		t.Fatalf("after deleting the selection: on %q, lost %v", row.Label, lost)
 	}
 }
 
@@ -184,9 +202,6 @@ func TestFilterListsMatchesFlatUnderTheirKind(t *testing.T) {
 	want = []string{"c1", " shop", "  Pod", "   debug", "   web-1", "   zz-last", "c2"}
 	if got := labels(m); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("pods of c1 %q, want %q", got, want)
-	}
-	if m.Note != "" {
-		t.Errorf("a filter is not a deletion: note %q", m.Note)
 	}
 	// Search within the filter reveals the flat match.
 	if n := m.Search("web-1"); n != 1 {
