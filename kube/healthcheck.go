@@ -7,9 +7,6 @@ import (
 	"strings"
 )
 
-// healthCheckKinds are the kinds the fleet health check compares: what runs.
-var healthCheckKinds = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"}
-
 // Spread is one workload (same namespace, kind and name) found on more
 // than one WEC, with its copy on each.
 type Spread struct {
@@ -109,7 +106,7 @@ func (t *Tree) HealthCheck(clusters []string, d Deliveries, showSystem bool) Hea
 					sum.ByStatus[i] += n
 				}
 				totals[kind][cluster] = sum
-				if !slices.Contains(healthCheckKinds, kind) {
+				if !slices.Contains(runsPods, kind) {
 					continue
 				}
 				for _, e := range k.top {

@@ -37,20 +37,24 @@ type Styles struct {
 	Accent lipgloss.Style
 	// Match marks search matches; it reads without colour too (reverse).
 	Match lipgloss.Style
+	// Selected marks the row under the cursor (reverse: it reads without
+	// colour).
+	Selected lipgloss.Style
 }
 
 // New builds the styles for a palette.
 func New(p Palette) Styles {
 	return Styles{
-		Title:  lipgloss.NewStyle().Foreground(p.Title).Bold(true),
-		Text:   lipgloss.NewStyle().Foreground(p.Text),
-		Muted:  lipgloss.NewStyle().Foreground(p.Muted),
-		Key:    lipgloss.NewStyle().Foreground(p.Accent).Bold(true),
-		OK:     lipgloss.NewStyle().Foreground(p.OK),
-		Warn:   lipgloss.NewStyle().Foreground(p.Warn),
-		Error:  lipgloss.NewStyle().Foreground(p.Error),
-		Accent: lipgloss.NewStyle().Foreground(p.Accent),
-		Match:  lipgloss.NewStyle().Reverse(true).Foreground(p.Warn),
+		Title:    lipgloss.NewStyle().Foreground(p.Title).Bold(true),
+		Text:     lipgloss.NewStyle().Foreground(p.Text),
+		Muted:    lipgloss.NewStyle().Foreground(p.Muted),
+		Key:      lipgloss.NewStyle().Foreground(p.Accent).Bold(true),
+		OK:       lipgloss.NewStyle().Foreground(p.OK),
+		Warn:     lipgloss.NewStyle().Foreground(p.Warn),
+		Error:    lipgloss.NewStyle().Foreground(p.Error),
+		Accent:   lipgloss.NewStyle().Foreground(p.Accent),
+		Match:    lipgloss.NewStyle().Reverse(true).Foreground(p.Warn),
+		Selected: lipgloss.NewStyle().Reverse(true),
 	}
 }
 

@@ -111,9 +111,7 @@ func (m *Model) scale(arg string) (tea.Cmd, error) {
 	if why != "" {
 		return nil, errors.New(why)
 	}
-	switch o.Kind {
-	case "Deployment", "StatefulSet", "ReplicaSet":
-	default:
+	if !o.Scalable() {
 		return nil, fmt.Errorf("scale: a %s has no replicas to scale; select a Deployment or StatefulSet", o.Kind)
 	}
 	fleet := m.fleet
@@ -128,9 +126,7 @@ func (m *Model) restart() (tea.Cmd, error) {
 	if why != "" {
 		return nil, errors.New(why)
 	}
-	switch o.Kind {
-	case "Deployment", "StatefulSet", "DaemonSet":
-	default:
+	if !o.Restartable() {
 		return nil, fmt.Errorf("restart: only a Deployment, StatefulSet or DaemonSet rolls out, not a %s", o.Kind)
 	}
 	fleet := m.fleet

@@ -12,7 +12,6 @@ import (
 	"github.com/wecs-tui/wecs/tui/help"
 	"github.com/wecs-tui/wecs/tui/input"
 	"github.com/wecs-tui/wecs/tui/keymap"
-	"github.com/wecs-tui/wecs/tui/logview"
 	"github.com/wecs-tui/wecs/tui/pane"
 	"github.com/wecs-tui/wecs/tui/status"
 	"github.com/wecs-tui/wecs/tui/textview"
@@ -220,7 +219,7 @@ func treeKeys() keymap.Map[Model] {
 		keymap.Binding[Model]{Keys: []string{"right", "enter"}, Label: "→ enter", Short: "→← open", Long: "open (a leaf: its details)", Run: do((*Model).openRow)},
 		keymap.Binding[Model]{Keys: []string{"l"}, Long: "open (on a pod or workload: its logs)", Run: do(func(m *Model) tea.Cmd {
 			// k9s's logs key on what has logs; elsewhere it opens, as →.
-			if row, ok := m.tree.Selected(); ok && row.Object != nil && logview.Loggable(*row.Object) {
+			if row, ok := m.tree.Selected(); ok && row.Object != nil && row.Object.RunsPods() {
 				return m.openPane(pane.TabLogs)
 			}
 			return m.openRow()
@@ -280,8 +279,8 @@ func paneKeys() keymap.Map[Model] {
 			_ = m.pane.Filter("")
 			return nil
 		})},
-		{Keys: []string{"esc", "left", "h", "q"}, Label: "esc h q", Short: "esc back", Long: "back to the tree", Active: func(m *Model) bool { return !paneSearching(m) }, Run: do(backToTree)},
-		{Keys: []string{"left", "h", "q"}, Label: "h q", Long: "back to the tree", Active: paneSearching, Run: do(backToTree)},
+		{Keys: []string{"esc"}, Short: "esc back", Long: "back to the tree", Active: func(m *Model) bool { return !paneSearching(m) }, Run: do(backToTree)},
+		{Keys: []string{"left", "h", "q"}, Label: "← h q", Long: "back to the tree", Run: do(backToTree)},
 		{Keys: []string{"F"}, Short: "F filter", Long: "filter: only matching lines", Active: func(m *Model) bool { return m.pane.Tab() == pane.TabLogs }, Run: do(func(m *Model) tea.Cmd {
 			m.query = input.New()
 			m.push(mode{kind: modeFilter})

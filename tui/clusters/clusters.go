@@ -14,7 +14,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
@@ -606,7 +605,7 @@ func (m Model) View() string {
 		case r == 0:
 			line = s.Accent.Render(line)
 		case selected:
-			line = lipgloss.NewStyle().Reverse(true).Render(line)
+			line = s.Selected.Render(line)
 		}
 		out = append(out, line)
 	}

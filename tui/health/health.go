@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wecs-tui/wecs/internal/termtext"
@@ -206,7 +205,7 @@ func (m Model) cell(sp *kube.Spread, cluster string, selected bool) string {
 	}
 	text = fmt.Sprintf("%-*s", cellWidth, ansi.Truncate(text, cellWidth, "…"))
 	if selected {
-		return lipgloss.NewStyle().Reverse(true).Render(text)
+		return m.styles.Selected.Render(text)
 	}
 	return style.Render(text)
 }
@@ -249,7 +248,7 @@ func (m Model) View() string {
 		if r.spread == nil {
 			line := s.Title.Render(termtext.Clean(r.heading))
 			if selected {
-				line = lipgloss.NewStyle().Reverse(true).Render(termtext.Clean(r.heading))
+				line = m.styles.Selected.Render(termtext.Clean(r.heading))
 			}
 			lines = append(lines, line)
 			continue
@@ -261,7 +260,7 @@ func (m Model) View() string {
 		}
 		name := fmt.Sprintf("%-*s", nameWidth, termtext.Middle(termtext.Clean(sp.Namespace+"/"+sp.Kind+" "+sp.Name), nameWidth))
 		if selected {
-			name = lipgloss.NewStyle().Reverse(true).Render(name)
+			name = m.styles.Selected.Render(name)
 		}
 		line := mark + name
 		for _, c := range clusters {

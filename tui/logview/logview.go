@@ -113,15 +113,6 @@ func (m Model) Showing() (kube.Object, bool) {
 	return *m.target, true
 }
 
-// Loggable reports whether an object has logs: pods and what owns pods.
-func Loggable(o kube.Object) bool {
-	switch o.Kind {
-	case "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob":
-		return true
-	}
-	return false
-}
-
 // Open starts the logs of o (elsewhere: the other clusters with the same
 // workload); the same object again keeps what is there.
 func (m *Model) Open(o kube.Object, elsewhere []string) tea.Cmd {

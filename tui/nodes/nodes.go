@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wecs-tui/wecs/internal/termtext"
@@ -251,7 +250,7 @@ func (m Model) View() string {
 			bar.Fill(n.Memory, alloc.Memory, barWidth, s), bar.Bytes(n.Memory)+"/"+bar.Bytes(alloc.Memory), n.Pods, alloc.Pods)
 		line = ansi.Truncate(line, max(m.width, 1), "…")
 		if i == m.list.Cursor() {
-			line = lipgloss.NewStyle().Reverse(true).Render(ansi.Strip(line))
+			line = m.styles.Selected.Render(ansi.Strip(line))
 		}
 		lines = append(lines, line)
 	}

@@ -148,7 +148,7 @@ func (m *Model) openLogs() tea.Cmd {
 		m.logs.Close()
 		return nil
 	}
-	if o := m.target.Object; o != nil && logview.Loggable(*o) {
+	if o := m.target.Object; o != nil && o.RunsPods() {
 		return m.logs.Open(*o, m.watcher.ClustersWith(*o))
 	}
 	return nil
@@ -452,7 +452,7 @@ func (m Model) View() string {
 
 func (m Model) logsView() string {
 	o := m.target.Object
-	if o == nil || !logview.Loggable(*o) {
+	if o == nil || !o.RunsPods() {
 		return m.styles.Muted.Render("No pods here: logs are for pods and the workloads that run them; select one.")
 	}
 	if _, ok := m.logs.Showing(); !ok {

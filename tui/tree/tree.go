@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wecs-tui/wecs/internal/termtext"
@@ -453,7 +452,7 @@ func (m Model) renderRow(r Row, selected bool) string {
 	line := ansi.Truncate(prefix+body, max(m.width, 1), "…")
 	switch _, stale := m.staleSince[r.Cluster]; {
 	case selected:
-		return lipgloss.NewStyle().Reverse(true).Render(ansi.Strip(line))
+		return m.styles.Selected.Render(ansi.Strip(line))
 	case stale && r.Level != LevelCluster:
 		// Objects kept from before the connection was lost: dimmed, as
 		// the cluster row above says since when.
