@@ -378,7 +378,7 @@ func (m Model) body() string {
 // breadcrumbs, body, footer.
 func (m Model) View() tea.View {
 	top := []string{m.header(), m.filterLine(), m.breadcrumbs()}
-	if v := m.page().view; v != nil {
+	if v := m.viewShown(); v != nil {
 		top = []string{m.header(), m.viewTitle(v), m.styles.Muted.Render(":clusters · :nodes · :health · esc back to the tree")}
 	}
 	bottom := []string{m.footer()}

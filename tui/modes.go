@@ -76,6 +76,17 @@ func (m *Model) page() mode {
 	return m.modes[0]
 }
 
+// viewShown is the fleet view on the stack, if any: on screen, or under
+// the help.
+func (m *Model) viewShown() fleetView {
+	for i := len(m.modes) - 1; i > 0; i-- {
+		if v := m.modes[i].view; v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
 func (m *Model) paneFocused() bool {
 	return slices.ContainsFunc(m.modes, func(md mode) bool { return md.kind == modePane })
 }

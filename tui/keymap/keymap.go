@@ -81,7 +81,7 @@ func (km Map[M]) Describe(m *M) Group {
 			e.Disabled = b.Disabled(m)
 		}
 		// The two halves of a pair (↑ and ↓) are one line of the help.
-		if n := len(g.Entries); n > 0 && g.Entries[n-1].Label == e.Label && g.Entries[n-1].Long == e.Long {
+		if n := len(g.Entries); n > 0 && g.Entries[n-1].Label == e.Label && g.Entries[n-1].Long == e.Long && (e.Short == "" || g.Entries[n-1].Short == "") {
 			last := &g.Entries[n-1]
 			last.Keys = append(slices.Clone(last.Keys), e.Keys...)
 			last.Short = cmp.Or(last.Short, e.Short)

@@ -259,7 +259,7 @@ func (m Model) keys() keymap.Map[Model] {
 			}
 		})},
 		{Keys: []string{"G", "end"}, Label: "f / G", Long: "follow on or off / follow again", Run: do(func(m *Model) { m.following = true })},
-		{Keys: []string{"up", "k", "down", "j"}, Label: "↑↓ pgup g", Long: "scroll (pauses following)", Run: func(m *Model, key tea.KeyPressMsg) tea.Cmd {
+		{Keys: []string{"up", "k", "down", "j"}, Label: "↑↓ pgup g", Short: "↑↓ scroll", Long: "scroll (pauses following)", Run: func(m *Model, key tea.KeyPressMsg) tea.Cmd {
 			m.scroll(map[bool]int{true: -1, false: 1}[key.String() == "up" || key.String() == "k"])
 			return nil
 		}},
@@ -289,10 +289,10 @@ func (m Model) keys() keymap.Map[Model] {
 			return nil
 		}},
 		{Keys: []string{"s"}, Short: "s save", Long: "save to a file (the path is shown)", Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd { return m.save() }},
-		{Keys: []string{"T"}, Short: "T time", Label: "T w # P", Long: "timestamps, wrap, line numbers, pretty JSON", Run: do(func(m *Model) { m.timestamps = !m.timestamps })},
-		{Keys: []string{"w"}, Short: "w wrap", Label: "T w # P", Long: "timestamps, wrap, line numbers, pretty JSON", Run: do(func(m *Model) { m.wrap = !m.wrap })},
-		{Keys: []string{"#"}, Label: "T w # P", Long: "timestamps, wrap, line numbers, pretty JSON", Run: do(func(m *Model) { m.numbers = !m.numbers })},
-		{Keys: []string{"P"}, Short: "P pretty", Label: "T w # P", Long: "timestamps, wrap, line numbers, pretty JSON", Run: do(func(m *Model) { m.pretty = !m.pretty })},
+		{Keys: []string{"T"}, Short: "T time", Long: "timestamps", Run: do(func(m *Model) { m.timestamps = !m.timestamps })},
+		{Keys: []string{"w"}, Short: "w wrap", Long: "wrap long lines", Run: do(func(m *Model) { m.wrap = !m.wrap })},
+		{Keys: []string{"#"}, Long: "line numbers", Run: do(func(m *Model) { m.numbers = !m.numbers })},
+		{Keys: []string{"P"}, Short: "P pretty", Long: "pretty JSON", Run: do(func(m *Model) { m.pretty = !m.pretty })},
 		{Keys: []string{"ctrl+l"}, Short: "ctrl+l clear", Long: "clear", Run: do(func(m *Model) {
 			m.clearLines()
 			m.status = "cleared"

@@ -159,7 +159,7 @@ func (m *Model) keys() keymap.Map[Model] {
 			m.pods.Move(m.pods.PageSize())
 			return nil
 		}},
-		keymap.Binding[Model]{Keys: []string{"esc", "q"}, Label: "esc / q", Long: "close the pods", Active: isOpen, Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+		keymap.Binding[Model]{Keys: []string{"esc", "q"}, Label: "esc / q", Short: "esc close pods", Long: "close the pods", Active: isOpen, Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
 			m.open = false
 			m.layout()
 			return nil

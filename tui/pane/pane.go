@@ -326,11 +326,15 @@ func toggleRelated(m *Model, _ tea.KeyPressMsg) tea.Cmd {
 // tab's there.
 func (m *Model) Keys() []keymap.Group {
 	g := m.keys().Describe(m)
-	g.Footer = []string{"tab", "down", "J", "#", "x", "p"}
-	if m.tab != TabLogs {
-		return []keymap.Group{g}
+	switch m.tab {
+	case TabYAML:
+		g.Footer = []string{"J", "#", "x"}
+	case TabEvents:
+		g.Footer = []string{"p"}
+	case TabLogs:
+		return []keymap.Group{g, m.logs.Keys()}
 	}
-	return []keymap.Group{g, m.logs.Keys()}
+	return []keymap.Group{g}
 }
 
 // Title names the tab on show.
