@@ -3,18 +3,19 @@
 package theme
 
 import (
+	"hash/fnv"
 	"image/color"
 	"time"
 
 	"charm.land/lipgloss/v2"
-
-	"github.com/wecs-tui/wecs/kube"
 )
 
 // Palette names colours by the role they play, never by hue.
 type Palette struct {
 	Text, Muted, Accent, Title color.Color
 	OK, Warn, Error            color.Color
+	// Sources tell merged log sources apart, as stern does.
+	Sources []color.Color
 }
 
 // Dark suits terminals with a dark background (the default until the
@@ -22,12 +23,22 @@ type Palette struct {
 var Dark = Palette{
 	Text: lipgloss.Color("252"), Muted: lipgloss.Color("244"), Accent: lipgloss.Color("75"), Title: lipgloss.Color("231"),
 	OK: lipgloss.Color("42"), Warn: lipgloss.Color("214"), Error: lipgloss.Color("203"),
+	Sources: colours("39", "170", "214", "78", "141", "208", "45", "204"),
 }
 
 // Light suits terminals with a light background.
 var Light = Palette{
 	Text: lipgloss.Color("236"), Muted: lipgloss.Color("242"), Accent: lipgloss.Color("25"), Title: lipgloss.Color("16"),
 	OK: lipgloss.Color("28"), Warn: lipgloss.Color("130"), Error: lipgloss.Color("160"),
+	Sources: colours("25", "127", "130", "28", "91", "166", "30", "161"),
+}
+
+func colours(codes ...string) []color.Color {
+	out := make([]color.Color, len(codes))
+	for i, c := range codes {
+		out[i] = lipgloss.Color(c)
+	}
+	return out
 }
 
 // Styles are the styles every view draws with.
@@ -40,11 +51,28 @@ type Styles struct {
 	// Selected marks the row under the cursor (reverse: it reads without
 	// colour).
 	Selected lipgloss.Style
+	sources  []lipgloss.Style
+}
+
+// Source is a stable colour for one log source (pod/container), telling
+// merged sources apart.
+func (s Styles) Source(name string) lipgloss.Style {
+	if len(s.sources) == 0 {
+		return s.Text
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(name))
+	return s.sources[h.Sum32()%uint32(len(s.sources))]
 }
 
 // New builds the styles for a palette.
 func New(p Palette) Styles {
+	sources := make([]lipgloss.Style, len(p.Sources))
+	for i, c := range p.Sources {
+		sources[i] = lipgloss.NewStyle().Foreground(c)
+	}
 	return Styles{
+		sources:  sources,
 		Title:    lipgloss.NewStyle().Foreground(p.Title).Bold(true),
 		Text:     lipgloss.NewStyle().Foreground(p.Text),
 		Muted:    lipgloss.NewStyle().Foreground(p.Muted),
@@ -64,49 +92,6 @@ func For(dark bool) Styles {
 		return New(Dark)
 	}
 	return New(Light)
-}
-
-// StatusGlyph is a status's glyph and word: readable without colour.
-func StatusGlyph(s kube.Status) string { return glyph(s) + " " + string(s) }
-
-// ObjectGlyph is an object's status glyph and its word as kubectl prints
-// it: "✗ CrashLoopBackOff".
-func ObjectGlyph(o kube.Object) string { return glyph(o.Status) + " " + o.StatusWord() }
-
-func glyph(s kube.Status) string {
-	switch s {
-	case kube.StatusRunning, kube.StatusReady, kube.StatusSucceeded:
-		return "✓"
-	case kube.StatusPending, kube.StatusNotReady, kube.StatusTerminating:
-		return "◐"
-	case kube.StatusFailed:
-		return "✗"
-	}
-	return "?"
-}
-
-// Status is the style of an object's status.
-func (s Styles) Status(st kube.Status) lipgloss.Style {
-	switch st {
-	case kube.StatusRunning, kube.StatusReady, kube.StatusSucceeded:
-		return s.OK
-	case kube.StatusPending, kube.StatusNotReady, kube.StatusTerminating:
-		return s.Warn
-	case kube.StatusFailed:
-		return s.Error
-	}
-	return s.Muted
-}
-
-// Health is the style of a cluster's health.
-func (s Styles) Health(h kube.Health) lipgloss.Style {
-	switch h {
-	case kube.HealthActive:
-		return s.OK
-	case kube.HealthPending:
-		return s.Warn
-	}
-	return s.Error
 }
 
 // StaleText is "stale since 15:04", said wherever a cluster's objects or

@@ -312,7 +312,7 @@ func (m Model) breadcrumbs() string {
 		parts = append(parts, o.Kind+" "+o.Name)
 	} else if row.Level > tree.LevelCluster {
 		for _, r := range m.tree.Rows() {
-			if r.Level > tree.LevelCluster && r.Level < row.Level && strings.HasPrefix(row.Key, r.Key+"/") {
+			if r.Level > tree.LevelCluster && r.Level < row.Level && tree.Within(row.Key, r.Key) {
 				parts = append(parts, r.Label)
 			}
 		}

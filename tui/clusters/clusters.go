@@ -24,6 +24,7 @@ import (
 	"github.com/wecs-tui/wecs/tui/confirm"
 	"github.com/wecs-tui/wecs/tui/keymap"
 	"github.com/wecs-tui/wecs/tui/list"
+	"github.com/wecs-tui/wecs/tui/look"
 	"github.com/wecs-tui/wecs/tui/prompt"
 	"github.com/wecs-tui/wecs/tui/status"
 	"github.com/wecs-tui/wecs/tui/tabs"
@@ -583,7 +584,7 @@ func (m Model) View() string {
 		for _, j := range shown {
 			c := row[j] + strings.Repeat(" ", widths[j]-ansi.StringWidth(row[j]))
 			if j == 1 && r > 0 && !selected {
-				c = s.Health(m.rows[start+r-1].Health).Render(c)
+				c = look.Health(s, m.rows[start+r-1].Health).Render(c)
 			}
 			parts = append(parts, c)
 		}

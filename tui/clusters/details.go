@@ -13,6 +13,7 @@ import (
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/tui/bar"
+	"github.com/wecs-tui/wecs/tui/look"
 	"github.com/wecs-tui/wecs/tui/summary"
 	"github.com/wecs-tui/wecs/tui/yamlview"
 )
@@ -97,7 +98,7 @@ func (m *Model) problems(l *lines) {
 
 func (m *Model) detailsTab(l *lines, mem *kube.Member) {
 	s, now := m.styles, m.Now()
-	l.add("%s %s", s.Title.Render("ManagedCluster "+termtext.Clean(mem.Name)), s.Health(mem.Health).Render(string(mem.Health)))
+	l.add("%s %s", s.Title.Render("ManagedCluster "+termtext.Clean(mem.Name)), look.Health(s, mem.Health).Render(string(mem.Health)))
 	l.wrap("  ", termtext.Clean(mem.Reason))
 	l.add("  accepted %s · joined %s · available %s · kubernetes %s · created %s ago", yesNo(mem.Accepted), yesNo(mem.Joined),
 		orDash(string(mem.Available)), orDash(mem.Version), age(mem.Created, now))
@@ -181,7 +182,7 @@ func (m *Model) keyValues(l *lines, title string, kv map[string]string) {
 
 func (m *Model) registrationTab(l *lines, mem *kube.Member) {
 	s, now := m.styles, m.Now()
-	l.add("%s %s", s.Title.Render("Registration of "+termtext.Clean(mem.Name)), s.Health(mem.Health).Render(string(mem.Health)))
+	l.add("%s %s", s.Title.Render("Registration of "+termtext.Clean(mem.Name)), look.Health(s, mem.Health).Render(string(mem.Health)))
 	l.wrap("  ", termtext.Clean(mem.Reason))
 	if mem.Health == kube.HealthPending {
 		l.add("  %s", s.Key.Render("a accepts it: approves its agent's CSRs and sets hubAcceptsClient (asks first)"))

@@ -16,6 +16,7 @@ import (
 	"github.com/wecs-tui/wecs/theme"
 	"github.com/wecs-tui/wecs/tui/keymap"
 	"github.com/wecs-tui/wecs/tui/list"
+	"github.com/wecs-tui/wecs/tui/look"
 )
 
 // Source gives the view its data (a *kube.Fleet and its tree).
@@ -198,7 +199,7 @@ func (m Model) cell(sp *kube.Spread, cluster string, selected bool) string {
 	o, ok := sp.On[cluster]
 	text, style := "—", m.styles.Muted
 	if ok {
-		text, style = theme.ObjectGlyph(o), m.styles.Status(o.Status)
+		text, style = look.ObjectGlyph(o), look.Status(m.styles, o.Status)
 		if o.Ready != "" {
 			text += " " + o.Ready
 		}

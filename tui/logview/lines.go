@@ -2,11 +2,8 @@ package logview
 
 import (
 	"encoding/json"
-	"hash/fnv"
 	"regexp"
 	"strings"
-
-	"charm.land/lipgloss/v2"
 
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/theme"
@@ -107,16 +104,6 @@ func Colour(text string, level Level, s theme.Styles) string {
 		}
 	}
 	return text
-}
-
-// prefixColours tell merged sources apart, as stern does.
-var prefixColours = []string{"39", "170", "214", "78", "141", "208", "45", "204"}
-
-// PrefixStyle is a stable colour for one source.
-func PrefixStyle(source string) lipgloss.Style {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(source))
-	return lipgloss.NewStyle().Foreground(lipgloss.Color(prefixColours[h.Sum32()%uint32(len(prefixColours))]))
 }
 
 // Matcher selects lines: a plain substring (ignoring case), or a regular

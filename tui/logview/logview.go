@@ -645,7 +645,7 @@ func (m Model) render(e entry) []string {
 		head += m.styles.Muted.Render(e.line.Time.Local().Format("15:04:05.000") + " ")
 	}
 	if p := m.prefix(e.line.Source); p != "" {
-		head += PrefixStyle(p).Render(p) + " "
+		head += m.styles.Source(p).Render(p) + " "
 	}
 	if e.line.Marker != "" {
 		return []string{head + m.styles.Muted.Render("── "+e.line.Marker+" ──")}

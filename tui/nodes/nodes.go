@@ -19,6 +19,7 @@ import (
 	"github.com/wecs-tui/wecs/tui/bar"
 	"github.com/wecs-tui/wecs/tui/keymap"
 	"github.com/wecs-tui/wecs/tui/list"
+	"github.com/wecs-tui/wecs/tui/look"
 	"github.com/wecs-tui/wecs/tui/textview"
 )
 
@@ -195,7 +196,7 @@ func (m *Model) renderPods() {
 			cpu, mem = bar.CPU(p.Usage.CPU), bar.Bytes(p.Usage.Memory)
 		}
 		lines = append(lines, fmt.Sprintf("  %-48s %s  cpu %-6s mem %-7s", termtext.Clean(p.Namespace+"/"+p.Name),
-			s.Status(p.Status).Render(fmt.Sprintf("%-12s", theme.ObjectGlyph(p))), cpu, mem))
+			look.Status(s, p.Status).Render(fmt.Sprintf("%-12s", look.ObjectGlyph(p))), cpu, mem))
 	}
 	if len(lines) == 1 {
 		lines = append(lines, s.Muted.Render("  no pod is bound to this node"))
@@ -242,7 +243,7 @@ func (m Model) View() string {
 		status := "? not listed"
 		style := s.Muted
 		if n.Node != nil {
-			status, style = theme.ObjectGlyph(*n.Node), s.Status(n.Node.Status)
+			status, style = look.ObjectGlyph(*n.Node), look.Status(s, n.Node.Status)
 		}
 		line := fmt.Sprintf("%-*s  %s  %s %-10s  %s %-14s  %d/%d", nameWidth, ansi.Truncate(termtext.Clean(n.Name), nameWidth, "…"),
 			style.Render(fmt.Sprintf("%-12s", status)),

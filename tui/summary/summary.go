@@ -15,6 +15,7 @@ import (
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/look"
 )
 
 // Input is what one summary is made from; set Member for a cluster, Object
@@ -131,13 +132,13 @@ func (w *writer) counts(c kube.Counts) {
 
 // StatusText is a status's glyph and word in its colour.
 func StatusText(s theme.Styles, st kube.Status) string {
-	return s.Status(st).Render(theme.StatusGlyph(st))
+	return look.Status(s, st).Render(look.StatusGlyph(st))
 }
 
 func (w *writer) cluster(in Input) {
 	m := in.Member
 	w.heading("ManagedCluster " + termtext.Clean(m.Name))
-	w.field("health", w.s.Health(m.Health).Render(string(m.Health))+" "+termtext.Clean(m.Reason))
+	w.field("health", look.Health(w.s, m.Health).Render(string(m.Health))+" "+termtext.Clean(m.Reason))
 	w.field("context", m.Binding.Context)
 	if m.Binding.By != "" {
 		w.field("bound by", string(m.Binding.By))
@@ -203,7 +204,7 @@ func (w *writer) object(in Input) {
 		where = o.Name
 	}
 	w.heading(o.Kind + " " + termtext.Clean(where) + w.s.Muted.Render(" on "+o.Cluster))
-	status := w.s.Status(o.Status).Render(theme.ObjectGlyph(*o)) + " " + o.Ready
+	status := look.Status(w.s, o.Status).Render(look.ObjectGlyph(*o)) + " " + o.Ready
 	if o.Kind == "Pod" {
 		status += " · restarts " + o.RestartsText(in.Now)
 	}

@@ -11,27 +11,12 @@ func (m *Model) Reveal(o kube.Object) bool {
 	if Filtering(m.filter) || (kube.SystemNamespace(o.Namespace) && !m.filter.ShowSystem) {
 		m.filter = kube.Filter{ShowSystem: m.filter.ShowSystem || kube.SystemNamespace(o.Namespace)}
 	}
-	key := "c/" + o.Cluster
-	m.expanded[key] = true
-	key += "/n/" + o.Namespace
-	m.expanded[key] = true
-	ancestors := m.objects.Ancestors(o.Cluster, o.UID)
-	top := o
-	if len(ancestors) > 0 {
-		top = ancestors[0]
-	}
-	key += "/k/" + top.Kind
-	m.expanded[key] = true
-	for _, a := range ancestors {
-		key += "/o/" + string(a.UID)
-		m.expanded[key] = true
-	}
-	return m.selectKey(key + "/o/" + string(o.UID))
+	return m.selectKey(m.openTo(o))
 }
 
 // RevealCluster puts the cursor on a cluster's row.
 func (m *Model) RevealCluster(name string) bool {
-	return m.selectKey("c/" + name)
+	return m.selectKey(clusterKey(name))
 }
 
 // selectKey rebuilds the rows and moves the cursor to the row with key.

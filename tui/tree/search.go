@@ -56,29 +56,7 @@ func (m Model) SearchStatus() string {
 }
 
 // reveal opens every row above an object and puts the cursor on it.
-func (m *Model) reveal(o kube.Object) {
-	key := "c/" + o.Cluster
-	m.expanded[key] = true
-	key += "/n/" + o.Namespace
-	m.expanded[key] = true
-	chain := m.shownPath(o)
-	key += "/k/" + chain[0].Kind
-	m.expanded[key] = true
-	for i, a := range chain {
-		key += "/o/" + string(a.UID)
-		if i < len(chain)-1 {
-			m.expanded[key] = true
-		}
-	}
-	m.Rebuild()
-	for i, r := range m.rows {
-		if r.Key == key {
-			m.cursor = i
-			m.scrollToCursor()
-			return
-		}
-	}
-}
+func (m *Model) reveal(o kube.Object) { m.selectKey(m.openTo(o)) }
 
 // shownPath is an object and the owners it sits under as the tree shows
 // it, outermost first: every owner, or with a filter, the owners from the

@@ -13,6 +13,7 @@ import (
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/look"
 )
 
 // Source is what the tree reads: the fleet's members and their objects.
@@ -113,7 +114,7 @@ func (m *Model) keepPlace(was Row) {
 			best = i
 		case was.Object != nil && r.Object != nil && r.Object.UID == was.Object.UID && r.Cluster == was.Cluster:
 			best = i
-		case strings.HasPrefix(was.Key, r.Key+"/") && len(r.Key) > bestLen:
+		case Within(was.Key, r.Key) && len(r.Key) > bestLen:
 			best, bestLen = i, len(r.Key)
 			continue
 		default:
@@ -184,7 +185,7 @@ func (m *Model) Rebuild() (lost bool) {
 func (m *Model) addClusters(members []kube.Member) {
 	for i := range members {
 		mem := &members[i]
-		key := "c/" + mem.Name
+		key := clusterKey(mem.Name)
 		counts := m.objects.ClusterCounts(mem.Name, m.filter.ShowSystem)
 		row := Row{Key: key, Level: LevelCluster, Cluster: mem.Name, Label: mem.Name, Counts: counts, Member: mem,
 			HasKids: counts.Total > 0, Expanded: m.expanded[key]}
@@ -197,7 +198,7 @@ func (m *Model) addClusters(members []kube.Member) {
 
 func (m *Model) addNamespaces(cluster, parent string) {
 	for _, ns := range m.objects.Namespaces(cluster, m.filter.ShowSystem) {
-		key := parent + "/n/" + ns.Name
+		key := namespaceKey(parent, ns.Name)
 		label := ns.Name
 		if label == "" {
 			label = "(cluster-scoped)"
@@ -209,7 +210,7 @@ func (m *Model) addNamespaces(cluster, parent string) {
 			continue
 		}
 		for _, k := range m.objects.Kinds(cluster, ns.Name) {
-			kkey := key + "/k/" + k.Name
+			kkey := kindKey(key, k.Name)
 			krow := Row{Key: kkey, Level: LevelKind, Depth: 2, Cluster: cluster, Label: k.Name, Counts: k.Counts, HasKids: true, Expanded: m.expanded[kkey]}
 			m.rows = append(m.rows, krow)
 			if krow.Expanded {
@@ -228,7 +229,7 @@ func (m *Model) addFiltered(members []kube.Member) {
 	for i := range members {
 		mem := &members[i]
 		start, end := span(matches, func(o *kube.Object) string { return o.Cluster }, mem.Name)
-		key := "c/" + mem.Name
+		key := clusterKey(mem.Name)
 		counts := countOf(matches[start:end])
 		row := Row{Key: key, Level: LevelCluster, Cluster: mem.Name, Label: mem.Name, Counts: counts, Member: mem,
 			HasKids: counts.Total > 0, Expanded: m.expanded[key]}
@@ -246,7 +247,7 @@ func (m *Model) addFiltered(members []kube.Member) {
 
 func (m *Model) addFilteredNamespace(objs []kube.Object, nested []bool, parent string) {
 	first := objs[0]
-	key := parent + "/n/" + first.Namespace
+	key := namespaceKey(parent, first.Namespace)
 	label := first.Namespace
 	if label == "" {
 		label = "(cluster-scoped)"
@@ -265,7 +266,7 @@ func (m *Model) addFilteredNamespace(objs []kube.Object, nested []bool, parent s
 	}
 	for len(shown) > 0 {
 		_, end := span(shown, func(o *kube.Object) string { return o.Kind }, shown[0].Kind)
-		kkey := key + "/k/" + shown[0].Kind
+		kkey := kindKey(key, shown[0].Kind)
 		krow := Row{Key: kkey, Level: LevelKind, Depth: 2, Cluster: first.Cluster, Label: shown[0].Kind, Counts: countOf(shown[:end]), HasKids: true, Expanded: m.expanded[kkey]}
 		m.rows = append(m.rows, krow)
 		if krow.Expanded {
@@ -310,7 +311,7 @@ func countOf(objs []kube.Object) kube.Counts {
 func (m *Model) addObjects(objs []kube.Object, parent string, depth int) {
 	for i := range objs {
 		o := &objs[i]
-		key := parent + "/o/" + string(o.UID)
+		key := objectKey(parent, o.UID)
 		kids := m.objects.Children(o.Cluster, o.UID)
 		row := Row{Key: key, Level: LevelObject, Depth: depth, Cluster: o.Cluster, Label: o.Name, Object: o, HasKids: len(kids) > 0, Expanded: m.expanded[key]}
 		m.rows = append(m.rows, row)
@@ -489,7 +490,7 @@ func (m Model) connectionGlyph(c kube.Connection) string {
 
 func (m Model) clusterLabel(r Row) string {
 	mem := r.Member
-	health := m.styles.Health(mem.Health).Render(string(mem.Health))
+	health := look.Health(m.styles, mem.Health).Render(string(mem.Health))
 	return fmt.Sprintf("%s %s %s %s", m.styles.Title.Render(r.Label), health, m.connectionGlyph(mem.Connection), m.styles.Muted.Render(countsText(r.Counts)))
 }
 
@@ -498,7 +499,7 @@ func (m Model) objectLabel(o kube.Object, width int) string {
 	if o.Kind != "" {
 		parts = append(parts, m.styles.Muted.Render(o.Kind))
 	}
-	parts = append(parts, "", m.styles.Status(o.Status).Render(theme.ObjectGlyph(o)))
+	parts = append(parts, "", look.Status(m.styles, o.Status).Render(look.ObjectGlyph(o)))
 	name := len(parts) - 2
 	if o.Ready != "" {
 		parts = append(parts, o.Ready)
