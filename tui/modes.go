@@ -7,11 +7,15 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/tui/clusters"
 	"github.com/wecs-tui/wecs/tui/command"
 	"github.com/wecs-tui/wecs/tui/confirm"
+	"github.com/wecs-tui/wecs/tui/health"
 	"github.com/wecs-tui/wecs/tui/help"
 	"github.com/wecs-tui/wecs/tui/input"
 	"github.com/wecs-tui/wecs/tui/keymap"
+	"github.com/wecs-tui/wecs/tui/logview"
+	"github.com/wecs-tui/wecs/tui/nodes"
 	"github.com/wecs-tui/wecs/tui/pane"
 	"github.com/wecs-tui/wecs/tui/status"
 	"github.com/wecs-tui/wecs/tui/textview"
@@ -28,6 +32,15 @@ type component interface {
 	Keys() []keymap.Group
 	Title() string
 }
+
+// The parts that meet the component contract.
+var (
+	_ component = (*pane.Model)(nil)
+	_ component = (*logview.Model)(nil)
+	_ fleetView = (*clusters.Model)(nil)
+	_ fleetView = (*nodes.Model)(nil)
+	_ fleetView = (*health.Model)(nil)
+)
 
 // modeKind says what has the keyboard.
 type modeKind int

@@ -47,7 +47,7 @@ func BenchmarkFollowFastLog(b *testing.B) {
 	i := 0
 	var heap runtime.MemStats
 	for b.Loop() {
-		m, _ = m.Update(linesMsg{seq: m.seq, lines: frames[i%len(frames)]})
+		m.Update(linesMsg{seq: m.seq, lines: frames[i%len(frames)]})
 		_ = m.View()
 		i++
 	}
@@ -63,7 +63,7 @@ func BenchmarkFollowFastLog(b *testing.B) {
 func BenchmarkFilteredFrame(b *testing.B) {
 	m := followed(DefaultCapacity)
 	for i := range 10 {
-		m, _ = m.Update(linesMsg{seq: m.seq, lines: batch(1000, i*1000)})
+		m.Update(linesMsg{seq: m.seq, lines: batch(1000, i*1000)})
 	}
 	if err := m.Filter("!/orders\\/\\d*5 /"); err != nil {
 		b.Fatal(err)
@@ -88,7 +88,7 @@ func BenchmarkFollowWrappedFilteredLog(b *testing.B) {
 	m := followed(DefaultCapacity)
 	m.SetSize(100, 40)
 	for _, k := range []string{"w", "#", "T", "P"} {
-		m, _ = m.Update(keyPress(k))
+		m.Update(keyPress(k))
 	}
 	if err := m.Filter("error"); err != nil {
 		b.Fatal(err)
@@ -100,7 +100,7 @@ func BenchmarkFollowWrappedFilteredLog(b *testing.B) {
 		frames[i] = longLines(i*perFrame, perFrame)
 	}
 	for i := range DefaultCapacity / perFrame {
-		m, _ = m.Update(linesMsg{seq: m.seq, lines: frames[i%len(frames)]})
+		m.Update(linesMsg{seq: m.seq, lines: frames[i%len(frames)]})
 	}
 	heapMB := func() float64 {
 		var s runtime.MemStats
@@ -112,7 +112,7 @@ func BenchmarkFollowWrappedFilteredLog(b *testing.B) {
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		m, _ = m.Update(linesMsg{seq: m.seq, lines: frames[i%len(frames)]})
+		m.Update(linesMsg{seq: m.seq, lines: frames[i%len(frames)]})
 		_ = m.View()
 		i++
 	}

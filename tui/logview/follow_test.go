@@ -91,16 +91,16 @@ func TestFollowKeepsTheNewestMatchingLineLastWhateverTheToggles(t *testing.T) {
 			m := followed(2000)
 			m.SetSize(100, 30)
 			for _, k := range keys {
-				m, _ = m.Update(keyPress(k))
+				m.Update(keyPress(k))
 			}
 			if err := m.Filter("error"); err != nil {
 				t.Fatal(err)
 			}
 			// Enough lines to fill the screen, then a frame's worth at a time.
-			m, _ = m.Update(linesMsg{seq: m.seq, lines: longLines(0, 200)})
+			m.Update(linesMsg{seq: m.seq, lines: longLines(0, 200)})
 			n := 200
 			for frame := range 60 {
-				m, _ = m.Update(linesMsg{seq: m.seq, lines: longLines(n, 50)})
+				m.Update(linesMsg{seq: m.seq, lines: longLines(n, 50)})
 				n += 50
 				if err := bottomShows(m.View(), 30, newestMatching(n)); err != nil {
 					t.Fatalf("frame %d: %v\n%s", frame, err, ansi.Strip(m.View()))
@@ -108,30 +108,30 @@ func TestFollowKeepsTheNewestMatchingLineLastWhateverTheToggles(t *testing.T) {
 			}
 			// Scrolled up, then G: back at the live end, new lines included.
 			for _, k := range []string{"k", "k", "k", "g"} {
-				m, _ = m.Update(keyPress(k))
+				m.Update(keyPress(k))
 			}
-			m, _ = m.Update(linesMsg{seq: m.seq, lines: longLines(n, 50)})
+			m.Update(linesMsg{seq: m.seq, lines: longLines(n, 50)})
 			n += 50
-			if !strings.Contains(m.Header(), "paused") {
-				t.Errorf("g did not pause: %s", m.Header())
+			if !strings.Contains(m.Title(), "paused") {
+				t.Errorf("g did not pause: %s", m.Title())
 			}
-			m, _ = m.Update(keyPress("G"))
+			m.Update(keyPress("G"))
 			if err := bottomShows(m.View(), 30, newestMatching(n)); err != nil {
 				t.Errorf("after G: %v\n%s", err, ansi.Strip(m.View()))
 			}
 			// Paged down from the top: never past the end.
-			m, _ = m.Update(keyPress("g"))
+			m.Update(keyPress("g"))
 			for range m.ring.len() {
-				if strings.Contains(m.Header(), "following") {
+				if strings.Contains(m.Title(), "following") {
 					break
 				}
-				m, _ = m.Update(keyPress(" "))
+				m.Update(keyPress(" "))
 				if err := bottomShowsOrAbove(m.View(), 30); err != nil {
 					t.Fatalf("paging down: %v\n%s", err, ansi.Strip(m.View()))
 				}
 			}
-			if err := bottomShows(m.View(), 30, newestMatching(n)); err != nil || !strings.Contains(m.Header(), "following") {
-				t.Errorf("paged to the end: %v (%s)\n%s", err, m.Header(), ansi.Strip(m.View()))
+			if err := bottomShows(m.View(), 30, newestMatching(n)); err != nil || !strings.Contains(m.Title(), "following") {
+				t.Errorf("paged to the end: %v (%s)\n%s", err, m.Title(), ansi.Strip(m.View()))
 			}
 		})
 	}
@@ -161,7 +161,7 @@ func TestFollowAFastWrappedFilteredLogForAMinute(t *testing.T) {
 	m := followed(DefaultCapacity)
 	m.SetSize(100, 40)
 	for _, k := range []string{"w", "#", "T", "P"} {
-		m, _ = m.Update(keyPress(k))
+		m.Update(keyPress(k))
 	}
 	if err := m.Filter("error"); err != nil {
 		t.Fatal(err)
@@ -170,7 +170,7 @@ func TestFollowAFastWrappedFilteredLogForAMinute(t *testing.T) {
 	n := 0
 	for frame := range 60 * framesPerSecond {
 		count := perSecond*(frame+1)/framesPerSecond - n
-		m, _ = m.Update(linesMsg{seq: m.seq, lines: longLines(n, count)})
+		m.Update(linesMsg{seq: m.seq, lines: longLines(n, count)})
 		n += count
 		if err := bottomShows(m.View(), 40, newestMatching(n)); err != nil {
 			t.Fatalf("frame %d (%d lines in): %v\n%s", frame, n, err, ansi.Strip(m.View()))

@@ -46,7 +46,7 @@ func FuzzLogViewShowsAnyLineSafely(f *testing.F) {
 			}
 			_ = m.Search(pattern)
 			src := kube.LogSource{Cluster: "cluster1", Namespace: "shop", Pod: "web", Container: "app"}
-			m, _ = m.Update(linesMsg{seq: m.seq, lines: []kube.LogLine{{Source: src, Time: time.Unix(1, 0), Text: line}}, closed: true})
+			m.Update(linesMsg{seq: m.seq, lines: []kube.LogLine{{Source: src, Time: time.Unix(1, 0), Text: line}}, closed: true})
 			view := m.View()
 			if !utf8.ValidString(view) || strings.ContainsFunc(view, func(r rune) bool { return r != '\n' && termtext.Unsafe(r) }) {
 				t.Fatalf("line %.80q, pattern %.40q, pretty=%v: the view keeps a raw control:\n%.600q", line, pattern, pretty, view)

@@ -91,16 +91,16 @@ func TestPrettyAndColour(t *testing.T) {
 func TestFollowingShowsTheNewestAndScrollingPauses(t *testing.T) {
 	m := followed(100)
 	m.SetSize(40, 3)
-	m, _ = m.Update(linesMsg{seq: m.seq, lines: batch(10, 0)})
+	m.Update(linesMsg{seq: m.seq, lines: batch(10, 0)})
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "/api/orders/9 ") {
 		t.Fatalf("following does not show the newest line:\n%s", v)
 	}
-	m, _ = m.Update(keyPress("k"))
-	m, _ = m.Update(linesMsg{seq: m.seq, lines: batch(10, 10)})
-	if v := ansi.Strip(m.View()); strings.Contains(v, "/api/orders/19 ") || !strings.Contains(m.Header(), "paused") {
-		t.Errorf("scrolled up, new lines still moved the view:\n%s\n%s", v, m.Header())
+	m.Update(keyPress("k"))
+	m.Update(linesMsg{seq: m.seq, lines: batch(10, 10)})
+	if v := ansi.Strip(m.View()); strings.Contains(v, "/api/orders/19 ") || !strings.Contains(m.Title(), "paused") {
+		t.Errorf("scrolled up, new lines still moved the view:\n%s\n%s", v, m.Title())
 	}
-	m, _ = m.Update(keyPress("G"))
+	m.Update(keyPress("G"))
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "/api/orders/19 ") {
 		t.Errorf("G does not follow again:\n%s", v)
 	}

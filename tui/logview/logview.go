@@ -204,11 +204,11 @@ func listen(seq int, ch <-chan kube.LogLine) tea.Cmd {
 }
 
 // Update handles streamed lines and, with the focus, keys.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case linesMsg:
 		if msg.seq != m.seq {
-			return m, nil
+			return nil
 		}
 		for _, l := range msg.lines {
 			l.Text = termtext.Clean(l.Text)
@@ -217,9 +217,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		if msg.closed {
 			m.add(kube.LogLine{Marker: "end of log"})
-			return m, nil
+			return nil
 		}
-		return m, listen(msg.seq, msg.ch)
+		return listen(msg.seq, msg.ch)
 	case savedMsg:
 		if msg.err != nil {
 			m.status = "cannot save: " + msg.err.Error()
@@ -233,12 +233,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	}
-	return m, nil
+	return nil
 }
 
-func (m Model) key(key tea.KeyPressMsg) (Model, tea.Cmd) {
-	cmd, _ := m.keys().Dispatch(&m, key)
-	return m, cmd
+func (m *Model) key(key tea.KeyPressMsg) tea.Cmd {
+	cmd, _ := m.keys().Dispatch(m, key)
+	return cmd
 }
 
 // keys are the Logs tab's bindings.
@@ -320,10 +320,10 @@ func (m Model) keys() keymap.Map[Model] {
 }
 
 // Keys are the Logs tab's bindings as they stand.
-func (m Model) Keys() keymap.Group {
-	g := m.keys().Describe(&m)
+func (m *Model) Keys() []keymap.Group {
+	g := m.keys().Describe(m)
 	g.Footer = []string{"f", "c", "t", "p", "a", "F", "s", "T", "w", "P", "ctrl+l"}
-	return g
+	return []keymap.Group{g}
 }
 
 // add keeps a line, indexes it if it passes the filter and forgets the
@@ -563,8 +563,8 @@ func (m Model) prefix(src kube.LogSource) string {
 	return p
 }
 
-// Header describes what is streamed and how, for the line above the log.
-func (m Model) Header() string {
+// Title describes what is streamed and how, for the line above the log.
+func (m Model) Title() string {
 	if m.target == nil {
 		return ""
 	}

@@ -16,7 +16,7 @@ import (
 func TestPreviousRunEndsWithEndOfLog(t *testing.T) {
 	m := followed(100)
 	m.SetSize(80, 10)
-	m, _ = m.Update(linesMsg{seq: m.seq, lines: batch(3, 0), closed: true})
+	m.Update(linesMsg{seq: m.seq, lines: batch(3, 0), closed: true})
 	rows := strings.Split(ansi.Strip(m.View()), "\n")
 	if len(rows) != 4 || !strings.Contains(rows[0], `"order":0`) || !strings.Contains(rows[2], "/api/orders/2 ") || rows[3] != "── end of log ──" {
 		t.Errorf("want the three lines, then end of log:\n%s", strings.Join(rows, "\n"))
@@ -29,7 +29,7 @@ func TestSavedAllClustersLogIsNamedForItsClusters(t *testing.T) {
 	m := followed(100)
 	m.SaveDir = t.TempDir()
 	m.elsewhere, m.allClusters = []string{"cluster3"}, true
-	m, _ = m.Update(linesMsg{seq: m.seq, lines: batch(3, 0)})
+	m.Update(linesMsg{seq: m.seq, lines: batch(3, 0)})
 	msg, ok := m.save()().(savedMsg)
 	if !ok || msg.err != nil {
 		t.Fatalf("save: %#v", msg)
@@ -45,8 +45,7 @@ func TestSavedAllClustersLogIsNamedForItsClusters(t *testing.T) {
 func TestKeysWithoutAnObjectSayThereAreNoPods(t *testing.T) {
 	m := New(nil, theme.For(true), 100)
 	for _, k := range []string{"a", "c", "t", "p", "s", "f", "j"} {
-		next, cmd := m.Update(keyPress(k))
-		m = next
+		cmd := m.Update(keyPress(k))
 		if cmd == nil {
 			t.Fatalf("%s said nothing", k)
 		}

@@ -247,15 +247,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 		if m.tab == TabLogs {
-			var cmd tea.Cmd
-			m.logs, cmd = m.logs.Update(msg)
-			return cmd
+			return m.logs.Update(msg)
 		}
 		return nil
 	}
-	var cmd tea.Cmd
-	m.logs, cmd = m.logs.Update(msg)
-	return cmd
+	return m.logs.Update(msg)
 }
 
 // keys are the pane's own bindings; the Logs tab adds the log view's.
@@ -332,7 +328,7 @@ func (m *Model) Keys() []keymap.Group {
 	case TabEvents:
 		g.Footer = []string{"p"}
 	case TabLogs:
-		return []keymap.Group{g, m.logs.Keys()}
+		return append([]keymap.Group{g}, m.logs.Keys()...)
 	}
 	return []keymap.Group{g}
 }
@@ -462,5 +458,5 @@ func (m Model) logsView() string {
 	if _, ok := m.logs.Showing(); !ok {
 		return m.spin.View() + " opening the logs…"
 	}
-	return ansi.Truncate(m.styles.Muted.Render(m.logs.Header()), max(m.width, 1), "…") + "\n" + m.logs.View()
+	return ansi.Truncate(m.styles.Muted.Render(m.logs.Title()), max(m.width, 1), "…") + "\n" + m.logs.View()
 }
