@@ -3,6 +3,7 @@ package kube
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -195,11 +196,21 @@ func (t *Tree) Upsert(obj Object) {
 	defer t.mu.Unlock()
 	c := t.cluster(obj.Cluster)
 	if isNamespace(obj) {
+		if old, ok := c.namespaceObjects[obj.Name]; ok && sameObject(&old.obj, &obj) {
+			old.gen = c.gen
+			return
+		}
 		c.namespaceObjects[obj.Name] = &entry{obj: obj, gen: c.gen}
 		t.notify()
 		return
 	}
 	if old, ok := c.objects[obj.UID]; ok {
+		if sameObject(&old.obj, &obj) {
+			// A heartbeat or a status write that changes nothing the tree
+			// keeps: the object stays current, and nobody is told.
+			old.gen = c.gen
+			return
+		}
 		if slices.Equal(old.obj.Owners, obj.Owners) && old.obj.Namespace == obj.Namespace && old.obj.Kind == obj.Kind {
 			c.recount(old, -1)
 			old.obj = obj
@@ -212,6 +223,17 @@ func (t *Tree) Upsert(obj Object) {
 	}
 	c.add(&entry{obj: obj, gen: c.gen})
 	t.notify()
+}
+
+// sameObject says whether a and b keep the same of everything the tree
+// keeps, so that replacing a with b would change nothing on screen.
+func sameObject(a, b *Object) bool {
+	return a.Cluster == b.Cluster && a.Namespace == b.Namespace && a.Name == b.Name &&
+		a.Group == b.Group && a.Version == b.Version && a.Kind == b.Kind && a.Resource == b.Resource &&
+		a.UID == b.UID && slices.Equal(a.Owners, b.Owners) && maps.Equal(a.Labels, b.Labels) &&
+		a.Created.Equal(b.Created) && a.Status == b.Status && a.Word == b.Word && a.Ready == b.Ready &&
+		a.Restarts == b.Restarts && a.LastRestart.Equal(b.LastRestart) && a.DeliveredBy == b.DeliveredBy &&
+		(a.Usage == b.Usage || a.Usage != nil && b.Usage != nil && *a.Usage == *b.Usage)
 }
 
 // Delete removes an object; its dependents become top-level instances.

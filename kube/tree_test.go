@@ -182,3 +182,54 @@ func TestTreeKeepsNamespaceObjectsAside(t *testing.T) {
 		t.Error("a Namespace not listed again survived the resync")
 	}
 }
+
+// changedNow drains the tree's change signal and says whether there was one.
+func changedNow(tree *Tree) bool {
+	select {
+	case <-tree.Changed():
+		return true
+	default:
+		return false
+	}
+}
+
+func TestTreeIgnoresUpdatesThatChangeNothingItKeeps(t *testing.T) {
+	tree := NewTree()
+	pod := obj("Pod", "a", "p", "1", StatusReady)
+	pod.Word, pod.Labels, pod.Usage = "Running", map[string]string{"app": "x"}, &Usage{Node: "n1", CPU: 100}
+	tree.Upsert(pod)
+	if !changedNow(tree) {
+		t.Fatal("a new pod did not signal a change")
+	}
+	again := pod
+	again.Labels, again.Usage = map[string]string{"app": "x"}, &Usage{Node: "n1", CPU: 100}
+	tree.Upsert(again)
+	if changedNow(tree) {
+		t.Fatal("an update that changes nothing the tree keeps signalled a change")
+	}
+	ns := obj("Namespace", "", "a", "9", StatusReady)
+	tree.Upsert(ns)
+	changedNow(tree)
+	tree.Upsert(ns)
+	if changedNow(tree) {
+		t.Fatal("an unchanged namespace signalled a change")
+	}
+	for name, change := range map[string]func(o *Object){
+		"word":   func(o *Object) { o.Word = "Terminating" },
+		"label":  func(o *Object) { o.Labels = map[string]string{"app": "y"} },
+		"usage":  func(o *Object) { o.Usage = &Usage{Node: "n2", CPU: 100} },
+		"owners": func(o *Object) { o.Owners = []types.UID{"7"} },
+	} {
+		changed := pod
+		change(&changed)
+		tree.Upsert(changed)
+		if !changedNow(tree) {
+			t.Fatalf("a change of %s did not signal", name)
+		}
+		if got := tree.Find(Filter{})[0]; !sameObject(&got, &changed) {
+			t.Fatalf("after a change of %s the tree keeps %+v", name, got)
+		}
+		tree.Upsert(pod)
+		changedNow(tree)
+	}
+}
