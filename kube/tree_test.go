@@ -1,8 +1,10 @@
 package kube
 
 import (
+	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
@@ -231,5 +233,36 @@ func TestTreeIgnoresUpdatesThatChangeNothingItKeeps(t *testing.T) {
 		}
 		tree.Upsert(pod)
 		changedNow(tree)
+	}
+}
+
+// TestSameObjectComparesEveryField changes each field of Object in turn:
+// a field added later and left out of sameObject would hide its changes.
+func TestSameObjectComparesEveryField(t *testing.T) {
+	base := Object{Usage: &Usage{}, Labels: map[string]string{}, Owners: []types.UID{}}
+	typ := reflect.TypeOf(base)
+	for i := range typ.NumField() {
+		changed := base
+		changed.Usage = &Usage{}
+		f := reflect.ValueOf(&changed).Elem().Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString("x")
+		case reflect.Int:
+			f.SetInt(1)
+		case reflect.Slice:
+			f.Set(reflect.ValueOf([]types.UID{"x"}))
+		case reflect.Map:
+			f.Set(reflect.ValueOf(map[string]string{"x": "y"}))
+		case reflect.Pointer:
+			f.Set(reflect.ValueOf(&Usage{Node: "x"}))
+		case reflect.Struct:
+			f.Set(reflect.ValueOf(time.Unix(1, 0)))
+		default:
+			t.Fatalf("field %s: a %s this test cannot change; teach it", typ.Field(i).Name, f.Kind())
+		}
+		if sameObject(&base, &changed) {
+			t.Errorf("sameObject misses a change of %s", typ.Field(i).Name)
+		}
 	}
 }
