@@ -24,8 +24,7 @@ func (m *Model) selectKey(key string) bool {
 	m.Rebuild()
 	for i, r := range m.rows {
 		if r.Key == key {
-			m.cursor = i
-			m.scrollToCursor()
+			m.list.Select(i)
 			return true
 		}
 	}

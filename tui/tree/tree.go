@@ -13,6 +13,7 @@ import (
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/list"
 	"github.com/wecs-tui/wecs/tui/look"
 )
 
@@ -51,12 +52,12 @@ type Row struct {
 
 // Model is the tree view.
 type Model struct {
-	source        Source
-	objects       *kube.Tree
-	styles        theme.Styles
-	rows          []Row
-	cursor        int
-	offset        int
+	source  Source
+	objects *kube.Tree
+	styles  theme.Styles
+	rows    []Row
+	// list is the cursor over the rows and the window that shows it.
+	list          list.Model
 	expanded      map[string]bool
 	width, height int
 	// filter narrows the tree; see SetFilter.
@@ -77,7 +78,7 @@ func New(source Source, objects *kube.Tree, styles theme.Styles) Model {
 // SetSize sets the area the tree draws in.
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = width, height
-	m.scrollToCursor()
+	m.list.SetHeight(height)
 }
 
 // SetStyles changes the theme.
@@ -122,8 +123,7 @@ func (m *Model) keepPlace(was Row) {
 		}
 		break
 	}
-	m.cursor = best
-	m.scrollToCursor()
+	m.list.Select(best)
 }
 
 // Filter is the tree's filter.
@@ -141,10 +141,10 @@ func (m Model) Rows() []Row { return m.rows }
 
 // Selected is the row under the cursor, if any.
 func (m Model) Selected() (Row, bool) {
-	if m.cursor < 0 || m.cursor >= len(m.rows) {
+	if len(m.rows) == 0 {
 		return Row{}, false
 	}
-	return m.rows[m.cursor], true
+	return m.rows[m.list.Cursor()], true
 }
 
 // Rebuild re-reads the fleet, keeping the cursor on the same row; when that
@@ -167,18 +167,16 @@ func (m *Model) Rebuild() (lost bool) {
 	} else {
 		m.addClusters(members)
 	}
+	m.list.SetLen(len(m.rows))
 	if selected == "" {
 		return false
 	}
 	for i, r := range m.rows {
 		if r.Key == selected {
-			m.cursor = i
-			m.scrollToCursor()
+			m.list.Select(i)
 			return false
 		}
 	}
-	m.cursor = min(m.cursor, len(m.rows)-1)
-	m.scrollToCursor()
 	return true
 }
 
@@ -346,11 +344,10 @@ func (m *Model) OpenAll() { m.expandAll(true) }
 func (m *Model) Move(delta int) { m.move(delta) }
 
 // PageSize is how far a page key moves the cursor.
-func (m Model) PageSize() int { return max(m.height-1, 1) }
+func (m Model) PageSize() int { return m.list.PageSize() }
 
 func (m *Model) move(delta int) {
-	m.cursor = max(0, min(len(m.rows)-1, m.cursor+delta))
-	m.scrollToCursor()
+	m.list.Move(delta)
 }
 
 func (m *Model) setExpanded(open bool) {
@@ -369,10 +366,9 @@ func (m *Model) setExpanded(open bool) {
 // ToParent moves the cursor to the row that contains the selected one.
 func (m *Model) ToParent() {
 	row, _ := m.Selected()
-	for i := m.cursor - 1; i >= 0; i-- {
+	for i := m.list.Cursor() - 1; i >= 0; i-- {
 		if m.rows[i].Depth < row.Depth {
-			m.cursor = i
-			m.scrollToCursor()
+			m.list.Select(i)
 			return
 		}
 	}
@@ -397,26 +393,12 @@ func (m *Model) expandAll(objects bool) {
 
 // NextCluster moves to the next cluster's row.
 func (m *Model) NextCluster() {
-	for i := m.cursor + 1; i < len(m.rows); i++ {
+	for i := m.list.Cursor() + 1; i < len(m.rows); i++ {
 		if m.rows[i].Level == LevelCluster {
-			m.cursor = i
-			m.scrollToCursor()
+			m.list.Select(i)
 			return
 		}
 	}
-}
-
-func (m *Model) scrollToCursor() {
-	if m.height <= 0 {
-		return
-	}
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+m.height {
-		m.offset = m.cursor - m.height + 1
-	}
-	m.offset = max(0, min(m.offset, len(m.rows)-m.height))
 }
 
 // View draws only the rows that fit.
@@ -424,10 +406,10 @@ func (m Model) View() string {
 	if len(m.rows) == 0 {
 		return m.styles.Muted.Render("No WECs yet: the ITS lists no ManagedClusters.")
 	}
-	end := min(len(m.rows), m.offset+max(m.height, 1))
-	lines := make([]string, 0, end-m.offset)
-	for i := m.offset; i < end; i++ {
-		lines = append(lines, m.renderRow(m.rows[i], i == m.cursor))
+	start, end := m.list.Window()
+	lines := make([]string, 0, end-start)
+	for i := start; i < end; i++ {
+		lines = append(lines, m.renderRow(m.rows[i], i == m.list.Cursor()))
 	}
 	return strings.Join(lines, "\n")
 }
