@@ -364,7 +364,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 
 // keys are the view's bindings.
 func (m *Model) keys() keymap.Map[Model] {
-	return keymap.Map[Model]{Title: "Clusters", Bindings: append(keymap.Movement(
+	return keymap.Map[Model]{Title: "Clusters", Footer: footerKeys, Bindings: append(keymap.Movement(
 		keymap.MoveHelp{Row: "select a cluster", Page: "a page of clusters up / down", Ends: "first / last cluster", Short: "↑↓ select"},
 		func(m *Model) keymap.Cursor { return &m.list }, (*Model).selectionMoved),
 		keymap.Binding[Model]{Keys: []string{"s"}, Short: "s status", Long: "status: Pending, Active, Inactive, Unknown, all", Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
@@ -424,11 +424,7 @@ func (m *Model) TakeAsk() *prompt.Msg {
 }
 
 // Keys are the view's bindings as they stand.
-func (m *Model) Keys() []keymap.Group {
-	g := m.keys().Describe(m)
-	g.Footer = footerKeys
-	return []keymap.Group{g}
-}
+func (m *Model) Keys() []keymap.Group { return []keymap.Group{m.keys().Describe(m)} }
 
 func tabKey(m *Model, key tea.KeyPressMsg) tea.Cmd {
 	dir := 1

@@ -120,17 +120,11 @@ func (m Model) selectedRow() (row, bool) {
 }
 
 // Update handles the view's keys.
-func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	if key, ok := msg.(tea.KeyPressMsg); ok {
-		cmd, _ := m.keys().Dispatch(m, key)
-		return cmd
-	}
-	return nil
-}
+func (m *Model) Update(msg tea.Msg) tea.Cmd { return m.keys().Handle(m, msg) }
 
 // keys are the view's bindings.
 func (m *Model) keys() keymap.Map[Model] {
-	return keymap.Map[Model]{Title: "Fleet health check", Bindings: append(keymap.Movement(
+	return keymap.Map[Model]{Title: "Fleet health check", Footer: []string{"down", "right", "enter", "a"}, Bindings: append(keymap.Movement(
 		keymap.MoveHelp{Row: "select a workload", Page: "a page of workloads up / down", Ends: "first / last workload", Short: "↑↓ select"},
 		func(m *Model) keymap.Cursor { return &m.list }, nil),
 		keymap.Binding[Model]{Keys: []string{"right", "l", "left", "h"}, Label: "← → h l", Short: "←→ cluster", Long: "select a cluster's copy", Run: func(m *Model, key tea.KeyPressMsg) tea.Cmd {
@@ -167,11 +161,7 @@ func (m *Model) keys() keymap.Map[Model] {
 }
 
 // Keys are the view's bindings as they stand.
-func (m *Model) Keys() []keymap.Group {
-	g := m.keys().Describe(m)
-	g.Footer = []string{"down", "right", "enter", "a"}
-	return []keymap.Group{g}
-}
+func (m *Model) Keys() []keymap.Group { return []keymap.Group{m.keys().Describe(m)} }
 
 // Title is the line under the header: how many workloads, how many differ.
 func (m Model) Title() string {

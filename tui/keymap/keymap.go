@@ -38,6 +38,8 @@ type Binding[M any] struct {
 type Map[M any] struct {
 	Title    string
 	Bindings []Binding[M]
+	// Footer are the keys the footer names, the most needed first.
+	Footer []string
 }
 
 // lookup finds the active binding of a key.
@@ -66,9 +68,18 @@ func (km Map[M]) Dispatch(m *M, key tea.KeyPressMsg) (cmd tea.Cmd, handled bool)
 	return b.Run(m, key), true
 }
 
+// Handle dispatches a key press; any other message is not the map's.
+func (km Map[M]) Handle(m *M, msg tea.Msg) tea.Cmd {
+	if key, ok := msg.(tea.KeyPressMsg); ok {
+		cmd, _ := km.Dispatch(m, key)
+		return cmd
+	}
+	return nil
+}
+
 // Describe is the map's active bindings as they stand for m.
 func (km Map[M]) Describe(m *M) Group {
-	g := Group{Title: km.Title}
+	g := Group{Title: km.Title, Footer: km.Footer}
 	for _, b := range km.Bindings {
 		if b.Active != nil && !b.Active(m) {
 			continue

@@ -316,15 +316,11 @@ func (m Model) keys() keymap.Map[Model] {
 			b[i].Disabled = noPods
 		}
 	}
-	return keymap.Map[Model]{Title: "Logs tab", Bindings: b}
+	return keymap.Map[Model]{Title: "Logs tab", Bindings: b, Footer: []string{"f", "c", "t", "p", "a", "F", "s", "T", "w", "P", "ctrl+l"}}
 }
 
 // Keys are the Logs tab's bindings as they stand.
-func (m *Model) Keys() []keymap.Group {
-	g := m.keys().Describe(m)
-	g.Footer = []string{"f", "c", "t", "p", "a", "F", "s", "T", "w", "P", "ctrl+l"}
-	return []keymap.Group{g}
-}
+func (m *Model) Keys() []keymap.Group { return []keymap.Group{m.keys().Describe(m)} }
 
 // add keeps a line, indexes it if it passes the filter and forgets the
 // index of what the ring drops to make room.

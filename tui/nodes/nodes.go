@@ -131,18 +131,12 @@ func (m Model) selected() string {
 }
 
 // Update handles the view's keys.
-func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	if key, ok := msg.(tea.KeyPressMsg); ok {
-		cmd, _ := m.keys().Dispatch(m, key)
-		return cmd
-	}
-	return nil
-}
+func (m *Model) Update(msg tea.Msg) tea.Cmd { return m.keys().Handle(m, msg) }
 
 // keys are the view's bindings.
 func (m *Model) keys() keymap.Map[Model] {
 	isOpen := func(m *Model) bool { return m.open }
-	return keymap.Map[Model]{Title: "Nodes", Bindings: append(keymap.Movement(
+	return keymap.Map[Model]{Title: "Nodes", Footer: []string{"down", "enter", "o", "tab"}, Bindings: append(keymap.Movement(
 		keymap.MoveHelp{Row: "select a node", Page: "a page of nodes up / down", Ends: "first / last node", Short: "↑↓ select"},
 		func(m *Model) keymap.Cursor { return &m.list }, func(m *Model) tea.Cmd {
 			if m.open {
@@ -180,11 +174,7 @@ func (m *Model) keys() keymap.Map[Model] {
 }
 
 // Keys are the view's bindings as they stand.
-func (m *Model) Keys() []keymap.Group {
-	g := m.keys().Describe(m)
-	g.Footer = []string{"down", "enter", "o", "tab"}
-	return []keymap.Group{g}
-}
+func (m *Model) Keys() []keymap.Group { return []keymap.Group{m.keys().Describe(m)} }
 
 func (m *Model) renderPods() {
 	node := m.selected()
