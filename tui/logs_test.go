@@ -48,3 +48,16 @@ func TestFilterPromptStartsEmpty(t *testing.T) {
 		t.Errorf("filter prompt %q", last)
 	}
 }
+
+// TestEscInTheFilterPromptDropsTheFilter: esc while typing a log filter
+// drops the filter typed so far, not the search.
+func TestEscInTheFilterPromptDropsTheFilter(t *testing.T) {
+	m := send(sized(140, 30), keys("/crashy", "enter", "L", "/", "starting", "enter", "F", "slow")...)
+	if plain := screen(m); strings.Contains(plain, "INFO starting") {
+		t.Fatalf("the filter slow is not on as it is typed:\n%s", plain)
+	}
+	m = send(m, keys("esc")...)
+	if plain := screen(m); !strings.Contains(plain, "INFO starting") || m.pane.SearchStatus() == "" {
+		t.Errorf("esc in the filter prompt: the filter stays or the search went (%q):\n%s", m.pane.SearchStatus(), plain)
+	}
+}

@@ -100,6 +100,8 @@ func (m *Model) viewShown() fleetView {
 	return nil
 }
 
+// paneFocused reports whether the pane has the keys, or had them under a
+// line or the help.
 func (m *Model) paneFocused() bool {
 	return slices.ContainsFunc(m.modes, func(md mode) bool { return md.kind == modePane })
 }
@@ -123,7 +125,7 @@ func (m *Model) pop() {
 	m.layout()
 }
 
-// popTo takes modes off down to the tree.
+// popToTree takes modes off down to the tree.
 func (m *Model) popToTree() {
 	for len(m.modes) > 1 {
 		m.pop()
@@ -418,27 +420,34 @@ func (m *Model) typed(msg tea.Msg) tea.Cmd {
 		}
 		return action
 	case modeSearch, modeFilter, modePrompt:
-		var changed bool
-		if m.query, changed = m.query.Update(msg); changed && m.top().kind != modePrompt {
-			return m.applySearch()
+		if kind := m.top().kind; changed(&m.query, msg) && kind != modePrompt {
+			return m.applySearch(kind)
 		}
 	}
 	return nil
 }
 
-// applySearch searches (or filters) as the user types: the tree, or the
-// pane's tab when the pane has the keys.
-func (m *Model) applySearch() tea.Cmd {
+// changed edits a line with a key or a paste and reports whether its text
+// changed.
+func changed(line *input.Model, msg tea.Msg) bool {
+	var ok bool
+	*line, ok = line.Update(msg)
+	return ok
+}
+
+// applySearch searches (a log filter: filters) as the user types: the
+// tree, or the pane's tab when the pane has the keys.
+func (m *Model) applySearch(kind modeKind) tea.Cmd {
 	if !m.paneFocused() {
 		m.tree.Search(m.query.Value())
 		return m.showSelected()
 	}
 	apply := m.pane.Search
-	if m.top().kind == modeFilter {
+	if kind == modeFilter {
 		apply = m.pane.Filter
 	}
 	if err := apply(m.query.Value()); err != nil {
-		m.status.Problem("pattern " + m.query.Value() + ": " + err.Error())
+		return status.Problem("pattern " + m.query.Value() + ": " + err.Error())
 	}
 	return nil
 }
@@ -452,14 +461,7 @@ func (m *Model) lineDone() tea.Cmd {
 		return m.prompt.Submit(m.query.Value())
 	}
 	if m.paneFocused() {
-		// Say it again if the pattern as entered is not valid.
-		apply := m.pane.Search
-		if kind == modeFilter {
-			apply = m.pane.Filter
-		}
-		if err := apply(m.query.Value()); err != nil {
-			return status.Problem("pattern " + m.query.Value() + ": " + err.Error())
-		}
+		return m.applySearch(kind) // says again if the pattern is not valid
 	}
 	return nil
 }
@@ -472,7 +474,7 @@ func (m *Model) lineCancelled() tea.Cmd {
 		return nil
 	}
 	m.query = input.New()
-	return m.applySearch()
+	return m.applySearch(kind)
 }
 
 // footer is the line on top, else the status, else the keys of the mode.
