@@ -43,10 +43,12 @@ func main() {
 	ctx, quit := quitOnSignals(context.Background())
 	// Whatever a command prints may hold text from a cluster: the output
 	// goes through termtext's writer, so no escape sequence reaches the terminal.
-	root, stderr := newRoot(quit), termtext.Writer(os.Stderr)
+	prof := &profiler{}
+	root, stderr := newRoot(quit, prof), termtext.Writer(os.Stderr)
 	root.SetOut(termtext.Writer(os.Stdout))
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	prof.stop()
 	if code := quit.exitCode(); code != 0 {
 		// Ended by a signal: its error, if any, is only that.
 		quit.sayWhereTheEditIs()

@@ -243,3 +243,20 @@ func TestTUIWithNoContextsSaysWhatToDo(t *testing.T) {
 		t.Fatalf("want a no-contexts error, got %v: %s", err, out)
 	}
 }
+
+// TestCPUProfileIsWritten: --cpuprofile leaves a profile go tool pprof reads
+// (gzipped), and a path that cannot be written is an error that names it.
+func TestCPUProfileIsWritten(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.pprof")
+	if out, err := exec.Command(buildWecs(t), "version", "--cpuprofile", path).CombinedOutput(); err != nil {
+		t.Fatalf("wecs version --cpuprofile: %v: %s", err, out)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		t.Fatalf("no gzipped profile at %s (%v, %d bytes)", path, err, len(data))
+	}
+	out, err := exec.Command(buildWecs(t), "version", "--cpuprofile", filepath.Join(path, "no", "such")).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "--cpuprofile:") {
+		t.Errorf("an unwritable profile path: %v: %s", err, out)
+	}
+}

@@ -12,7 +12,9 @@ import (
 	"github.com/wecs-tui/wecs/tui/logview"
 )
 
-func newRoot(quit *signalQuit) *cobra.Command {
+// newRoot is the wecs command; quit handles the signals that end it, prof
+// the CPU profile of the run.
+func newRoot(quit *signalQuit, prof *profiler) *cobra.Command {
 	flags := kube.NewFlags()
 	root := &cobra.Command{
 		Use:           "wecs",
@@ -20,8 +22,12 @@ func newRoot(quit *signalQuit) *cobra.Command {
 		Long:          "wecs finds every WEC (Workload Execution Cluster) that a KubeStellar ITS knows and shows their workloads live, as one tree.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return prof.start()
+		},
 	}
 	flags.AddFlags(root.PersistentFlags())
+	root.PersistentFlags().StringVar(&prof.path, "cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	var configPath string
 	root.PersistentFlags().StringVar(&configPath, "config", "", "wecs config file (default $XDG_CONFIG_HOME/wecs/config.yaml)")
 	root.AddCommand(newVersion(), newTUI(flags, &configPath, quit), newClusters(flags, &configPath), newGet(flags, &configPath),
