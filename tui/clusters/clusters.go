@@ -338,7 +338,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case planMsg:
 		switch {
 		case msg.gen != m.gen:
-			return nil // asked before the view was left: not asked again
+			return status.Note("") // asked before the view was left: not asked again
 		case msg.err != nil:
 			return status.Problem(msg.err.Error())
 		case msg.plan.Noop():
