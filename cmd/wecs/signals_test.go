@@ -51,7 +51,7 @@ type signalOutcome struct {
 }
 
 const (
-	// exitWithin is how soon the UI must end after a signal.
+	// exitWithin is how soon the UI should end after a signal (logged).
 	exitWithin = time.Second
 	// hangAfter is when a UI that has not ended is called hung and killed.
 	hangAfter = 5 * time.Second
