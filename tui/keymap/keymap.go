@@ -103,16 +103,6 @@ func (km Map[M]) Describe(m *M) Group {
 	return g
 }
 
-// With is the map followed by the bindings of others, under its title:
-// the first binding of a key wins.
-func (km Map[M]) With(others ...Map[M]) Map[M] {
-	all := Map[M]{Title: km.Title, Bindings: slices.Clone(km.Bindings)}
-	for _, o := range others {
-		all.Bindings = append(all.Bindings, o.Bindings...)
-	}
-	return all
-}
-
 // Entry is a binding as the footer and the help show it.
 type Entry struct {
 	Keys               []string

@@ -56,9 +56,6 @@ func (l *Line) Clear() {
 // Text is what the line says ("" when nothing).
 func (l Line) Text() string { return l.msg.Text }
 
-// IsProblem reports whether the line shows a problem.
-func (l Line) IsProblem() bool { return l.msg.Kind == KindProblem && l.msg.Text != "" }
-
 // View draws the line in the colour of its kind.
 func (l Line) View(s theme.Styles) string {
 	text := termtext.Clean(l.msg.Text)
