@@ -68,8 +68,8 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 				logLines = ff.config.LogLines
 			}
 			model := tui.New(tui.Config{ITSContext: its, Mouse: mouse, LogLines: logLines, ReadOnly: flags.ReadOnly}, fleet, fleet.Tree)
-			quit.startingUI()
-			_, err = tea.NewProgram(model, tea.WithContext(cmd.Context()), tea.WithoutSignalHandler()).Run()
+			output := quit.startingUI()
+			_, err = tea.NewProgram(model, tea.WithContext(cmd.Context()), tea.WithoutSignalHandler(), tea.WithOutput(output)).Run()
 			return err
 		},
 	}

@@ -22,7 +22,7 @@ const (
 	signalGrace = 500 * time.Millisecond
 	// restoreTimeout bounds that restoring: a terminal that takes no more
 	// output must not keep the process alive.
-	restoreTimeout = 200 * time.Millisecond
+	restoreTimeout = time.Second
 )
 
 // terminalReset undoes what the UI sets on the terminal: the alternate
@@ -49,12 +49,37 @@ type signalQuit struct {
 	uiStarted atomic.Bool
 	// editing is the file of an edit the signal ended, if one was open.
 	editing atomic.Pointer[string]
+	// uiOutput is the UI's way to the terminal, shut before the reset so
+	// that no frame drawn later re-enters the alternate screen.
+	uiOutput gatedOutput
 }
+
+// gatedOutput is the terminal (stdout) as the UI writes to it, until shut:
+// after that, the UI's writes are dropped.
+type gatedOutput struct {
+	*os.File
+	shut atomic.Bool
+}
+
+func (g *gatedOutput) Write(p []byte) (int, error) {
+	if g.shut.Load() {
+		return len(p), nil
+	}
+	return g.File.Write(p)
+}
+
+func (g *gatedOutput) WriteString(s string) (int, error) {
+	return g.Write([]byte(s))
+}
+
+// Terminal is the terminal behind the gate, for a program the UI hands the
+// terminal to (the editor).
+func (g *gatedOutput) Terminal() *os.File { return g.File }
 
 // quitOnSignals starts handling the signals for the rest of the process's
 // life; ctx ends at the first.
 func quitOnSignals(parent context.Context) (ctx context.Context, q *signalQuit) {
-	q = &signalQuit{}
+	q = &signalQuit{uiOutput: gatedOutput{File: os.Stdout}}
 	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
 		q.tty, _ = term.GetState(fd)
 	}
@@ -78,8 +103,12 @@ func quitOnSignals(parent context.Context) (ctx context.Context, q *signalQuit) 
 	return ctx, q
 }
 
-// startingUI notes that the UI is about to take the terminal.
-func (q *signalQuit) startingUI() { q.uiStarted.Store(true) }
+// startingUI notes that the UI is about to take the terminal, and gives
+// the output the UI must write to.
+func (q *signalQuit) startingUI() *gatedOutput {
+	q.uiStarted.Store(true)
+	return &q.uiOutput
+}
 
 // exitCode is 128 + the number of the signal that came, or 0.
 func (q *signalQuit) exitCode() int {
@@ -89,25 +118,35 @@ func (q *signalQuit) exitCode() int {
 	return 0
 }
 
-// exitNow restores the terminal, giving up after restoreTimeout, and
-// exits as after sig.
+// exitNow restores the terminal and exits as after sig. The UI may still
+// be drawing: its output is shut first, and the tty's modes (an ioctl,
+// which cannot block) are restored before the reset is written, which a
+// terminal that reads slowly can hold up; that write gets restoreTimeout.
 func (q *signalQuit) exitNow(sig syscall.Signal) {
-	restored := make(chan struct{})
+	q.uiOutput.shut.Store(true)
+	q.restoreTTY()
+	written := make(chan struct{})
 	go func() {
-		defer close(restored)
+		defer close(written)
 		if q.uiStarted.Load() {
 			_, _ = os.Stdout.WriteString(terminalReset)
 		}
-		if q.tty != nil {
-			_ = term.Restore(int(os.Stdin.Fd()), q.tty)
-		}
 	}()
 	select {
-	case <-restored:
+	case <-written:
 	case <-time.After(restoreTimeout):
 	}
+	// The UI may have been taking the terminal at the first restore.
+	q.restoreTTY()
 	q.sayWhereTheEditIs()
 	os.Exit(128 + int(sig))
+}
+
+// restoreTTY puts back the tty's modes of before the UI.
+func (q *signalQuit) restoreTTY() {
+	if q.tty != nil {
+		_ = term.Restore(int(os.Stdin.Fd()), q.tty)
+	}
 }
 
 // sayWhereTheEditIs tells, on stderr, where the text of an edit that the

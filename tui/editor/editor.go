@@ -117,8 +117,16 @@ type process struct {
 }
 
 func (p *process) SetStdin(r io.Reader)  { p.cmd.Stdin = r }
-func (p *process) SetStdout(w io.Writer) { p.cmd.Stdout = w }
 func (p *process) SetStderr(w io.Writer) { p.cmd.Stderr = w }
+
+// SetStdout gives the editor the terminal itself when the UI's output wraps
+// it: behind any other writer the editor would write to a pipe.
+func (p *process) SetStdout(w io.Writer) {
+	if t, ok := w.(interface{ Terminal() *os.File }); ok {
+		w = t.Terminal()
+	}
+	p.cmd.Stdout = w
+}
 
 // Run starts the editor, notes it as the one open, and waits for it.
 func (p *process) Run() error {
