@@ -5,8 +5,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/yaml"
 )
 
@@ -30,3 +33,42 @@ func fixture(t *testing.T, name string) *unstructured.Unstructured {
 }
 
 var podGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
+
+// readAsServed is an object as a session's reader makes it into a row from
+// what the server sends for its kind: metadata only, a typed object (the
+// protobuf path) or the JSON object itself.
+func readAsServed(t *testing.T, gvr schema.GroupVersionResource, u *unstructured.Unstructured) Object {
+	t.Helper()
+	c := &clients{cluster: "c1"}
+	gvk := u.GroupVersionKind()
+	var (
+		reader kindReader
+		served runtime.Object
+	)
+	switch {
+	case metadataOnly[gvr.GroupResource()]:
+		reader = metadataReader{c: c, gvr: gvr, kind: gvk.Kind}
+		meta := &metav1.PartialObjectMetadata{}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, meta); err != nil {
+			t.Fatal(err)
+		}
+		served = meta
+	case scheme.Scheme.Recognizes(gvk):
+		reader = typedReader{c: c, gvr: gvr, gvk: gvk}
+		typed, err := scheme.Scheme.New(gvk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, typed); err != nil {
+			t.Fatal(err)
+		}
+		served = typed
+	default:
+		reader, served = dynamicReader{c: c, gvr: gvr}, u
+	}
+	r, ok := reader.row(served)
+	if !ok {
+		t.Fatalf("%T made no row of %T", reader, served)
+	}
+	return r.Object
+}

@@ -470,7 +470,6 @@ func (f *Fleet) Get(ctx context.Context, cluster, namespace, kind, name string) 
 	if err != nil {
 		return Object{}, err
 	}
-	_, _ = TrimObject(u)
 	return ToObject(cluster, gvr, u), nil
 }
 

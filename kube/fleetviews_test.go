@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	certificatesv1 "k8s.io/api/certificates/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -12,37 +14,31 @@ import (
 	clusterv1 "open-cluster-management.io/api/cluster/v1"
 )
 
-func TestTrimKeepsAPodsNodeAndRequestTotals(t *testing.T) {
+func TestAPodsNodeAndRequestTotalsAreTheSameReadTypedOrAsJSON(t *testing.T) {
 	pod := fixture(t, "pod-running.yaml")
-	full := ToObject("c1", podGVR, pod)
-	trimmed, _ := TrimObject(pod.DeepCopy())
-	obj := ToObject("c1", podGVR, trimmed.(*unstructured.Unstructured))
 	// app 200m/256Mi + proxy 100m/128Mi; the init container (100m/64Mi) is smaller.
 	want := Usage{Node: "cluster1-node-002", CPU: 300, Memory: 384 << 20}
-	for name, o := range map[string]Object{"full": full, "trimmed": obj} {
+	for name, o := range map[string]Object{"json": ToObject("c1", podGVR, pod), "typed": readAsServed(t, podGVR, pod)} {
 		if o.Usage == nil || *o.Usage != want {
 			t.Errorf("%s pod usage %+v, want %+v", name, o.Usage, want)
 		}
 	}
-	if _, ok := trimmed.(*unstructured.Unstructured).Object["spec"].(map[string]any)["initContainers"]; ok {
-		t.Error("the trimmed pod kept its init containers")
-	}
 }
 
 func TestInitContainersAndOverheadCountAsTheSchedulerCounts(t *testing.T) {
-	container := func(cpu string) any {
-		return map[string]any{"resources": map[string]any{"requests": map[string]any{"cpu": cpu}}}
+	container := func(cpu string) corev1.Container {
+		return corev1.Container{Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpu)}}}
 	}
-	spec := map[string]any{
-		"containers":     []any{container("100m"), container("100m")},
-		"initContainers": []any{container("500m"), container("50m")},
-		"overhead":       map[string]any{"cpu": "10m"},
+	spec := &corev1.PodSpec{
+		Containers:     []corev1.Container{container("100m"), container("100m")},
+		InitContainers: []corev1.Container{container("500m"), container("50m")},
+		Overhead:       corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m")},
 	}
-	if got := podRequests(spec, "cpu"); got != 510 {
+	if got := podRequests(spec, corev1.ResourceCPU); got != 510 {
 		t.Errorf("cpu %d, want the largest init container 500m plus 10m overhead", got)
 	}
-	if got := podRequests(map[string]any{"containers": []any{container("bad")}}, "cpu"); got != 0 {
-		t.Errorf("an unreadable request counted %d", got)
+	if got := podRequests(spec, corev1.ResourceMemory); got != 0 {
+		t.Errorf("memory that no container requests counted %d", got)
 	}
 }
 
@@ -63,15 +59,12 @@ func node(name, ready, cpu, memory string) *unstructured.Unstructured {
 
 var nodeGVR = schema.GroupVersionResource{Version: "v1", Resource: "nodes"}
 
-func TestNodesAreTrimmedToReadinessAndAllocatable(t *testing.T) {
-	u, _ := TrimObject(node("n1", "True", "4", "16Gi"))
-	n := u.(*unstructured.Unstructured)
-	if _, ok := n.Object["status"].(map[string]any)["images"]; ok {
-		t.Error("the trimmed node kept its images")
-	}
-	o := ToObject("c1", nodeGVR, n)
-	if o.Status != StatusReady || o.Usage == nil || *o.Usage != (Usage{CPU: 4000, Memory: 16 << 30, Pods: 110}) {
-		t.Errorf("node %s %+v", o.Status, o.Usage)
+func TestNodesReadAsReadinessAndAllocatable(t *testing.T) {
+	n := node("n1", "True", "4", "16Gi")
+	for name, o := range map[string]Object{"json": ToObject("c1", nodeGVR, n), "typed": readAsServed(t, nodeGVR, n)} {
+		if o.Status != StatusReady || o.Word != "Ready" || o.Usage == nil || *o.Usage != (Usage{CPU: 4000, Memory: 16 << 30, Pods: 110}) {
+			t.Errorf("%s: node %s %+v", name, o.Status, o.Usage)
+		}
 	}
 	cordoned := ToObject("c1", nodeGVR, node("n2", "False", "2", "8Gi"))
 	if cordoned.Status != StatusNotReady || !cordoned.Usage.Unschedulable {

@@ -56,20 +56,13 @@ func podConditionTrue(st *corev1.PodStatus, typ corev1.PodConditionType) bool {
 // first (native sidecars count as containers once started), then the
 // regular containers from the last to the first, so that the first
 // container's trouble is what the word names.
-func printPod(obj *unstructured.Unstructured) Printed {
-	var st corev1.PodStatus
-	if m, ok := obj.Object["status"].(map[string]any); ok {
-		// A status that does not decode leaves what did: the phase at least.
-		_ = runtime.DefaultUnstructuredConverter.FromUnstructured(m, &st)
-	}
-	spec, _ := obj.Object["spec"].(map[string]any)
-	initContainers := sliceField(spec, "initContainers")
-	total := len(sliceField(spec, "containers"))
+func printPod(pod *corev1.Pod) Printed {
+	st := &pod.Status
+	total := len(pod.Spec.Containers)
 	sidecars := map[string]bool{}
-	for _, c := range initContainers {
-		if m, ok := c.(map[string]any); ok && m["restartPolicy"] == string(corev1.ContainerRestartPolicyAlways) {
-			name, _ := m["name"].(string)
-			sidecars[name] = true
+	for _, c := range pod.Spec.InitContainers {
+		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+			sidecars[c.Name] = true
 			total++
 		}
 	}
@@ -109,13 +102,13 @@ func printPod(obj *unstructured.Unstructured) Printed {
 		case w != nil && w.Reason != "" && w.Reason != "PodInitializing":
 			word = "Init:" + w.Reason
 		default:
-			word = fmt.Sprintf("Init:%d/%d", i, len(initContainers))
+			word = fmt.Sprintf("Init:%d/%d", i, len(pod.Spec.InitContainers))
 		}
 		break
 	}
 
 	restarts := all
-	if !initializing || podConditionTrue(&st, corev1.PodInitialized) {
+	if !initializing || podConditionTrue(st, corev1.PodInitialized) {
 		restarts = sidecarRestarts
 		running, errorWord := false, ""
 		for i := len(st.ContainerStatuses) - 1; i >= 0; i-- {
@@ -138,7 +131,7 @@ func printPod(obj *unstructured.Unstructured) Printed {
 		// Completed.
 		if word == "Completed" {
 			switch {
-			case running && podConditionTrue(&st, corev1.PodReady):
+			case running && podConditionTrue(st, corev1.PodReady):
 				word = "Running"
 			case errorWord != "":
 				word = errorWord
@@ -150,13 +143,13 @@ func printPod(obj *unstructured.Unstructured) Printed {
 
 	terminal := st.Phase == corev1.PodSucceeded || st.Phase == corev1.PodFailed
 	switch {
-	case obj.GetDeletionTimestamp() != nil && st.Reason == podReasonNodeLost:
+	case pod.DeletionTimestamp != nil && st.Reason == podReasonNodeLost:
 		word = "Unknown"
-	case obj.GetDeletionTimestamp() != nil && !terminal:
+	case pod.DeletionTimestamp != nil && !terminal:
 		word = "Terminating"
 	}
 	return Printed{
-		Status: podClass(word, st.Phase, podConditionTrue(&st, corev1.PodReady)),
+		Status: podClass(word, st.Phase, podConditionTrue(st, corev1.PodReady)),
 		Word:   word, Ready: fmt.Sprintf("%d/%d", ready, total),
 		Restarts: restarts.count, LastRestart: restarts.last,
 	}
@@ -230,33 +223,16 @@ func RestartsText(restarts int, last, now time.Time) string {
 	return fmt.Sprintf("%d (%s ago)", restarts, duration.HumanDuration(now.Sub(last)))
 }
 
-// printedKey is where TrimObject leaves a pod's printed status in the
-// trimmed status: a field of wecs's own, never sent to a server.
-const printedKey = "wecs.printed"
-
-// keepPrinted stores p in a trimmed pod's status, in types an unstructured
-// object may hold.
-func keepPrinted(status map[string]any, p Printed) {
-	kept := map[string]any{"status": string(p.Status), "word": p.Word, "ready": p.Ready, "restarts": int64(p.Restarts)}
-	if !p.LastRestart.IsZero() {
-		kept["lastRestart"] = p.LastRestart.UnixNano()
+// podFromUnstructured reads a pod's spec, status and deletion time; a
+// part that does not decode leaves what did (the phase at least).
+func podFromUnstructured(u *unstructured.Unstructured) *corev1.Pod {
+	pod := &corev1.Pod{}
+	pod.DeletionTimestamp = u.GetDeletionTimestamp()
+	if spec, ok := u.Object["spec"].(map[string]any); ok {
+		_ = runtime.DefaultUnstructuredConverter.FromUnstructured(spec, &pod.Spec)
 	}
-	status[printedKey] = kept
-}
-
-// keptPrinted reads what keepPrinted stored.
-func keptPrinted(obj *unstructured.Unstructured) (Printed, bool) {
-	m, ok, _ := unstructured.NestedMap(obj.Object, "status", printedKey)
-	if !ok {
-		return Printed{}, false
+	if status, ok := u.Object["status"].(map[string]any); ok {
+		_ = runtime.DefaultUnstructuredConverter.FromUnstructured(status, &pod.Status)
 	}
-	status, _ := m["status"].(string)
-	word, _ := m["word"].(string)
-	ready, _ := m["ready"].(string)
-	restarts, _ := m["restarts"].(int64)
-	p := Printed{Status: Status(status), Word: word, Ready: ready, Restarts: int(restarts)}
-	if ns, ok := m["lastRestart"].(int64); ok {
-		p.LastRestart = time.Unix(0, ns)
-	}
-	return p, true
+	return pod
 }

@@ -147,25 +147,11 @@ func TestPodStatusIsKubectlsWord(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			for _, trimmed := range []bool{false, true} {
-				u := podFixture(t, c.spec, c.status, c.deleted)
-				if trimmed {
-					// The informers' transform keeps what the word needs,
-					// and a second pass keeps it too.
-					for range 2 {
-						if _, err := TrimObject(u); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if _, ok := u.Object["spec"].(map[string]any)["initContainers"]; ok {
-						t.Fatal("the trimmed pod kept its init containers")
-					}
-					u = u.DeepCopy()
-				}
-				o := ToObject("c1", podGVR, u)
+			u := podFixture(t, c.spec, c.status, c.deleted)
+			for path, o := range map[string]Object{"json": ToObject("c1", podGVR, u), "typed": readAsServed(t, podGVR, u)} {
 				if o.Word != c.word || o.Status != c.class || o.Ready != c.ready || o.RestartsText(now) != c.restarts {
-					t.Errorf("trimmed=%v: got %s (%s) %s restarts %q, want %s (%s) %s restarts %q",
-						trimmed, o.Word, o.Status, o.Ready, o.RestartsText(now), c.word, c.class, c.ready, c.restarts)
+					t.Errorf("%s: got %s (%s) %s restarts %q, want %s (%s) %s restarts %q",
+						path, o.Word, o.Status, o.Ready, o.RestartsText(now), c.word, c.class, c.ready, c.restarts)
 				}
 			}
 		})

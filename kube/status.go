@@ -81,14 +81,11 @@ type Printed struct {
 func ObjectStatus(obj *unstructured.Unstructured) Printed {
 	switch obj.GetKind() {
 	case "Pod":
-		if p, ok := keptPrinted(obj); ok {
-			return p
-		}
-		return printPod(obj)
+		return printPod(podFromUnstructured(obj))
 	case "Job":
 		return jobStatus(obj)
 	case "Node":
-		return nodeStatus(obj)
+		return nodeStatus(nodeFromUnstructured(obj))
 	case "PersistentVolume", "PersistentVolumeClaim":
 		return volumeStatus(obj)
 	}

@@ -1,9 +1,13 @@
 package kube
 
 import (
+	"strings"
 	"testing"
+	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 func TestObjectStatusFromSavedObjects(t *testing.T) {
@@ -24,17 +28,12 @@ func TestObjectStatusFromSavedObjects(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			for _, trimmed := range []bool{false, true} {
-				obj := fixture(t, c.file)
-				if trimmed {
-					// The informers' transform must not change the status.
-					if _, err := TrimObject(obj); err != nil {
-						t.Fatal(err)
-					}
-				}
-				p := ObjectStatus(obj)
-				if p.Status != c.status || p.Ready != c.ready {
-					t.Errorf("trimmed=%v: got %s %q, want %s %q", trimmed, p.Status, p.Ready, c.status, c.ready)
+			obj := fixture(t, c.file)
+			gvr := obj.GroupVersionKind().GroupVersion().WithResource(strings.ToLower(obj.GetKind()) + "s")
+			// However the kind is read, the status is the same.
+			for path, o := range map[string]Object{"json": ToObject("c1", gvr, obj), "as served": readAsServed(t, gvr, obj)} {
+				if o.Status != c.status || o.Ready != c.ready {
+					t.Errorf("%s: got %s %q, want %s %q", path, o.Status, o.Ready, c.status, c.ready)
 				}
 			}
 		})
@@ -53,22 +52,40 @@ func TestStatusSeverityAndParsing(t *testing.T) {
 	}
 }
 
-func TestTrimObjectKeepsWhatTheTreeNeeds(t *testing.T) {
+func TestARowKeepsOnlyWhatTheInformerReads(t *testing.T) {
 	obj := fixture(t, "pod-running.yaml")
 	obj.SetAnnotations(map[string]string{"kubectl.kubernetes.io/last-applied-configuration": "{}"})
-	if _, err := TrimObject(obj); err != nil {
-		t.Fatal(err)
+	obj.SetResourceVersion("42")
+	r, ok := dynamicReader{c: &clients{cluster: "c1"}, gvr: podGVR}.row(obj)
+	if !ok {
+		t.Fatal("no row")
 	}
-	if len(obj.GetAnnotations()) != 0 {
-		t.Errorf("annotations kept: %v", obj.GetAnnotations())
+	if len(r.Annotations) != 0 || len(r.ManagedFields) != 0 || len(r.Labels) != 0 || len(r.OwnerReferences) != 0 {
+		t.Errorf("the row's metadata kept more than it needs: %+v", r.ObjectMeta)
 	}
-	if _, found, _ := unstructured.NestedSlice(obj.Object, "spec", "volumes"); found {
-		t.Error("spec.volumes kept")
+	if r.Name != obj.GetName() || r.Namespace != obj.GetNamespace() || r.UID != obj.GetUID() || r.ResourceVersion != "42" {
+		t.Errorf("the row lost what the informer reads: %+v", r.ObjectMeta)
 	}
-	if name, _, _ := unstructured.NestedString(obj.Object, "spec", "nodeName"); name == "" {
-		t.Error("spec.nodeName dropped")
+	if r.Object.Word != "Running" || len(r.Object.Labels) == 0 {
+		t.Errorf("the row's object: %+v", r.Object)
 	}
-	if len(obj.GetOwnerReferences()) != 0 || obj.GetUID() == "" {
-		t.Errorf("metadata changed: uid=%q owners=%v", obj.GetUID(), obj.GetOwnerReferences())
+}
+
+func TestMetadataOnlyKindsHaveTheStatusOfTheWholeObject(t *testing.T) {
+	for gr := range metadataOnly {
+		for _, deleted := range []bool{false, true} {
+			u := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{
+				"name": "x", "namespace": "ns", "uid": "u1", "generation": int64(3), "labels": map[string]any{"a": "b"}}}}
+			u.SetAPIVersion(schema.GroupVersion{Group: gr.Group, Version: "v1"}.String())
+			u.SetKind("Some" + gr.Resource)
+			if deleted {
+				u.SetDeletionTimestamp(&metav1.Time{Time: time.Now()})
+			}
+			gvr := gr.WithVersion("v1")
+			whole, partial := ToObject("c1", gvr, u), readAsServed(t, gvr, u)
+			if !sameObject(&whole, &partial) {
+				t.Errorf("%s deleted=%v: read whole %s %q %q, as metadata %s %q %q", gr, deleted, whole.Status, whole.Word, whole.Ready, partial.Status, partial.Word, partial.Ready)
+			}
+		}
 	}
 }

@@ -1,8 +1,9 @@
 package kube
 
 import (
-	"k8s.io/apimachinery/pkg/api/resource"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Usage is what node capacity is made of: for a Pod, the node it is bound
@@ -23,131 +24,79 @@ type Usage struct {
 	Finished bool
 }
 
-// usageKey is where TrimObject leaves a pod's request totals in the trimmed
-// spec: a field of wecs's own, never sent to a server.
-const usageKey = "wecs.usage"
-
 // podRequests is a pod's effective request of a resource as the scheduler
 // counts it: the larger of the sum over its containers and the largest
 // init container, plus the pod's overhead.
-func podRequests(spec map[string]any, name string) int64 {
+func podRequests(spec *corev1.PodSpec, name corev1.ResourceName) int64 {
 	var sum, initMax int64
-	for _, c := range sliceField(spec, "containers") {
-		sum += containerRequest(c, name)
+	for _, c := range spec.Containers {
+		sum += quantityValue(c.Resources.Requests, name)
 	}
-	for _, c := range sliceField(spec, "initContainers") {
-		initMax = max(initMax, containerRequest(c, name))
+	for _, c := range spec.InitContainers {
+		initMax = max(initMax, quantityValue(c.Resources.Requests, name))
 	}
-	total := max(sum, initMax)
-	if overhead, ok := spec["overhead"].(map[string]any); ok {
-		total += quantityValue(overhead[name], name)
-	}
-	return total
+	return max(sum, initMax) + quantityValue(spec.Overhead, name)
 }
 
-func sliceField(m map[string]any, name string) []any {
-	s, _ := m[name].([]any)
-	return s
-}
-
-func containerRequest(c any, name string) int64 {
-	m, ok := c.(map[string]any)
+// quantityValue reads a quantity of a list as millicores for cpu, else as
+// a plain number (bytes, pods); 0 when the list lacks it.
+func quantityValue(list corev1.ResourceList, name corev1.ResourceName) int64 {
+	q, ok := list[name]
 	if !ok {
 		return 0
 	}
-	res, _ := m["resources"].(map[string]any)
-	requests, _ := res["requests"].(map[string]any)
-	return quantityValue(requests[name], name)
-}
-
-// quantityValue reads a quantity as millicores for cpu, else as a plain
-// number (bytes, pods); anything unreadable counts as 0.
-func quantityValue(v any, name string) int64 {
-	s, ok := v.(string)
-	if !ok {
-		return 0
-	}
-	q, err := resource.ParseQuantity(s)
-	if err != nil {
-		return 0
-	}
-	if name == "cpu" {
+	if name == corev1.ResourceCPU {
 		return q.MilliValue()
 	}
 	return q.Value()
 }
 
-// trimPodUsage sums a pod's requests before its spec is trimmed, into kept.
-func trimPodUsage(spec, kept map[string]any) {
-	kept[usageKey] = map[string]any{"cpu": podRequests(spec, "cpu"), "memory": podRequests(spec, "memory")}
+// podUsage is a pod's node and requests.
+func podUsage(pod *corev1.Pod) *Usage {
+	return &Usage{Node: pod.Spec.NodeName, Finished: pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed,
+		CPU: podRequests(&pod.Spec, corev1.ResourceCPU), Memory: podRequests(&pod.Spec, corev1.ResourceMemory)}
 }
 
-// trimNodeStatus keeps what a Node's status and usage are read from: the
-// Ready condition and the allocatable cpu, memory and pods.
-func trimNodeStatus(obj map[string]any) {
-	status, ok := obj["status"].(map[string]any)
-	if !ok {
-		return
-	}
-	kept := map[string]any{}
-	for _, c := range sliceField(status, "conditions") {
-		if m, ok := c.(map[string]any); ok && m["type"] == "Ready" {
-			kept["conditions"] = []any{map[string]any{"type": "Ready", "status": m["status"], "reason": m["reason"]}}
-		}
-	}
-	if alloc, ok := status["allocatable"].(map[string]any); ok {
-		kept["allocatable"] = map[string]any{"cpu": alloc["cpu"], "memory": alloc["memory"], "pods": alloc["pods"]}
-	}
-	obj["status"] = kept
-}
-
-// objectUsage reads the Usage of a (trimmed or full) Pod or Node; nil for
-// other kinds.
-func objectUsage(u *unstructured.Unstructured) *Usage {
-	spec, _ := u.Object["spec"].(map[string]any)
-	switch u.GetKind() {
-	case "Pod":
-		node, _ := spec["nodeName"].(string)
-		phase, _, _ := unstructured.NestedString(u.Object, "status", "phase")
-		usage := &Usage{Node: node, Finished: phase == "Succeeded" || phase == "Failed"}
-		if sums, ok := spec[usageKey].(map[string]any); ok {
-			usage.CPU, _ = sums["cpu"].(int64)
-			usage.Memory, _ = sums["memory"].(int64)
-		} else if spec != nil {
-			usage.CPU, usage.Memory = podRequests(spec, "cpu"), podRequests(spec, "memory")
-		}
-		return usage
-	case "Node":
-		alloc, _, _ := unstructured.NestedMap(u.Object, "status", "allocatable")
-		unschedulable, _ := spec["unschedulable"].(bool)
-		return &Usage{CPU: quantityValue(alloc["cpu"], "cpu"), Memory: quantityValue(alloc["memory"], "memory"),
-			Pods: quantityValue(alloc["pods"], "pods"), Unschedulable: unschedulable}
-	}
-	return nil
+// nodeUsage is what a node can hold and whether it takes new pods.
+func nodeUsage(node *corev1.Node) *Usage {
+	alloc := node.Status.Allocatable
+	return &Usage{CPU: quantityValue(alloc, corev1.ResourceCPU), Memory: quantityValue(alloc, corev1.ResourceMemory),
+		Pods: quantityValue(alloc, corev1.ResourcePods), Unschedulable: node.Spec.Unschedulable}
 }
 
 // nodeStatus reads a Node as kubectl prints it: Ready, or NotReady when
 // the Ready condition is False or Unknown (the class is Unknown when the
 // node controller lost touch with its kubelet), Unknown without the
 // condition, and ",SchedulingDisabled" once cordoned.
-func nodeStatus(obj *unstructured.Unstructured) Printed {
+func nodeStatus(node *corev1.Node) Printed {
 	p := Printed{Status: StatusUnknown, Word: "Unknown"}
-	conds, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
-	for _, c := range conds {
-		m, ok := c.(map[string]any)
-		if !ok || m["type"] != "Ready" {
+	for _, c := range node.Status.Conditions {
+		if c.Type != corev1.NodeReady {
 			continue
 		}
 		p.Word = "NotReady"
-		switch m["status"] {
-		case "True":
+		switch c.Status {
+		case corev1.ConditionTrue:
 			p.Status, p.Word = StatusReady, "Ready"
-		case "False":
+		case corev1.ConditionFalse:
 			p.Status = StatusNotReady
 		}
 	}
-	if unschedulable, _, _ := unstructured.NestedBool(obj.Object, "spec", "unschedulable"); unschedulable {
+	if node.Spec.Unschedulable {
 		p.Word += ",SchedulingDisabled"
 	}
 	return p
+}
+
+// nodeFromUnstructured reads a node's spec and status; a part that does
+// not decode leaves what did.
+func nodeFromUnstructured(u *unstructured.Unstructured) *corev1.Node {
+	node := &corev1.Node{}
+	if spec, ok := u.Object["spec"].(map[string]any); ok {
+		_ = runtime.DefaultUnstructuredConverter.FromUnstructured(spec, &node.Spec)
+	}
+	if status, ok := u.Object["status"].(map[string]any); ok {
+		_ = runtime.DefaultUnstructuredConverter.FromUnstructured(status, &node.Status)
+	}
+	return node
 }

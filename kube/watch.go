@@ -16,11 +16,8 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilnet "k8s.io/apimachinery/pkg/util/net"
-	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
@@ -261,10 +258,11 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 	if err != nil {
 		return false, err
 	}
-	dyn, err := dynamic.NewForConfig(w.config)
+	c, err := newClients(w.name, w.config)
 	if err != nil {
 		return false, err
 	}
+	dyn := c.dynamic
 	found, err := discover(ctx, disc, dyn, w.expected)
 	if err != nil {
 		return false, err
@@ -295,9 +293,13 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 	// watchKind starts an informer on one kind, cluster-wide (namespace "")
 	// or in one namespace. An informer the server forbids stops.
 	watchKind := func(gvr schema.GroupVersionResource, namespace string) (*kindWatch, error) {
+		reader, err := c.reader(gvr, found.kindNames[gvr.GroupResource()])
+		if err != nil {
+			return nil, err
+		}
 		ictx, stop := context.WithCancel(sctx)
 		kw := &kindWatch{gvr: gvr, namespace: namespace}
-		inf := cache.NewSharedIndexInformer(trimmedListWatch(dyn.Resource(gvr), namespace), &unstructured.Unstructured{}, 0, cache.Indexers{})
+		inf := cache.NewSharedIndexInformer(listWatch(reader, namespace), &row{}, 0, cache.Indexers{})
 		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 			if apierrors.IsForbidden(err) {
 				forbiddenMu.Lock()
@@ -323,7 +325,7 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 				fail(fmt.Errorf("%w: %v", errListAgain, err))
 			}
 		})
-		reg, err := inf.AddEventHandler(w.handler(gvr))
+		reg, err := inf.AddEventHandler(w.handler())
 		if err != nil {
 			stop()
 			return nil, err
@@ -453,60 +455,16 @@ func servesMore(ctx context.Context, disc discovery.DiscoveryInterface, dyn dyna
 	return false
 }
 
-// listPageSize bounds how many objects one LIST returns.
-const listPageSize = 500
-
-// trimmedListWatch lists in pages of listPageSize from a consistent read
-// and trims every object as soon as its page is decoded. The reflector
-// gathers a whole first list before its store (and the informer's transform)
-// sees it; a list at resourceVersion "0" also comes from the server's cache
-// in one piece. Untrimmed, thousands of pods per WEC made a memory peak of
-// several hundred MB (see BenchmarkFleetMemory).
-func trimmedListWatch(nr dynamic.NamespaceableResourceInterface, namespace string) *cache.ListWatch {
-	var r dynamic.ResourceInterface = nr
-	if namespace != "" {
-		r = nr.Namespace(namespace)
-	}
-	return &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-			if opts.ResourceVersion == "0" {
-				opts.ResourceVersion = ""
-			}
-			if opts.Limit == 0 {
-				opts.Limit = listPageSize
-			}
-			list, err := r.List(ctx, opts)
-			if err != nil {
-				return nil, err
-			}
-			for i := range list.Items {
-				_, _ = TrimObject(&list.Items[i])
-			}
-			return list, nil
-		},
-		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			w, err := r.Watch(ctx, opts)
-			if err != nil {
-				return nil, err
-			}
-			return watch.Filter(w, func(e watch.Event) (watch.Event, bool) {
-				_, _ = TrimObject(e.Object)
-				return e, true
-			}), nil
-		},
-	}
-}
-
 // probeServer asks the server for its version, briefly.
 func probeServer(ctx context.Context, disc *discovery.DiscoveryClient) error {
 	_, err := disc.RESTClient().Get().AbsPath("/version").Timeout(probeTimeout).DoRaw(ctx)
 	return err
 }
 
-func (w *clusterWatch) handler(gvr schema.GroupVersionResource) cache.ResourceEventHandler {
+func (w *clusterWatch) handler() cache.ResourceEventHandler {
 	upsert := func(obj any) {
-		if u, ok := obj.(*unstructured.Unstructured); ok {
-			w.tree.Upsert(ToObject(w.name, gvr, u))
+		if r, ok := obj.(*row); ok {
+			w.tree.Upsert(r.Object)
 		}
 	}
 	return cache.ResourceEventHandlerFuncs{

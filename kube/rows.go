@@ -1,0 +1,318 @@
+package kube
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
+)
+
+// row is what an informer keeps of one object: the tree's Object, and of
+// the metadata only what the informer's store and the reflector read.
+// Objects are condensed into rows page by page as they are decoded, so a
+// list of thousands of pods never sits in memory whole.
+type row struct {
+	metav1.TypeMeta
+	metav1.ObjectMeta
+	Object Object
+}
+
+// DeepCopyObject copies the row; the Object in it is never changed in
+// place, so its maps and slices are shared.
+func (r *row) DeepCopyObject() runtime.Object {
+	c := *r
+	c.ObjectMeta = *r.ObjectMeta.DeepCopy()
+	return &c
+}
+
+// rowList is a LIST's page of rows.
+type rowList struct {
+	metav1.TypeMeta
+	metav1.ListMeta
+	Items []row
+}
+
+func (l *rowList) DeepCopyObject() runtime.Object {
+	c := *l
+	c.ListMeta = *l.ListMeta.DeepCopy()
+	c.Items = make([]row, len(l.Items))
+	for i := range l.Items {
+		c.Items[i] = *l.Items[i].DeepCopyObject().(*row)
+	}
+	return &c
+}
+
+// newRow keeps of meta what the informer reads: name, namespace, uid and
+// resource version.
+func newRow(meta metav1.Object, obj Object) row {
+	return row{ObjectMeta: metav1.ObjectMeta{Name: meta.GetName(), Namespace: meta.GetNamespace(), UID: meta.GetUID(),
+		ResourceVersion: meta.GetResourceVersion()}, Object: obj}
+}
+
+// listPageSize bounds how many objects one LIST returns.
+const listPageSize = 500
+
+// kindReader reads one kind of one cluster in the cheapest encoding the
+// server offers for what the tree keeps of it.
+type kindReader interface {
+	// list reads a page of objects as rows.
+	list(ctx context.Context, namespace string, opts metav1.ListOptions) (*rowList, error)
+	// watch follows the objects; row turns each event's object into a row.
+	watch(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error)
+	row(obj runtime.Object) (row, bool)
+}
+
+// metadataOnly are the kinds whose row needs nothing but metadata: they
+// are read as PartialObjectMetadata, which also keeps Secret values out of
+// wecs's memory.
+var metadataOnly = map[schema.GroupResource]bool{
+	{Resource: "configmaps"}: true, {Resource: "secrets"}: true, {Resource: "endpoints"}: true,
+	{Group: "discovery.k8s.io", Resource: "endpointslices"}:                  true,
+	{Group: "storage.k8s.io", Resource: "storageclasses"}:                    true,
+	{Group: "cluster.open-cluster-management.io", Resource: "clusterclaims"}: true,
+}
+
+// clients are the clients a session reads kinds with.
+type clients struct {
+	cluster  string
+	config   *rest.Config
+	dynamic  dynamic.Interface
+	metadata metadata.Interface
+}
+
+func newClients(cluster string, config *rest.Config) (*clients, error) {
+	dyn, err := dynamic.NewForConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := metadata.NewForConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	return &clients{cluster: cluster, config: config, dynamic: dyn, metadata: meta}, nil
+}
+
+// reader picks how to read a kind: metadata only where that is all the row
+// needs, protobuf for Kubernetes' own kinds, JSON for custom resources.
+func (c *clients) reader(gvr schema.GroupVersionResource, kind string) (kindReader, error) {
+	if metadataOnly[gvr.GroupResource()] {
+		return metadataReader{c: c, gvr: gvr, kind: kind}, nil
+	}
+	gvk := gvr.GroupVersion().WithKind(kind)
+	if !customGroup(gvr.Group) && scheme.Scheme.Recognizes(gvk) {
+		return newTypedReader(c, gvr, gvk)
+	}
+	return dynamicReader{c: c, gvr: gvr}, nil
+}
+
+// listWatch is a reader as the informers take it: listed in pages of
+// listPageSize from a consistent read (a list at resourceVersion "0" would
+// come from the server's cache in one piece).
+func listWatch(r kindReader, namespace string) *cache.ListWatch {
+	return &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			if opts.ResourceVersion == "0" {
+				opts.ResourceVersion = ""
+			}
+			if opts.Limit == 0 {
+				opts.Limit = listPageSize
+			}
+			return r.list(ctx, namespace, opts)
+		},
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			w, err := r.watch(ctx, namespace, opts)
+			if err != nil {
+				return nil, err
+			}
+			return watch.Filter(w, func(e watch.Event) (watch.Event, bool) {
+				if e.Type == watch.Error {
+					return e, true
+				}
+				if e.Type == watch.Bookmark {
+					// Only the resource version and annotations count.
+					if meta, ok := e.Object.(metav1.Object); ok {
+						e.Object = &row{ObjectMeta: metav1.ObjectMeta{ResourceVersion: meta.GetResourceVersion(), Annotations: meta.GetAnnotations()}}
+					}
+					return e, true
+				}
+				rw, ok := r.row(e.Object)
+				if !ok {
+					return e, false
+				}
+				e.Object = &rw
+				return e, true
+			}), nil
+		},
+	}
+}
+
+// metadataReader reads a kind as PartialObjectMetadata, in protobuf.
+type metadataReader struct {
+	c    *clients
+	gvr  schema.GroupVersionResource
+	kind string
+}
+
+func (m metadataReader) resource(namespace string) metadata.ResourceInterface {
+	if namespace == "" {
+		return m.c.metadata.Resource(m.gvr)
+	}
+	return m.c.metadata.Resource(m.gvr).Namespace(namespace)
+}
+
+func (m metadataReader) list(ctx context.Context, namespace string, opts metav1.ListOptions) (*rowList, error) {
+	list, err := m.resource(namespace).List(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := listOf(&list.ListMeta)
+	for i := range list.Items {
+		if rw, ok := m.row(&list.Items[i]); ok {
+			out.Items = append(out.Items, rw)
+		}
+	}
+	return out, nil
+}
+
+func (m metadataReader) watch(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
+	return m.resource(namespace).Watch(ctx, opts)
+}
+
+func (m metadataReader) row(obj runtime.Object) (row, bool) {
+	meta, ok := obj.(*metav1.PartialObjectMetadata)
+	if !ok {
+		return row{}, false
+	}
+	return newRow(meta, withPrinted(objectFromMeta(m.c.cluster, m.gvr, m.kind, meta), metadataStatus(meta), nil)), true
+}
+
+// typedReader reads one of Kubernetes' own kinds in protobuf.
+type typedReader struct {
+	c      *clients
+	gvr    schema.GroupVersionResource
+	gvk    schema.GroupVersionKind
+	client rest.Interface
+}
+
+func newTypedReader(c *clients, gvr schema.GroupVersionResource, gvk schema.GroupVersionKind) (typedReader, error) {
+	cfg := rest.CopyConfig(c.config)
+	gv := gvr.GroupVersion()
+	cfg.GroupVersion = &gv
+	cfg.APIPath = "/apis"
+	if gv.Group == "" {
+		cfg.APIPath = "/api"
+	}
+	cfg.ContentType = runtime.ContentTypeProtobuf
+	cfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	cfg.NegotiatedSerializer = scheme.Codecs.WithoutConversion()
+	client, err := rest.RESTClientFor(cfg)
+	if err != nil {
+		return typedReader{}, err
+	}
+	return typedReader{c: c, gvr: gvr, gvk: gvk, client: client}, nil
+}
+
+func (t typedReader) list(ctx context.Context, namespace string, opts metav1.ListOptions) (*rowList, error) {
+	list, err := scheme.Scheme.New(t.gvk.GroupVersion().WithKind(t.gvk.Kind + "List"))
+	if err != nil {
+		return nil, err
+	}
+	if err := t.client.Get().Namespace(namespace).Resource(t.gvr.Resource).VersionedParams(&opts, scheme.ParameterCodec).
+		Do(ctx).Into(list); err != nil {
+		return nil, err
+	}
+	listMeta, err := meta.ListAccessor(list)
+	if err != nil {
+		return nil, err
+	}
+	out := listOf(listMeta)
+	err = meta.EachListItem(list, func(obj runtime.Object) error {
+		if rw, ok := t.row(obj); ok {
+			out.Items = append(out.Items, rw)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (t typedReader) watch(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
+	opts.Watch = true
+	return t.client.Get().Namespace(namespace).Resource(t.gvr.Resource).VersionedParams(&opts, scheme.ParameterCodec).Watch(ctx)
+}
+
+func (t typedReader) row(obj runtime.Object) (row, bool) {
+	meta, ok := obj.(metav1.Object)
+	if !ok {
+		return row{}, false
+	}
+	switch o := obj.(type) {
+	case *corev1.Pod:
+		return newRow(meta, podObject(t.c.cluster, t.gvr, meta, o)), true
+	case *corev1.Node:
+		return newRow(meta, withPrinted(objectFromMeta(t.c.cluster, t.gvr, "Node", meta), nodeStatus(o), nodeUsage(o))), true
+	}
+	// Kinds with few objects go through the generic status reading.
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return row{}, false
+	}
+	u := &unstructured.Unstructured{Object: m}
+	u.SetGroupVersionKind(t.gvk)
+	return newRow(meta, ToObject(t.c.cluster, t.gvr, u)), true
+}
+
+// dynamicReader reads a custom resource as JSON.
+type dynamicReader struct {
+	c   *clients
+	gvr schema.GroupVersionResource
+}
+
+func (d dynamicReader) resource(namespace string) dynamic.ResourceInterface {
+	if namespace == "" {
+		return d.c.dynamic.Resource(d.gvr)
+	}
+	return d.c.dynamic.Resource(d.gvr).Namespace(namespace)
+}
+
+func (d dynamicReader) list(ctx context.Context, namespace string, opts metav1.ListOptions) (*rowList, error) {
+	list, err := d.resource(namespace).List(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := listOf(list)
+	for i := range list.Items {
+		if rw, ok := d.row(&list.Items[i]); ok {
+			out.Items = append(out.Items, rw)
+		}
+	}
+	return out, nil
+}
+
+func (d dynamicReader) watch(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
+	return d.resource(namespace).Watch(ctx, opts)
+}
+
+func (d dynamicReader) row(obj runtime.Object) (row, bool) {
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		return row{}, false
+	}
+	return newRow(u, ToObject(d.c.cluster, d.gvr, u)), true
+}
+
+// listOf is an empty page of rows with a list's resource version and
+// continuation.
+func listOf(list metav1.ListInterface) *rowList {
+	return &rowList{ListMeta: metav1.ListMeta{ResourceVersion: list.GetResourceVersion(), Continue: list.GetContinue(),
+		RemainingItemCount: list.GetRemainingItemCount()}}
+}
