@@ -69,7 +69,7 @@ func TestEachKindIsReadInTheCheapestEncodingTheServerOffers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		list, err := listWatch(reader, "").ListWithContext(context.Background(), metav1.ListOptions{})
+		list, err := listWatch(reader, "", nil).ListWithContext(context.Background(), metav1.ListOptions{})
 		if err != nil {
 			t.Fatalf("list %s: %v", tc.gvr.Resource, err)
 		}

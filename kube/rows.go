@@ -74,13 +74,16 @@ type kindReader interface {
 
 // metadataOnly are the kinds whose row needs nothing but metadata: they
 // are read as PartialObjectMetadata, which also keeps Secret values out of
-// wecs's memory.
+// wecs's memory (see ReadAsMetadata).
 var metadataOnly = map[schema.GroupResource]bool{
 	{Resource: "configmaps"}: true, {Resource: "secrets"}: true, {Resource: "endpoints"}: true,
 	{Group: "discovery.k8s.io", Resource: "endpointslices"}:                  true,
 	{Group: "storage.k8s.io", Resource: "storageclasses"}:                    true,
 	{Group: "cluster.open-cluster-management.io", Resource: "clusterclaims"}: true,
 }
+
+// ReadAsMetadata says whether wecs reads a kind as metadata only.
+func ReadAsMetadata(gr schema.GroupResource) bool { return metadataOnly[gr] }
 
 // clients are the clients a session reads kinds with.
 type clients struct {
@@ -105,7 +108,7 @@ func newClients(cluster string, config *rest.Config) (*clients, error) {
 // reader picks how to read a kind: metadata only where that is all the row
 // needs, protobuf for Kubernetes' own kinds, JSON for custom resources.
 func (c *clients) reader(gvr schema.GroupVersionResource, kind string) (kindReader, error) {
-	if metadataOnly[gvr.GroupResource()] {
+	if ReadAsMetadata(gvr.GroupResource()) {
 		return metadataReader{c: c, gvr: gvr, kind: kind}, nil
 	}
 	gvk := gvr.GroupVersion().WithKind(kind)
@@ -117,8 +120,11 @@ func (c *clients) reader(gvr schema.GroupVersionResource, kind string) (kindRead
 
 // listWatch is a reader as the informers take it: listed in pages of
 // listPageSize from a consistent read (a list at resourceVersion "0" would
-// come from the server's cache in one piece).
-func listWatch(r kindReader, namespace string) *cache.ListWatch {
+// come from the server's cache in one piece). After each page, listed says
+// how many objects the list has read so far and of how many, as far as the
+// server can tell (nil may be passed).
+func listWatch(r kindReader, namespace string, listed func(done, total int)) *cache.ListWatch {
+	done := 0
 	return &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 			if opts.ResourceVersion == "0" {
@@ -127,7 +133,20 @@ func listWatch(r kindReader, namespace string) *cache.ListWatch {
 			if opts.Limit == 0 {
 				opts.Limit = listPageSize
 			}
-			return r.list(ctx, namespace, opts)
+			page, err := r.list(ctx, namespace, opts)
+			if err != nil || listed == nil {
+				return page, err
+			}
+			if opts.Continue == "" {
+				done = 0
+			}
+			done += len(page.Items)
+			total := done
+			if page.RemainingItemCount != nil {
+				total += int(*page.RemainingItemCount)
+			}
+			listed(done, total)
+			return page, nil
 		},
 		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 			w, err := r.watch(ctx, namespace, opts)

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -58,6 +59,9 @@ type Connection struct {
 	// Incomplete says which kinds the last discovery left out while their
 	// objects are kept as last seen ("" when discovery was complete).
 	Incomplete string
+	// Listing says, while Connecting, how far the largest list still
+	// under way has come: "listing pods 2,000/3,500".
+	Listing string
 }
 
 // Timeouts and backoff of a cluster connection.
@@ -113,7 +117,13 @@ type clusterWatch struct {
 	// synced says whether a session has ever synced, so that the tree holds
 	// objects that a lost connection leaves stale.
 	synced bool
+	// listing is how far each kind's first list of a session has come.
+	listing map[string]listProgress
 }
+
+// listProgress is how many objects of a kind's list have been read, of how
+// many.
+type listProgress struct{ done, total int }
 
 func newClusterWatch(name string, config *rest.Config, namespaces []string, tree *Tree, onChange func()) *clusterWatch {
 	return &clusterWatch{name: name, config: config, namespaces: namespaces, tree: tree, onChange: onChange, reconnect: make(chan struct{}, 1),
@@ -137,6 +147,9 @@ func (w *clusterWatch) update(f func(c *Connection)) {
 	if w.conn.State != before {
 		w.conn.Since = time.Now()
 	}
+	if w.conn.State != Connecting {
+		w.listing, w.conn.Listing = nil, ""
+	}
 	switch {
 	case w.conn.State == Connected:
 		w.synced, w.conn.StaleSince = true, time.Time{}
@@ -145,6 +158,48 @@ func (w *clusterWatch) update(f func(c *Connection)) {
 	}
 	w.mu.Unlock()
 	w.onChange()
+}
+
+// listed notes how far the list of a resource has come, while connecting.
+func (w *clusterWatch) listed(resource string, done, total int) {
+	w.mu.Lock()
+	if w.conn.State != Connecting {
+		// A list again after the session synced: nothing to show.
+		w.mu.Unlock()
+		return
+	}
+	if w.listing == nil {
+		w.listing = map[string]listProgress{}
+	}
+	w.listing[resource] = listProgress{done, total}
+	w.conn.Listing = listingText(w.listing)
+	w.mu.Unlock()
+	w.onChange()
+}
+
+// listingText names the largest list still under way ("" when none is).
+func listingText(listing map[string]listProgress) string {
+	var largest string
+	for resource, p := range listing {
+		if p.done < p.total && (largest == "" || p.total > listing[largest].total ||
+			p.total == listing[largest].total && resource < largest) {
+			largest = resource
+		}
+	}
+	if largest == "" {
+		return ""
+	}
+	p := listing[largest]
+	return fmt.Sprintf("listing %s %s/%s", largest, groupDigits(p.done), groupDigits(p.total))
+}
+
+// groupDigits writes n with a comma every three digits: 3,500.
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // Reconnect asks for a new connection now (also skipping a backoff wait).
@@ -299,7 +354,8 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 		}
 		ictx, stop := context.WithCancel(sctx)
 		kw := &kindWatch{gvr: gvr, namespace: namespace}
-		inf := cache.NewSharedIndexInformer(listWatch(reader, namespace), &row{}, 0, cache.Indexers{})
+		listed := func(done, total int) { w.listed(gvr.Resource, done, total) }
+		inf := cache.NewSharedIndexInformer(listWatch(reader, namespace, listed), &row{}, 0, cache.Indexers{})
 		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 			if apierrors.IsForbidden(err) {
 				forbiddenMu.Lock()

@@ -72,3 +72,23 @@ func TestConnectionLostTellsABrokenConnectionFromAnAnswer(t *testing.T) {
 		}
 	}
 }
+
+func TestListingNamesTheLargestListUnderWay(t *testing.T) {
+	listing := map[string]listProgress{"pods": {2000, 3500}, "nodes": {150, 150}, "secrets": {10, 20}}
+	if got := listingText(listing); got != "listing pods 2,000/3,500" {
+		t.Errorf("got %q", got)
+	}
+	listing["pods"] = listProgress{3500, 3500}
+	if got := listingText(listing); got != "listing secrets 10/20" {
+		t.Errorf("once pods are listed, got %q", got)
+	}
+	listing["secrets"] = listProgress{20, 20}
+	if got := listingText(listing); got != "" {
+		t.Errorf("with every list done, got %q", got)
+	}
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1500: "-1,500"} {
+		if got := groupDigits(n); got != want {
+			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

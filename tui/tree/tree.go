@@ -458,6 +458,9 @@ func (m Model) connectionGlyph(c kube.Connection) string {
 		}
 		return m.styles.OK.Render("● Connected")
 	case kube.Connecting:
+		if c.Listing != "" {
+			return m.styles.Warn.Render("◌ Connecting") + m.styles.Muted.Render(" · "+c.Listing)
+		}
 		return m.styles.Warn.Render("◌ Connecting")
 	case kube.Disconnected:
 		if c.StaleSince.IsZero() {

@@ -279,3 +279,14 @@ func TestLongNamesWithASharedPrefixStayDistinct(t *testing.T) {
 		}
 	}
 }
+
+func TestAClusterStillListingSaysHowFarItHasCome(t *testing.T) {
+	_, objs := fleet()
+	src := members{{ClusterInfo: kube.ClusterInfo{Name: "c1", Health: kube.HealthActive},
+		Connection: kube.Connection{State: kube.Connecting, Listing: "listing pods 2,000/3,500"}}}
+	m := New(src, objs, theme.For(true))
+	m.SetSize(100, 5)
+	if view := m.View(); !strings.Contains(view, "◌ Connecting · listing pods 2,000/3,500") {
+		t.Errorf("the cluster row does not say how far the list has come:\n%s", view)
+	}
+}
