@@ -63,12 +63,14 @@ $(GOBIN_DIR)/goreleaser-$(GORELEASER_VERSION):
 	mkdir -p $(GOBIN_DIR) && mv $(BIN)/goreleaser-build/goreleaser $@ && rm -rf $(BIN)/goreleaser-build
 
 ## bench: the fleet benchmarks against a sandbox of 3 WECs with 150 nodes and
-## 3,500 pods each (started for the run and stopped after), then the rest.
+## 3,500 pods each (started for the run and stopped after), then the rest,
+## and a table of each figure beside its floor and target (medians).
 BENCH_DIR ?= $(CURDIR)/$(BIN)/bench-sandbox
 bench: build
 	$(BIN)/wecs-sandbox up --dir $(BENCH_DIR) --nodes 150 --pods 3500
 	WECS_SANDBOX_DIR=$(BENCH_DIR) go test -run '^$$' -bench . -benchmem -count 5 -timeout 60m ./... | tee $(BIN)/bench.txt; \
-		status=$${PIPESTATUS[0]}; $(BIN)/wecs-sandbox down --dir $(BENCH_DIR); exit $$status
+		status=$${PIPESTATUS[0]}; $(BIN)/wecs-sandbox down --dir $(BENCH_DIR); \
+		go run ./internal/benchtable $(BIN)/bench.txt; exit $$status
 
 clean:
 	rm -rf $(BIN) dist

@@ -33,7 +33,7 @@ var built struct {
 
 // buildWecs builds the real binary once per test run, with version
 // information linked in.
-func buildWecs(t *testing.T) string {
+func buildWecs(t testing.TB) string {
 	t.Helper()
 	built.once.Do(func() {
 		dir, err := os.MkdirTemp("", "wecs-bin-")

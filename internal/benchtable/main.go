@@ -1,0 +1,137 @@
+// Command benchtable reads the output of go test -bench and prints each of
+// wecs's speed and memory figures beside its floor (the cheapest way the
+// servers offer to read the same data) and its target, as medians.
+//
+//	go run ./internal/benchtable bin/bench.txt
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// figure is one line of the table: a benchmark's metric, compared with a
+// floor's (a ratio target) or with a fixed bound.
+type figure struct {
+	name, metric string
+	floor        string  // benchmark of the floor ("" for a fixed bound)
+	target       float64 // the largest ratio, or the largest value
+	unit         string  // how the value is shown: "s", "ms", "MB"
+}
+
+var figures = []figure{
+	{name: "FleetTreeComplete", metric: "ns/op", floor: "ParallelListFloor", target: 1.5, unit: "s"},
+	{name: "TUIAllConnected", metric: "ns/op", floor: "ParallelListFloor", target: 1.5, unit: "s"},
+	{name: "GetPods", metric: "ns/op", floor: "RawListPodsFloor", target: 1.5, unit: "s"},
+	{name: "FleetMemory", metric: "wecs-max-rss-MB", target: 150, unit: "MB"},
+	{name: "ScreenKeyPress20000Rows", metric: "ns/op", target: 10e6, unit: "ms"},
+	{name: "Rebuild20000Rows", metric: "ns/op", target: 1e6, unit: "ms"},
+}
+
+func main() {
+	in := io.Reader(os.Stdin)
+	if len(os.Args) > 1 {
+		f, err := os.Open(os.Args[1])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchtable:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		in = f
+	}
+	results, err := parse(in)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchtable:", err)
+		os.Exit(1)
+	}
+	fmt.Print(table(results))
+}
+
+// results are the values of each benchmark's metrics, by name and unit.
+type results map[string]map[string][]float64
+
+// parse reads benchmark lines: "BenchmarkName-2  1  123 ns/op  4.5 MB".
+func parse(r io.Reader) (results, error) {
+	out := results{}
+	scanner := bufio.NewScanner(r)
+	for scanner.Scan() {
+		fields := strings.Fields(scanner.Text())
+		if len(fields) < 4 || !strings.HasPrefix(fields[0], "Benchmark") {
+			continue
+		}
+		name := strings.TrimPrefix(fields[0], "Benchmark")
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			name = name[:i]
+		}
+		if out[name] == nil {
+			out[name] = map[string][]float64{}
+		}
+		for i := 2; i+1 < len(fields); i += 2 {
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %q is not a number", fields[0], fields[i])
+			}
+			out[name][fields[i+1]] = append(out[name][fields[i+1]], v)
+		}
+	}
+	return out, scanner.Err()
+}
+
+// median is the middle value (the mean of the two middle ones).
+func median(values []float64) float64 {
+	s := slices.Sorted(slices.Values(values))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// show writes a value in a figure's unit.
+func show(v float64, unit string) string {
+	switch unit {
+	case "s":
+		return fmt.Sprintf("%.2f s", v/1e9)
+	case "ms":
+		return fmt.Sprintf("%.3f ms", v/1e6)
+	}
+	return fmt.Sprintf("%.1f %s", v, unit)
+}
+
+// table is the figures that ran, as a Markdown table.
+func table(r results) string {
+	var b strings.Builder
+	b.WriteString("| figure | median | floor | floor median | ratio | target | met |\n|---|---|---|---|---|---|---|\n")
+	for _, f := range figures {
+		values := r[f.name][f.metric]
+		if len(values) == 0 {
+			continue
+		}
+		m := median(values)
+		runs := fmt.Sprintf(" (n=%d)", len(values))
+		if f.floor == "" {
+			fmt.Fprintf(&b, "| %s | %s%s | | | | ≤ %s | %s |\n", f.name, show(m, f.unit), runs, show(f.target, f.unit), met(m <= f.target))
+			continue
+		}
+		floors := r[f.floor][f.metric]
+		if len(floors) == 0 {
+			fmt.Fprintf(&b, "| %s | %s%s | %s | not run | | ≤ %.1f× | |\n", f.name, show(m, f.unit), runs, f.floor, f.target)
+			continue
+		}
+		fm := median(floors)
+		fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %.2f× | ≤ %.1f× | %s |\n", f.name, show(m, f.unit), runs, f.floor, show(fm, f.unit), m/fm, f.target, met(m/fm <= f.target))
+	}
+	return b.String()
+}
+
+func met(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "no"
+}
