@@ -50,6 +50,9 @@ type FleetOptions struct {
 	// cluster-wide (with each context's own namespace and, when the user
 	// may list namespaces, every namespace the user may read them in).
 	Namespaces []string
+	// Kinds, when set, are the only kinds read on each WEC (kind names,
+	// compared case-insensitively): a command about pods lists pods alone.
+	Kinds []string
 }
 
 // Fleet discovers the WECs from the ITS's ManagedClusters, binds each to a
@@ -307,6 +310,7 @@ func (f *Fleet) rebindLocked(name string) {
 	ctx, cancel := context.WithCancel(f.ctx)
 	namespaces := append(slices.Clone(f.opts.Namespaces), f.kc.ContextNamespace(b.Context))
 	w := newClusterWatch(name, cfg, namespaces, f.Tree, f.notify)
+	w.kinds = f.opts.Kinds
 	f.watches[name] = &runningWatch{watch: w, context: b.Context, cancel: cancel}
 	go w.run(ctx)
 }

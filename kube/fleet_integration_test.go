@@ -548,3 +548,30 @@ func TestWatchDetailFollowsTheObjectAndItsEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestAFleetAskedForSomeKindsReadsThoseAlone(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	kc, _ := kubeconfigAt(t, s.Kubeconfig)
+	f := kube.NewFleet(kc, "its1", kube.FleetOptions{Kinds: []string{"pod", "Deployment"}})
+	runFleet(t, f)
+	waitFor(t, 2*time.Minute, "every WEC connected", func() error {
+		for _, m := range f.Members() {
+			if m.Binding.Bound() && m.Connection.State != kube.Connected {
+				return fmt.Errorf("%s is %s", m.Name, m.Connection.State)
+			}
+		}
+		return nil
+	})
+	kinds := map[string]int{}
+	for _, o := range f.Tree.Find(kube.Filter{ShowSystem: true}) {
+		kinds[o.Kind]++
+	}
+	if len(kinds) != 2 || kinds["Pod"] == 0 || kinds["Deployment"] == 0 {
+		t.Errorf("kinds read: %v, want pods and deployments alone", kinds)
+	}
+	for _, m := range f.Members() {
+		if m.Binding.Bound() && m.Connection.Kinds != 2 {
+			t.Errorf("%s watches %d kinds, want 2", m.Name, m.Connection.Kinds)
+		}
+	}
+}

@@ -111,6 +111,8 @@ type clusterWatch struct {
 	// namespaces are where to look for kinds the user may not list
 	// cluster-wide, besides the namespaces the user may list.
 	namespaces []string
+	// kinds, when set, are the only kinds read (see FleetOptions.Kinds).
+	kinds []string
 	// expected are the kinds of the last session (only run reads and
 	// writes them): a discovery without one of them is retried.
 	expected map[schema.GroupResource]bool
@@ -323,6 +325,11 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 		return false, err
 	}
 	gvrs := found.kinds
+	if len(w.kinds) > 0 {
+		gvrs = slices.DeleteFunc(slices.Clone(gvrs), func(gvr schema.GroupVersionResource) bool {
+			return !slices.ContainsFunc(w.kinds, func(k string) bool { return strings.EqualFold(k, found.kindNames[gvr.GroupResource()]) })
+		})
+	}
 	// Kinds left out of a discovery whose group failed keep their objects;
 	// every other kind is listed again, or gone.
 	kept := map[schema.GroupResource]bool{}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -59,6 +60,8 @@ type fleetFlags struct {
 	namespaces []string
 	// config is the config file's content, once openFleet has read it.
 	config config.Config
+	// kinds, when set, are the only kinds the command reads.
+	kinds []string
 }
 
 // startFleet opens the fleet and waits until every WEC has connected or
@@ -105,7 +108,7 @@ func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error
 		return nil, "", err
 	}
 	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts,
-		Namespaces: append(slices.Clone(cfg.Namespaces), ff.namespaces...)})
+		Namespaces: append(slices.Clone(cfg.Namespaces), ff.namespaces...), Kinds: ff.kinds})
 	if err := fleet.Start(ctx); err != nil {
 		return nil, "", err
 	}
@@ -225,7 +228,7 @@ func printClusters(w io.Writer, format string, rows []clusterRow) error {
 	case "json", "yaml":
 		return printStructured(w, format, map[string]any{"clusters": rows})
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	header := "NAME\tSTATUS\tCONTEXT\tCONNECTION\tCPU\tMEMORY\tPODS\tVERSION\tLABELS"
 	if format == "wide" {
 		header += "\tREASON\tCONNECTION-ERROR"
@@ -356,6 +359,7 @@ rights hide objects asked for (the list then misses them; stderr says which), 1 
 			if namespace != "" {
 				ff.namespaces = []string{namespace}
 			}
+			ff.kinds = filter.Kinds
 			fleet, err := ff.startFleet(cmd.Context())
 			if err != nil {
 				return err
@@ -470,7 +474,7 @@ func printObjects(w io.Writer, format string, rows []objectRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	// kubectl's order: READY, STATUS, then RESTARTS when pods are listed.
 	pods := slices.ContainsFunc(rows, func(r objectRow) bool { return r.Restarts != nil })
 	header := "CLUSTER\tNAMESPACE\tKIND\tNAME\tREADY\tSTATUS"
@@ -525,4 +529,24 @@ func exitCode(err error) int {
 		return coded.code
 	}
 	return exitError
+}
+
+// table aligns columns as kubectl does, over a buffer: a table of thousands
+// of rows reaches the terminal in a few writes, not one per cell.
+type table struct {
+	*tabwriter.Writer
+	buf *bufio.Writer
+}
+
+func newTable(w io.Writer) table {
+	buf := bufio.NewWriter(w)
+	return table{Writer: tabwriter.NewWriter(buf, 0, 4, 2, ' ', 0), buf: buf}
+}
+
+// Flush writes the aligned table out.
+func (t table) Flush() error {
+	if err := t.Writer.Flush(); err != nil {
+		return err
+	}
+	return t.buf.Flush()
 }

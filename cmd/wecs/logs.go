@@ -6,7 +6,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -188,7 +187,7 @@ func newEvents(kf *kube.Flags, configPath *string) *cobra.Command {
 }
 
 func printEvents(w io.Writer, evs []kube.Event, related bool) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	head := "TYPE\tREASON\tAGE\tCOUNT\tSOURCE\tMESSAGE"
 	if related {
 		head = "TYPE\tREASON\tOBJECT\tAGE\tCOUNT\tSOURCE\tMESSAGE"
