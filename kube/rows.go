@@ -194,13 +194,7 @@ func (m metadataReader) list(ctx context.Context, namespace string, opts metav1.
 	if err != nil {
 		return nil, err
 	}
-	out := listOf(&list.ListMeta)
-	for i := range list.Items {
-		if rw, ok := m.row(&list.Items[i]); ok {
-			out.Items = append(out.Items, rw)
-		}
-	}
-	return out, nil
+	return rowsOf(list, m.row)
 }
 
 func (m metadataReader) watch(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
@@ -250,18 +244,7 @@ func (t typedReader) list(ctx context.Context, namespace string, opts metav1.Lis
 		Do(ctx).Into(list); err != nil {
 		return nil, err
 	}
-	listMeta, err := meta.ListAccessor(list)
-	if err != nil {
-		return nil, err
-	}
-	out := listOf(listMeta)
-	err = meta.EachListItem(list, func(obj runtime.Object) error {
-		if rw, ok := t.row(obj); ok {
-			out.Items = append(out.Items, rw)
-		}
-		return nil
-	})
-	return out, err
+	return rowsOf(list, t.row)
 }
 
 func (t typedReader) watch(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
@@ -308,13 +291,7 @@ func (d dynamicReader) list(ctx context.Context, namespace string, opts metav1.L
 	if err != nil {
 		return nil, err
 	}
-	out := listOf(list)
-	for i := range list.Items {
-		if rw, ok := d.row(&list.Items[i]); ok {
-			out.Items = append(out.Items, rw)
-		}
-	}
-	return out, nil
+	return rowsOf(list, d.row)
 }
 
 func (d dynamicReader) watch(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
@@ -329,9 +306,20 @@ func (d dynamicReader) row(obj runtime.Object) (row, bool) {
 	return newRow(u, ToObject(d.c.cluster, d.gvr, u)), true
 }
 
-// listOf is an empty page of rows with a list's resource version and
+// rowsOf turns a decoded page into rows, keeping its resource version and
 // continuation.
-func listOf(list metav1.ListInterface) *rowList {
-	return &rowList{ListMeta: metav1.ListMeta{ResourceVersion: list.GetResourceVersion(), Continue: list.GetContinue(),
-		RemainingItemCount: list.GetRemainingItemCount()}}
+func rowsOf(list runtime.Object, toRow func(runtime.Object) (row, bool)) (*rowList, error) {
+	listMeta, err := meta.ListAccessor(list)
+	if err != nil {
+		return nil, err
+	}
+	out := &rowList{ListMeta: metav1.ListMeta{ResourceVersion: listMeta.GetResourceVersion(), Continue: listMeta.GetContinue(),
+		RemainingItemCount: listMeta.GetRemainingItemCount()}}
+	err = meta.EachListItem(list, func(obj runtime.Object) error {
+		if rw, ok := toRow(obj); ok {
+			out.Items = append(out.Items, rw)
+		}
+		return nil
+	})
+	return out, err
 }
