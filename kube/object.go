@@ -16,11 +16,9 @@ const appliedManifestWorkKind = "AppliedManifestWork"
 func ToObject(cluster string, gvr schema.GroupVersionResource, u *unstructured.Unstructured) Object {
 	switch u.GetKind() {
 	case "Pod":
-		pod := podFromUnstructured(u)
-		return podObject(cluster, gvr, u, pod)
+		return podObject(cluster, gvr, u, podFromUnstructured(u))
 	case "Node":
-		node := nodeFromUnstructured(u)
-		return withPrinted(objectFromMeta(cluster, gvr, "Node", u), nodeStatus(node), nodeUsage(node))
+		return nodeObject(cluster, gvr, u, nodeFromUnstructured(u))
 	}
 	return withPrinted(objectFromMeta(cluster, gvr, u.GetKind(), u), ObjectStatus(u), nil)
 }
@@ -28,6 +26,11 @@ func ToObject(cluster string, gvr schema.GroupVersionResource, u *unstructured.U
 // podObject is a pod as the tree keeps it; meta is the pod's metadata.
 func podObject(cluster string, gvr schema.GroupVersionResource, meta metav1.Object, pod *corev1.Pod) Object {
 	return withPrinted(objectFromMeta(cluster, gvr, "Pod", meta), printPod(pod), podUsage(pod))
+}
+
+// nodeObject is a node as the tree keeps it; meta is the node's metadata.
+func nodeObject(cluster string, gvr schema.GroupVersionResource, meta metav1.Object, node *corev1.Node) Object {
+	return withPrinted(objectFromMeta(cluster, gvr, "Node", meta), nodeStatus(node), nodeUsage(node))
 }
 
 // objectFromMeta is what the tree keeps of an object's metadata: where it

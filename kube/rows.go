@@ -261,7 +261,7 @@ func (t typedReader) row(obj runtime.Object) (row, bool) {
 	case *corev1.Pod:
 		return newRow(meta, podObject(t.c.cluster, t.gvr, meta, o)), true
 	case *corev1.Node:
-		return newRow(meta, withPrinted(objectFromMeta(t.c.cluster, t.gvr, "Node", meta), nodeStatus(o), nodeUsage(o))), true
+		return newRow(meta, nodeObject(t.c.cluster, t.gvr, meta, o)), true
 	}
 	// Kinds with few objects go through the generic status reading.
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
