@@ -34,8 +34,10 @@ sandbox-down: build
 
 ## test: formatting, vet, the release config, then every test (the sandbox
 ## binaries are built on first use; integration tests start their own fleet).
+## One package at a time: three packages start fleets of their own, and two
+## cores running them together starve the control planes and the terminals.
 test: lint release-check test-deps
-	go test -count=1 -timeout 60m ./...
+	go test -count=1 -p 1 -timeout 60m ./...
 
 ## test-deps: tools the end-to-end tests drive (tmux), from the OS packages.
 test-deps:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -22,7 +23,7 @@ const (
 	signalGrace = 500 * time.Millisecond
 	// restoreTimeout bounds that restoring: a terminal that takes no more
 	// output must not keep the process alive.
-	restoreTimeout = time.Second
+	restoreTimeout = 2 * time.Second
 )
 
 // terminalReset undoes what the UI sets on the terminal: the alternate
@@ -49,20 +50,25 @@ type signalQuit struct {
 	uiStarted atomic.Bool
 	// editing is the file of an edit the signal ended, if one was open.
 	editing atomic.Pointer[string]
-	// uiOutput is the UI's way to the terminal, shut before the reset so
-	// that no frame drawn later re-enters the alternate screen.
+	// uiOutput is the UI's way to the terminal, shut with the reset as its
+	// last output, so that no frame drawn later re-enters the alternate screen.
 	uiOutput gatedOutput
 }
 
 // gatedOutput is the terminal (stdout) as the UI writes to it, until shut:
-// after that, the UI's writes are dropped.
+// after that, the UI's writes are dropped. Writes and the shutting take
+// turns, so a frame the UI had begun is written whole before what the
+// shutting writes, and none after it.
 type gatedOutput struct {
 	*os.File
-	shut atomic.Bool
+	mu   sync.Mutex
+	shut bool
 }
 
 func (g *gatedOutput) Write(p []byte) (int, error) {
-	if g.shut.Load() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.shut {
 		return len(p), nil
 	}
 	return g.File.Write(p)
@@ -70,6 +76,17 @@ func (g *gatedOutput) Write(p []byte) (int, error) {
 
 func (g *gatedOutput) WriteString(s string) (int, error) {
 	return g.Write([]byte(s))
+}
+
+// shutWith shuts the gate once the UI's write under way, if any, is done,
+// and writes last to the terminal as the final output.
+func (g *gatedOutput) shutWith(last string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.shut = true
+	if last != "" {
+		_, _ = g.File.WriteString(last)
+	}
 }
 
 // Terminal is the terminal behind the gate, for a program the UI hands the
@@ -119,18 +136,20 @@ func (q *signalQuit) exitCode() int {
 }
 
 // exitNow restores the terminal and exits as after sig. The UI may still
-// be drawing: its output is shut first, and the tty's modes (an ioctl,
-// which cannot block) are restored before the reset is written, which a
-// terminal that reads slowly can hold up; that write gets restoreTimeout.
+// be drawing: the tty's modes (an ioctl, which cannot block) are restored
+// first, then the UI's output is shut with the reset as its last words,
+// after the frame under way; a terminal that reads slowly can hold that
+// up, so it gets restoreTimeout.
 func (q *signalQuit) exitNow(sig syscall.Signal) {
-	q.uiOutput.shut.Store(true)
 	q.restoreTTY()
+	reset := ""
+	if q.uiStarted.Load() {
+		reset = terminalReset
+	}
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
-		if q.uiStarted.Load() {
-			_, _ = os.Stdout.WriteString(terminalReset)
-		}
+		q.uiOutput.shutWith(reset)
 	}()
 	select {
 	case <-written:

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -61,7 +60,7 @@ func (u *upper) join(ctx context.Context, its, p *controlPlane, oc clusterclient
 	}
 	// The agent files its CSR and creates its ManagedCluster from two
 	// controllers, in either order.
-	if err := agent.waitFor(ctx, 3*time.Minute, "asking to join the ITS", func(ctx context.Context) error {
+	if err := agent.waitFor(ctx, readyWithin, "asking to join the ITS", func(ctx context.Context) error {
 		if _, err := oc.ClusterV1().ManagedClusters().Get(ctx, name, metav1.GetOptions{}); err != nil {
 			return fmt.Errorf("no ManagedCluster %s yet: %w", name, err)
 		}

@@ -130,8 +130,8 @@ func (u *upper) startAPIServer(ctx context.Context, p *controlPlane) error {
 	if err := u.launch(c); err != nil {
 		return err
 	}
-	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: p.tlsConfig()}}
-	if err := c.waitFor(ctx, 90*time.Second, "ready", func(ctx context.Context) error {
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: p.tlsConfig()}}
+	if err := c.waitFor(ctx, readyWithin, "ready", func(ctx context.Context) error {
 		return httpOK(ctx, client, p.cluster.Server+"/readyz")
 	}); err != nil {
 		return err
@@ -298,7 +298,7 @@ options:
 
 // waitHealthy waits for a controller's /healthz on its secure port.
 func waitHealthy(ctx context.Context, c *Component) error {
-	return c.waitFor(ctx, 60*time.Second, "healthy", func(ctx context.Context) error {
+	return c.waitFor(ctx, readyWithin, "healthy", func(ctx context.Context) error {
 		return httpOK(ctx, insecureClient, "https://127.0.0.1:"+strconv.Itoa(c.Port)+"/healthz")
 	})
 }
@@ -374,7 +374,7 @@ func (u *upper) createNodes(ctx context.Context, p *controlPlane, kwok *Componen
 	}); err != nil {
 		return fmt.Errorf("%s: create nodes: %w", p.cluster.Name, err)
 	}
-	if err := kwok.waitFor(ctx, 2*time.Minute, "managing every node", func(ctx context.Context) error {
+	if err := kwok.waitFor(ctx, readyWithin, "managing every node", func(ctx context.Context) error {
 		list, err := p.client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return err

@@ -385,7 +385,7 @@ func (u *upper) startEtcd(ctx context.Context) (string, error) {
 	if err := u.launch(c); err != nil {
 		return "", err
 	}
-	err = c.waitFor(ctx, 30*time.Second, "healthy", func(ctx context.Context) error {
+	err = c.waitFor(ctx, readyWithin, "healthy", func(ctx context.Context) error {
 		return httpOK(ctx, http.DefaultClient, clientURL+"/health")
 	})
 	return clientURL, err
@@ -484,6 +484,6 @@ func (p *portAllocator) err() error {
 // insecureClient checks health endpoints of components whose serving
 // certificates are self-signed; it sends nothing but GETs of health paths.
 var insecureClient = &http.Client{
-	Timeout:   2 * time.Second,
+	Timeout:   10 * time.Second,
 	Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
 }

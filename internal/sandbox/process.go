@@ -120,6 +120,12 @@ func indent(s string) string {
 	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
 }
 
+// readyWithin is how long a live component is given to become ready. A
+// healthy one takes seconds; on a loaded machine (tests start several
+// sandboxes at once on two cores) a kube-apiserver can take more than a
+// minute, and one that died is noticed at once anyway.
+const readyWithin = 3 * time.Minute
+
 // waitFor polls check until it succeeds, the component dies or timeout passes.
 func (c *Component) waitFor(ctx context.Context, timeout time.Duration, what string, check func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
