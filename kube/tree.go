@@ -126,6 +126,32 @@ type Tree struct {
 	clusters   map[string]*clusterIndex
 	changed    chan struct{}
 	lastChange time.Time
+	// pending is what changed since the last TakeChanges.
+	pending pendingChanges
+}
+
+// Changes are what changed in the tree since the last TakeChanges, for a
+// view that updates only what changed: the objects replaced in place (same
+// namespace, kind and owners, so the same place in the tree), and Moved when
+// anything else changed (an object came, went or moved, a cluster resynced
+// or left), which only reading the tree again shows.
+type Changes struct {
+	Replaced []Object
+	Moved    bool
+}
+
+// maxReplaced is how many replaced objects are kept for TakeChanges; past
+// it, reading the tree again costs less than applying each.
+const maxReplaced = 1000
+
+type objectID struct {
+	cluster string
+	uid     types.UID
+}
+
+type pendingChanges struct {
+	replaced map[objectID]Object
+	moved    bool
 }
 
 type entry struct {
@@ -154,8 +180,25 @@ type nsIndex struct {
 
 type kindIndex struct {
 	counts Counts // top-level instances only
-	top    map[types.UID]*entry
+	// top are the top-level entries in display order, kept so as they come
+	// and go: reading a kind of thousands of instances sorts nothing.
+	top []*entry
 }
+
+// insert puts a top-level entry in its place.
+func (k *kindIndex) insert(e *entry) {
+	i, _ := slices.BinarySearchFunc(k.top, e, compareEntries)
+	k.top = slices.Insert(k.top, i, e)
+}
+
+// drop takes a top-level entry out.
+func (k *kindIndex) drop(e *entry) {
+	if i, found := slices.BinarySearchFunc(k.top, e, compareEntries); found {
+		k.top = slices.Delete(k.top, i, i+1)
+	}
+}
+
+func compareEntries(a, b *entry) int { return compareObjects(&a.obj, &b.obj) }
 
 // NewTree returns an empty tree.
 func NewTree() *Tree {
@@ -172,7 +215,40 @@ func (t *Tree) LastChange() time.Time {
 	return t.lastChange
 }
 
+// TakeChanges returns what changed since the last call, and forgets it.
+func (t *Tree) TakeChanges() Changes {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c := Changes{Moved: t.pending.moved}
+	if !c.Moved {
+		c.Replaced = slices.Collect(maps.Values(t.pending.replaced))
+	}
+	t.pending = pendingChanges{}
+	return c
+}
+
+// replaced notes an object replaced in place, and signals.
+func (t *Tree) replaced(obj Object) {
+	switch {
+	case t.pending.moved:
+	case len(t.pending.replaced) >= maxReplaced:
+		t.pending = pendingChanges{moved: true}
+	default:
+		if t.pending.replaced == nil {
+			t.pending.replaced = map[objectID]Object{}
+		}
+		t.pending.replaced[objectID{obj.Cluster, obj.UID}] = obj
+	}
+	t.signal()
+}
+
+// notify notes a change to the tree's shape, and signals.
 func (t *Tree) notify() {
+	t.pending = pendingChanges{moved: true}
+	t.signal()
+}
+
+func (t *Tree) signal() {
 	t.lastChange = time.Now()
 	select {
 	case t.changed <- struct{}{}:
@@ -216,7 +292,7 @@ func (t *Tree) Upsert(obj Object) {
 			old.obj = obj
 			old.gen = c.gen
 			c.recount(old, +1)
-			t.notify()
+			t.replaced(obj)
 			return
 		}
 		c.remove(old)
@@ -333,7 +409,7 @@ func (c *clusterIndex) ns(name string) *nsIndex {
 func (n *nsIndex) kind(name string) *kindIndex {
 	k, ok := n.kinds[name]
 	if !ok {
-		k = &kindIndex{top: map[types.UID]*entry{}}
+		k = &kindIndex{}
 		n.kinds[name] = k
 	}
 	return k
@@ -378,7 +454,7 @@ func (c *clusterIndex) add(e *entry) {
 // place puts an entry into the counts and, when top-level, its kind group.
 func (c *clusterIndex) place(e *entry) {
 	if e.parent == nil {
-		c.ns(e.obj.Namespace).kind(e.obj.Kind).top[e.obj.UID] = e
+		c.ns(e.obj.Namespace).kind(e.obj.Kind).insert(e)
 	}
 	c.recount(e, +1)
 }
@@ -388,7 +464,7 @@ func (c *clusterIndex) unplace(e *entry) {
 	n := c.namespaces[e.obj.Namespace]
 	if e.parent == nil {
 		k := n.kinds[e.obj.Kind]
-		delete(k.top, e.obj.UID)
+		k.drop(e)
 		if len(k.top) == 0 {
 			delete(n.kinds, e.obj.Kind)
 		}
@@ -483,18 +559,18 @@ func (t *Tree) Kinds(cluster, namespace string) []Group {
 func (t *Tree) Instances(cluster, namespace, kind string) []Object {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	var entries []*entry
+	var out []Object
 	if c, ok := t.clusters[cluster]; ok {
 		if n, ok := c.namespaces[namespace]; ok {
 			if k, ok := n.kinds[kind]; ok {
-				entries = make([]*entry, 0, len(k.top))
-				for _, e := range k.top {
-					entries = append(entries, e)
+				out = make([]Object, len(k.top))
+				for i, e := range k.top {
+					out[i] = e.obj
 				}
 			}
 		}
 	}
-	return sortedObjects(entries)
+	return out
 }
 
 // Children are the objects an object owns, by kind and name.
@@ -558,7 +634,7 @@ func (t *Tree) Descends(cluster string, uid, ancestor types.UID) bool {
 
 func compareObjects(a, b *Object) int {
 	return cmp.Or(cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.Namespace, b.Namespace),
-		cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
+		cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name), cmp.Compare(a.UID, b.UID))
 }
 
 // Filter selects objects across the fleet; the zero Filter selects every

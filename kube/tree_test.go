@@ -1,6 +1,8 @@
 package kube
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -263,6 +265,78 @@ func TestSameObjectComparesEveryField(t *testing.T) {
 		}
 		if sameObject(&base, &changed) {
 			t.Errorf("sameObject misses a change of %s", typ.Field(i).Name)
+		}
+	}
+}
+
+func TestTreeTellsWhichObjectsChangedInPlaceAndWhenItsShapeChanged(t *testing.T) {
+	tree := NewTree()
+	tree.Upsert(obj("Deployment", "shop", "web", "dep", StatusRunning))
+	tree.Upsert(obj("Pod", "shop", "web-1", "pod", StatusPending, "dep"))
+	if c := tree.TakeChanges(); !c.Moved {
+		t.Fatalf("after two new objects: %+v, want Moved", c)
+	}
+	if c := tree.TakeChanges(); c.Moved || len(c.Replaced) > 0 {
+		t.Fatalf("nothing changed since the last take: %+v", c)
+	}
+
+	tree.Upsert(obj("Pod", "shop", "web-1", "pod", StatusRunning, "dep"))
+	tree.Upsert(obj("Pod", "shop", "web-1", "pod", StatusFailed, "dep"))
+	tree.Upsert(obj("Pod", "shop", "web-1", "pod", StatusFailed, "dep")) // the same again
+	c := tree.TakeChanges()
+	if c.Moved || len(c.Replaced) != 1 || c.Replaced[0].UID != "pod" || c.Replaced[0].Status != StatusFailed {
+		t.Fatalf("a pod's status changed twice: %+v, want it once, as last written, and not Moved", c)
+	}
+
+	// Another owner is another place in the tree.
+	tree.Upsert(obj("Pod", "shop", "web-1", "pod", StatusFailed))
+	if c := tree.TakeChanges(); !c.Moved {
+		t.Fatalf("a pod that lost its owner: %+v, want Moved", c)
+	}
+
+	for i := range maxReplaced + 1 {
+		tree.Upsert(Object{Cluster: "c1", Namespace: "shop", Kind: "Pod", Name: fmt.Sprint("p", i), UID: types.UID(fmt.Sprint(i)), Status: StatusRunning})
+	}
+	tree.TakeChanges()
+	for i := range maxReplaced + 1 {
+		tree.Upsert(Object{Cluster: "c1", Namespace: "shop", Kind: "Pod", Name: fmt.Sprint("p", i), UID: types.UID(fmt.Sprint(i)), Status: StatusFailed})
+	}
+	if c := tree.TakeChanges(); !c.Moved || len(c.Replaced) != 0 {
+		t.Fatalf("%d objects replaced: Moved %v with %d objects, want Moved alone", maxReplaced+1, c.Moved, len(c.Replaced))
+	}
+}
+
+// TestInstancesStayInOrderAsObjectsComeAndGo adds and deletes pods in a
+// random order, some sharing a name (a pod deleted and made again), and
+// checks that a kind's instances are always those present, by name.
+func TestInstancesStayInOrderAsObjectsComeAndGo(t *testing.T) {
+	tree := NewTree()
+	rng := rand.New(rand.NewPCG(1, 2))
+	present := map[types.UID]string{}
+	for step := range 2000 {
+		uid := types.UID(fmt.Sprint(rng.IntN(300)))
+		if _, ok := present[uid]; ok && rng.IntN(2) == 0 {
+			tree.Delete("c1", uid)
+			delete(present, uid)
+		} else {
+			name := fmt.Sprintf("pod-%02d", rng.IntN(100))
+			if old, ok := present[uid]; ok {
+				name = old // a pod keeps its name
+			}
+			tree.Upsert(obj("Pod", "load", name, uid, Statuses[rng.IntN(len(Statuses))]))
+			present[uid] = name
+		}
+		var want []string
+		for uid, name := range present {
+			want = append(want, name+"/"+string(uid))
+		}
+		slices.Sort(want)
+		var got []string
+		for _, o := range tree.Instances("c1", "load", "Pod") {
+			got = append(got, o.Name+"/"+string(o.UID))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("step %d: instances %v, want %v", step, got, want)
 		}
 	}
 }

@@ -88,8 +88,9 @@ type Model struct {
 // frameInterval bounds redraws: bursts of changes within it become one.
 const frameInterval = 33 * time.Millisecond
 
-// changedMsg says the fleet or its objects changed since the last redraw.
-type changedMsg struct{}
+// changedMsg says the fleet or its objects changed since the last redraw;
+// fleet, that the members (health, connections) did.
+type changedMsg struct{ fleet bool }
 
 // quitMsg ends the program once the user confirmed.
 type quitMsg struct{}
@@ -115,12 +116,24 @@ func (m Model) Init() tea.Cmd {
 func (m Model) waitForChange() tea.Cmd {
 	fleetChanged, treeChanged := m.fleet.Changed(), m.objects.Changed()
 	return func() tea.Msg {
+		var msg changedMsg
 		select {
 		case <-fleetChanged:
+			msg.fleet = true
 		case <-treeChanged:
 		}
 		time.Sleep(frameInterval)
-		return changedMsg{}
+		select {
+		case <-fleetChanged:
+			msg.fleet = true
+		default:
+		}
+		// The tree's changes are taken whole when the message is handled.
+		select {
+		case <-treeChanged:
+		default:
+		}
+		return msg
 	}
 }
 
@@ -141,7 +154,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.ask(msg.Question)
 		return m, nil
 	case changedMsg:
-		if m.tree.Rebuild() {
+		lost := m.tree.Apply(m.objects.TakeChanges())
+		if msg.fleet {
+			lost = m.tree.RefreshMembers() || lost
+		}
+		if lost {
 			m.status.Note("the selected object is gone; moved to its neighbour")
 		}
 		if v := m.page().view; v != nil {

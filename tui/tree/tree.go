@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
@@ -41,8 +42,10 @@ type Row struct {
 	Depth   int
 	Cluster string
 	Label   string
-	Counts  kube.Counts
-	Member  *kube.Member
+	// Namespace is the namespace of a namespace, kind or object row.
+	Namespace string
+	Counts    kube.Counts
+	Member    *kube.Member
 	// Object is the instance an object row stands for, or the Namespace
 	// of a namespace row (nil while it is not known).
 	Object   *kube.Object
@@ -66,11 +69,20 @@ type Model struct {
 	// synced, when that happened: its rows show the objects as last seen.
 	staleSince map[string]time.Time
 	search     search
+	// objectRows finds the row of an object (by cluster and UID), for
+	// updates that change objects in place.
+	objectRows map[objectRef]int
+}
+
+// objectRef is an object on its cluster.
+type objectRef struct {
+	cluster string
+	uid     types.UID
 }
 
 // New returns a tree over a fleet's members and objects.
 func New(source Source, objects *kube.Tree, styles theme.Styles) Model {
-	m := Model{source: source, objects: objects, styles: styles, expanded: map[string]bool{}}
+	m := Model{source: source, objects: objects, styles: styles, expanded: map[string]bool{}, objectRows: map[objectRef]int{}}
 	m.Rebuild()
 	return m
 }
@@ -155,13 +167,9 @@ func (m *Model) Rebuild() (lost bool) {
 		selected = row.Key
 	}
 	m.rows = m.rows[:0]
+	clear(m.objectRows)
 	members := m.source.Members()
-	m.staleSince = map[string]time.Time{}
-	for _, mem := range members {
-		if !mem.Connection.StaleSince.IsZero() {
-			m.staleSince[mem.Name] = mem.Connection.StaleSince
-		}
-	}
+	m.noteStale(members)
 	if Filtering(m.filter) {
 		m.addFiltered(members)
 	} else {
@@ -178,6 +186,92 @@ func (m *Model) Rebuild() (lost bool) {
 		}
 	}
 	return true
+}
+
+// noteStale notes which members show objects as last seen, and since when.
+func (m *Model) noteStale(members []kube.Member) {
+	m.staleSince = map[string]time.Time{}
+	for _, mem := range members {
+		if !mem.Connection.StaleSince.IsZero() {
+			m.staleSince[mem.Name] = mem.Connection.StaleSince
+		}
+	}
+}
+
+// Apply brings the rows up to date with the tree's changes: an object
+// replaced in place gets its new value in its row, and the rows above it
+// their new counts, in time proportional to the change; anything else (and
+// any change under a filter, which it may move in or out of) rebuilds.
+func (m *Model) Apply(c kube.Changes) (lost bool) {
+	if c.Moved || Filtering(m.filter) {
+		return m.Rebuild()
+	}
+	touched := map[string]bool{}
+	for _, obj := range c.Replaced {
+		touched[obj.Cluster] = true
+		if i, ok := m.objectRows[objectRef{obj.Cluster, obj.UID}]; ok {
+			m.rows[i].Object = &obj
+		}
+	}
+	if len(touched) > 0 {
+		m.recount(touched)
+	}
+	return false
+}
+
+// recount reads again the counts of the cluster, namespace and kind rows
+// of the clusters given.
+func (m *Model) recount(clusters map[string]bool) {
+	var namespaces map[string]kube.Counts
+	var kinds map[string]kube.Counts
+	for i := range m.rows {
+		r := &m.rows[i]
+		if r.Level == LevelObject || !clusters[r.Cluster] {
+			continue
+		}
+		switch r.Level {
+		case LevelCluster:
+			r.Counts = m.objects.ClusterCounts(r.Cluster, m.filter.ShowSystem)
+			namespaces = groupCounts(m.objects.Namespaces(r.Cluster, m.filter.ShowSystem))
+		case LevelNamespace:
+			r.Counts = namespaces[r.Namespace]
+			kinds = groupCounts(m.objects.Kinds(r.Cluster, r.Namespace))
+		case LevelKind:
+			r.Counts = kinds[r.Label]
+		}
+	}
+}
+
+func groupCounts(groups []kube.Group) map[string]kube.Counts {
+	out := make(map[string]kube.Counts, len(groups))
+	for _, g := range groups {
+		out[g.Name] = g.Counts
+	}
+	return out
+}
+
+// RefreshMembers takes the fleet's members again for the cluster rows
+// (health, connection) without reading the objects again, unless clusters
+// came or went.
+func (m *Model) RefreshMembers() (lost bool) {
+	members := m.source.Members()
+	var clusterRows []int
+	for i, r := range m.rows {
+		if r.Level == LevelCluster {
+			clusterRows = append(clusterRows, i)
+		}
+	}
+	if len(clusterRows) != len(members) {
+		return m.Rebuild()
+	}
+	for j, i := range clusterRows {
+		if m.rows[i].Cluster != members[j].Name {
+			return m.Rebuild()
+		}
+		m.rows[i].Member = &members[j]
+	}
+	m.noteStale(members)
+	return false
 }
 
 func (m *Model) addClusters(members []kube.Member) {
@@ -201,15 +295,16 @@ func (m *Model) addNamespaces(cluster, parent string) {
 		if label == "" {
 			label = "(cluster-scoped)"
 		}
-		row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: cluster, Label: label, Counts: ns.Counts, HasKids: true, Expanded: m.expanded[key],
-			Object: m.namespaceObject(cluster, ns.Name)}
+		row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: cluster, Namespace: ns.Name, Label: label, Counts: ns.Counts, HasKids: true,
+			Expanded: m.expanded[key], Object: m.namespaceObject(cluster, ns.Name)}
 		m.rows = append(m.rows, row)
 		if !row.Expanded {
 			continue
 		}
 		for _, k := range m.objects.Kinds(cluster, ns.Name) {
 			kkey := kindKey(key, k.Name)
-			krow := Row{Key: kkey, Level: LevelKind, Depth: 2, Cluster: cluster, Label: k.Name, Counts: k.Counts, HasKids: true, Expanded: m.expanded[kkey]}
+			krow := Row{Key: kkey, Level: LevelKind, Depth: 2, Cluster: cluster, Namespace: ns.Name, Label: k.Name, Counts: k.Counts, HasKids: true,
+				Expanded: m.expanded[kkey]}
 			m.rows = append(m.rows, krow)
 			if krow.Expanded {
 				m.addObjects(m.objects.Instances(cluster, ns.Name, k.Name), kkey, 3)
@@ -256,8 +351,8 @@ func (m *Model) addFilteredNamespace(objs []kube.Object, nested []bool, parent s
 			shown = append(shown, o)
 		}
 	}
-	row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: first.Cluster, Label: label, Counts: countOf(objs), HasKids: len(shown) > 0, Expanded: m.expanded[key],
-		Object: m.namespaceObject(first.Cluster, first.Namespace)}
+	row := Row{Key: key, Level: LevelNamespace, Depth: 1, Cluster: first.Cluster, Namespace: first.Namespace, Label: label, Counts: countOf(objs),
+		HasKids: len(shown) > 0, Expanded: m.expanded[key], Object: m.namespaceObject(first.Cluster, first.Namespace)}
 	m.rows = append(m.rows, row)
 	if !row.Expanded {
 		return
@@ -265,7 +360,8 @@ func (m *Model) addFilteredNamespace(objs []kube.Object, nested []bool, parent s
 	for len(shown) > 0 {
 		_, end := span(shown, func(o *kube.Object) string { return o.Kind }, shown[0].Kind)
 		kkey := kindKey(key, shown[0].Kind)
-		krow := Row{Key: kkey, Level: LevelKind, Depth: 2, Cluster: first.Cluster, Label: shown[0].Kind, Counts: countOf(shown[:end]), HasKids: true, Expanded: m.expanded[kkey]}
+		krow := Row{Key: kkey, Level: LevelKind, Depth: 2, Cluster: first.Cluster, Namespace: first.Namespace, Label: shown[0].Kind,
+			Counts: countOf(shown[:end]), HasKids: true, Expanded: m.expanded[kkey]}
 		m.rows = append(m.rows, krow)
 		if krow.Expanded {
 			m.addObjects(shown[:end], kkey, 3)
@@ -311,7 +407,9 @@ func (m *Model) addObjects(objs []kube.Object, parent string, depth int) {
 		o := &objs[i]
 		key := objectKey(parent, o.UID)
 		kids := m.objects.Children(o.Cluster, o.UID)
-		row := Row{Key: key, Level: LevelObject, Depth: depth, Cluster: o.Cluster, Label: o.Name, Object: o, HasKids: len(kids) > 0, Expanded: m.expanded[key]}
+		row := Row{Key: key, Level: LevelObject, Depth: depth, Cluster: o.Cluster, Namespace: o.Namespace, Label: o.Name, Object: o,
+			HasKids: len(kids) > 0, Expanded: m.expanded[key]}
+		m.objectRows[objectRef{o.Cluster, o.UID}] = len(m.rows)
 		m.rows = append(m.rows, row)
 		if row.Expanded {
 			m.addObjects(kids, key, depth+1)

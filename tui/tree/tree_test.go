@@ -290,3 +290,46 @@ func TestAClusterStillListingSaysHowFarItHasCome(t *testing.T) {
 		t.Errorf("the cluster row does not say how far the list has come:\n%s", view)
 	}
 }
+
+// TestChangesInPlaceShowAsARebuildWouldShowThem replaces objects' statuses
+// again and again (a Deployment, a pod under it, top-level pods) and applies
+// only the tree's changes: every row, count and object must be what a
+// rebuild from scratch shows, and the cursor must stay on its row.
+func TestChangesInPlaceShowAsARebuildWouldShowThem(t *testing.T) {
+	mem, objs := fleet()
+	m := press(New(mem, objs, theme.For(true)), "+")
+	m.SetSize(100, 30)
+	m.Move(3)
+	selected, _ := m.Selected()
+	objs.TakeChanges()
+	statuses := []kube.Status{kube.StatusRunning, kube.StatusFailed, kube.StatusPending, kube.StatusNotReady}
+	for i := range 12 {
+		status := statuses[i%len(statuses)]
+		objs.Upsert(kube.Object{Cluster: "c1", Namespace: "shop", Kind: "Pod", Name: "web-1", UID: "c1/web-1", Status: status, Owners: []types.UID{"c1/web"}})
+		objs.Upsert(kube.Object{Cluster: "c1", Namespace: "shop", Kind: "Pod", Name: "debug", UID: "c1/debug", Status: statuses[(i+1)%len(statuses)], Restarts: i})
+		if i%3 == 0 {
+			objs.Upsert(kube.Object{Cluster: "c2", Namespace: "batch", Kind: "Job", Name: "report", UID: "c2/report", Status: status})
+		}
+		changes := objs.TakeChanges()
+		if changes.Moved {
+			t.Fatalf("step %d: a status change was taken as a move", i)
+		}
+		if lost := m.Apply(changes); lost {
+			t.Fatalf("step %d: the selection was lost", i)
+		}
+		want := press(New(mem, objs, theme.For(true)), "+")
+		if len(m.Rows()) != len(want.Rows()) {
+			t.Fatalf("step %d: %d rows, a rebuild has %d", i, len(m.Rows()), len(want.Rows()))
+		}
+		for j, got := range m.Rows() {
+			w := want.Rows()[j]
+			if got.Key != w.Key || got.Counts != w.Counts || (got.Object == nil) != (w.Object == nil) ||
+				got.Object != nil && (got.Object.Status != w.Object.Status || got.Object.Restarts != w.Object.Restarts) {
+				t.Fatalf("step %d, row %d: %s %+v %v, a rebuild shows %s %+v %v", i, j, got.Key, got.Counts, got.Object, w.Key, w.Counts, w.Object)
+			}
+		}
+		if now, _ := m.Selected(); now.Key != selected.Key {
+			t.Fatalf("step %d: the cursor moved from %s to %s", i, selected.Key, now.Key)
+		}
+	}
+}
