@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +37,40 @@ func BenchmarkTUIAllConnected(b *testing.B) {
 		quitFromTheTree(term)
 		b.StartTimer()
 	}
+}
+
+// BenchmarkTUIClustersOnScreen is the TUI from its start to every WEC the
+// ITS knows on screen as a row, whether connected yet or not. The screen is
+// read every 10 ms.
+func BenchmarkTUIClustersOnScreen(b *testing.B) {
+	s := sandboxtest.Shared(b)
+	bin := buildWecs(b)
+	rows := append(s.WECNames(), s.Pending)
+	for b.Loop() {
+		term := tmuxtest.Start(b, 160, 40, bin+" tui --kubeconfig "+s.Kubeconfig)
+		for deadline := time.Now().Add(time.Minute); !showsEvery(term.Screen(), rows); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				b.Fatalf("the WECs %v not all on screen within a minute:\n%s", rows, term.Screen())
+			}
+		}
+		b.StopTimer()
+		quitFromTheTree(term)
+		b.StartTimer()
+	}
+}
+
+// showsEvery reports whether screen has a tree row for each cluster: a
+// line that starts with its name, after the marker of a row that opens.
+func showsEvery(screen string, clusters []string) bool {
+	lines := strings.Split(screen, "\n")
+	for _, c := range clusters {
+		if !slices.ContainsFunc(lines, func(line string) bool {
+			return slices.ContainsFunc([]string{"  ", "▸ ", "▾ "}, func(marker string) bool { return strings.HasPrefix(line, marker+c+" ") })
+		}) {
+			return false
+		}
+	}
+	return true
 }
 
 // BenchmarkGetPods is wecs get --kind po across the fleet, start to exit.
