@@ -1,21 +1,29 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"maps"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
 	"github.com/wecs-tui/wecs/internal/tmuxtest"
+	"github.com/wecs-tui/wecs/kube"
 )
 
 // The benchmarks of the real binary run against the sandbox named by
@@ -119,3 +127,159 @@ func restClients(b *testing.B, s *sandbox.State) []rest.Interface {
 	}
 	return out
 }
+
+// burstRate and burstFor shape BenchmarkTUIBurst: pod changes per second,
+// spread over the WECs, and how long.
+const (
+	burstRate = 200
+	burstFor  = 15 * time.Second
+)
+
+// BenchmarkTUIBurst runs the TUI, connected to the whole fleet and showing
+// a pod's Summary, while burstRate pods a second change a label the tree
+// keeps (each change reaches the UI). It reports the TUI's CPU during the
+// burst (burst-cpu-%, of one core) and how far the screen is behind: once a
+// second the shown pod gets a new label, and behind-max-ms is the longest
+// time from that write to the label on screen.
+func BenchmarkTUIBurst(b *testing.B) {
+	s := sandboxtest.Shared(b)
+	bin := buildWecs(b)
+	clients := podClients(b, s)
+	probe := clients[s.WECNames()[0]]
+	for b.Loop() {
+		term, pid := connectedTUI(b, bin, s)
+		term.Keys("/", sandbox.LoggingPod, "Enter", "d")
+		term.WaitFor(30*time.Second, "[Summary]", "Pod shop/"+sandbox.LoggingPod)
+
+		ctx, stop := context.WithTimeout(context.Background(), burstFor)
+		var burst sync.WaitGroup
+		burst.Go(func() { changePods(ctx, b, clients) })
+		startCPU, start := cpuTime(b, pid), time.Now()
+		var worst time.Duration
+		for seq := 1; ctx.Err() == nil; seq++ {
+			label := fmt.Sprintf("wecs-probe=p%d", seq)
+			written := time.Now()
+			labelPod(b, probe.client, "shop", sandbox.LoggingPod, label)
+			term.WaitFor(30*time.Second, label)
+			worst = max(worst, time.Since(written))
+			time.Sleep(time.Until(written.Add(time.Second)))
+		}
+		burst.Wait()
+		stop()
+		cpu := cpuTime(b, pid) - startCPU
+		b.ReportMetric(100*cpu.Seconds()/time.Since(start).Seconds(), "burst-cpu-%")
+		b.ReportMetric(float64(worst.Milliseconds()), "behind-max-ms")
+		b.StopTimer()
+		term.Keys("Escape")
+		quitFromTheTree(term)
+		b.StartTimer()
+	}
+}
+
+// idleFor is how long BenchmarkTUIIdle watches the TUI do nothing.
+const idleFor = 30 * time.Second
+
+// BenchmarkTUIIdle is the TUI's CPU (idle-cpu-%, of one core) while nobody
+// touches it, once connected to the whole fleet and settled for 10 s. The
+// fleet goes on as it does: the kwok nodes' heartbeats keep coming.
+func BenchmarkTUIIdle(b *testing.B) {
+	s := sandboxtest.Shared(b)
+	bin := buildWecs(b)
+	for b.Loop() {
+		term, pid := connectedTUI(b, bin, s)
+		time.Sleep(10 * time.Second)
+		startCPU := cpuTime(b, pid)
+		time.Sleep(idleFor)
+		b.ReportMetric(100*(cpuTime(b, pid)-startCPU).Seconds()/idleFor.Seconds(), "idle-cpu-%")
+		b.StopTimer()
+		quitFromTheTree(term)
+		b.StartTimer()
+	}
+}
+
+// connectedTUI starts the TUI in a 200×50 terminal and waits until every
+// WEC is connected; pid is the TUI's process.
+func connectedTUI(b *testing.B, bin string, s *sandbox.State) (term *tmuxtest.Session, pid int) {
+	pidFile := filepath.Join(b.TempDir(), "pid")
+	term = tmuxtest.Start(b, 200, 50, "sh -c 'echo $$ >"+pidFile+"; exec "+bin+" tui --kubeconfig "+s.Kubeconfig+"'")
+	pid = readPID(b, pidFile)
+	term.WaitFor(5*time.Minute, fmt.Sprintf("%d/%d WECs connected", len(s.WECNames())+1, len(s.WECNames())+1))
+	return term, pid
+}
+
+// podClient is a WEC's client and the pods a burst changes there.
+type podClient struct {
+	client kubernetes.Interface
+	pods   []types.NamespacedName
+}
+
+// podClients lists, per WEC, the pods a burst may change.
+func podClients(b *testing.B, s *sandbox.State) map[string]podClient {
+	out := map[string]podClient{}
+	for _, name := range s.WECNames() {
+		cfg, err := s.RESTConfig(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.QPS, cfg.Burst = 2*burstRate, 2*burstRate
+		client := kubernetes.NewForConfigOrDie(cfg)
+		list, err := client.CoreV1().Pods("").List(context.Background(), metav1.ListOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		pc := podClient{client: client}
+		for _, p := range list.Items {
+			if !kube.SystemNamespace(p.Namespace) && p.Name != sandbox.LoggingPod {
+				pc.pods = append(pc.pods, types.NamespacedName{Namespace: p.Namespace, Name: p.Name})
+			}
+		}
+		out[name] = pc
+	}
+	return out
+}
+
+// changePods writes a new label on burstRate pods a second, taking the
+// WECs and their pods in turn, until ctx ends.
+func changePods(ctx context.Context, b *testing.B, clients map[string]podClient) {
+	tick := time.NewTicker(time.Second / burstRate)
+	defer tick.Stop()
+	var writes sync.WaitGroup
+	defer writes.Wait()
+	names := slices.Sorted(maps.Keys(clients))
+	for i := 0; ; i++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		pc := clients[names[i%len(names)]]
+		pod := pc.pods[(i/len(names))%len(pc.pods)]
+		writes.Go(func() { labelPod(b, pc.client, pod.Namespace, pod.Name, fmt.Sprintf("wecs-burst=b%d", i)) })
+	}
+}
+
+// labelPod sets one label ("key=value") on a pod.
+func labelPod(b *testing.B, client kubernetes.Interface, namespace, name, label string) {
+	key, value, _ := strings.Cut(label, "=")
+	patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, key, value)
+	if _, err := client.CoreV1().Pods(namespace).Patch(context.Background(), name, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		b.Errorf("label pod %s/%s: %v", namespace, name, err)
+	}
+}
+
+// cpuTime is the CPU time (user and system) a process has used.
+func cpuTime(b *testing.B, pid int) time.Duration {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// utime and stime are the 14th and 15th fields; the command name
+	// (the 2nd) is in parentheses and may hold spaces.
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
+	utime, _ := strconv.Atoi(fields[11])
+	stime, _ := strconv.Atoi(fields[12])
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
+// clockTicks is the unit of /proc's CPU times (USER_HZ), 100 on Linux.
+const clockTicks = 100

@@ -202,7 +202,7 @@ func runSignalTrial(t *testing.T, bin, kubeconfig string, trial signalTrial, rec
 }
 
 // readPID waits for the pid the UI's shell writes before it execs wecs.
-func readPID(t *testing.T, path string) int {
+func readPID(t testing.TB, path string) int {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {

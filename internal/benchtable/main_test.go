@@ -23,7 +23,7 @@ PASS
 	for _, want := range []string{
 		// median 3 s against a floor's median of 1.5 s: twice, over 1.5×.
 		"| FleetTreeComplete | 3.00 s (n=3) | ParallelListFloor | 1.50 s | 2.00× | ≤ 1.5× | no |",
-		"| FleetMemory | 160.5 MB (n=1) | | | | ≤ 150.0 MB | no |",
+		"| FleetMemory wecs-max-rss-MB | 160.5 MB (n=1) | | | | ≤ 150.0 MB | no |",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the table lacks %q:\n%s", want, got)
