@@ -86,7 +86,10 @@ type Model struct {
 }
 
 // frameInterval bounds redraws: bursts of changes within it become one.
-const frameInterval = 33 * time.Millisecond
+const frameInterval = time.Second / FramesPerSecond
+
+// FramesPerSecond is how often, at most, the screen is drawn.
+const FramesPerSecond = 30
 
 // changedMsg says the fleet or its objects changed since the last redraw;
 // fleet, that the members (health, connections) did.

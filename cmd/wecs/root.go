@@ -69,7 +69,11 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			}
 			model := tui.New(tui.Config{ITSContext: its, Mouse: mouse, LogLines: logLines, ReadOnly: flags.ReadOnly}, fleet, fleet.Tree)
 			output := quit.startingUI()
-			_, err = tea.NewProgram(model, tea.WithContext(cmd.Context()), tea.WithoutSignalHandler(), tea.WithOutput(output)).Run()
+			// The screen is drawn at most as often as the fleet's changes are
+			// gathered into one update: more frames would only wake the
+			// process to find nothing new.
+			_, err = tea.NewProgram(model, tea.WithContext(cmd.Context()), tea.WithoutSignalHandler(), tea.WithOutput(output),
+				tea.WithFPS(tui.FramesPerSecond)).Run()
 			return err
 		},
 	}
