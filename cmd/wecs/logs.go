@@ -61,12 +61,25 @@ func (ff *fleetFlags) openObject(ctx context.Context, arg string) (*kube.Fleet, 
 		return nil, kube.Object{}, err
 	}
 	ff.namespaces = []string{ref.namespace}
+	ff.kinds = kindsAbout(ref.kind)
 	fleet, err := ff.startFleet(ctx)
 	if err != nil {
 		return nil, kube.Object{}, err
 	}
 	o, err := ref.get(ctx, fleet)
 	return fleet, o, err
+}
+
+// kindsAbout are the kinds a command about one object of kind reads: that
+// kind, and those it owns down to its pods, which the tree links to it.
+func kindsAbout(kind string) []string {
+	switch kind {
+	case "Deployment":
+		return []string{kind, "ReplicaSet", "Pod"}
+	case "CronJob":
+		return []string{kind, "Job", "Pod"}
+	}
+	return []string{kind, "Pod"}
 }
 
 func newLogs(kf *kube.Flags, configPath *string) *cobra.Command {
