@@ -21,12 +21,14 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/disk"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/cache"
 	watchtools "k8s.io/client-go/tools/watch"
 	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
 	clusterv1 "open-cluster-management.io/api/cluster/v1"
+	workv1 "open-cluster-management.io/api/work/v1"
 )
 
 // ClusterAnnotation names the WEC an object read across the fleet came from.
@@ -131,6 +133,28 @@ func (k *Kubeconfig) ManagedClusters(ctx context.Context, its string) ([]cluster
 	}
 	slices.SortFunc(mcs.Items, func(a, b clusterv1.ManagedCluster) int { return cmp.Compare(a.Name, b.Name) })
 	return mcs.Items, nil
+}
+
+// ReadBindingPolicies reads which binding policy produced each ManifestWork
+// of the ITS (their metadata only); nil when the user may not list them.
+func (k *Kubeconfig) ReadBindingPolicies(ctx context.Context, its string) BindingPolicies {
+	cfg, err := k.RESTConfig(its)
+	if err != nil {
+		return nil
+	}
+	client, err := metadata.NewForConfig(cfg)
+	if err != nil {
+		return nil
+	}
+	works, err := client.Resource(workv1.SchemeGroupVersion.WithResource("manifestworks")).List(ctx, metav1.ListOptions{LabelSelector: BindingPolicyLabel})
+	if err != nil {
+		return nil
+	}
+	out := BindingPolicies{}
+	for _, mw := range works.Items {
+		out[mw.Namespace+"/"+mw.Name] = mw.Labels[BindingPolicyLabel]
+	}
+	return out
 }
 
 // List LISTs the asked kinds on every bound WEC of the ITS in parallel,

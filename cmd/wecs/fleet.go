@@ -347,7 +347,11 @@ an unknown kind included.`,
 			if err != nil {
 				return err
 			}
-			g := &getPrint{flags: pf, printer: printer, filter: filter, out: bufio.NewWriter(cmd.OutOrStdout()), events: followEvents,
+			var policies kube.BindingPolicies
+			if pf.wide() {
+				policies = kc.ReadBindingPolicies(cmd.Context(), its)
+			}
+			g := &getPrint{flags: pf, printer: printer, filter: filter, policies: policies, out: bufio.NewWriter(cmd.OutOrStdout()), events: followEvents,
 				pods: slices.ContainsFunc(fl.Resources, func(r schema.GroupVersionResource) bool { return r.GroupResource() == podsResource })}
 			if err := g.printList(fl.Items); err != nil {
 				return err
@@ -413,6 +417,8 @@ type getPrint struct {
 	flags   *printFlags
 	printer printers.ResourcePrinter // nil: the table
 	filter  kube.Filter
+	// policies name the binding policies behind delivered objects (-o wide).
+	policies kube.BindingPolicies
 	// out buffers what is printed, flushed after each list or change.
 	out *bufio.Writer
 	// pods adds the RESTARTS column (pods are among the kinds read: decided
@@ -475,7 +481,7 @@ func (g *getPrint) printRows(items []kube.Listed, event watch.EventType) error {
 	table := &metav1.Table{ColumnDefinitions: g.flags.objectColumns(g.pods)}
 	now := time.Now()
 	for _, it := range items {
-		table.Rows = append(table.Rows, g.flags.objectRow(it.Row(), it.Object, "", g.pods, now))
+		table.Rows = append(table.Rows, g.flags.objectRow(it.Row(), it.Object, g.policies, g.pods, now))
 	}
 	var obj k8sruntime.Object = table
 	if g.events && event != "" {

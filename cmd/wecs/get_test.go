@@ -21,18 +21,17 @@ import (
 )
 
 // kubectlLines runs kubectl on one context and returns its output's
-// lines, sorted.
+// lines, sorted, each line's fields joined by "/".
 func kubectlLines(t *testing.T, s *sandbox.State, context string, args ...string) []string {
 	t.Helper()
 	out, err := exec.Command("kubectl", append([]string{"--kubeconfig", s.Kubeconfig, "--context", context}, args...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("kubectl %v on %s: %v: %s", args, context, err, out)
 	}
-	return sortedLines(string(out))
-}
-
-func sortedLines(s string) []string {
-	lines := strings.Fields(s)
+	var lines []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		lines = append(lines, strings.Join(strings.Fields(line), "/"))
+	}
 	slices.Sort(lines)
 	return lines
 }
@@ -46,7 +45,9 @@ func TestGetPrintsAsKubectlPerCluster(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("wecs get %v: exit %d: %s", args, code, stderr)
 		}
-		return sortedLines(out)
+		words := strings.Fields(out)
+		slices.Sort(words)
+		return words
 	}
 	// Jobs add pods now and then: compare at a moment when kubectl says
 	// the same before and after wecs reads.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
@@ -78,6 +80,13 @@ func (p *printFlags) printer() (printers.ResourcePrinter, error) {
 	if spec, ok := strings.CutPrefix(p.format(), customColumnsPrefix); ok {
 		return newCustomColumns(spec, p.noHeaders)
 	}
+	if p.format() == "yaml" {
+		json, err := p.print.JSONYamlPrintFlags.ToPrinter("json")
+		if err != nil {
+			return nil, err
+		}
+		return p.print.TypeSetterPrinter.WrapToPrinter(&safeYAML{json: json}, nil)
+	}
 	printer, err := p.print.ToPrinter()
 	if genericclioptions.IsNoCompatiblePrinterError(err) {
 		return nil, fmt.Errorf("-o %s: use one of %s", p.format(), strings.Join(p.formats, ", "))
@@ -126,14 +135,14 @@ func (p *printFlags) objectColumns(pods bool) []metav1.TableColumnDefinition {
 	return cols
 }
 
-// objectRow is one object's row of the table; policy names the binding
-// policy that delivered it ("" when unknown).
-func (p *printFlags) objectRow(o kube.Object, obj *unstructured.Unstructured, policy string, pods bool, now time.Time) metav1.TableRow {
+// objectRow is one object's row of the table; policies name the binding
+// policies behind delivered objects.
+func (p *printFlags) objectRow(o kube.Object, obj *unstructured.Unstructured, policies kube.BindingPolicies, pods bool, now time.Time) metav1.TableRow {
 	cells := []string{o.Cluster, dash(o.Namespace), o.Kind, o.Name, dash(o.Ready), o.StatusWord()}
 	if pods {
 		cells = append(cells, dash(o.RestartsText(now)))
 	}
-	cells = append(cells, duration.HumanDuration(now.Sub(o.Created)), delivery(o, policy))
+	cells = append(cells, duration.HumanDuration(now.Sub(o.Created)), delivery(o, policies.Of(o.Cluster, o.DeliveredBy)))
 	if !p.showLabels {
 		cells = append(cells, dash(labelsText(o.Labels)))
 	}
@@ -238,6 +247,32 @@ func jsonPathValues(results [][]reflect.Value) string {
 		return "<none>"
 	}
 	return strings.Join(values, ",")
+}
+
+// safeYAML prints objects as YAML that any text from a cluster leaves
+// valid: kubectl's YAML printer refuses strings with control characters,
+// so the objects are printed by its JSON printer and turned into YAML that
+// escapes them. Objects after the first start a new document, as kubectl's.
+type safeYAML struct {
+	json    printers.ResourcePrinter
+	printed bool
+}
+
+func (y *safeYAML) PrintObj(obj k8sruntime.Object, w io.Writer) error {
+	var buf bytes.Buffer
+	if err := y.json.PrintObj(obj, &buf); err != nil {
+		return err
+	}
+	data, err := termtext.YAML(json.RawMessage(buf.Bytes()))
+	if err != nil {
+		return err
+	}
+	if y.printed {
+		data = append([]byte("---\n"), data...)
+	}
+	y.printed = true
+	_, err = w.Write(data)
+	return err
 }
 
 // watchEvent wraps an object in the event type it came with, for
