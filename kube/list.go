@@ -34,6 +34,10 @@ import (
 // ClusterAnnotation names the WEC an object read across the fleet came from.
 const ClusterAnnotation = "wecs.dev/cluster"
 
+// readTimeout bounds how long one WEC's discovery and lists may take, so
+// that a WEC that does not answer delays the others no longer than this.
+const readTimeout = 30 * time.Second
+
 // discoveryTTL is how long a WEC's discovery cached on disk is trusted, as kubectl's.
 const discoveryTTL = 6 * time.Hour
 
@@ -242,7 +246,11 @@ func (a *clusterAnswer) read(ctx context.Context, k *Kubeconfig, kubeContext str
 		return
 	}
 	cfg.QPS, cfg.Burst = 50, 100
-	disc, err := k.cachedDiscovery(cfg)
+	discoveryConfig := rest.CopyConfig(cfg)
+	if discoveryConfig.Timeout == 0 {
+		discoveryConfig.Timeout = readTimeout
+	}
+	disc, err := k.cachedDiscovery(discoveryConfig)
 	if err != nil {
 		a.err = err
 		return
@@ -262,6 +270,8 @@ func (a *clusterAnswer) read(ctx context.Context, k *Kubeconfig, kubeContext str
 		namespaces = append(slices.Clone(namespaces), ns)
 	}
 	opts := metav1.ListOptions{LabelSelector: req.LabelSelector, FieldSelector: req.FieldSelector}
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
 	for _, kind := range kinds {
 		if !kind.namespaced || req.Namespace == "" {
 			err := a.list(ctx, dyn.Resource(kind.gvr), kind.gvr, opts)
