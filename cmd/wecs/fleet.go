@@ -351,7 +351,7 @@ an unknown kind included.`,
 			if pf.wide() {
 				policies = kc.ReadBindingPolicies(cmd.Context(), its)
 			}
-			g := &getPrint{flags: pf, printer: printer, filter: filter, policies: policies, out: bufio.NewWriter(cmd.OutOrStdout()), events: followEvents,
+			g := &getPrint{flags: pf, printer: printer, filter: filter, policies: policies, out: bufio.NewWriter(cmd.OutOrStdout()), events: follow && followEvents,
 				pods: slices.ContainsFunc(fl.Resources, func(r schema.GroupVersionResource) bool { return r.GroupResource() == podsResource })}
 			if err := g.printList(fl.Items); err != nil {
 				return err
