@@ -64,6 +64,8 @@ type fleetFlags struct {
 	namespaces []string
 	// config is the config file's content, once loadConfig has read it.
 	config config.Config
+	// kinds, when set, are the only kinds the command reads.
+	kinds []string
 }
 
 // startFleet opens the fleet and waits until every WEC has connected or
@@ -91,7 +93,7 @@ func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error
 		return nil, "", err
 	}
 	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts,
-		Namespaces: append(slices.Clone(ff.config.Namespaces), ff.namespaces...)})
+		Namespaces: append(slices.Clone(ff.config.Namespaces), ff.namespaces...), Kinds: ff.kinds})
 	if err := fleet.Start(ctx); err != nil {
 		return nil, "", err
 	}
