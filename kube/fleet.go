@@ -344,19 +344,29 @@ func (f *Fleet) workDeleted(obj any) {
 
 // BindingPolicy names the KubeStellar binding policy behind an object
 // delivered to cluster by the AppliedManifestWork appliedWork ("" when the
-// ITS's ManifestWork is not visible). An AppliedManifestWork is named
-// "<hub hash>-<ManifestWork name>".
+// ITS's ManifestWork is not visible).
 func (f *Fleet) BindingPolicy(cluster, appliedWork string) string {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return BindingPolicies(f.policies).Of(cluster, appliedWork)
+}
+
+// BindingPolicies maps "cluster/manifestwork" to the KubeStellar binding
+// policy that produced the ManifestWork.
+type BindingPolicies map[string]string
+
+// Of names the binding policy behind an object delivered to cluster by the
+// AppliedManifestWork appliedWork ("" when unknown). An AppliedManifestWork
+// is named "<hub hash>-<ManifestWork name>".
+func (b BindingPolicies) Of(cluster, appliedWork string) string {
 	if appliedWork == "" {
 		return ""
 	}
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	if p, ok := f.policies[cluster+"/"+appliedWork]; ok {
+	if p, ok := b[cluster+"/"+appliedWork]; ok {
 		return p
 	}
 	if _, work, ok := strings.Cut(appliedWork, "-"); ok {
-		return f.policies[cluster+"/"+work]
+		return b[cluster+"/"+work]
 	}
 	return ""
 }

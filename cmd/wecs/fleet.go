@@ -8,16 +8,21 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
+	"github.com/liggitt/tabwriter"
 	"github.com/spf13/cobra"
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/util/duration"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/wecs-tui/wecs/internal/config"
 	"github.com/wecs-tui/wecs/kube"
@@ -54,11 +59,10 @@ func whyNotRead(c kube.Connection) string {
 type fleetFlags struct {
 	kube       *kube.Flags
 	configPath string
-	output     string
 	// namespaces are where to watch kinds the user may not list
 	// cluster-wide (the namespace a command is about).
 	namespaces []string
-	// config is the config file's content, once openFleet has read it.
+	// config is the config file's content, once loadConfig has read it.
 	config config.Config
 	// kinds, when set, are the only kinds the command reads.
 	kinds []string
@@ -80,6 +84,25 @@ func (ff *fleetFlags) startFleet(ctx context.Context) (*kube.Fleet, error) {
 // openFleet loads the kubeconfig and config file and starts the fleet; it
 // returns the ITS context used.
 func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error) {
+	kc, its, err := ff.loadConfig()
+	if err != nil {
+		return nil, "", err
+	}
+	wecContexts, err := ff.wecContexts()
+	if err != nil {
+		return nil, "", err
+	}
+	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts,
+		Namespaces: append(slices.Clone(ff.config.Namespaces), ff.namespaces...), Kinds: ff.kinds})
+	if err := fleet.Start(ctx); err != nil {
+		return nil, "", err
+	}
+	return fleet, its, nil
+}
+
+// loadConfig reads the config file and the kubeconfig; it returns the
+// kubeconfig and the ITS context.
+func (ff *fleetFlags) loadConfig() (*kube.Kubeconfig, string, error) {
 	path, named := ff.configPath, ff.configPath != ""
 	if !named {
 		path = config.DefaultPath()
@@ -89,15 +112,6 @@ func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error
 		return nil, "", err
 	}
 	ff.config = cfg
-	mapping, err := ff.kube.WECContextMap()
-	if err != nil {
-		return nil, "", err
-	}
-	wecContexts := maps.Clone(cfg.WECContexts)
-	if wecContexts == nil {
-		wecContexts = map[string]string{}
-	}
-	maps.Copy(wecContexts, mapping)
 	ff.kube.ReadOnly = ff.kube.ReadOnly || cfg.ReadOnly
 	kc, err := ff.kube.LoadKubeconfig()
 	if err != nil {
@@ -107,61 +121,44 @@ func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error
 	if err != nil {
 		return nil, "", err
 	}
-	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts,
-		Namespaces: append(slices.Clone(cfg.Namespaces), ff.namespaces...), Kinds: ff.kinds})
-	if err := fleet.Start(ctx); err != nil {
-		return nil, "", err
+	return kc, its, nil
+}
+
+// wecContexts are the config file's WEC contexts overridden by --wec-context.
+func (ff *fleetFlags) wecContexts() (map[string]string, error) {
+	fromFlags, err := ff.kube.WECContextMap()
+	if err != nil {
+		return nil, err
 	}
-	return fleet, its, nil
-}
-
-func (ff *fleetFlags) checkOutput(allowed ...string) error {
-	if !slices.Contains(allowed, ff.output) {
-		return fmt.Errorf("-o %s: use one of %s", ff.output, strings.Join(allowed, ", "))
+	out := maps.Clone(ff.config.WECContexts)
+	if out == nil {
+		out = map[string]string{}
 	}
-	return nil
-}
-
-func addFleetFlags(cmd *cobra.Command, ff *fleetFlags) {
-	cmd.Flags().StringVarP(&ff.output, "output", "o", "table", "output format: table, wide, json or yaml")
-}
-
-// clusterRow is one WEC as `wecs clusters -o json` prints it.
-type clusterRow struct {
-	Name        string            `json:"name"`
-	Status      kube.Health       `json:"status"`
-	Reason      string            `json:"reason"`
-	Accepted    bool              `json:"accepted"`
-	Joined      bool              `json:"joined"`
-	Available   string            `json:"available"`
-	Context     string            `json:"context,omitempty"`
-	BoundBy     string            `json:"boundBy,omitempty"`
-	Connection  kube.ConnState    `json:"connection"`
-	ConnError   string            `json:"connectionError,omitempty"`
-	CPU         string            `json:"cpu,omitempty"`
-	Memory      string            `json:"memory,omitempty"`
-	Pods        string            `json:"pods,omitempty"`
-	Version     string            `json:"version,omitempty"`
-	Labels      map[string]string `json:"labels,omitempty"`
-	PendingCSRs int               `json:"pendingCSRs,omitempty"`
-	Forbidden   []string          `json:"forbiddenKinds,omitempty"`
+	maps.Copy(out, fromFlags)
+	return out, nil
 }
 
 func newClusters(kf *kube.Flags, configPath *string) *cobra.Command {
 	ff := &fleetFlags{kube: kf}
+	pf := newPrintFlags()
 	var statuses []string
 	cmd := &cobra.Command{
 		Use:   "clusters",
 		Short: "List the WECs the ITS knows, with their status and connection",
 		Long: `List every ManagedCluster of the ITS: its status (Active, Inactive, Pending, Unknown) and why,
 the kubeconfig context wecs reaches it through, the connection, capacity and version.
+-o json and yaml print the ManagedClusters themselves, as a List.
 
 Exit status: 0 when every bound WEC answered, 2 when some could not be reached, 1 on error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ff.configPath = *configPath
-			if err := ff.checkOutput("table", "wide", "json", "yaml"); err != nil {
-				return err
+			var printer printers.ResourcePrinter
+			if !pf.table() {
+				var err error
+				if printer, err = pf.printer(); err != nil {
+					return err
+				}
 			}
 			wanted, err := parseHealths(statuses)
 			if err != nil {
@@ -171,23 +168,29 @@ Exit status: 0 when every bound WEC answered, 2 when some could not be reached, 
 			if err != nil {
 				return err
 			}
-			var rows []clusterRow
+			var members []kube.Member
 			unreachable := 0
 			for _, m := range fleet.Members() {
 				if len(wanted) > 0 && !slices.Contains(wanted, m.Health) {
 					continue
 				}
-				row := clusterRow{Name: m.Name, Status: m.Health, Reason: m.Reason, Accepted: m.Accepted, Joined: m.Joined,
-					Available: string(m.Available), Context: m.Binding.Context, BoundBy: m.Binding.By,
-					Connection: m.Connection.State, ConnError: m.Connection.Err, Version: m.Version, Labels: m.Labels,
-					CPU: quantity(m.CPU.Capacity, false), Memory: quantity(m.Memory.Capacity, true), Pods: quantity(m.Pods.Capacity, false),
-					PendingCSRs: m.PendingCSRs, Forbidden: m.Connection.Forbidden}
 				if m.Binding.Bound() && m.Connection.State != kube.Connected {
 					unreachable++
 				}
-				rows = append(rows, row)
+				members = append(members, m)
 			}
-			if err := printClusters(cmd.OutOrStdout(), ff.output, rows); err != nil {
+			if printer != nil {
+				var objs []*unstructured.Unstructured
+				for _, m := range members {
+					if o := fleet.ClusterObject(m.Name); o != nil {
+						objs = append(objs, o)
+					}
+				}
+				err = printer.PrintObj(list(objs), cmd.OutOrStdout())
+			} else {
+				err = printClusters(cmd.OutOrStdout(), pf, members)
+			}
+			if err != nil {
 				return err
 			}
 			if unreachable > 0 {
@@ -196,7 +199,7 @@ Exit status: 0 when every bound WEC answered, 2 when some could not be reached, 
 			return nil
 		},
 	}
-	addFleetFlags(cmd, ff)
+	pf.addFlags(cmd, false)
 	cmd.Flags().StringSliceVar(&statuses, "status", nil, "only clusters with these statuses: Active, Inactive, Pending, Unknown")
 	return cmd
 }
@@ -223,32 +226,32 @@ func quantity(q resource.Quantity, bytes bool) string {
 	return q.String()
 }
 
-func printClusters(w io.Writer, format string, rows []clusterRow) error {
-	switch format {
-	case "json", "yaml":
-		return printStructured(w, format, map[string]any{"clusters": rows})
-	}
+// printClusters prints the WECs' table.
+func printClusters(w io.Writer, pf *printFlags, members []kube.Member) error {
 	tw := newTable(w)
-	header := "NAME\tSTATUS\tCONTEXT\tCONNECTION\tCPU\tMEMORY\tPODS\tVERSION\tLABELS"
-	if format == "wide" {
-		header += "\tREASON\tCONNECTION-ERROR"
+	if !pf.noHeaders {
+		header := "NAME\tSTATUS\tCONTEXT\tCONNECTION\tCPU\tMEMORY\tPODS\tVERSION\tLABELS"
+		if pf.wide() {
+			header += "\tREASON\tCONNECTION-ERROR"
+		}
+		fmt.Fprintln(tw, header)
 	}
-	fmt.Fprintln(tw, header)
-	for _, r := range rows {
-		conn := string(r.Connection)
-		if r.ConnError != "" && format != "wide" {
-			conn += ": " + truncate(r.ConnError, 40)
+	for _, m := range members {
+		conn := string(m.Connection.State)
+		if m.Connection.Err != "" && !pf.wide() {
+			conn += ": " + truncate(m.Connection.Err, 40)
 		}
-		cols := []string{r.Name, string(r.Status), dash(r.Context), conn, dash(r.CPU), dash(r.Memory), dash(r.Pods),
-			dash(r.Version), dash(labels.Set(r.Labels).String())}
-		if format == "wide" {
-			cols = append(cols, r.Reason, dash(r.ConnError))
+		cols := []string{m.Name, string(m.Health), dash(m.Binding.Context), conn, dash(quantity(m.CPU.Capacity, false)),
+			dash(quantity(m.Memory.Capacity, true)), dash(quantity(m.Pods.Capacity, false)), dash(m.Version), dash(labelsText(m.Labels))}
+		if pf.wide() {
+			cols = append(cols, m.Reason, dash(m.Connection.Err))
 		}
-		line := tableRow(cols)
-		fmt.Fprintln(tw, line)
+		fmt.Fprintln(tw, tableRow(cols))
 	}
 	return tw.Flush()
 }
+
+func labelsText(l map[string]string) string { return labels.Set(l).String() }
 
 func truncate(s string, n int) string {
 	if len(s) <= n {
@@ -273,161 +276,136 @@ func tableRow(cells []string) string {
 	return strings.Join(cells, "\t")
 }
 
-// printStructured writes v as JSON or YAML with every control and format
-// character escaped.
-func printStructured(w io.Writer, format string, v any) error {
-	encode := termtext.JSON
-	if format == "yaml" {
-		encode = termtext.YAML
-	}
-	data, err := encode(v)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(w, strings.TrimRight(string(data), "\n"))
-	return err
-}
-
-// objectRow is one object as `wecs get -o json` prints it.
-type objectRow struct {
-	Cluster    string      `json:"cluster"`
-	Namespace  string      `json:"namespace,omitempty"`
-	Kind       string      `json:"kind"`
-	APIVersion string      `json:"apiVersion"`
-	Name       string      `json:"name"`
-	Status     kube.Status `json:"status"`
-	// Word is kubectl's STATUS where kubectl has one (CrashLoopBackOff …).
-	Word     string `json:"statusWord,omitempty"`
-	Ready    string `json:"ready,omitempty"`
-	Restarts *int   `json:"restarts,omitempty"`
-	// LastRestart is when a restarted pod's latest restart ended.
-	LastRestart *time.Time        `json:"lastRestart,omitempty"`
-	Created     time.Time         `json:"created"`
-	Labels      map[string]string `json:"labels,omitempty"`
-	DeliveredBy string            `json:"deliveredBy,omitempty"`
-	// BindingPolicy is the KubeStellar binding policy that delivered it, when known.
-	BindingPolicy string `json:"bindingPolicy,omitempty"`
-}
-
 func newGet(kf *kube.Flags, configPath *string) *cobra.Command {
 	ff := &fleetFlags{kube: kf}
+	pf := newPrintFlags()
 	var (
-		clusters, kinds, statuses []string
-		namespace, selector       string
-		showSystem, delivered     bool
+		req                             kube.ListRequest
+		statuses                        []string
+		allNamespaces, showSystem       bool
+		delivered, follow, followEvents bool
 	)
 	cmd := &cobra.Command{
 		Use:   "get [NAME]",
 		Short: "List objects across every WEC, filtered",
-		Long: `List the objects of every WEC the ITS knows, like kubectl get across the fleet.
-NAME keeps objects whose name contains it. Kinds take kubectl's names and short names
-(deploy, po, svc, pvc …) or a custom resource's kind.
+		Long: `List the objects of every WEC the ITS knows, like kubectl get across the fleet: the asked
+kinds are LISTed on every WEC in parallel, with -n, -l and --field-selector sent to the servers.
+NAME keeps objects whose name contains it. Kinds are what kubectl takes, resolved through each
+WEC's discovery (cached under --cache-dir): plural, singular or short names (deploy, po, svc …),
+kind.group, and custom resources' names and short names. Without --kind, every kind the TUI shows.
 
-A kind you may not list cluster-wide is read in the namespaces where you may (-n, the
-config file's namespaces, the context's namespace, or every namespace you may list).
+-o json and yaml print the objects themselves as a List, each annotated with the WEC it came
+from (` + kube.ClusterAnnotation + `); -o name, jsonpath, go-template and custom-columns work as
+kubectl's. -w prints the objects, then their changes, until interrupted.
 
-Exit status: 0 when every bound WEC answered, 2 when some could not be reached or your
-rights hide objects asked for (the list then misses them; stderr says which), 1 on error.`,
+A kind you may not list cluster-wide is read in the namespaces where you may (the config
+file's namespaces and the context's namespace).
+
+Exit status: 0 when every WEC answered, 2 when some could not be read (unbound, unreachable)
+or your rights hide objects asked for (stderr says which; the others are printed), 1 on error,
+an unknown kind included.`,
 		Example: `  wecs get --kind deploy -n shop
-  wecs get --status Failed -o wide
-  wecs get web --cluster cluster1,cluster2 -o json`,
+  wecs get --kind po -o custom-columns=NAME:.metadata.name,CLUSTER:.metadata.annotations.wecs\.dev/cluster
+  wecs get --kind po -l app=web -o name
+  wecs get --kind po -w
+  wecs get --status Failed -o wide`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ff.configPath = *configPath
-			if err := ff.checkOutput("table", "wide", "json", "yaml"); err != nil {
-				return err
+			var printer printers.ResourcePrinter
+			if !pf.table() {
+				var err error
+				if printer, err = pf.printer(); err != nil {
+					return err
+				}
 			}
-			filter := kube.Filter{Clusters: clusters, Namespace: namespace, ShowSystem: showSystem, DeliveredOnly: delivered}
-			for _, k := range kinds {
-				filter.Kinds = append(filter.Kinds, kube.ResolveKind(k))
-			}
+			filter := kube.Filter{Namespace: req.Namespace, ShowSystem: showSystem, DeliveredOnly: delivered}
 			for _, s := range statuses {
 				if err := filter.AddStatus(s); err != nil {
 					return fmt.Errorf("--status: %v", err)
 				}
 			}
-			if selector != "" {
-				sel, err := labels.Parse(selector)
-				if err != nil {
-					return fmt.Errorf("-l %q: %v", selector, err)
-				}
-				filter.Selector = sel
+			if _, err := labels.Parse(req.LabelSelector); err != nil {
+				return fmt.Errorf("-l %q: %v", req.LabelSelector, err)
+			}
+			if _, err := fields.ParseSelector(req.FieldSelector); err != nil {
+				return fmt.Errorf("--field-selector %q: %v", req.FieldSelector, err)
 			}
 			if len(args) == 1 {
 				filter.Name = args[0]
 			}
-			if namespace != "" {
-				ff.namespaces = []string{namespace}
+			if allNamespaces {
+				req.Namespace, filter.Namespace = "", ""
 			}
-			ff.kinds = filter.Kinds
-			fleet, err := ff.startFleet(cmd.Context())
+			kc, its, err := ff.loadConfig()
 			if err != nil {
 				return err
 			}
-			members := fleet.Members()
-			known := map[string]bool{}
-			var unreachable, hidden []string
-			for _, m := range members {
-				known[m.Name] = true
-				if (len(clusters) > 0 && !slices.Contains(clusters, m.Name)) || !m.Binding.Bound() {
-					continue
-				}
-				if m.Connection.State != kube.Connected {
-					unreachable = append(unreachable, m.Name+" ("+whyNotRead(m.Connection)+")")
-					continue
-				}
-				if h := m.Connection.Hidden(filter.Kinds, namespace); len(h) > 0 {
-					hidden = append(hidden, m.Name+" ("+joinRestrictions(h)+")")
-				}
-			}
-			for _, c := range clusters {
-				if !known[c] {
-					return fmt.Errorf("--cluster %s: the ITS has no such cluster (it has %s)", c, strings.Join(fleet.ClusterNames(), ", "))
-				}
-			}
-			var rows []objectRow
-			for _, o := range fleet.Tree.Find(filter) {
-				row := objectRow{Cluster: o.Cluster, Namespace: o.Namespace, Kind: o.Kind,
-					APIVersion: apiVersion(o.Group, o.Version), Name: o.Name, Status: o.Status, Word: o.Word, Ready: o.Ready,
-					Created: o.Created, Labels: o.Labels, DeliveredBy: o.DeliveredBy, BindingPolicy: fleet.BindingPolicy(o.Cluster, o.DeliveredBy)}
-				if o.Kind == "Pod" {
-					row.Restarts = &o.Restarts
-					if !o.LastRestart.IsZero() {
-						row.LastRestart = &o.LastRestart
-					}
-				}
-				rows = append(rows, row)
-			}
-			if err := printObjects(cmd.OutOrStdout(), ff.output, rows); err != nil {
+			if req.WECContexts, err = ff.wecContexts(); err != nil {
 				return err
 			}
-			if len(rows) == 0 && (ff.output == "table" || ff.output == "wide") {
+			req.Namespaces = ff.config.Namespaces
+			fl, err := kc.List(cmd.Context(), its, req)
+			if err != nil {
+				return err
+			}
+			var policies kube.BindingPolicies
+			if pf.wide() {
+				policies = kc.ReadBindingPolicies(cmd.Context(), its)
+			}
+			g := &getPrint{flags: pf, printer: printer, filter: filter, policies: policies, out: bufio.NewWriter(cmd.OutOrStdout()), events: follow && followEvents,
+				pods: slices.ContainsFunc(fl.Resources, func(r schema.GroupVersionResource) bool { return r.GroupResource() == podsResource })}
+			if err := g.printList(fl.Items); err != nil {
+				return err
+			}
+			problem := incomplete(fl.Unreadable, fl.Hidden)
+			if g.printed == 0 && printer == nil && !follow {
 				fmt.Fprintln(cmd.ErrOrStderr(), "No resources found.")
 			}
-			return incomplete(unreachable, hidden)
+			if !follow {
+				return problem
+			}
+			if problem != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), "Warning:", problem)
+			}
+			for change := range fl.Watch(cmd.Context()) {
+				if change.Err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "Warning: %s: %s\n", change.Cluster, termtext.Clean(change.Err.Error()))
+					continue
+				}
+				if err := g.printChange(change); err != nil {
+					return err
+				}
+			}
+			return problem
 		},
 	}
-	addFleetFlags(cmd, ff)
-	cmd.Flags().StringSliceVar(&clusters, "cluster", nil, "only these WECs (repeatable or comma-separated)")
-	cmd.Flags().StringVarP(&namespace, "namespace", "n", "", "only this namespace")
-	cmd.Flags().StringSliceVar(&kinds, "kind", nil, "only these kinds: deploy, po, svc … or a custom kind (repeatable)")
+	pf.addFlags(cmd, true)
+	cmd.Flags().StringSliceVar(&req.Clusters, "cluster", nil, "only these WECs (repeatable or comma-separated)")
+	cmd.Flags().StringVarP(&req.Namespace, "namespace", "n", "", "only this namespace")
+	cmd.Flags().BoolVarP(&allNamespaces, "all-namespaces", "A", false, "every namespace (the default without -n)")
+	cmd.Flags().StringSliceVar(&req.Kinds, "kind", nil, "only these kinds, as kubectl names them: deploy, po, svc, widgets.sandbox.wecs.dev … (repeatable)")
 	cmd.Flags().StringSliceVar(&statuses, "status", nil, "only these statuses: "+kube.StatusNames()+", or kubectl STATUS words (CrashLoopBackOff …)")
-	cmd.Flags().StringVarP(&selector, "selector", "l", "", "label selector, as kubectl's -l")
+	cmd.Flags().StringVarP(&req.LabelSelector, "selector", "l", "", "label selector sent to the servers, as kubectl's -l")
+	cmd.Flags().StringVar(&req.FieldSelector, "field-selector", "", "field selector sent to the servers, as kubectl's (status.phase=Running …)")
 	cmd.Flags().BoolVar(&showSystem, "system", false, "include system namespaces (kube-system, kube-public, kube-node-lease, open-cluster-management*)")
 	cmd.Flags().BoolVar(&delivered, "delivered", false, "only objects delivered by KubeStellar")
+	cmd.Flags().BoolVarP(&follow, "watch", "w", false, "after the list, print each change of the objects until interrupted")
+	cmd.Flags().BoolVar(&followEvents, "output-watch-events", false, "with -w, print the event type (ADDED, MODIFIED, DELETED) of each change")
 	return cmd
 }
 
+// podsResource is the kind whose table has a RESTARTS column.
+var podsResource = schema.GroupResource{Resource: "pods"}
+
 // incomplete is the exit-2 error of an answer that misses the objects of
-// unreachable WECs or objects hidden by the user's rights (nil when neither).
-func incomplete(unreachable, hidden []string) error {
+// unreadable WECs or objects hidden by the user's rights (nil when neither).
+func incomplete(unreadable, hidden []string) error {
 	var parts []string
-	if len(unreachable) > 0 {
-		sort.Strings(unreachable)
-		parts = append(parts, "could not read "+strings.Join(unreachable, ", "))
+	if len(unreadable) > 0 {
+		parts = append(parts, "could not read "+strings.Join(unreadable, ", "))
 	}
 	if len(hidden) > 0 {
-		sort.Strings(hidden)
 		parts = append(parts, "your rights hide objects on "+strings.Join(hidden, ", "))
 	}
 	if len(parts) == 0 {
@@ -436,90 +414,93 @@ func incomplete(unreachable, hidden []string) error {
 	return &exitCodeError{code: exitPartial, err: fmt.Errorf("incomplete: %s", strings.Join(parts, "; "))}
 }
 
-func joinRestrictions(rs []kube.Restriction) string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = r.String()
-	}
-	return strings.Join(out, "; ")
+// getPrint prints what `wecs get` reads: the table or -o's printer.
+type getPrint struct {
+	flags   *printFlags
+	printer printers.ResourcePrinter // nil: the table
+	filter  kube.Filter
+	// policies name the binding policies behind delivered objects (-o wide).
+	policies kube.BindingPolicies
+	// out buffers what is printed, flushed after each list or change.
+	out *bufio.Writer
+	// pods adds the RESTARTS column (pods are among the kinds read: decided
+	// once, so that -w keeps the columns); events prints the event types.
+	pods, events bool
+	table        printers.ResourcePrinter
+	// columns aligns the table, remembering the widths from one change to the next.
+	columns *tabwriter.Writer
+	printed int
 }
 
-// delivery says how KubeStellar delivered an object: its binding policy,
-// else "delivered" when only the AppliedManifestWork is known, else "-".
-func delivery(r objectRow) string {
-	switch {
-	case r.BindingPolicy != "":
-		return r.BindingPolicy
-	case r.DeliveredBy != "":
-		return "delivered"
-	}
-	return "-"
-}
-
-func apiVersion(group, version string) string {
-	if group == "" {
-		return version
-	}
-	return group + "/" + version
-}
-
-func printObjects(w io.Writer, format string, rows []objectRow) error {
-	switch format {
-	case "json", "yaml":
-		if rows == nil {
-			rows = []objectRow{}
+// printList prints the listed objects that pass the filter.
+func (g *getPrint) printList(items []kube.Listed) error {
+	var kept []kube.Listed
+	for _, it := range items {
+		if g.filter.Matches(it.Row()) {
+			kept = append(kept, it)
 		}
-		return printStructured(w, format, map[string]any{"items": rows})
 	}
-	if len(rows) == 0 {
+	g.printed = len(kept)
+	if g.events {
+		for _, it := range kept {
+			if err := g.printChange(kube.Change{Type: watch.Added, Listed: it}); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
-	tw := newTable(w)
-	// kubectl's order: READY, STATUS, then RESTARTS when pods are listed.
-	pods := slices.ContainsFunc(rows, func(r objectRow) bool { return r.Restarts != nil })
-	header := "CLUSTER\tNAMESPACE\tKIND\tNAME\tREADY\tSTATUS"
-	if pods {
-		header += "\tRESTARTS"
+	if g.printer != nil {
+		objs := make([]*unstructured.Unstructured, len(kept))
+		for i, it := range kept {
+			objs[i] = it.Object
+		}
+		return g.flush(g.printer.PrintObj(list(objs), g.out))
 	}
-	header += "\tAGE"
-	if format == "wide" {
-		header += "\tBINDING-POLICY\tLABELS"
+	return g.printRows(kept, "")
+}
+
+// printChange prints one change that passes the filter.
+func (g *getPrint) printChange(c kube.Change) error {
+	if !g.filter.Matches(c.Row()) {
+		return nil
 	}
-	fmt.Fprintln(tw, header)
+	if g.printer == nil {
+		return g.printRows([]kube.Listed{c.Listed}, c.Type)
+	}
+	var obj k8sruntime.Object = c.Object
+	if g.events {
+		obj = watchEvent(c.Type, c.Object)
+	}
+	return g.flush(g.printer.PrintObj(obj, g.out))
+}
+
+// printRows prints objects as rows of the table, with the event type
+// when one is given and asked for.
+func (g *getPrint) printRows(items []kube.Listed, event watch.EventType) error {
+	if g.table == nil {
+		g.table, g.columns = g.flags.tablePrinter(), printers.GetNewTabWriter(g.out)
+	}
+	table := &metav1.Table{ColumnDefinitions: g.flags.objectColumns(g.pods)}
 	now := time.Now()
-	for _, r := range rows {
-		cols := []string{r.Cluster, dash(r.Namespace), r.Kind, r.Name, dash(r.Ready), statusWord(r)}
-		if pods {
-			cols = append(cols, restartsCell(r, now))
-		}
-		cols = append(cols, duration.HumanDuration(now.Sub(r.Created)))
-		if format == "wide" {
-			cols = append(cols, delivery(r), dash(labels.Set(r.Labels).String()))
-		}
-		line := tableRow(cols)
-		fmt.Fprintln(tw, line)
+	for _, it := range items {
+		table.Rows = append(table.Rows, g.flags.objectRow(it.Row(), it.Object, g.policies, g.pods, now))
 	}
-	return tw.Flush()
+	var obj k8sruntime.Object = table
+	if g.events && event != "" {
+		obj = watchEvent(event, table)
+	}
+	if err := g.table.PrintObj(obj, g.columns); err != nil {
+		return err
+	}
+	return g.flush(g.columns.Flush())
 }
 
-// statusWord is kubectl's STATUS word, else the status.
-func statusWord(r objectRow) string {
-	if r.Word != "" {
-		return r.Word
+// flush writes out what a print left in the buffer, unless it failed.
+func (g *getPrint) flush(err error) error {
+	if err != nil {
+		return err
 	}
-	return string(r.Status)
-}
-
-// restartsCell is kubectl's RESTARTS for a pod, "-" for other kinds.
-func restartsCell(r objectRow, now time.Time) string {
-	if r.Restarts == nil {
-		return "-"
-	}
-	var last time.Time
-	if r.LastRestart != nil {
-		last = *r.LastRestart
-	}
-	return kube.RestartsText(*r.Restarts, last, now)
+	return g.out.Flush()
 }
 
 // exitCode is the process exit status for an error from a command.

@@ -50,14 +50,34 @@ func conditionStatus(conds []metav1.Condition, typ string) string {
 	return ""
 }
 
-func TestClustersJSONMatchesTheManagedClusters(t *testing.T) {
+// wecsNames runs wecs with args and -o custom-columns, and returns the
+// objects it printed as CLUSTER/NAMESPACE/NAME, sorted.
+func wecsNames(t *testing.T, args ...string) []string {
+	t.Helper()
+	args = append(args, "--no-headers", "-o", `custom-columns=CLUSTER:.metadata.annotations.wecs\.dev/cluster,NAMESPACE:.metadata.namespace,NAME:.metadata.name`)
+	out, stderr, code := runWecs(t, args...)
+	if code != 0 {
+		t.Fatalf("wecs %v: exit %d: %s", args, code, stderr)
+	}
+	var names []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if f := strings.Fields(line); len(f) == 3 {
+			names = append(names, strings.Join(f, "/"))
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+func TestClustersJSONIsTheManagedClusters(t *testing.T) {
 	s := sandboxtest.Shared(t)
 	out, stderr, code := runWecs(t, "clusters", "--kubeconfig", s.Kubeconfig, "-o", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var got struct {
-		Clusters []clusterRow `json:"clusters"`
+		Kind  string                     `json:"kind"`
+		Items []clusterv1.ManagedCluster `json:"items"`
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
@@ -67,23 +87,29 @@ func TestClustersJSONMatchesTheManagedClusters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Clusters) != len(list.Items) {
-		t.Fatalf("%d clusters printed, %d ManagedClusters", len(got.Clusters), len(list.Items))
+	if got.Kind != "List" || len(got.Items) != len(list.Items) {
+		t.Fatalf("a %s of %d clusters printed, %d ManagedClusters", got.Kind, len(got.Items), len(list.Items))
 	}
 	for i, mc := range list.Items {
-		row := got.Clusters[i]
-		joined := conditionStatus(mc.Status.Conditions, clusterv1.ManagedClusterConditionJoined) == "True"
-		if row.Name != mc.Name || row.Accepted != mc.Spec.HubAcceptsClient || row.Joined != joined ||
-			row.Available != conditionStatus(mc.Status.Conditions, clusterv1.ManagedClusterConditionAvailable) {
-			t.Errorf("row %+v does not match ManagedCluster %s (accepted %v, joined %v)", row, mc.Name, mc.Spec.HubAcceptsClient, joined)
+		printed := got.Items[i]
+		if printed.Kind != "ManagedCluster" || printed.Name != mc.Name || printed.Spec.HubAcceptsClient != mc.Spec.HubAcceptsClient ||
+			conditionStatus(printed.Status.Conditions, clusterv1.ManagedClusterConditionJoined) != conditionStatus(mc.Status.Conditions, clusterv1.ManagedClusterConditionJoined) {
+			t.Errorf("printed %s %s (accepted %v) does not match ManagedCluster %s", printed.Kind, printed.Name, printed.Spec.HubAcceptsClient, mc.Name)
 		}
-		// The pending WEC has a context: it is watched like the others.
-		wantStatus, wantConn := "Active", "Connected"
+	}
+	// The table says each one's status and connection; the pending WEC
+	// has a context: it is watched like the others.
+	table, stderr, code := runWecs(t, "clusters", "--kubeconfig", s.Kubeconfig, "--no-headers")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, mc := range list.Items {
+		wantStatus := "Active"
 		if mc.Name == s.Pending {
 			wantStatus = "Pending"
 		}
-		if string(row.Status) != wantStatus || string(row.Connection) != wantConn {
-			t.Errorf("%s: status %s, connection %s; want %s, %s", row.Name, row.Status, row.Connection, wantStatus, wantConn)
+		if !regexp.MustCompile(`(?m)^` + mc.Name + `\s+` + wantStatus + `\s+\S+\s+Connected\s`).MatchString(table) {
+			t.Errorf("%s is not %s and Connected:\n%s", mc.Name, wantStatus, table)
 		}
 	}
 }
@@ -102,7 +128,7 @@ func failedPods(t *testing.T, s *sandbox.State) []string {
 		}
 		for _, p := range pods.Items {
 			if p.Status.Phase == corev1.PodFailed {
-				out = append(out, c+"/"+p.Namespace+"/Pod/"+p.Name)
+				out = append(out, c+"/"+p.Namespace+"/"+p.Name)
 			}
 		}
 	}
@@ -110,7 +136,7 @@ func failedPods(t *testing.T, s *sandbox.State) []string {
 		cluster, rest, _ := strings.Cut(key, "/")
 		ns, name, _ := strings.Cut(rest, "/")
 		if failedWord(line.status) {
-			out = append(out, cluster+"/"+ns+"/Pod/"+name)
+			out = append(out, cluster+"/"+ns+"/"+name)
 		}
 	}
 	slices.Sort(out)
@@ -125,21 +151,7 @@ func TestGetFailedMatchesTheServers(t *testing.T) {
 	var table string
 	for attempt := 0; attempt < 20; attempt++ {
 		before = failedPods(t, s)
-		out, stderr, code := runWecs(t, "get", "--kubeconfig", s.Kubeconfig, "--status", "Failed", "--kind", "po", "-o", "json")
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr)
-		}
-		var got struct {
-			Items []objectRow `json:"items"`
-		}
-		if err := json.Unmarshal([]byte(out), &got); err != nil {
-			t.Fatalf("%v: %s", err, out)
-		}
-		names = names[:0]
-		for _, it := range got.Items {
-			names = append(names, it.Cluster+"/"+it.Namespace+"/"+it.Kind+"/"+it.Name)
-		}
-		slices.Sort(names)
+		names = wecsNames(t, "get", "--kubeconfig", s.Kubeconfig, "--status", "Failed", "--kind", "po")
 		table, _, _ = runWecs(t, "get", "--kubeconfig", s.Kubeconfig, "--status", "failed", "--kind", "pods")
 		if after := failedPods(t, s); slices.Equal(before, after) {
 			break
@@ -158,7 +170,7 @@ func TestGetFailedMatchesTheServers(t *testing.T) {
 	}
 	for _, name := range before {
 		parts := strings.Split(name, "/")
-		if !regexp.MustCompile(`(?m)^` + parts[0] + `\s+` + parts[1] + `\s+Pod\s+` + parts[3] + `\s+\d+/\d+\s+\S+`).MatchString(table) {
+		if !regexp.MustCompile(`(?m)^` + parts[0] + `\s+` + parts[1] + `\s+Pod\s+` + parts[2] + `\s+\d+/\d+\s+\S+`).MatchString(table) {
 			t.Errorf("the table has no row for %s:\n%s", name, table)
 		}
 	}

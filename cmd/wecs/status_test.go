@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os/exec"
@@ -19,7 +18,6 @@ import (
 
 	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
-	"github.com/wecs-tui/wecs/kube"
 )
 
 // statusNamespace holds this test's pods on every WEC.
@@ -158,31 +156,24 @@ func kubectlPods(t *testing.T, s *sandbox.State) map[string]podLine {
 	return out
 }
 
-// wecsPods is the same from `wecs get --kind po --system -o json`, with
+// wecsPods is the same from `wecs get --kind po --system`'s table, with
 // the names of the Failed-class pods.
-func wecsPods(t *testing.T, s *sandbox.State, now time.Time) (map[string]podLine, []string) {
+func wecsPods(t *testing.T, s *sandbox.State) (map[string]podLine, []string) {
 	t.Helper()
-	out, stderr, code := runWecs(t, "get", "--kubeconfig", s.Kubeconfig, "--kind", "po", "--system", "-o", "json")
+	out, stderr, code := runWecs(t, "get", "--kubeconfig", s.Kubeconfig, "--kind", "po", "--system", "--no-headers")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var got struct {
-		Items []objectRow `json:"items"`
-	}
-	if err := json.Unmarshal([]byte(out), &got); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
 	pods := map[string]podLine{}
-	var failed []string
-	for _, r := range got.Items {
-		key := r.Cluster + "/" + r.Namespace + "/" + r.Name
-		pods[key] = podLine{ready: r.Ready, status: statusWord(r), restarts: restartsCell(r, now)}
-		if r.Status == kube.StatusFailed {
-			failed = append(failed, key)
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		// CLUSTER NAMESPACE KIND NAME READY STATUS RESTARTS [(AGE ago)] AGE
+		f := strings.Fields(line)
+		if len(f) < 8 {
+			continue
 		}
+		pods[f[0]+"/"+f[1]+"/"+f[3]] = podLine{ready: f[4], status: f[5], restarts: strings.Join(f[6:len(f)-1], " ")}
 	}
-	slices.Sort(failed)
-	return pods, failed
+	return pods, wecsNames(t, "get", "--kubeconfig", s.Kubeconfig, "--kind", "po", "--system", "--status", "Failed")
 }
 
 func diffPods(kubectl, wecs map[string]podLine) []string {
@@ -219,7 +210,7 @@ func TestPodStatusWordsMatchKubectl(t *testing.T) {
 	for attempt := 0; attempt < 20; attempt++ {
 		before = kubectlPods(t, s)
 		var got map[string]podLine
-		got, failed = wecsPods(t, s, time.Now())
+		got, failed = wecsPods(t, s)
 		after := kubectlPods(t, s)
 		if !maps.Equal(before, after) {
 			time.Sleep(3 * time.Second)
