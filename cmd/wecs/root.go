@@ -59,6 +59,8 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			if logLines < 0 {
 				return fmt.Errorf("--log-lines %d: give a positive number of lines, or leave it out for %d", logLines, logview.DefaultCapacity)
 			}
+			// Credential plugins run while the UI owns the terminal.
+			flags.NoStdin = true
 			ff := &fleetFlags{kube: flags, configPath: *configPath}
 			fleet, its, err := ff.openFleet(cmd.Context())
 			if err != nil {
