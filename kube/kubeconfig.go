@@ -4,6 +4,7 @@
 package kube
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -29,10 +30,15 @@ const DefaultITSContext = "its1"
 type Flags struct {
 	config     *genericclioptions.ConfigFlags
 	ITSContext string
+	// Context is --context, kubectl's name for the same choice as --its-context.
+	Context string
 	// WECContexts are --wec-context CLUSTER=CONTEXT mappings.
 	WECContexts []string
 	// ReadOnly makes every client refuse to send a mutating request.
 	ReadOnly bool
+	// NoStdin tells exec credential plugins that they may not read the
+	// terminal (the TUI owns it).
+	NoStdin bool
 }
 
 // NewFlags returns the flags with kubectl's defaults.
@@ -48,8 +54,35 @@ func NewFlags() *Flags {
 func (f *Flags) AddFlags(fs *pflag.FlagSet) {
 	f.config.AddFlags(fs)
 	fs.StringVar(&f.ITSContext, "its-context", "", `kubeconfig context of the ITS (default "`+DefaultITSContext+`" if present, else the current context)`)
+	fs.StringVar(&f.Context, "context", "", "the same as --its-context, as kubectl users type it")
 	fs.StringArrayVar(&f.WECContexts, "wec-context", nil, "CLUSTER=CONTEXT: reach a WEC through this kubeconfig context (repeatable; overrides matching by name, URL or CA)")
 	fs.BoolVar(&f.ReadOnly, "readonly", false, "never change anything: no request other than reads leaves wecs (also `readonly: true` in the config file)")
+}
+
+// itsContextFlag is the ITS context the flags name ("" when none): --its-context
+// or --context, which must agree when both are given.
+func (f *Flags) itsContextFlag() (string, error) {
+	if f.ITSContext != "" && f.Context != "" && f.ITSContext != f.Context {
+		return "", fmt.Errorf("--its-context %s and --context %s name different contexts; give only one", f.ITSContext, f.Context)
+	}
+	return cmp.Or(f.ITSContext, f.Context), nil
+}
+
+// userExtras parses --as-user-extra KEY=VALUE flags (repeatable, a key may
+// come back with more values).
+func (f *Flags) userExtras() (map[string][]string, error) {
+	if f.config.ImpersonateUserExtra == nil || len(*f.config.ImpersonateUserExtra) == 0 {
+		return nil, nil
+	}
+	out := map[string][]string{}
+	for _, extra := range *f.config.ImpersonateUserExtra {
+		key, value, ok := strings.Cut(extra, "=")
+		if !ok || key == "" {
+			return nil, fmt.Errorf("--as-user-extra %q: write KEY=VALUE, e.g. --as-user-extra reason=debugging", extra)
+		}
+		out[key] = append(out[key], value)
+	}
+	return out, nil
 }
 
 // WECContextMap parses the --wec-context flags into cluster → context.
@@ -82,6 +115,9 @@ type Kubeconfig struct {
 // LoadKubeconfig reads the kubeconfig named by --kubeconfig, $KUBECONFIG or
 // ~/.kube/config, as kubectl does.
 func (f *Flags) LoadKubeconfig() (*Kubeconfig, error) {
+	if _, err := f.userExtras(); err != nil {
+		return nil, err
+	}
 	loader := f.config.ToRawKubeConfigLoader()
 	raw, err := loader.RawConfig()
 	if err != nil {
@@ -111,7 +147,10 @@ func (k *Kubeconfig) ITSContext() (string, error) {
 	if len(k.raw.Contexts) == 0 {
 		return "", fmt.Errorf("%w (read from %s): point --kubeconfig or $KUBECONFIG at a kubeconfig with a context for the ITS", ErrNoContexts, where)
 	}
-	name := k.flags.ITSContext
+	name, err := k.flags.itsContextFlag()
+	if err != nil {
+		return "", err
+	}
 	if name == "" {
 		if _, ok := k.raw.Contexts[DefaultITSContext]; ok {
 			return DefaultITSContext, nil
@@ -158,6 +197,11 @@ func (k *Kubeconfig) RESTConfig(context string) (*rest.Config, error) {
 	if cf.ImpersonateGroup != nil {
 		overrides.AuthInfo.ImpersonateGroups = *cf.ImpersonateGroup
 	}
+	extras, err := k.flags.userExtras()
+	if err != nil {
+		return nil, err
+	}
+	overrides.AuthInfo.ImpersonateUserExtra = extras
 	if cf.Insecure != nil && *cf.Insecure {
 		overrides.ClusterInfo.InsecureSkipTLSVerify = true
 	}
@@ -174,6 +218,13 @@ func (k *Kubeconfig) RESTConfig(context string) (*rest.Config, error) {
 	// Deprecation warnings (v1 Endpoints …) are the server's business, not the user's.
 	cfg.WarningHandler = rest.NoWarnings{}
 	cfg.UserAgent = userAgent()
+	if cfg.ExecProvider != nil && k.flags.NoStdin {
+		// A copy: the kubeconfig's own settings are shared by every context.
+		exec := *cfg.ExecProvider
+		exec.StdinUnavailable = true
+		exec.StdinUnavailableMessage = "wecs tui owns the terminal, so the credential plugin cannot ask for input: log in first (run a kubectl command with this context), then start wecs tui again"
+		cfg.ExecProvider = &exec
+	}
 	if k.flags.ReadOnly {
 		cfg.Wrap(readOnly)
 	}

@@ -53,6 +53,9 @@ func TestITSContextChoice(t *testing.T) {
 	}{
 		{"its1 preferred over the current context", twoContexts, nil, "its1", ""},
 		{"flag wins", twoContexts, []string{"--its-context", "kind-hub"}, "kind-hub", ""},
+		{"--context as kubectl users type it", twoContexts, []string{"--context", "kind-hub"}, "kind-hub", ""},
+		{"both flags agreeing", twoContexts, []string{"--context", "kind-hub", "--its-context", "kind-hub"}, "kind-hub", ""},
+		{"both flags differing", twoContexts, []string{"--context", "kind-hub", "--its-context", "its1"}, "", "name different contexts; give only one"},
 		{"current context without its1", noIts1, nil, "kind-hub", ""},
 		{"unknown context lists the known ones", twoContexts, []string{"--its-context", "nope"}, "", `context "nope" is not in the kubeconfig`},
 		{"no current context and no its1", strings.Replace(noIts1, "current-context: kind-hub\n", "", 1), nil, "", "pick one of: kind-hub, other"},
@@ -88,5 +91,43 @@ func TestRESTConfigAppliesFleetWideFlags(t *testing.T) {
 	}
 	if _, err := kc.RESTConfig("missing"); err == nil {
 		t.Error("a missing context gave a config")
+	}
+}
+
+func TestAsUserExtraIsImpersonated(t *testing.T) {
+	kc := loadWith(t, twoContexts, "--as", "alice", "--as-user-extra", "reason=debug", "--as-user-extra", "reason=oncall", "--as-user-extra", "team=")
+	cfg, err := kc.RESTConfig("its1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Impersonate.Extra; strings.Join(got["reason"], ",") != "debug,oncall" || len(got["team"]) != 1 {
+		t.Errorf("impersonated extras %v", got)
+	}
+	f := NewFlags()
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	f.AddFlags(fs)
+	if err := fs.Parse([]string{"--as-user-extra", "reason"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.LoadKubeconfig(); err == nil || !strings.Contains(err.Error(), "write KEY=VALUE") {
+		t.Errorf("a malformed --as-user-extra gave %v", err)
+	}
+}
+
+func TestExecPluginsGetNoStdinWhenTheTUIOwnsIt(t *testing.T) {
+	withExec := strings.Replace(twoContexts, "  user: {token: t}", "  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: login-helper, interactiveMode: IfAvailable}", 1)
+	kc := loadWith(t, withExec)
+	for _, noStdin := range []bool{false, true} {
+		kc.flags.NoStdin = noStdin
+		cfg, err := kc.RESTConfig("its1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.ExecProvider == nil || cfg.ExecProvider.StdinUnavailable != noStdin {
+			t.Fatalf("NoStdin %v: exec provider %+v", noStdin, cfg.ExecProvider)
+		}
+		if noStdin && !strings.Contains(cfg.ExecProvider.StdinUnavailableMessage, "log in first") {
+			t.Errorf("message %q does not say what to do", cfg.ExecProvider.StdinUnavailableMessage)
+		}
 	}
 }

@@ -17,7 +17,7 @@ func TestKlogErrorsDoNotReachStderr(t *testing.T) {
 	}
 	stderr := os.Stderr
 	os.Stderr = w
-	silenceKlog()
+	routeKlog(io.Discard, 0)
 	klog.ErrorS(nil, "Unexpected error when reading response body")
 	klog.Flush()
 	os.Stderr = stderr

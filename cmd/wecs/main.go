@@ -4,13 +4,10 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
-
-	"k8s.io/klog/v2"
 
 	"github.com/wecs-tui/wecs/internal/termtext"
 )
@@ -21,34 +18,24 @@ import (
 // live data between collections. GOMEMLIMIT overrides it.
 const softMemoryLimit = 128 << 20
 
-// silenceKlog sends every klog line, errors included, nowhere: klog copies
-// lines at or above its stderr threshold (ERROR by default) to stderr even
-// when told not to log to stderr.
-func silenceKlog() {
-	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
-	klog.InitFlags(fs)
-	for name, value := range map[string]string{"logtostderr": "false", "alsologtostderr": "false", "stderrthreshold": "FATAL"} {
-		_ = fs.Set(name, value)
-	}
-	klog.SetOutput(io.Discard)
-}
-
 func main() {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
 		debug.SetMemoryLimit(softMemoryLimit)
 	}
 	// client-go logs through klog; its lines would garble the screen and the
-	// CLI's output. Errors reach the user as errors instead.
-	silenceKlog()
+	// CLI's output. Errors reach the user as errors instead, and -v or
+	// --log-file sends the lines to a file.
+	routeKlog(io.Discard, 0)
 	ctx, quit := quitOnSignals(context.Background())
 	// Whatever a command prints may hold text from a cluster: the output
 	// goes through termtext's writer, so no escape sequence reaches the terminal.
-	prof := &profiler{}
-	root, stderr := newRoot(quit, prof), termtext.Writer(os.Stderr)
+	prof, log := &profiler{}, &runLog{}
+	root, stderr := newRoot(quit, prof, log), termtext.Writer(os.Stderr)
 	root.SetOut(termtext.Writer(os.Stdout))
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	prof.stop()
+	log.stop()
 	if code := quit.exitCode(); code != 0 {
 		// Ended by a signal: its error, if any, is only that.
 		quit.sayWhereTheEditIs()

@@ -13,8 +13,8 @@ import (
 )
 
 // newRoot is the wecs command; quit handles the signals that end it, prof
-// the CPU profile of the run.
-func newRoot(quit *signalQuit, prof *profiler) *cobra.Command {
+// the CPU profile of the run, log its log file.
+func newRoot(quit *signalQuit, prof *profiler, log *runLog) *cobra.Command {
 	flags := kube.NewFlags()
 	root := &cobra.Command{
 		Use:           "wecs",
@@ -23,10 +23,14 @@ func newRoot(quit *signalQuit, prof *profiler) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(*cobra.Command, []string) error {
+			if err := log.start(); err != nil {
+				return err
+			}
 			return prof.start()
 		},
 	}
 	flags.AddFlags(root.PersistentFlags())
+	log.addFlags(root.PersistentFlags())
 	root.PersistentFlags().StringVar(&prof.path, "cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	var configPath string
 	root.PersistentFlags().StringVar(&configPath, "config", "", "wecs config file (default $XDG_CONFIG_HOME/wecs/config.yaml)")
@@ -59,6 +63,8 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			if logLines < 0 {
 				return fmt.Errorf("--log-lines %d: give a positive number of lines, or leave it out for %d", logLines, logview.DefaultCapacity)
 			}
+			// Credential plugins run while the UI owns the terminal.
+			flags.NoStdin = true
 			ff := &fleetFlags{kube: flags, configPath: *configPath}
 			fleet, its, err := ff.openFleet(cmd.Context())
 			if err != nil {

@@ -26,13 +26,18 @@ type Config struct {
 	LogLines int `json:"logLines,omitempty"`
 }
 
-// DefaultPath is where the file is looked for when --config is not given.
+// DefaultPath is where the file is looked for when --config is not given:
+// $XDG_CONFIG_HOME/wecs/config.yaml, else ~/.config/wecs/config.yaml, on
+// macOS too (where Go's os.UserConfigDir would say ~/Library/Application Support).
 func DefaultPath() string {
-	dir, err := os.UserConfigDir()
+	if dir := os.Getenv("XDG_CONFIG_HOME"); dir != "" {
+		return filepath.Join(dir, "wecs", "config.yaml")
+	}
+	home, err := os.UserHomeDir()
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(dir, "wecs", "config.yaml")
+	return filepath.Join(home, ".config", "wecs", "config.yaml")
 }
 
 // Load reads the file at path. A missing file at the default path is an

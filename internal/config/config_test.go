@@ -48,3 +48,17 @@ func TestWritePrivateIsForTheUserAlone(t *testing.T) {
 		t.Errorf("an existing file stays %v", fi.Mode())
 	}
 }
+
+// TestDefaultPathFollowsXDG: $XDG_CONFIG_HOME, else ~/.config, on every OS.
+func TestDefaultPathFollowsXDG(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", "")
+	if got, want := DefaultPath(), filepath.Join(home, ".config", "wecs", "config.yaml"); got != want {
+		t.Errorf("without XDG_CONFIG_HOME: %s, want %s", got, want)
+	}
+	t.Setenv("XDG_CONFIG_HOME", "/xdg")
+	if got, want := DefaultPath(), filepath.Join("/xdg", "wecs", "config.yaml"); got != want {
+		t.Errorf("with XDG_CONFIG_HOME: %s, want %s", got, want)
+	}
+}
