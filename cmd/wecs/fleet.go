@@ -80,18 +80,33 @@ func (ff *fleetFlags) startFleet(ctx context.Context) (*kube.Fleet, error) {
 // openFleet loads the kubeconfig and config file and starts the fleet; it
 // returns the ITS context used.
 func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error) {
+	kc, its, wecContexts, err := ff.load()
+	if err != nil {
+		return nil, "", err
+	}
+	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts,
+		Namespaces: append(slices.Clone(ff.config.Namespaces), ff.namespaces...), Kinds: ff.kinds})
+	if err := fleet.Start(ctx); err != nil {
+		return nil, "", err
+	}
+	return fleet, its, nil
+}
+
+// load reads the config file and the kubeconfig; it returns the ITS context
+// and the WEC contexts the flags and the file map.
+func (ff *fleetFlags) load() (*kube.Kubeconfig, string, map[string]string, error) {
 	path, named := ff.configPath, ff.configPath != ""
 	if !named {
 		path = config.DefaultPath()
 	}
 	cfg, err := config.Load(path, named)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	ff.config = cfg
 	mapping, err := ff.kube.WECContextMap()
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	wecContexts := maps.Clone(cfg.WECContexts)
 	if wecContexts == nil {
@@ -101,18 +116,13 @@ func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error
 	ff.kube.ReadOnly = ff.kube.ReadOnly || cfg.ReadOnly
 	kc, err := ff.kube.LoadKubeconfig()
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	its, err := kc.ITSContext()
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
-	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts,
-		Namespaces: append(slices.Clone(cfg.Namespaces), ff.namespaces...), Kinds: ff.kinds})
-	if err := fleet.Start(ctx); err != nil {
-		return nil, "", err
-	}
-	return fleet, its, nil
+	return kc, its, wecContexts, nil
 }
 
 func (ff *fleetFlags) checkOutput(allowed ...string) error {
