@@ -12,15 +12,18 @@ import (
 	"sync"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/disk"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
@@ -63,11 +66,47 @@ type ListRequest struct {
 type Listed struct {
 	Cluster  string
 	Resource schema.GroupVersionResource
-	Object   *unstructured.Unstructured
+	// Object is typed for Kubernetes' own kinds (read in protobuf) and
+	// *unstructured.Unstructured for custom resources; its kind is set.
+	Object runtime.Object
 }
 
+// Meta is the object's metadata.
+func (l Listed) Meta() metav1.Object {
+	m, err := meta.Accessor(l.Object)
+	if err != nil {
+		return &metav1.ObjectMeta{}
+	}
+	return m
+}
+
+// Kind is the object's kind.
+func (l Listed) Kind() string { return l.Object.GetObjectKind().GroupVersionKind().Kind }
+
 // Row is the object as the tree condenses it (status word, ready, restarts).
-func (l Listed) Row() Object { return ToObject(l.Cluster, l.Resource, l.Object) }
+func (l Listed) Row() Object {
+	switch o := l.Object.(type) {
+	case *corev1.Pod:
+		return podObject(l.Cluster, l.Resource, o, o)
+	case *corev1.Node:
+		return nodeObject(l.Cluster, l.Resource, o, o)
+	}
+	return ToObject(l.Cluster, l.Resource, l.Unstructured())
+}
+
+// Unstructured is the object as JSON-like maps, for printers and templates.
+func (l Listed) Unstructured() *unstructured.Unstructured {
+	if u, ok := l.Object.(*unstructured.Unstructured); ok {
+		return u
+	}
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(l.Object)
+	if err != nil {
+		return &unstructured.Unstructured{Object: map[string]any{}}
+	}
+	u := &unstructured.Unstructured{Object: m}
+	u.SetGroupVersionKind(l.Object.GetObjectKind().GroupVersionKind())
+	return u
+}
 
 // FleetList is what every WEC answered to a ListRequest.
 type FleetList struct {
@@ -218,8 +257,9 @@ func (k *Kubeconfig) List(ctx context.Context, its string, req ListRequest) (*Fl
 		}
 	}
 	slices.SortStableFunc(out.Items, func(a, b Listed) int {
-		return cmp.Or(cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.Object.GetKind(), b.Object.GetKind()),
-			cmp.Compare(a.Object.GetNamespace(), b.Object.GetNamespace()), cmp.Compare(a.Object.GetName(), b.Object.GetName()))
+		am, bm := a.Meta(), b.Meta()
+		return cmp.Or(cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.Kind(), b.Kind()),
+			cmp.Compare(am.GetNamespace(), bm.GetNamespace()), cmp.Compare(am.GetName(), bm.GetName()))
 	})
 	return out, nil
 }
@@ -273,8 +313,13 @@ func (a *clusterAnswer) read(ctx context.Context, k *Kubeconfig, kubeContext str
 	ctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
 	for _, kind := range kinds {
+		read, err := a.reader(cfg, dyn, kind)
+		if err != nil {
+			a.refused(kind.gvr, nil, err)
+			continue
+		}
 		if !kind.namespaced || req.Namespace == "" {
-			err := a.list(ctx, dyn.Resource(kind.gvr), kind.gvr, opts)
+			err := read.list(ctx, a, "", opts)
 			if err == nil {
 				continue
 			}
@@ -285,17 +330,80 @@ func (a *clusterAnswer) read(ctx context.Context, k *Kubeconfig, kubeContext str
 			// Read where the user may: the namespaces the user works in.
 			var allowed []string
 			for _, ns := range namespaces {
-				if a.list(ctx, dyn.Resource(kind.gvr).Namespace(ns), kind.gvr, opts) == nil {
+				if read.list(ctx, a, ns, opts) == nil {
 					allowed = append(allowed, ns)
 				}
 			}
 			a.refused(kind.gvr, allowed, err)
 			continue
 		}
-		if err := a.list(ctx, dyn.Resource(kind.gvr).Namespace(req.Namespace), kind.gvr, opts); err != nil {
+		if err := read.list(ctx, a, req.Namespace, opts); err != nil {
 			a.refused(kind.gvr, nil, err)
 		}
 	}
+}
+
+// kindLister lists one kind of a WEC: Kubernetes' own kinds in protobuf,
+// custom resources as JSON. Watches (for -w) go through the dynamic client.
+type kindLister struct {
+	kind    resolvedKind
+	dynamic dynamic.NamespaceableResourceInterface
+	// typed is nil for custom resources.
+	typed *typedReader
+}
+
+func (a *clusterAnswer) reader(cfg *rest.Config, dyn dynamic.Interface, kind resolvedKind) (kindLister, error) {
+	l := kindLister{kind: kind, dynamic: dyn.Resource(kind.gvr)}
+	gvk := kind.gvr.GroupVersion().WithKind(kind.kind)
+	if kind.kind == "" || customGroup(gvk.Group) || !scheme.Scheme.Recognizes(gvk) {
+		return l, nil
+	}
+	typed, err := newTypedReader(&clients{cluster: a.cluster, config: cfg}, kind.gvr, gvk)
+	if err != nil {
+		return l, err
+	}
+	l.typed = &typed
+	return l, nil
+}
+
+// list reads the kind in one namespace ("" for all) and keeps its objects
+// in a, annotated with the cluster.
+func (l kindLister) list(ctx context.Context, a *clusterAnswer, namespace string, opts metav1.ListOptions) error {
+	var watcher dynamic.ResourceInterface = l.dynamic
+	if namespace != "" {
+		watcher = l.dynamic.Namespace(namespace)
+	}
+	var list runtime.Object
+	var err error
+	if l.typed != nil {
+		list, err = l.typed.read(ctx, namespace, opts)
+	} else {
+		list, err = watcher.List(ctx, opts)
+	}
+	if err != nil {
+		return err
+	}
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return err
+	}
+	gvk := l.kind.gvr.GroupVersion().WithKind(l.kind.kind)
+	for _, item := range items {
+		if l.typed != nil {
+			item.GetObjectKind().SetGroupVersionKind(gvk)
+		}
+		if m, err := meta.Accessor(item); err == nil {
+			annotate(m, a.cluster)
+		}
+		a.items = append(a.items, Listed{Cluster: a.cluster, Resource: l.kind.gvr, Object: item})
+	}
+	m, err := meta.ListAccessor(list)
+	if err != nil {
+		return err
+	}
+	rv := m.GetResourceVersion()
+	a.reads = append(a.reads, kindRead{cluster: a.cluster, gvr: l.kind.gvr, resource: watcher, opts: opts, resourceVersion: rv})
+	return nil
 }
 
 // refused records a kind whose list failed: hidden by the user's rights
@@ -311,23 +419,8 @@ func (a *clusterAnswer) refused(gvr schema.GroupVersionResource, allowed []strin
 	}
 }
 
-// list reads one kind and keeps its objects, annotated with the cluster.
-func (a *clusterAnswer) list(ctx context.Context, ri dynamic.ResourceInterface, gvr schema.GroupVersionResource, opts metav1.ListOptions) error {
-	list, err := ri.List(ctx, opts)
-	if err != nil {
-		return err
-	}
-	for i := range list.Items {
-		item := &list.Items[i]
-		annotate(item, a.cluster)
-		a.items = append(a.items, Listed{Cluster: a.cluster, Resource: gvr, Object: item})
-	}
-	a.reads = append(a.reads, kindRead{cluster: a.cluster, gvr: gvr, resource: ri, opts: opts, resourceVersion: list.GetResourceVersion()})
-	return nil
-}
-
 // annotate marks an object with the WEC it came from.
-func annotate(obj *unstructured.Unstructured, cluster string) {
+func annotate(obj metav1.Object, cluster string) {
 	ann := obj.GetAnnotations()
 	if ann == nil {
 		ann = map[string]string{}
@@ -339,6 +432,7 @@ func annotate(obj *unstructured.Unstructured, cluster string) {
 // resolvedKind is a kind as the WEC serves it.
 type resolvedKind struct {
 	gvr        schema.GroupVersionResource
+	kind       string
 	namespaced bool
 }
 
@@ -351,10 +445,10 @@ func (a *clusterAnswer) resolve(disc discovery.CachedDiscoveryInterface, kinds [
 		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	if len(kinds) == 0 {
-		all, namespaced, _ := watchable(lists)
+		all, namespaced, kinds := watchable(lists)
 		out := make([]resolvedKind, len(all))
 		for i, gvr := range all {
-			out[i] = resolvedKind{gvr: gvr, namespaced: namespaced[gvr.GroupResource()]}
+			out[i] = resolvedKind{gvr: gvr, kind: kinds[gvr.GroupResource()], namespaced: namespaced[gvr.GroupResource()]}
 		}
 		return out, nil
 	}
@@ -399,7 +493,7 @@ func resolveKind(mapper meta.RESTMapper, kind string) (resolvedKind, error) {
 	if err != nil {
 		return resolvedKind{}, err
 	}
-	return resolvedKind{gvr: m.Resource, namespaced: m.Scope.Name() == meta.RESTScopeNameNamespace}, nil
+	return resolvedKind{gvr: m.Resource, kind: m.GroupVersionKind.Kind, namespaced: m.Scope.Name() == meta.RESTScopeNameNamespace}, nil
 }
 
 // resourceNames are the names discovery knows, lower-case: plurals,

@@ -236,6 +236,15 @@ func newTypedReader(c *clients, gvr schema.GroupVersionResource, gvk schema.Grou
 }
 
 func (t typedReader) list(ctx context.Context, namespace string, opts metav1.ListOptions) (*rowList, error) {
+	list, err := t.read(ctx, namespace, opts)
+	if err != nil {
+		return nil, err
+	}
+	return rowsOf(list, t.row)
+}
+
+// read lists the kind as its typed list (PodList …).
+func (t typedReader) read(ctx context.Context, namespace string, opts metav1.ListOptions) (runtime.Object, error) {
 	list, err := scheme.Scheme.New(t.gvk.GroupVersion().WithKind(t.gvk.Kind + "List"))
 	if err != nil {
 		return nil, err
@@ -244,7 +253,7 @@ func (t typedReader) list(ctx context.Context, namespace string, opts metav1.Lis
 		Do(ctx).Into(list); err != nil {
 		return nil, err
 	}
-	return rowsOf(list, t.row)
+	return list, nil
 }
 
 func (t typedReader) watch(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {

@@ -201,7 +201,17 @@ Exit status: 0 when every bound WEC answered, 2 when some could not be reached, 
 	}
 	pf.addFlags(cmd, false)
 	cmd.Flags().StringSliceVar(&statuses, "status", nil, "only clusters with these statuses: Active, Inactive, Pending, Unknown")
+	fixedValues(cmd, "status", healthNames()...)
 	return cmd
+}
+
+// healthNames are the ManagedCluster statuses --status takes.
+func healthNames() []string {
+	names := make([]string, len(kube.Healths))
+	for i, h := range kube.Healths {
+		names[i] = string(h)
+	}
+	return names
 }
 
 func parseHealths(names []string) ([]kube.Health, error) {
@@ -386,6 +396,7 @@ an unknown kind included.`,
 	cmd.Flags().BoolVarP(&allNamespaces, "all-namespaces", "A", false, "every namespace (the default without -n)")
 	cmd.Flags().StringSliceVar(&req.Kinds, "kind", nil, "only these kinds, as kubectl names them: deploy, po, svc, widgets.sandbox.wecs.dev … (repeatable)")
 	cmd.Flags().StringSliceVar(&statuses, "status", nil, "only these statuses: "+kube.StatusNames()+", or kubectl STATUS words (CrashLoopBackOff …)")
+	fixedValues(cmd, "status", strings.Split(kube.StatusNames(), ", ")...)
 	cmd.Flags().StringVarP(&req.LabelSelector, "selector", "l", "", "label selector sent to the servers, as kubectl's -l")
 	cmd.Flags().StringVar(&req.FieldSelector, "field-selector", "", "field selector sent to the servers, as kubectl's (status.phase=Running …)")
 	cmd.Flags().BoolVar(&showSystem, "system", false, "include system namespaces (kube-system, kube-public, kube-node-lease, open-cluster-management*)")
@@ -452,7 +463,7 @@ func (g *getPrint) printList(items []kube.Listed) error {
 	if g.printer != nil {
 		objs := make([]*unstructured.Unstructured, len(kept))
 		for i, it := range kept {
-			objs[i] = it.Object
+			objs[i] = it.Unstructured()
 		}
 		return g.flush(g.printer.PrintObj(list(objs), g.out))
 	}

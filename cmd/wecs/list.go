@@ -57,6 +57,7 @@ func (p *printFlags) addFlags(cmd *cobra.Command, labels bool) {
 	if labels {
 		p.formats = append(p.formats, "custom-columns")
 	}
+	completeOutput(cmd, p.formats)
 	cmd.Flags().Lookup("output").Usage = "output format: " + strings.Join(p.formats, ", ") + " (jsonpath=…, go-template=…, custom-columns=… take their template after =)"
 	cmd.Flags().BoolVar(&p.noHeaders, "no-headers", false, "print tables without the header line")
 	if labels {
@@ -137,7 +138,7 @@ func (p *printFlags) objectColumns(pods bool) []metav1.TableColumnDefinition {
 
 // objectRow is one object's row of the table; policies name the binding
 // policies behind delivered objects.
-func (p *printFlags) objectRow(o kube.Object, obj *unstructured.Unstructured, policies kube.BindingPolicies, pods bool, now time.Time) metav1.TableRow {
+func (p *printFlags) objectRow(o kube.Object, obj k8sruntime.Object, policies kube.BindingPolicies, pods bool, now time.Time) metav1.TableRow {
 	cells := []string{o.Cluster, dash(o.Namespace), o.Kind, o.Name, dash(o.Ready), o.StatusWord()}
 	if pods {
 		cells = append(cells, dash(o.RestartsText(now)))

@@ -36,6 +36,7 @@ func newRoot(quit *signalQuit, prof *profiler, log *runLog) *cobra.Command {
 	root.PersistentFlags().StringVar(&configPath, "config", "", "wecs config file (default $XDG_CONFIG_HOME/wecs/config.yaml)")
 	root.AddCommand(newVersion(), newTUI(flags, &configPath, quit), newClusters(flags, &configPath), newGet(flags, &configPath),
 		newLogs(flags, &configPath), newEvents(flags, &configPath), newAccept(flags, &configPath))
+	completeNames(root, flags, &configPath)
 	return root
 }
 
