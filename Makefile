@@ -55,11 +55,20 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 
-## release-check: validate .goreleaser.yaml with the pinned goreleaser.
-release-check: $(GOBIN_DIR)/goreleaser-$(GORELEASER_VERSION)
-	$(GOBIN_DIR)/goreleaser-$(GORELEASER_VERSION) check
+## release-check: validate .goreleaser.yaml with the pinned goreleaser, then
+## make a snapshot release for this machine's platform only and check what
+## it made: the krew manifest and the plugin it installs (`kubectl wecs`),
+## the man pages and completions the Homebrew cask installs, the license.
+GORELEASER := $(GOBIN_DIR)/goreleaser-$(GORELEASER_VERSION)
+release-check: $(GORELEASER)
+	$(GORELEASER) check
+	mkdir -p $(BIN) && go run ./internal/releasecheck config .goreleaser.yaml $(BIN)/goreleaser-snapshot.yaml
+	KREW_INDEX_TOKEN=unused HOMEBREW_TAP_TOKEN=unused $(GORELEASER) release --snapshot --clean --skip=publish \
+		--config $(BIN)/goreleaser-snapshot.yaml > $(BIN)/goreleaser-snapshot.log 2>&1 || \
+		{ tail -40 $(BIN)/goreleaser-snapshot.log; exit 1; }
+	go run ./internal/releasecheck dist dist
 
-$(GOBIN_DIR)/goreleaser-$(GORELEASER_VERSION):
+$(GORELEASER):
 	@echo "installing goreleaser $(GORELEASER_VERSION) (a few minutes the first time)"
 	GOBIN=$(CURDIR)/$(BIN)/goreleaser-build go install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
 	mkdir -p $(GOBIN_DIR) && mv $(BIN)/goreleaser-build/goreleaser $@ && rm -rf $(BIN)/goreleaser-build

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
@@ -36,7 +37,9 @@ func newRoot(quit *signalQuit, prof *profiler, log *runLog) *cobra.Command {
 	root.PersistentFlags().StringVar(&configPath, "config", "", "wecs config file (default $XDG_CONFIG_HOME/wecs/config.yaml)")
 	root.AddCommand(newVersion(), newTUI(flags, &configPath, quit), newClusters(flags, &configPath), newGet(flags, &configPath),
 		newLogs(flags, &configPath), newEvents(flags, &configPath), newAccept(flags, &configPath))
+	root.AddCommand(newReleaseFiles(root))
 	completeNames(root, flags, &configPath)
+	asKubectlPlugin(root, os.Args[0])
 	return root
 }
 
