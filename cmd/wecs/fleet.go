@@ -363,7 +363,7 @@ an unknown kind included.`,
 			if pf.wide() {
 				policies = kc.ReadBindingPolicies(cmd.Context(), its)
 			}
-			g := &getPrint{flags: pf, printer: printer, filter: filter, policies: policies, out: bufio.NewWriter(cmd.OutOrStdout()), events: follow && followEvents,
+			g := &getPrint{flags: pf, printer: printer, filter: filter, policies: policies, out: bufio.NewWriter(cmd.OutOrStdout()), events: follow && followEvents, watching: follow,
 				pods: slices.ContainsFunc(fl.Resources, func(r schema.GroupVersionResource) bool { return r.GroupResource() == podsResource })}
 			if err := g.printList(fl.Items); err != nil {
 				return err
@@ -435,9 +435,10 @@ type getPrint struct {
 	// out buffers what is printed, flushed after each list or change.
 	out *bufio.Writer
 	// pods adds the RESTARTS column (pods are among the kinds read: decided
-	// once, so that -w keeps the columns); events prints the event types.
-	pods, events bool
-	table        printers.ResourcePrinter
+	// once, so that -w keeps the columns); events prints the event types;
+	// watching prints each listed object on its own, as changes follow.
+	pods, events, watching bool
+	table                  printers.ResourcePrinter
 	// columns aligns the table, remembering the widths from one change to the next.
 	columns *tabwriter.Writer
 	printed int
@@ -452,7 +453,7 @@ func (g *getPrint) printList(items []kube.Listed) error {
 		}
 	}
 	g.printed = len(kept)
-	if g.events {
+	if g.events || (g.watching && g.printer != nil) {
 		for _, it := range kept {
 			if err := g.printChange(kube.Change{Type: watch.Added, Listed: it}); err != nil {
 				return err
@@ -478,9 +479,9 @@ func (g *getPrint) printChange(c kube.Change) error {
 	if g.printer == nil {
 		return g.printRows([]kube.Listed{c.Listed}, c.Type)
 	}
-	var obj k8sruntime.Object = c.Object
+	var obj k8sruntime.Object = c.Unstructured()
 	if g.events {
-		obj = watchEvent(c.Type, c.Object)
+		obj = watchEvent(c.Type, obj)
 	}
 	return g.flush(g.printer.PrintObj(obj, g.out))
 }

@@ -90,6 +90,20 @@ func TestGetPrintsAsKubectlPerCluster(t *testing.T) {
 	if len(diffs) > 0 {
 		t.Errorf("wecs and kubectl differ:\n%s", strings.Join(diffs, "\n"))
 	}
+	// Custom columns are headed as typed, once.
+	const columns = "custom-columns=Name:.metadata.name,ns:.metadata.namespace"
+	out, stderr, code := runWecs(t, "get", "--kubeconfig", s.Kubeconfig, "--kind", "po", "--cluster", "cluster1", "-o", columns)
+	if code != 0 {
+		t.Fatalf("wecs get -o %s: exit %d: %s", columns, code, stderr)
+	}
+	kubectl, err := exec.Command("kubectl", "--kubeconfig", s.Kubeconfig, "--context", "cluster1", "get", "pods", "-A", "-o", columns).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := func(out string) string { return strings.Join(strings.Fields(strings.SplitN(out, "\n", 2)[0]), " ") }
+	if header(out) != header(string(kubectl)) || strings.Count(out, "Name") != 1 {
+		t.Errorf("-o %s is headed %q, kubectl's %q", columns, header(out), header(string(kubectl)))
+	}
 }
 
 func TestGetUnknownKindNamesTheClosest(t *testing.T) {
@@ -190,27 +204,7 @@ func TestGetWatchPrintsAPodCreatedOnCluster2(t *testing.T) {
 	if _, err := cs.CoreV1().Pods(ns).Create(ctx, pod("first"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(ctx, buildWecs(t), "get", "--kubeconfig", s.Kubeconfig, "--kind", "po", "-n", ns, "-w", "--output-watch-events")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-	})
-	lines := make(chan string)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
+	lines := watchLines(t, buildWecs(t), "get", "--kubeconfig", s.Kubeconfig, "--kind", "po", "-n", ns, "-w", "--output-watch-events")
 	waitLine := func(want []string, within time.Duration) (string, bool) {
 		deadline := time.After(within)
 		for {
@@ -239,4 +233,61 @@ func TestGetWatchPrintsAPodCreatedOnCluster2(t *testing.T) {
 		t.Fatalf("the pod created on cluster2 was not printed within a second")
 	}
 	t.Logf("printed %s after %s: %s", "second", time.Since(created).Round(time.Millisecond), line)
+
+	// With -o, kubectl prints each object on its own while it watches: the
+	// listed ones first, then each change, never a List.
+	objects := watchLines(t, buildWecs(t), "get", "--kubeconfig", s.Kubeconfig, "--kind", "po", "-n", ns, "-w",
+		"-o", `jsonpath={.kind} {.metadata.name}{"\n"}`)
+	var printed []string
+	for len(printed) < 2 {
+		select {
+		case line := <-objects:
+			printed = append(printed, line)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("-w -o jsonpath printed %q, then nothing for 30 s", printed)
+		}
+	}
+	slices.Sort(printed)
+	if want := []string{"Pod first", "Pod second"}; !slices.Equal(printed, want) {
+		t.Fatalf("-w -o jsonpath printed %q first, want each listed pod on its own: %q", printed, want)
+	}
+	if _, err := cs.CoreV1().Pods(ns).Create(ctx, pod("third"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case line := <-objects:
+		if line != "Pod third" {
+			t.Fatalf("-w -o jsonpath printed %q after the pod third was created", line)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("-w -o jsonpath did not print the pod third")
+	}
+}
+
+// watchLines runs bin with args until the test ends (then interrupts it)
+// and sends each line it prints.
+func watchLines(t *testing.T, bin string, args ...string) <-chan string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), bin, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	})
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return lines
 }

@@ -173,16 +173,17 @@ func delivery(o kube.Object, policy string) string {
 }
 
 // customColumns is kubectl's -o custom-columns: a table whose columns are
-// JSONPath expressions, printed by kubectl's table printer.
+// JSONPath expressions, headed by the names as given, once.
 type customColumns struct {
-	columns []metav1.TableColumnDefinition
-	paths   []*jsonpath.JSONPath
-	table   printers.ResourcePrinter
+	names     []string
+	paths     []*jsonpath.JSONPath
+	noHeaders bool
+	headed    bool
 }
 
 // newCustomColumns parses NAME:.json.path pairs separated by commas.
 func newCustomColumns(spec string, noHeaders bool) (*customColumns, error) {
-	c := &customColumns{table: printers.NewTablePrinter(printers.PrintOptions{NoHeaders: noHeaders})}
+	c := &customColumns{noHeaders: noHeaders}
 	for _, col := range strings.Split(spec, ",") {
 		name, expr, ok := strings.Cut(col, ":")
 		if !ok || name == "" || expr == "" {
@@ -192,7 +193,7 @@ func newCustomColumns(spec string, noHeaders bool) (*customColumns, error) {
 		if err := jp.Parse(relaxedJSONPath(expr)); err != nil {
 			return nil, fmt.Errorf("-o custom-columns: column %s: %v", name, err)
 		}
-		c.columns = append(c.columns, metav1.TableColumnDefinition{Name: name, Type: "string"})
+		c.names = append(c.names, name)
 		c.paths = append(c.paths, jp)
 	}
 	return c, nil
@@ -219,19 +220,23 @@ func (c *customColumns) PrintObj(obj k8sruntime.Object, w io.Writer) error {
 	default:
 		return fmt.Errorf("custom-columns cannot print %T", obj)
 	}
-	table := &metav1.Table{ColumnDefinitions: c.columns}
+	tw := printers.GetNewTabWriter(w)
+	if !c.noHeaders && !c.headed {
+		c.headed = true
+		fmt.Fprintln(tw, termtext.Clean(strings.Join(c.names, "\t")))
+	}
 	for _, it := range items {
 		cells := make([]string, len(c.paths))
 		for i, jp := range c.paths {
 			results, err := jp.FindResults(it.Object)
 			if err != nil {
-				return fmt.Errorf("-o custom-columns: column %s: %v", c.columns[i].Name, err)
+				return fmt.Errorf("-o custom-columns: column %s: %v", c.names[i], err)
 			}
-			cells[i] = jsonPathValues(results)
+			cells[i] = termtext.Clean(jsonPathValues(results))
 		}
-		table.Rows = append(table.Rows, metav1.TableRow{Cells: cleanCells(cells)})
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
-	return c.table.PrintObj(table, w)
+	return tw.Flush()
 }
 
 // jsonPathValues joins what a JSONPath found with commas; "<none>" when nothing.
