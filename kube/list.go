@@ -513,6 +513,47 @@ func resourceNames(lists []*metav1.APIResourceList) []string {
 	return slices.DeleteFunc(slices.Compact(out), func(s string) bool { return s == "" })
 }
 
+// KindOn resolves a kind as kubectl takes it (plural, singular, short
+// name, kind, kind.group) through one WEC's discovery, cached on disk as
+// for List, and returns its name (Deployment, Widget …). A kind the WEC
+// does not serve is an *UnknownKindError naming the closest.
+func (k *Kubeconfig) KindOn(ctx context.Context, its, cluster, kind string, wecContexts map[string]string) (string, error) {
+	mcs, err := k.ManagedClusters(ctx, its)
+	if err != nil {
+		return "", err
+	}
+	var known []string
+	for _, mc := range mcs {
+		known = append(known, mc.Name)
+		if mc.Name != cluster {
+			continue
+		}
+		b := k.Bind(mc.Name, mc.Spec.ManagedClusterClientConfigs, wecContexts)
+		if !b.Bound() {
+			return "", errors.New("unbound: " + b.Problem)
+		}
+		cfg, err := k.RESTConfig(b.Context)
+		if err != nil {
+			return "", err
+		}
+		cfg.Timeout = readTimeout
+		disc, err := k.cachedDiscovery(cfg)
+		if err != nil {
+			return "", err
+		}
+		a := clusterAnswer{cluster: cluster}
+		kinds, err := a.resolve(disc, []string{kind})
+		if err != nil {
+			return "", err
+		}
+		if len(kinds) == 0 {
+			return "", &UnknownKindError{Kind: kind, Closest: closest(strings.ToLower(kind), a.names, 3)}
+		}
+		return kinds[0].kind, nil
+	}
+	return "", &NoSuchClusterError{Cluster: cluster, Known: known}
+}
+
 // unknownKind is the error for the first asked kind that no WEC which
 // answered serves (nil when each is served by one at least).
 func unknownKind(kinds []string, answers []clusterAnswer) error {

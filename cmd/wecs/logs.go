@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -25,7 +26,7 @@ func parseRef(arg string) (objectRef, error) {
 	case len(parts) == 3 && !slices.Contains(parts, ""):
 		return objectRef{parts[0], parts[1], "Pod", parts[2]}, nil
 	case len(parts) == 4 && !slices.Contains(parts, ""):
-		return objectRef{parts[0], parts[1], kube.ResolveKind(parts[2]), parts[3]}, nil
+		return objectRef{parts[0], parts[1], parts[2], parts[3]}, nil
 	}
 	return objectRef{}, fmt.Errorf("%q: write CLUSTER/NAMESPACE/POD or CLUSTER/NAMESPACE/KIND/NAME, e.g. cluster1/shop/deploy/web", arg)
 }
@@ -60,6 +61,11 @@ func (ff *fleetFlags) openObject(ctx context.Context, arg string) (*kube.Fleet, 
 	if err != nil {
 		return nil, kube.Object{}, err
 	}
+	if ref.kind != "Pod" {
+		if ref.kind, err = ff.resolveKind(ctx, ref); err != nil {
+			return nil, kube.Object{}, err
+		}
+	}
 	ff.namespaces = []string{ref.namespace}
 	ff.kinds = kindsAbout(ref.kind)
 	fleet, err := ff.startFleet(ctx)
@@ -68,6 +74,29 @@ func (ff *fleetFlags) openObject(ctx context.Context, arg string) (*kube.Fleet, 
 	}
 	o, err := ref.get(ctx, fleet)
 	return fleet, o, err
+}
+
+// resolveKind names the kind of ref as its WEC's discovery knows it. When
+// the WEC cannot be asked, kubectl's short names of built-in kinds still
+// resolve, and reading the object says what is wrong with the WEC.
+func (ff *fleetFlags) resolveKind(ctx context.Context, ref objectRef) (string, error) {
+	kc, its, err := ff.loadConfig()
+	if err != nil {
+		return "", err
+	}
+	wecContexts, err := ff.wecContexts()
+	if err != nil {
+		return "", err
+	}
+	kind, err := kc.KindOn(ctx, its, ref.cluster, ref.kind, wecContexts)
+	var unknown *kube.UnknownKindError
+	switch {
+	case err == nil:
+		return kind, nil
+	case errors.As(err, &unknown):
+		return "", err
+	}
+	return kube.ResolveKind(ref.kind), nil
 }
 
 // kindsAbout are the kinds a command about one object of kind reads: that

@@ -43,11 +43,18 @@ func TestLogsAndEventsCommands(t *testing.T) {
 		t.Errorf("events (exit %d):\n%s", code, out)
 	}
 
+	// Kinds resolve through the WEC's discovery: a custom resource's short name too.
+	out, errOut, code = runWecs(t, "events", kc, "cluster1/shop/wdg/blue")
+	if code != 0 || !strings.HasPrefix(out, "TYPE") && !strings.Contains(out, "No events") {
+		t.Errorf("events of a Widget by its short name (exit %d): %s%s", code, out, errOut)
+	}
+
 	for args, want := range map[string]string{
-		"logs cluster1/shop":               "write CLUSTER/NAMESPACE/POD or CLUSTER/NAMESPACE/KIND/NAME",
-		"logs cluster9/shop/web":           `no cluster "cluster9" on the ITS`,
-		"logs cluster1/shop/no-such-pod":   "no Pod shop/no-such-pod on cluster1",
-		"logs cluster1/shop/web --tail=-5": "--tail -5",
+		"events cluster1/shop/deploymnt/web": `resource type "deploymnt"; the closest kinds are deployment`,
+		"logs cluster1/shop":                 "write CLUSTER/NAMESPACE/POD or CLUSTER/NAMESPACE/KIND/NAME",
+		"logs cluster9/shop/web":             `no cluster "cluster9" on the ITS`,
+		"logs cluster1/shop/no-such-pod":     "no Pod shop/no-such-pod on cluster1",
+		"logs cluster1/shop/web --tail=-5":   "--tail -5",
 	} {
 		_, errOut, code := runWecs(t, append([]string{kc}, strings.Fields(args)...)...)
 		if code != 1 || !strings.Contains(errOut, want) || strings.Contains(errOut, "goroutine") {
