@@ -53,6 +53,10 @@ type FleetOptions struct {
 	// Kinds, when set, are the only kinds read on each WEC (kind names,
 	// compared case-insensitively): a command about pods lists pods alone.
 	Kinds []string
+	// HoldWECs keeps the WECs' watches from starting until ReleaseWECs: a
+	// UI draws the ITS's clusters first, before the WECs' first lists take
+	// the CPU.
+	HoldWECs bool
 }
 
 // Fleet discovers the WECs from the ITS's ManagedClusters, binds each to a
@@ -77,6 +81,9 @@ type Fleet struct {
 	perms      permissions
 	changed    chan struct{}
 	ctx        context.Context
+	// held are the WEC watches waiting for ReleaseWECs (with HoldWECs).
+	held     []func()
+	released bool
 }
 
 type runningWatch struct {
@@ -312,7 +319,24 @@ func (f *Fleet) rebindLocked(name string) {
 	w := newClusterWatch(name, cfg, namespaces, f.Tree, f.notify)
 	w.kinds = f.opts.Kinds
 	f.watches[name] = &runningWatch{watch: w, context: b.Context, cancel: cancel}
-	go w.run(ctx)
+	run := func() { go w.run(ctx) }
+	if f.opts.HoldWECs && !f.released {
+		f.held = append(f.held, run)
+		return
+	}
+	run()
+}
+
+// ReleaseWECs starts the WEC watches HoldWECs held back, and any later
+// ones at once.
+func (f *Fleet) ReleaseWECs() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.released = true
+	for _, run := range f.held {
+		run()
+	}
+	f.held = nil
 }
 
 // BindingPolicyLabel is the label KubeStellar's transport puts on a

@@ -575,3 +575,33 @@ func TestAFleetAskedForSomeKindsReadsThoseAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldWECsWaitForTheRelease: with HoldWECs, the ITS's clusters are
+// there once Start returns, and no WEC is read until ReleaseWECs.
+func TestHeldWECsWaitForTheRelease(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	kc, _ := kubeconfigAt(t, s.Kubeconfig)
+	its, err := kc.ITSContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := kube.NewFleet(kc, its, kube.FleetOptions{HoldWECs: true})
+	runFleet(t, f)
+	if got, want := len(f.Members()), len(s.WECNames())+1; got != want {
+		t.Fatalf("%d clusters once started, want %d (the WECs and the pending one)", got, want)
+	}
+	time.Sleep(3 * time.Second)
+	for _, m := range f.Members() {
+		if m.Connection.State == kube.Connected {
+			t.Fatalf("%s connected before the release", m.Name)
+		}
+	}
+	if n := len(f.Tree.Find(kube.Filter{})); n != 0 {
+		t.Fatalf("%d objects read before the release", n)
+	}
+	f.ReleaseWECs()
+	waitFor(t, 60*time.Second, "every WEC connected after the release", func() error { return connected(f, s.WECNames()...) })
+	if len(f.Tree.Find(kube.Filter{})) == 0 {
+		t.Fatal("no object read after the release")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -38,6 +39,8 @@ type Config struct {
 	// ReadOnly hides every action that changes something (the clients
 	// refuse them anyway).
 	ReadOnly bool
+	// Drawn, if set, is called once the first frame is on the screen.
+	Drawn func()
 }
 
 // Fleet is the live data the UI shows (a *kube.Fleet).
@@ -64,7 +67,9 @@ const splitWidth = 100
 
 // Model is the root model.
 type Model struct {
-	cfg           Config
+	cfg Config
+	// drawn calls cfg.Drawn once.
+	drawn         *sync.Once
 	fleet         Fleet
 	objects       *kube.Tree
 	styles        theme.Styles
@@ -104,13 +109,30 @@ func New(cfg Config, fleet Fleet, objects *kube.Tree) Model {
 	styles := theme.For(true)
 	return Model{cfg: cfg, fleet: fleet, objects: objects, styles: styles,
 		tree: tree.New(fleet, objects, styles), pane: pane.New(fleet, styles, cfg.LogLines), editor: editor.New(fleet),
-		views: newFleetViews(fleet, objects, styles, cfg.ReadOnly), modes: []mode{{kind: modeTree}}}
+		views: newFleetViews(fleet, objects, styles, cfg.ReadOnly), modes: []mode{{kind: modeTree}}, drawn: &sync.Once{}}
 }
 
 // Init asks the terminal for its background colour (never waited for) and
 // starts listening for changes.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.waitForChange())
+	return tea.Batch(tea.RequestBackgroundColor, m.waitForChange(), m.drawnAfter(drawnAtLatest))
+}
+
+// drawnAtLatest is when Config.Drawn is called even if the window's size
+// has not come.
+const drawnAtLatest = time.Second
+
+// drawnAfter calls Config.Drawn, once, after wait: the first frame at the
+// window's size is flushed at the next frame after its size came.
+func (m Model) drawnAfter(wait time.Duration) tea.Cmd {
+	if m.cfg.Drawn == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		time.Sleep(wait)
+		m.drawn.Do(m.cfg.Drawn)
+		return nil
+	}
 }
 
 // waitForChange blocks (in its own goroutine, as every tea.Cmd) until the
@@ -171,7 +193,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
-		return m, m.showSelected()
+		return m, tea.Batch(m.showSelected(), m.drawnAfter(2*frameInterval))
 	case tea.BackgroundColorMsg:
 		m.styles = theme.For(msg.IsDark())
 		m.tree.SetStyles(m.styles)

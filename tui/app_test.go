@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -682,4 +683,17 @@ func helpText(m Model) string {
 		m = send(m, tea.KeyPressMsg{Code: tea.KeyPgDown})
 	}
 	return b.String()
+}
+
+// TestDrawnIsToldOnceAfterTheFirstSizedFrame: the fleet's WECs start when
+// the first frame at the window's size is out, once, however often the
+// window changes.
+func TestDrawnIsToldOnceAfterTheFirstSizedFrame(t *testing.T) {
+	m := newModel()
+	var calls atomic.Int32
+	m.cfg.Drawn = func() { calls.Add(1) }
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40}, tea.WindowSizeMsg{Width: 100, Height: 30})
+	if got := calls.Load(); got != 1 {
+		t.Fatalf("Drawn called %d times after two window sizes, want once", got)
+	}
 }

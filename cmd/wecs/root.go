@@ -69,7 +69,9 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			}
 			// Credential plugins run while the UI owns the terminal.
 			flags.NoStdin = true
-			ff := &fleetFlags{kube: flags, configPath: *configPath}
+			// The ITS's clusters are drawn first; the WECs' first lists,
+			// which take the CPU for a while, start after that frame.
+			ff := &fleetFlags{kube: flags, configPath: *configPath, holdWECs: true}
 			fleet, its, err := ff.openFleet(cmd.Context())
 			if err != nil {
 				return err
@@ -77,7 +79,8 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			if logLines == 0 {
 				logLines = ff.config.LogLines
 			}
-			model := tui.New(tui.Config{ITSContext: its, Mouse: mouse, LogLines: logLines, ReadOnly: flags.ReadOnly}, fleet, fleet.Tree)
+			model := tui.New(tui.Config{ITSContext: its, Mouse: mouse, LogLines: logLines, ReadOnly: flags.ReadOnly,
+				Drawn: fleet.ReleaseWECs}, fleet, fleet.Tree)
 			output := quit.startingUI()
 			// The screen is drawn at most as often as the fleet's changes are
 			// gathered into one update: more frames would only wake the
