@@ -200,14 +200,15 @@ func (c completer) kindPart(ctx context.Context, before []string) ([]string, err
 // the kind is the part before.
 func (c completer) objectPart(kind string) segment {
 	return func(ctx context.Context, before []string) ([]string, error) {
-		if kind == "" {
-			kind = before[2]
+		of := kind
+		if of == "" {
+			of = before[2]
 		}
 		kc, its, wecContexts, err := c.load()
 		if err != nil {
 			return nil, err
 		}
-		list, err := kc.List(ctx, its, kube.ListRequest{Kinds: []string{kind}, Clusters: before[:1],
+		list, err := kc.List(ctx, its, kube.ListRequest{Kinds: []string{of}, Clusters: before[:1],
 			Namespace: before[1], WECContexts: wecContexts})
 		if err != nil {
 			return nil, err
