@@ -103,13 +103,7 @@ func (c completer) contexts(*cobra.Command, []string, string) ([]cobra.Completio
 
 // load reads the config file and the kubeconfig as the commands do.
 func (c completer) load() (*kube.Kubeconfig, string, map[string]string, error) {
-	ff := &fleetFlags{kube: c.flags, configPath: *c.configPath}
-	kc, its, err := ff.loadConfig()
-	if err != nil {
-		return nil, "", nil, err
-	}
-	wecContexts, err := ff.wecContexts()
-	return kc, its, wecContexts, err
+	return (&fleetFlags{kube: c.flags, configPath: *c.configPath}).loadConfig()
 }
 
 // clusters are the names of the ITS's ManagedClusters.

@@ -86,11 +86,7 @@ func (ff *fleetFlags) startFleet(ctx context.Context) (*kube.Fleet, error) {
 // openFleet loads the kubeconfig and config file and starts the fleet; it
 // returns the ITS context used.
 func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error) {
-	kc, its, err := ff.loadConfig()
-	if err != nil {
-		return nil, "", err
-	}
-	wecContexts, err := ff.wecContexts()
+	kc, its, wecContexts, err := ff.loadConfig()
 	if err != nil {
 		return nil, "", err
 	}
@@ -103,27 +99,31 @@ func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error
 }
 
 // loadConfig reads the config file and the kubeconfig; it returns the
-// kubeconfig and the ITS context.
-func (ff *fleetFlags) loadConfig() (*kube.Kubeconfig, string, error) {
+// kubeconfig, the ITS context and the WEC contexts the file and the flags map.
+func (ff *fleetFlags) loadConfig() (*kube.Kubeconfig, string, map[string]string, error) {
 	path, named := ff.configPath, ff.configPath != ""
 	if !named {
 		path = config.DefaultPath()
 	}
 	cfg, err := config.Load(path, named)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	ff.config = cfg
 	ff.kube.ReadOnly = ff.kube.ReadOnly || cfg.ReadOnly
 	kc, err := ff.kube.LoadKubeconfig()
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	its, err := kc.ITSContext()
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
-	return kc, its, nil
+	wecContexts, err := ff.wecContexts()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return kc, its, wecContexts, nil
 }
 
 // wecContexts are the config file's WEC contexts overridden by --wec-context.
@@ -349,13 +349,11 @@ an unknown kind included.`,
 			if allNamespaces {
 				req.Namespace, filter.Namespace = "", ""
 			}
-			kc, its, err := ff.loadConfig()
+			kc, its, wecContexts, err := ff.loadConfig()
 			if err != nil {
 				return err
 			}
-			if req.WECContexts, err = ff.wecContexts(); err != nil {
-				return err
-			}
+			req.WECContexts = wecContexts
 			req.Namespaces = ff.config.Namespaces
 			fl, err := kc.List(cmd.Context(), its, req)
 			if err != nil {

@@ -80,11 +80,7 @@ func (ff *fleetFlags) openObject(ctx context.Context, arg string) (*kube.Fleet, 
 // the WEC cannot be asked, kubectl's short names of built-in kinds still
 // resolve, and reading the object says what is wrong with the WEC.
 func (ff *fleetFlags) resolveKind(ctx context.Context, ref objectRef) (string, error) {
-	kc, its, err := ff.loadConfig()
-	if err != nil {
-		return "", err
-	}
-	wecContexts, err := ff.wecContexts()
+	kc, its, wecContexts, err := ff.loadConfig()
 	if err != nil {
 		return "", err
 	}
