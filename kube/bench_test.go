@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,11 +19,13 @@ import (
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
 
 	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
@@ -121,15 +124,31 @@ func kindNames(b *testing.B, cfg *rest.Config) map[schema.GroupVersionResource]s
 
 // listCheapest LISTs one kind in its cheapest encoding and decodes it.
 func listCheapest(cfg *rest.Config, gvr schema.GroupVersionResource, kind string) (int, error) {
-	ctx := context.Background()
+	lw, err := cheapestListWatch(cfg, gvr, kind)
+	if err != nil {
+		return 0, err
+	}
+	list, err := lw.ListWithContext(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		return 0, err
+	}
+	return meta.LenList(list), nil
+}
+
+// cheapestListWatch reads one kind in its cheapest encoding: metadata only
+// where wecs reads metadata only, protobuf for Kubernetes' own kinds, JSON
+// for custom resources, which have no protobuf.
+func cheapestListWatch(cfg *rest.Config, gvr schema.GroupVersionResource, kind string) (*cache.ListWatch, error) {
 	listKind := gvr.GroupVersion().WithKind(kind + "List")
 	switch {
 	case kube.ReadAsMetadata(gvr.GroupResource()):
-		list, err := metadata.NewForConfigOrDie(cfg).Resource(gvr).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return 0, err
-		}
-		return len(list.Items), nil
+		r := metadata.NewForConfigOrDie(cfg).Resource(gvr)
+		return &cache.ListWatch{
+			ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (k8sruntime.Object, error) {
+				return r.List(ctx, opts)
+			},
+			WatchFuncWithContext: r.Watch,
+		}, nil
 	case scheme.Scheme.Recognizes(listKind):
 		c := rest.CopyConfig(cfg)
 		gv := gvr.GroupVersion()
@@ -141,19 +160,85 @@ func listCheapest(cfg *rest.Config, gvr schema.GroupVersionResource, kind string
 		c.NegotiatedSerializer = scheme.Codecs.WithoutConversion()
 		client, err := rest.RESTClientFor(c)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
-		list, _ := scheme.Scheme.New(listKind)
-		if err := client.Get().Resource(gvr.Resource).Do(ctx).Into(list); err != nil {
-			return 0, err
+		return &cache.ListWatch{
+			ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (k8sruntime.Object, error) {
+				list, _ := scheme.Scheme.New(listKind)
+				err := client.Get().Resource(gvr.Resource).VersionedParams(&opts, scheme.ParameterCodec).Do(ctx).Into(list)
+				return list, err
+			},
+			WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+				opts.Watch = true
+				return client.Get().Resource(gvr.Resource).VersionedParams(&opts, scheme.ParameterCodec).Watch(ctx)
+			},
+		}, nil
+	}
+	r := dynamic.NewForConfigOrDie(cfg).Resource(gvr)
+	return &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (k8sruntime.Object, error) {
+			return r.List(ctx, opts)
+		},
+		WatchFuncWithContext: r.Watch,
+	}, nil
+}
+
+// BenchmarkIdleWatchFloor is the floor of wecs tui's idle CPU: an informer
+// of every watched kind on every WEC, in the cheapest encoding, doing
+// nothing with what arrives. It reports this process's CPU (idle-cpu-%, of
+// one core) over idleFor, once listed and settled for 10 s, as
+// BenchmarkTUIIdle measures wecs: what the fleet's own changes (the kwok
+// nodes' heartbeats) cost any client that watches them.
+func BenchmarkIdleWatchFloor(b *testing.B) {
+	s := sandboxtest.Shared(b)
+	for b.Loop() {
+		ctx, cancel := context.WithCancel(context.Background())
+		var synced []cache.InformerSynced
+		for _, name := range s.WECNames() {
+			cfg, err := s.RESTConfig(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			kinds := kindNames(b, cfg)
+			gvrs, err := kube.WatchableResources(discovery.NewDiscoveryClientForConfigOrDie(cfg))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, gvr := range gvrs {
+				lw, err := cheapestListWatch(cfg, gvr, kinds[gvr])
+				if err != nil {
+					b.Fatal(err)
+				}
+				inf := cache.NewSharedIndexInformer(lw, nil, 0, cache.Indexers{})
+				if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{}); err != nil {
+					b.Fatal(err)
+				}
+				go inf.RunWithContext(ctx)
+				synced = append(synced, inf.HasSynced)
+			}
 		}
-		return meta.LenList(list), nil
+		if !cache.WaitForCacheSync(ctx.Done(), synced...) {
+			b.Fatal("the informers did not sync")
+		}
+		time.Sleep(10 * time.Second)
+		start := processCPU(b)
+		time.Sleep(idleFor)
+		b.ReportMetric(100*(processCPU(b)-start).Seconds()/idleFor.Seconds(), "idle-cpu-%")
+		cancel()
 	}
-	list, err := dynamic.NewForConfigOrDie(cfg).Resource(gvr).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return 0, err
+}
+
+// idleFor is how long BenchmarkIdleWatchFloor watches, as long as
+// BenchmarkTUIIdle watches wecs.
+const idleFor = 30 * time.Second
+
+// processCPU is the CPU time this process has used, user and system.
+func processCPU(b *testing.B) time.Duration {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		b.Fatal(err)
 	}
-	return len(list.Items), nil
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
 
 // BenchmarkFleetMemory reports the live heap of a synced fleet (measured in

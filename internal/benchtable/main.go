@@ -7,6 +7,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -16,10 +17,13 @@ import (
 )
 
 // figure is one line of the table: a benchmark's metric, compared with a
-// floor's (a ratio target) or with a fixed bound.
+// floor's (a ratio target) or with a fixed bound; a bound may have a floor
+// beside it, for what the servers themselves allow.
 type figure struct {
 	name, metric string
-	floor        string  // benchmark of the floor ("" for a fixed bound)
+	floor        string  // benchmark of the floor ("" for none)
+	floorMetric  string  // the floor's metric, when not the same as metric
+	bounded      bool    // target is the largest value, even with a floor
 	target       float64 // the largest ratio, or the largest value
 	unit         string  // how the value is shown: "s", "ms", "MB"
 }
@@ -32,9 +36,10 @@ var figures = []figure{
 	{name: "FleetMemory", metric: "wecs-max-rss-MB", target: 150, unit: "MB"},
 	{name: "ScreenKeyPress20000Rows", metric: "ns/op", target: 10e6, unit: "ms"},
 	{name: "Event20000Rows", metric: "ns/op", target: 1e6, unit: "ms"},
-	{name: "TUIIdle", metric: "idle-cpu-%", target: 1, unit: "%"},
+	{name: "TUIIdle", metric: "idle-cpu-%", floor: "IdleWatchFloor", bounded: true, target: 1, unit: "%"},
+	{name: "TUIIdle", metric: "peak-rss-MB", target: 150, unit: "MB"},
 	{name: "TUIBurst", metric: "burst-cpu-%", target: 25, unit: "%"},
-	{name: "TUIBurst", metric: "behind-max-ms", target: 200, unit: "ms behind"},
+	{name: "TUIBurst", metric: "behind-max-ms", floor: "TUIBurst", floorMetric: "floor-behind-max-ms", bounded: true, target: 200, unit: "ms behind"},
 }
 
 func main() {
@@ -131,13 +136,26 @@ func table(r results) string {
 			fmt.Fprintf(&b, "| %s | %s%s | | | | ≤ %s | %s |\n", f.label(), show(m, f.unit), runs, show(f.target, f.unit), met(m <= f.target))
 			continue
 		}
-		floors := r[f.floor][f.metric]
+		target := fmt.Sprintf("≤ %.1f×", f.target)
+		if f.bounded {
+			target = "≤ " + show(f.target, f.unit)
+		}
+		floorMetric := cmp.Or(f.floorMetric, f.metric)
+		floorName := f.floor
+		if floorMetric != f.metric {
+			floorName += " " + floorMetric
+		}
+		floors := r[f.floor][floorMetric]
 		if len(floors) == 0 {
-			fmt.Fprintf(&b, "| %s | %s%s | %s | not run | | ≤ %.1f× | |\n", f.label(), show(m, f.unit), runs, f.floor, f.target)
+			fmt.Fprintf(&b, "| %s | %s%s | %s | not run | | %s | |\n", f.label(), show(m, f.unit), runs, floorName, target)
 			continue
 		}
 		fm := median(floors)
-		fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %.2f× | ≤ %.1f× | %s |\n", f.label(), show(m, f.unit), runs, f.floor, show(fm, f.unit), m/fm, f.target, met(m/fm <= f.target))
+		ok := m/fm <= f.target
+		if f.bounded {
+			ok = m <= f.target
+		}
+		fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %.2f× | %s | %s |\n", f.label(), show(m, f.unit), runs, floorName, show(fm, f.unit), m/fm, target, met(ok))
 	}
 	return b.String()
 }
