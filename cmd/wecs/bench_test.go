@@ -64,6 +64,21 @@ func BenchmarkTUIClustersOnScreen(b *testing.B) {
 	}
 }
 
+// BenchmarkClustersOnScreenFloor is the floor of the benchmark above:
+// kubectl get managedclusters in the same kind of terminal, from its start
+// to every cluster's name on screen. Both pay for starting a process and a
+// terminal on this machine; kubectl draws nothing but the list.
+func BenchmarkClustersOnScreenFloor(b *testing.B) {
+	s := sandboxtest.Shared(b)
+	names := append(s.WECNames(), s.Pending)
+	for b.Loop() {
+		term := tmuxtest.Start(b, 160, 40, "kubectl --kubeconfig "+s.Kubeconfig+" --context its1 get managedclusters")
+		soonShown(b, term, time.Minute, func(screen string) bool {
+			return !slices.ContainsFunc(names, func(name string) bool { return !strings.Contains("\n"+screen, "\n"+name+" ") })
+		})
+	}
+}
+
 // soonShown reads the screen every 10 ms (tmuxtest's WaitFor reads it every
 // 100 ms, too seldom for a figure) until shown holds for it.
 func soonShown(b *testing.B, term *tmuxtest.Session, timeout time.Duration, shown func(screen string) bool) {
