@@ -373,35 +373,33 @@ func (l kindLister) list(ctx context.Context, a *clusterAnswer, namespace string
 	if namespace != "" {
 		watcher = l.dynamic.Namespace(namespace)
 	}
-	var list runtime.Object
-	var err error
-	if l.typed != nil {
-		list, err = l.typed.read(ctx, namespace, opts)
-	} else {
-		list, err = watcher.List(ctx, opts)
-	}
-	if err != nil {
-		return err
-	}
-	items, err := meta.ExtractList(list)
-	if err != nil {
-		return err
-	}
-	gvk := l.kind.gvr.GroupVersion().WithKind(l.kind.kind)
-	for _, item := range items {
-		if l.typed != nil {
-			item.GetObjectKind().SetGroupVersionKind(gvk)
-		}
+	keep := func(item runtime.Object) {
 		if m, err := meta.Accessor(item); err == nil {
 			annotate(m, a.cluster)
 		}
 		a.items = append(a.items, Listed{Cluster: a.cluster, Resource: l.kind.gvr, Object: item})
 	}
-	m, err := meta.ListAccessor(list)
-	if err != nil {
-		return err
+	var rv string
+	if l.typed != nil {
+		gvk := l.kind.gvr.GroupVersion().WithKind(l.kind.kind)
+		listMeta, err := l.typed.stream(ctx, namespace, opts, func(item runtime.Object) {
+			item.GetObjectKind().SetGroupVersionKind(gvk)
+			keep(item)
+		})
+		if err != nil {
+			return err
+		}
+		rv = listMeta.ResourceVersion
+	} else {
+		list, err := watcher.List(ctx, opts)
+		if err != nil {
+			return err
+		}
+		for i := range list.Items {
+			keep(&list.Items[i])
+		}
+		rv = list.GetResourceVersion()
 	}
-	rv := m.GetResourceVersion()
 	a.reads = append(a.reads, kindRead{cluster: a.cluster, gvr: l.kind.gvr, resource: watcher, opts: opts, resourceVersion: rv})
 	return nil
 }

@@ -2,6 +2,8 @@ package kube
 
 import (
 	"context"
+	"fmt"
+	"io"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -236,24 +238,57 @@ func newTypedReader(c *clients, gvr schema.GroupVersionResource, gvk schema.Grou
 }
 
 func (t typedReader) list(ctx context.Context, namespace string, opts metav1.ListOptions) (*rowList, error) {
-	list, err := t.read(ctx, namespace, opts)
-	if err != nil {
-		return nil, err
-	}
-	return rowsOf(list, t.row)
+	out := &rowList{}
+	listMeta, err := t.stream(ctx, namespace, opts, func(obj runtime.Object) {
+		if rw, ok := t.row(obj); ok {
+			out.Items = append(out.Items, rw)
+		}
+	})
+	out.ListMeta = listMeta
+	return out, err
 }
 
-// read lists the kind as its typed list (PodList …).
-func (t typedReader) read(ctx context.Context, namespace string, opts metav1.ListOptions) (runtime.Object, error) {
+// stream lists the kind and hands each object to each as it is decoded,
+// while the rest of the list is still arriving (see decodeListStream).
+func (t typedReader) stream(ctx context.Context, namespace string, opts metav1.ListOptions, each func(runtime.Object)) (metav1.ListMeta, error) {
+	body, err := t.client.Get().Namespace(namespace).Resource(t.gvr.Resource).VersionedParams(&opts, scheme.ParameterCodec).Stream(ctx)
+	if err != nil {
+		return metav1.ListMeta{}, err
+	}
+	defer body.Close()
+	listMeta, rest, ok, err := decodeListStream(body, t.newItem, each)
+	if ok || err != nil {
+		return listMeta, err
+	}
+	// The server answered in JSON.
+	data, err := io.ReadAll(rest)
+	if err != nil {
+		return listMeta, err
+	}
 	list, err := scheme.Scheme.New(t.gvk.GroupVersion().WithKind(t.gvk.Kind + "List"))
+	if err != nil {
+		return listMeta, err
+	}
+	if _, _, err := scheme.Codecs.UniversalDeserializer().Decode(data, nil, list); err != nil {
+		return listMeta, err
+	}
+	if err := meta.EachListItem(list, func(obj runtime.Object) error { each(obj); return nil }); err != nil {
+		return listMeta, err
+	}
+	return listMetaOf(list)
+}
+
+// newItem is an empty object of the kind, to decode one list item into.
+func (t typedReader) newItem() (protoMessage, error) {
+	obj, err := scheme.Scheme.New(t.gvk)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.client.Get().Namespace(namespace).Resource(t.gvr.Resource).VersionedParams(&opts, scheme.ParameterCodec).
-		Do(ctx).Into(list); err != nil {
-		return nil, err
+	item, ok := obj.(protoMessage)
+	if !ok {
+		return nil, fmt.Errorf("%s has no protobuf decoding", t.gvk)
 	}
-	return list, nil
+	return item, nil
 }
 
 func (t typedReader) watch(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
@@ -318,12 +353,11 @@ func (d dynamicReader) row(obj runtime.Object) (row, bool) {
 // rowsOf turns a decoded page into rows, keeping its resource version and
 // continuation.
 func rowsOf(list runtime.Object, toRow func(runtime.Object) (row, bool)) (*rowList, error) {
-	listMeta, err := meta.ListAccessor(list)
+	listMeta, err := listMetaOf(list)
 	if err != nil {
 		return nil, err
 	}
-	out := &rowList{ListMeta: metav1.ListMeta{ResourceVersion: listMeta.GetResourceVersion(), Continue: listMeta.GetContinue(),
-		RemainingItemCount: listMeta.GetRemainingItemCount()}}
+	out := &rowList{ListMeta: listMeta}
 	err = meta.EachListItem(list, func(obj runtime.Object) error {
 		if rw, ok := toRow(obj); ok {
 			out.Items = append(out.Items, rw)
@@ -331,4 +365,13 @@ func rowsOf(list runtime.Object, toRow func(runtime.Object) (row, bool)) (*rowLi
 		return nil
 	})
 	return out, err
+}
+
+// listMetaOf is what the informers read of a list's metadata.
+func listMetaOf(list runtime.Object) (metav1.ListMeta, error) {
+	m, err := meta.ListAccessor(list)
+	if err != nil {
+		return metav1.ListMeta{}, err
+	}
+	return metav1.ListMeta{ResourceVersion: m.GetResourceVersion(), Continue: m.GetContinue(), RemainingItemCount: m.GetRemainingItemCount()}, nil
 }
