@@ -79,6 +79,32 @@ func parallelList(b *testing.B, s *sandbox.State) int {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	total := 0
+	for _, k := range watchedKinds(b, s) {
+		wg.Go(func() {
+			n, err := listCheapest(k.cfg, k.gvr, k.kind)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			mu.Lock()
+			total += n
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return total
+}
+
+// watchedKind is one kind wecs watches on one WEC.
+type watchedKind struct {
+	cfg  *rest.Config
+	gvr  schema.GroupVersionResource
+	kind string
+}
+
+// watchedKinds are the kinds wecs watches on each WEC, from its discovery.
+func watchedKinds(b *testing.B, s *sandbox.State) []watchedKind {
+	var out []watchedKind
 	for _, name := range s.WECNames() {
 		cfg, err := s.RESTConfig(name)
 		if err != nil {
@@ -90,20 +116,10 @@ func parallelList(b *testing.B, s *sandbox.State) int {
 			b.Fatal(err)
 		}
 		for _, gvr := range gvrs {
-			wg.Go(func() {
-				n, err := listCheapest(cfg, gvr, kinds[gvr])
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				mu.Lock()
-				total += n
-				mu.Unlock()
-			})
+			out = append(out, watchedKind{cfg: cfg, gvr: gvr, kind: kinds[gvr]})
 		}
 	}
-	wg.Wait()
-	return total
+	return out
 }
 
 // kindNames are the kinds of a server's resources, from its discovery.
@@ -143,12 +159,7 @@ func cheapestListWatch(cfg *rest.Config, gvr schema.GroupVersionResource, kind s
 	switch {
 	case kube.ReadAsMetadata(gvr.GroupResource()):
 		r := metadata.NewForConfigOrDie(cfg).Resource(gvr)
-		return &cache.ListWatch{
-			ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (k8sruntime.Object, error) {
-				return r.List(ctx, opts)
-			},
-			WatchFuncWithContext: r.Watch,
-		}, nil
+		return listWatchOf(r.List, r.Watch), nil
 	case scheme.Scheme.Recognizes(listKind):
 		c := rest.CopyConfig(cfg)
 		gv := gvr.GroupVersion()
@@ -175,12 +186,18 @@ func cheapestListWatch(cfg *rest.Config, gvr schema.GroupVersionResource, kind s
 		}, nil
 	}
 	r := dynamic.NewForConfigOrDie(cfg).Resource(gvr)
+	return listWatchOf(r.List, r.Watch), nil
+}
+
+// listWatchOf is a client's List and Watch as an informer takes them.
+func listWatchOf[L k8sruntime.Object](list func(context.Context, metav1.ListOptions) (L, error),
+	watchFunc func(context.Context, metav1.ListOptions) (watch.Interface, error)) *cache.ListWatch {
 	return &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (k8sruntime.Object, error) {
-			return r.List(ctx, opts)
+			return list(ctx, opts)
 		},
-		WatchFuncWithContext: r.Watch,
-	}, nil
+		WatchFuncWithContext: watchFunc,
+	}
 }
 
 // BenchmarkIdleWatchFloor is the floor of wecs tui's idle CPU: an informer
@@ -194,28 +211,17 @@ func BenchmarkIdleWatchFloor(b *testing.B) {
 	for b.Loop() {
 		ctx, cancel := context.WithCancel(context.Background())
 		var synced []cache.InformerSynced
-		for _, name := range s.WECNames() {
-			cfg, err := s.RESTConfig(name)
+		for _, k := range watchedKinds(b, s) {
+			lw, err := cheapestListWatch(k.cfg, k.gvr, k.kind)
 			if err != nil {
 				b.Fatal(err)
 			}
-			kinds := kindNames(b, cfg)
-			gvrs, err := kube.WatchableResources(discovery.NewDiscoveryClientForConfigOrDie(cfg))
-			if err != nil {
+			inf := cache.NewSharedIndexInformer(lw, nil, 0, cache.Indexers{})
+			if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{}); err != nil {
 				b.Fatal(err)
 			}
-			for _, gvr := range gvrs {
-				lw, err := cheapestListWatch(cfg, gvr, kinds[gvr])
-				if err != nil {
-					b.Fatal(err)
-				}
-				inf := cache.NewSharedIndexInformer(lw, nil, 0, cache.Indexers{})
-				if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{}); err != nil {
-					b.Fatal(err)
-				}
-				go inf.RunWithContext(ctx)
-				synced = append(synced, inf.HasSynced)
-			}
+			go inf.RunWithContext(ctx)
+			synced = append(synced, inf.HasSynced)
 		}
 		if !cache.WaitForCacheSync(ctx.Done(), synced...) {
 			b.Fatal("the informers did not sync")
