@@ -61,7 +61,7 @@ func (c *PodClient) PortForward(ctx context.Context, namespace string, opts Forw
 		return err
 	}
 	if pod.Status.Phase != corev1.PodRunning {
-		return fmt.Errorf("pod %s/%s on %s is not running (phase %s): nothing listens there yet", namespace, pod.Name, c.Cluster, pod.Status.Phase)
+		return fmt.Errorf("pod %s/%s on %s is not running (phase %s): port-forward needs a running pod", namespace, pod.Name, c.Cluster, pod.Status.Phase)
 	}
 	for _, p := range ports {
 		if err := checkLocalPort(p); err != nil {
