@@ -136,15 +136,20 @@ func (c *PodClient) Exec(ctx context.Context, namespace, pod string, opts ExecOp
 	if !opts.TTY {
 		streams.Stderr = opts.Stderr
 	}
-	err = executor.StreamWithContext(ctx, streams)
+	if err := remoteExit(executor.StreamWithContext(ctx, streams)); err != nil {
+		return c.streamError(err, "run commands in pod "+namespace+"/"+pod)
+	}
+	return nil
+}
+
+// remoteExit turns a stream's report of a non-zero exit code into a
+// *RemoteExitError.
+func remoteExit(err error) error {
 	var exit utilexec.ExitError
 	if errors.As(err, &exit) && exit.Exited() {
 		return &RemoteExitError{Code: exit.ExitStatus()}
 	}
-	if err != nil {
-		return c.streamError(err, "run commands in pod "+namespace+"/"+pod)
-	}
-	return nil
+	return err
 }
 
 // upgradeFailed says whether a websocket could not be had, so SPDY is
@@ -194,8 +199,13 @@ func (c *PodClient) readError(err error, what string) error {
 	return fmt.Errorf("%s: read %s: %s", c.Cluster, what, errorText(err))
 }
 
-// streamError says which cluster and action a failed stream was for.
+// streamError says which cluster and action a failed stream was for; a
+// *RemoteExitError stays as it is.
 func (c *PodClient) streamError(err error, action string) error {
+	var exit *RemoteExitError
+	if errors.As(err, &exit) {
+		return err
+	}
 	return fmt.Errorf("%s: cannot %s: %s", c.Cluster, action, errorText(err))
 }
 

@@ -91,18 +91,23 @@ Exit status: the command's own, or 1 when it could not be run.`,
 					defer restore()
 				}
 			}
-			err = pc.Exec(cmd.Context(), ref.namespace, ref.name, opts)
-			var exit *kube.RemoteExitError
-			if errors.As(err, &exit) {
-				return &exitCodeError{code: exit.Code, err: err}
-			}
-			return err
+			return execExit(pc.Exec(cmd.Context(), ref.namespace, ref.name, opts))
 		},
 	}
 	cmd.Flags().StringVarP(&container, "container", "c", "", "the container (default: the pod's default container, else its first)")
 	cmd.Flags().BoolVarP(&stdin, "stdin", "i", false, "pass stdin to the command")
 	cmd.Flags().BoolVarP(&tty, "tty", "t", false, "give the command a terminal (with -i)")
 	return cmd
+}
+
+// execExit makes the exit code of a command that failed in its container
+// wecs's exit status.
+func execExit(err error) error {
+	var exit *kube.RemoteExitError
+	if errors.As(err, &exit) {
+		return &exitCodeError{code: exit.Code, err: err}
+	}
+	return err
 }
 
 // rawTerminal gives the command stdin's terminal: raw, and resized with
