@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -202,4 +203,26 @@ func freePort(t *testing.T) string {
 	}
 	defer l.Close()
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+// TestExecAndPortForwardCompleteTheirPath completes the CLUSTER/NAMESPACE/…
+// argument of exec and port-forward one part at a time, as for logs.
+func TestExecAndPortForwardCompleteTheirPath(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	const noFiles, noSpace = ":4", ":6"
+	for _, c := range []struct {
+		args      []string
+		want      []string
+		directive string
+	}{
+		{[]string{"exec", "cluster2/shop/"}, prefixed(kubectlLines(t, s, "cluster2", "get", "pods", "-n", "shop", "-o", "name"), "cluster2/shop/", ""), noFiles},
+		{[]string{"exec", "cluster2/shop/debug-shell", ""}, nil, noFiles},
+		{[]string{"port-forward", "cluster1/shop/"}, []string{"cluster1/shop/pod/", "cluster1/shop/svc/"}, noSpace},
+		{[]string{"port-forward", "cluster1/shop/svc/"}, prefixed(kubectlLines(t, s, "cluster1", "get", "services", "-n", "shop", "-o", "name"), "cluster1/shop/svc/", ""), noFiles},
+	} {
+		got, directive := complete(t, s.Kubeconfig, c.args...)
+		if !slices.Equal(got, c.want) || directive != c.directive {
+			t.Errorf("%q: got %q %s, want %q %s", c.args, got, directive, c.want, c.directive)
+		}
+	}
 }
