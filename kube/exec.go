@@ -92,6 +92,10 @@ type ExecOptions struct {
 	// TTY gives the command a terminal, sized by Sizes.
 	TTY   bool
 	Sizes remotecommand.TerminalSizeQueue
+	// Attach, when set, is called once every check has passed, just before
+	// the command starts (to make the local terminal raw); the function it
+	// returns is called when the command ends.
+	Attach func() (detach func(), err error)
 }
 
 // defaultContainerAnnotation names a pod's default container for kubectl.
@@ -135,6 +139,13 @@ func (c *PodClient) Exec(ctx context.Context, namespace, pod string, opts ExecOp
 	streams := remotecommand.StreamOptions{Stdin: opts.Stdin, Stdout: opts.Stdout, Tty: opts.TTY, TerminalSizeQueue: opts.Sizes}
 	if !opts.TTY {
 		streams.Stderr = opts.Stderr
+	}
+	if opts.Attach != nil {
+		detach, err := opts.Attach()
+		if err != nil {
+			return err
+		}
+		defer detach()
 	}
 	if err := remoteExit(executor.StreamWithContext(ctx, streams)); err != nil {
 		return c.streamError(err, "run commands in pod "+namespace+"/"+pod)

@@ -84,11 +84,7 @@ Exit status: the command's own, or 1 when it could not be run.`,
 			if stdin {
 				opts.Stdin = os.Stdin
 				if tty {
-					restore, err := rawTerminal(cmd.Context(), &opts)
-					if err != nil {
-						return err
-					}
-					defer restore()
+					useTerminal(cmd.Context(), &opts)
 				}
 			}
 			return execExit(pc.Exec(cmd.Context(), ref.namespace, ref.name, opts))
@@ -110,21 +106,24 @@ func execExit(err error) error {
 	return err
 }
 
-// rawTerminal gives the command stdin's terminal: raw, and resized with
-// it. Stdin that is no terminal gets kubectl's warning and no TTY.
-func rawTerminal(ctx context.Context, opts *kube.ExecOptions) (restore func(), err error) {
+// useTerminal gives the command stdin's terminal, made raw while the
+// command runs and resized with it. Stdin that is no terminal gets
+// kubectl's warning and no TTY.
+func useTerminal(ctx context.Context, opts *kube.ExecOptions) {
 	in := int(os.Stdin.Fd())
 	if !term.IsTerminal(in) {
 		fmt.Fprintln(os.Stderr, "Unable to use a TTY - input is not a terminal or the right kind of file")
-		return func() {}, nil
-	}
-	state, err := term.MakeRaw(in)
-	if err != nil {
-		return nil, fmt.Errorf("cannot make the terminal raw: %w", err)
+		return
 	}
 	opts.TTY = true
 	opts.Sizes = watchTerminalSize(ctx, int(os.Stdout.Fd()))
-	return func() { _ = term.Restore(in, state) }, nil
+	opts.Attach = func() (func(), error) {
+		state, err := term.MakeRaw(in)
+		if err != nil {
+			return nil, fmt.Errorf("cannot make the terminal raw: %w", err)
+		}
+		return func() { _ = term.Restore(in, state) }, nil
+	}
 }
 
 // terminalSizes hands the terminal's size to the command: first as it is,
