@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	clusterv1 "open-cluster-management.io/api/cluster/v1"
 	"sigs.k8s.io/yaml"
 
@@ -231,6 +232,12 @@ func (f *Fleet) review(ctx context.Context, key permissionKey) (p Permission, an
 	if err != nil {
 		return Permission{Reason: err.Error()}, false
 	}
+	return reviewAccess(ctx, cfg, key)
+}
+
+// reviewAccess asks the server of cfg with a SelfSubjectAccessReview;
+// answered is false when it could not be asked.
+func reviewAccess(ctx context.Context, cfg *rest.Config, key permissionKey) (p Permission, answered bool) {
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return Permission{Reason: err.Error()}, false
@@ -246,7 +253,11 @@ func (f *Fleet) review(ctx context.Context, key permissionKey) (p Permission, an
 	if got.Status.Allowed {
 		return Permission{Allowed: true}, true
 	}
-	reason := fmt.Sprintf("your user may not %s %s on %s", key.verb, key.resource, key.cluster)
+	resource := key.resource
+	if key.subresource != "" {
+		resource += "/" + key.subresource
+	}
+	reason := fmt.Sprintf("your user may not %s %s on %s", key.verb, resource, key.cluster)
 	if got.Status.Reason != "" {
 		reason += " (" + got.Status.Reason + ")"
 	}

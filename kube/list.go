@@ -516,9 +516,33 @@ func resourceNames(lists []*metav1.APIResourceList) []string {
 // for List, and returns its name (Deployment, Widget …). A kind the WEC
 // does not serve is an *UnknownKindError naming the closest.
 func (k *Kubeconfig) KindOn(ctx context.Context, its, cluster, kind string, wecContexts map[string]string) (string, error) {
-	mcs, err := k.ManagedClusters(ctx, its)
+	cfg, err := k.wecConfig(ctx, its, cluster, wecContexts)
 	if err != nil {
 		return "", err
+	}
+	cfg.Timeout = readTimeout
+	disc, err := k.cachedDiscovery(cfg)
+	if err != nil {
+		return "", err
+	}
+	a := clusterAnswer{cluster: cluster}
+	kinds, err := a.resolve(disc, []string{kind})
+	if err != nil {
+		return "", err
+	}
+	if len(kinds) == 0 {
+		return "", &UnknownKindError{Kind: kind, Closest: closest(strings.ToLower(kind), a.names, 3)}
+	}
+	return kinds[0].kind, nil
+}
+
+// wecConfig is the client configuration of the ITS's WEC named cluster,
+// bound to a context as the fleet binds it, without starting the fleet. A
+// cluster the ITS does not list is a *NoSuchClusterError.
+func (k *Kubeconfig) wecConfig(ctx context.Context, its, cluster string, wecContexts map[string]string) (*rest.Config, error) {
+	mcs, err := k.ManagedClusters(ctx, its)
+	if err != nil {
+		return nil, err
 	}
 	var known []string
 	for _, mc := range mcs {
@@ -528,28 +552,11 @@ func (k *Kubeconfig) KindOn(ctx context.Context, its, cluster, kind string, wecC
 		}
 		b := k.Bind(mc.Name, mc.Spec.ManagedClusterClientConfigs, wecContexts)
 		if !b.Bound() {
-			return "", errors.New("unbound: " + b.Problem)
+			return nil, errors.New("unbound: " + b.Problem)
 		}
-		cfg, err := k.RESTConfig(b.Context)
-		if err != nil {
-			return "", err
-		}
-		cfg.Timeout = readTimeout
-		disc, err := k.cachedDiscovery(cfg)
-		if err != nil {
-			return "", err
-		}
-		a := clusterAnswer{cluster: cluster}
-		kinds, err := a.resolve(disc, []string{kind})
-		if err != nil {
-			return "", err
-		}
-		if len(kinds) == 0 {
-			return "", &UnknownKindError{Kind: kind, Closest: closest(strings.ToLower(kind), a.names, 3)}
-		}
-		return kinds[0].kind, nil
+		return k.RESTConfig(b.Context)
 	}
-	return "", &NoSuchClusterError{Cluster: cluster, Known: known}
+	return nil, &NoSuchClusterError{Cluster: cluster, Known: known}
 }
 
 // unknownKind is the error for the first asked kind that no WEC which

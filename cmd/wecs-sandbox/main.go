@@ -19,7 +19,7 @@ import (
 )
 
 func main() {
-	sandbox.RunLogFeederIfAsked()
+	sandbox.RunHelperIfAsked()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := newRoot().ExecuteContext(ctx); err != nil {

@@ -28,8 +28,8 @@ type completer struct {
 type segment func(ctx context.Context, before []string) ([]string, error)
 
 // completeNames registers the completion of real names on every command
-// that has the flag, and of the CLUSTER/… arguments of logs, events and
-// accept.
+// that has the flag, and of the CLUSTER/… arguments of logs, events,
+// accept, exec and port-forward.
 func completeNames(root *cobra.Command, flags *kube.Flags, configPath *string) {
 	c := completer{flags: flags, configPath: configPath}
 	byFlag := map[string]cobra.CompletionFunc{
@@ -43,6 +43,10 @@ func completeNames(root *cobra.Command, flags *kube.Flags, configPath *string) {
 		"logs":   c.path(c.clusterPart, c.namespacePart, c.objectPart("pods")),
 		"events": c.path(c.clusterPart, c.namespacePart, c.kindPart, c.objectPart("")),
 		"accept": c.path(c.clusterPart),
+		"exec":   c.path(c.clusterPart, c.namespacePart, c.objectPart("pods")),
+		"port-forward": c.path(c.clusterPart, c.namespacePart, func(context.Context, []string) ([]string, error) {
+			return []string{"pod", "svc"}, nil
+		}, c.objectPart("")),
 	}
 	var walk func(*cobra.Command)
 	walk = func(cmd *cobra.Command) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os/exec"
@@ -23,15 +24,24 @@ import (
 	"github.com/wecs-tui/wecs/kube"
 )
 
+// runTimeout bounds one run of wecs: a command that should end and hangs
+// instead fails its test rather than the whole run.
+const runTimeout = 3 * time.Minute
+
 // runWecs runs the built binary and returns stdout, stderr and the exit code.
 func runWecs(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(buildWecs(t), args...)
+	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, buildWecs(t), args...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	var exit *exec.ExitError
 	switch {
+	case ctx.Err() != nil:
+		t.Errorf("wecs %v still ran after %s; stderr: %s", args, runTimeout, stderr.String())
+		return stdout.String(), stderr.String(), -1
 	case err == nil:
 		return stdout.String(), stderr.String(), 0
 	case errors.As(err, &exit):

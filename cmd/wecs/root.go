@@ -36,7 +36,8 @@ func newRoot(quit *signalQuit, prof *profiler, log *runLog) *cobra.Command {
 	var configPath string
 	root.PersistentFlags().StringVar(&configPath, "config", "", "wecs config file (default $XDG_CONFIG_HOME/wecs/config.yaml)")
 	root.AddCommand(newVersion(), newTUI(flags, &configPath, quit), newClusters(flags, &configPath), newGet(flags, &configPath),
-		newLogs(flags, &configPath), newEvents(flags, &configPath), newAccept(flags, &configPath))
+		newLogs(flags, &configPath), newEvents(flags, &configPath), newAccept(flags, &configPath),
+		newExec(flags, &configPath), newPortForward(flags, &configPath))
 	root.AddCommand(newReleaseFiles(root))
 	completeNames(root, flags, &configPath)
 	asKubectlPlugin(root, os.Args[0])

@@ -40,6 +40,8 @@ type controlPlane struct {
 	config   *rest.Config
 	client   kubernetes.Interface
 	kwokPort int
+	// portServerPort is where the port server answers the WEC's port-forwards.
+	portServerPort int
 }
 
 // Capacity of each kwok node: roomy enough that placement is decided by the
@@ -57,7 +59,7 @@ func (u *upper) newControlPlane(name string, its bool, etcdURL string) (*control
 	}
 	p := &controlPlane{dir: dir, etcdURL: etcdURL, port: u.ports.next(), files: map[string]string{}, pending: name == u.Pending}
 	if !its {
-		p.kwokPort = u.ports.next()
+		p.kwokPort, p.portServerPort = u.ports.next(), u.ports.next()
 	}
 	if err := u.ports.err(); err != nil {
 		return nil, err
@@ -267,6 +269,10 @@ func (u *upper) startKwok(p *controlPlane) (*Component, error) {
 	if err != nil {
 		return nil, err
 	}
+	streamingConfig, err := u.writeKwokStreamingConfig(p)
+	if err != nil {
+		return nil, err
+	}
 	kwokConfig := filepath.Join(p.dir, "kwok.yaml")
 	// A configuration file replaces kwok's defaults wholesale, so it spells
 	// them out: more pod workers than the default 4 keep thousands of pods
@@ -289,7 +295,7 @@ options:
 	if err := os.WriteFile(stages, troubleshootStages, 0o644); err != nil {
 		return nil, err
 	}
-	for _, f := range append(append([]string{kwokConfig, stages}, u.bins.KwokStages...), logsConfig) {
+	for _, f := range append(append([]string{kwokConfig, stages}, u.bins.KwokStages...), logsConfig, streamingConfig) {
 		kwokArgs = append(kwokArgs, "--config="+f)
 	}
 	kwok := &Component{Name: p.cluster.Name + "/kwok", Binary: u.bins.Kwok, Port: p.kwokPort, Args: kwokArgs}

@@ -283,6 +283,9 @@ func (u *upper) run(ctx context.Context) error {
 	if err := u.writeKubeconfig(planes); err != nil {
 		return err
 	}
+	if err := u.startPortServer(planes[1:]); err != nil {
+		return err
+	}
 	u.say("starting kube-apiserver for %d clusters ...", len(planes))
 	if err := parallel(planes, func(p *controlPlane) error { return u.startAPIServer(ctx, p) }); err != nil {
 		return err

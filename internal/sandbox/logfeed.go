@@ -27,25 +27,8 @@ func logFiles(dir, cluster string) containerLogs {
 }
 
 // feedEnv, when set in the environment, turns a process into the sandbox's
-// log feeder; its value is the sandbox directory.
+// log feeder (see RunHelperIfAsked); its value is the sandbox directory.
 const feedEnv = "WECS_SANDBOX_FEED_LOGS"
-
-// RunLogFeederIfAsked makes the calling program the log feeder when it was
-// started as one (by Up) and then never returns; otherwise it returns at
-// once. Call it first thing in main and in TestMain of packages that start
-// sandboxes.
-func RunLogFeederIfAsked() {
-	dir := os.Getenv(feedEnv)
-	if dir == "" {
-		return
-	}
-	clusters := strings.Split(os.Getenv(feedEnv+"_CLUSTERS"), ",")
-	if err := feedLogs(context.Background(), dir, clusters, 500*time.Millisecond); err != nil {
-		fmt.Fprintln(os.Stderr, "log feeder:", err)
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
 
 func (u *upper) startLogFeeder(wecs []*controlPlane) error {
 	var names []string

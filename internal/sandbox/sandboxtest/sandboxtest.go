@@ -29,13 +29,13 @@ var shared struct {
 }
 
 // Main is TestMain for packages that use a sandbox: it lets the test binary
-// serve as the sandbox's log feeder, runs the tests and stops the sandbox it
-// started.
+// serve as the sandbox's log feeder and port server, runs the tests and
+// stops the sandbox it started.
 func Main(m *testing.M) { os.Exit(Run(m)) }
 
 // Run is Main for a TestMain that has more to clean up: it returns the exit code.
 func Run(m *testing.M) int {
-	sandbox.RunLogFeederIfAsked()
+	sandbox.RunHelperIfAsked()
 	code := m.Run()
 	if shared.started && shared.state != nil {
 		if err := shared.state.Down(); err != nil {
