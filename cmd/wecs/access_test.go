@@ -106,7 +106,9 @@ func TestLimitedUsersSeeTheTreeTheirRightsAllow(t *testing.T) {
 			term.Keys("d")
 			term.WaitFor(20*time.Second, append([]string{"ManagedCluster cluster1"}, c.summary...)...)
 			term.Keys("Escape")
-			term.WaitFor(10*time.Second, "d/y/v details")
+			// The row opens once the first objects are listed; before, it is
+			// a leaf and Right would show its details.
+			term.WaitFor(20*time.Second, "d/y/v details", "▸ cluster1 Active")
 			term.Keys("Right")
 			term.WaitFor(20*time.Second, c.tree...)
 			term.Keys(":", "q", "Enter")
