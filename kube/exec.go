@@ -36,11 +36,25 @@ func (k *Kubeconfig) PodClient(ctx context.Context, its, cluster string, wecCont
 	if err != nil {
 		return nil, err
 	}
+	return newPodClient(cluster, cfg, k.ReadOnly())
+}
+
+// PodClient is the client of a connected WEC's pods, as the fleet reaches
+// that WEC.
+func (f *Fleet) PodClient(cluster string) (*PodClient, error) {
+	cfg, err := f.config(cluster)
+	if err != nil {
+		return nil, err
+	}
+	return newPodClient(cluster, cfg, f.kc.ReadOnly())
+}
+
+func newPodClient(cluster string, cfg *rest.Config, readOnly bool) (*PodClient, error) {
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &PodClient{Cluster: cluster, config: cfg, client: cs, readOnly: k.ReadOnly()}, nil
+	return &PodClient{Cluster: cluster, config: cfg, client: cs, readOnly: readOnly}, nil
 }
 
 // NoSuchObjectError names a pod or service that is not on the WEC, with
@@ -107,18 +121,8 @@ const defaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
 // the container exists and runs, and asks the server whether the user may
 // create pods/exec there. A non-zero exit code is a *RemoteExitError.
 func (c *PodClient) Exec(ctx context.Context, namespace, pod string, opts ExecOptions) error {
-	if c.readOnly {
-		return fmt.Errorf("%w: exec runs commands in containers", ErrReadOnly)
-	}
-	p, err := c.getPod(ctx, namespace, pod)
+	container, err := c.CheckExec(ctx, namespace, pod, opts.Container, opts.Stderr)
 	if err != nil {
-		return err
-	}
-	container, err := execContainer(c.Cluster, p, opts.Container, opts.Stderr)
-	if err != nil {
-		return err
-	}
-	if err := c.mayCreate(ctx, namespace, "exec", "run commands in pod "+namespace+"/"+pod); err != nil {
 		return err
 	}
 	req := c.client.CoreV1().RESTClient().Post().Resource("pods").Namespace(namespace).Name(pod).SubResource("exec").
@@ -151,6 +155,27 @@ func (c *PodClient) Exec(ctx context.Context, namespace, pod string, opts ExecOp
 		return c.streamError(err, "run commands in pod "+namespace+"/"+pod)
 	}
 	return nil
+}
+
+// CheckExec makes Exec's checks, without running anything: read-only
+// mode, the pod, the container (a default one picked when "", said on
+// note), and the right to create pods/exec. It returns the container.
+func (c *PodClient) CheckExec(ctx context.Context, namespace, pod, container string, note io.Writer) (string, error) {
+	if c.readOnly {
+		return "", fmt.Errorf("%w: exec runs commands in containers", ErrReadOnly)
+	}
+	p, err := c.getPod(ctx, namespace, pod)
+	if err != nil {
+		return "", err
+	}
+	container, err = execContainer(c.Cluster, p, container, note)
+	if err != nil {
+		return "", err
+	}
+	if err := c.mayCreate(ctx, namespace, "exec", "run commands in pod "+namespace+"/"+pod); err != nil {
+		return "", err
+	}
+	return container, nil
 }
 
 // remoteExit turns a stream's report of a non-zero exit code into a

@@ -33,9 +33,13 @@ type ForwardOptions struct {
 	// Out gets "Forwarding from 127.0.0.1:8080 -> 80" lines and one line
 	// per connection; ErrOut the errors of single connections.
 	Out, ErrOut io.Writer
-	// Ready, when set, is closed once the local ports listen.
-	Ready chan struct{}
+	// Listening, when set, is called once the local ports listen, with
+	// each local port and the pod's port it forwards to.
+	Listening func(ports []ForwardedPort)
 }
+
+// ForwardedPort is a local port forwarded to a port of a pod.
+type ForwardedPort struct{ Local, Remote uint16 }
 
 // LocalPortInUseError is a local port that something else listens on.
 type LocalPortInUseError struct {
@@ -83,13 +87,30 @@ func (c *PodClient) PortForward(ctx context.Context, namespace string, opts Forw
 	}
 	dialer := portforward.NewFallbackDialerForStreaming(websocket,
 		spdy.NewDialerForStreaming(upgrader, &http.Client{Transport: transport}, http.MethodPost, url), upgradeFailed)
-	stop := make(chan struct{})
-	forwarder, err := portforward.NewOnAddressesForStreaming(dialer, []string{"localhost"}, ports, stop, opts.Ready, opts.Out, opts.ErrOut)
+	stop, ready := make(chan struct{}), make(chan struct{})
+	forwarder, err := portforward.NewOnAddressesForStreaming(dialer, []string{"localhost"}, ports, stop, ready, opts.Out, opts.ErrOut)
 	if err != nil {
 		return fmt.Errorf("ports %s: %w", strings.Join(opts.Ports, " "), err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- forwarder.ForwardPorts() }()
+	if opts.Listening != nil {
+		ended := make(chan struct{})
+		defer close(ended)
+		go func() {
+			select {
+			case <-ready:
+			case <-ended:
+				return
+			}
+			bound, _ := forwarder.GetPorts()
+			listening := make([]ForwardedPort, len(bound))
+			for i, p := range bound {
+				listening[i] = ForwardedPort{Local: p.Local, Remote: p.Remote}
+			}
+			opts.Listening(listening)
+		}()
+	}
 	select {
 	case err = <-done:
 	case <-ctx.Done():
@@ -276,4 +297,47 @@ func checkLocalPort(spec string) error {
 		return &LocalPortInUseError{Port: local, Err: err}
 	}
 	return l.Close()
+}
+
+// DeclaredPort is a port a pod's container or a service declares.
+type DeclaredPort struct {
+	Number int32
+	Name   string
+}
+
+func (p DeclaredPort) String() string {
+	if p.Name == "" {
+		return strconv.Itoa(int(p.Number))
+	}
+	return fmt.Sprintf("%d (%s)", p.Number, p.Name)
+}
+
+// DeclaredPorts are the ports of a pod's containers, or of a service, as
+// PortForward takes them for REMOTE.
+func (c *PodClient) DeclaredPorts(ctx context.Context, namespace string, service bool, name string) ([]DeclaredPort, error) {
+	var out []DeclaredPort
+	if service {
+		svc, err := c.client.CoreV1().Services(namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return nil, c.readError(err, "service "+namespace+"/"+name)
+		}
+		for _, p := range svc.Spec.Ports {
+			if p.Protocol == "" || p.Protocol == corev1.ProtocolTCP {
+				out = append(out, DeclaredPort{Number: p.Port, Name: p.Name})
+			}
+		}
+		return out, nil
+	}
+	pod, err := c.getPod(ctx, namespace, name)
+	if err != nil {
+		return nil, err
+	}
+	for _, ctr := range pod.Spec.Containers {
+		for _, p := range ctr.Ports {
+			if p.Protocol == "" || p.Protocol == corev1.ProtocolTCP {
+				out = append(out, DeclaredPort{Number: p.ContainerPort, Name: p.Name})
+			}
+		}
+	}
+	return out, nil
 }

@@ -210,6 +210,11 @@ type clipboardMsg struct{ text, note string }
 // actionResult handles the outcomes of actions and edits.
 func (m *Model) actionResult(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
+	case stepMsg:
+		if msg.err != nil {
+			return status.Problem(msg.what + ": " + termtext.Clean(msg.err.Error())), true
+		}
+		return msg.next(m), true
 	case permittedMsg:
 		if !msg.perm.Allowed {
 			return status.Problem(msg.what + " is not available: " + msg.perm.Reason), true

@@ -57,6 +57,8 @@ type Fleet interface {
 	Delete(ctx context.Context, o kube.Object) error
 	Scale(ctx context.Context, o kube.Object, replicas int32) error
 	Restart(ctx context.Context, o kube.Object) error
+	// PodClient reaches a connected WEC's pods, for exec and port-forward.
+	PodClient(cluster string) (*kube.PodClient, error)
 	Can(ctx context.Context, verb string, o kube.Object, subresource string) kube.Permission
 	fleetViews
 }
@@ -221,8 +223,7 @@ func (m *Model) key(key tea.KeyPressMsg) tea.Cmd {
 		cmd := c.Update(key)
 		if a, ok := c.(asker); ok {
 			if p := a.TakeAsk(); p != nil {
-				m.prompt, m.query = *p, input.New()
-				m.push(mode{kind: modePrompt})
+				m.askLine(*p)
 			}
 		}
 		return cmd
@@ -392,7 +393,7 @@ func (m Model) filterLine() string {
 		parts = append(parts, "system namespaces shown")
 	}
 	if len(parts) == 0 {
-		return m.styles.Muted.Render("no filter (s status, : kind, ns, cluster, label)")
+		return m.styles.Muted.Render("no filter (f status, : kind, ns, cluster, label)")
 	}
 	return m.styles.Warn.Render("filter: "+termtext.Clean(strings.Join(parts, " · "))) + m.styles.Muted.Render("  (x clears)")
 }

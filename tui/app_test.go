@@ -89,6 +89,9 @@ func (f fakeFleet) LogPods(o kube.Object, cluster string) []kube.Object {
 	}
 	return nil
 }
+func (f fakeFleet) PodClient(cluster string) (*kube.PodClient, error) {
+	return nil, errors.New("no pods to reach in a unit test")
+}
 func (f fakeFleet) Containers(ctx context.Context, pod kube.Object) ([]kube.Container, error) {
 	return []kube.Container{{Name: "migrate", Kind: "init"}, {Name: "app"}}, nil
 }
@@ -348,15 +351,15 @@ func TestReconnectKeyActsOnTheSelectedCluster(t *testing.T) {
 }
 
 func TestStatusFilterNarrowsToFailedAndOneKeyClears(t *testing.T) {
-	m := send(sized(120, 30), keys("s")...)
+	m := send(sized(120, 30), keys("f")...)
 	plain := screen(m)
 	if !strings.Contains(plain, "filter: status=Failed") || !strings.Contains(plain, "crashy ✗ Failed") || strings.Contains(plain, "web-7d4b9") {
 		t.Fatalf("failed filter:\n%s", plain)
 	}
 	for _, next := range []string{"NotReady", "Pending", "Terminating", "Running"} {
-		m = send(m, keys("s")...)
+		m = send(m, keys("f")...)
 		if !strings.Contains(screen(m), "status="+next) {
-			t.Errorf("s steps to %s:\n%s", next, screen(m))
+			t.Errorf("f steps to %s:\n%s", next, screen(m))
 		}
 	}
 	m = send(m, keys("x")...)

@@ -110,6 +110,8 @@ func (m *Model) run(line string) (tea.Cmd, error) {
 		return m.scale(arg)
 	case "restart":
 		return m.restart()
+	case "exec":
+		return m.execCommand(arg)
 	case "export":
 		return m.export(arg), nil
 	default:

@@ -10,6 +10,7 @@ import (
 	"github.com/wecs-tui/wecs/tui/clusters"
 	"github.com/wecs-tui/wecs/tui/command"
 	"github.com/wecs-tui/wecs/tui/confirm"
+	"github.com/wecs-tui/wecs/tui/forwards"
 	"github.com/wecs-tui/wecs/tui/health"
 	"github.com/wecs-tui/wecs/tui/help"
 	"github.com/wecs-tui/wecs/tui/input"
@@ -40,6 +41,7 @@ var (
 	_ fleetView = (*clusters.Model)(nil)
 	_ fleetView = (*nodes.Model)(nil)
 	_ fleetView = (*health.Model)(nil)
+	_ fleetView = (*forwards.Model)(nil)
 )
 
 // modeKind says what has the keyboard.
@@ -278,10 +280,12 @@ func treeKeys() keymap.Map[Model] {
 			m.tree.NextMatch(map[bool]int{true: 1, false: -1}[key.String() == "n"])
 			return m.showSelected()
 		}},
-		keymap.Binding[Model]{Keys: []string{"s"}, Short: "s status", Long: "status: Failed, Pending, Running, any", Run: do(func(m *Model) tea.Cmd {
+		keymap.Binding[Model]{Keys: []string{"f"}, Short: "f status", Long: "status: Failed, Pending, Running, any", Run: do(func(m *Model) tea.Cmd {
 			m.cycleStatus()
 			return m.showSelected()
 		})},
+		keymap.Binding[Model]{Keys: []string{"s"}, Short: "s shell", Long: "shell in a container of the pod (:exec CMD runs a command)", Disabled: noPod("shell", "Pod"), Run: do((*Model).shell)},
+		keymap.Binding[Model]{Keys: []string{"F"}, Long: "port-forward to the pod or service (:pf lists the forwards)", Disabled: noPod("port-forward", "Pod", "Service"), Run: do((*Model).askForward)},
 		keymap.Binding[Model]{Keys: []string{"S"}, Long: "system namespaces", Run: filterKey(func(f *kube.Filter) { f.ShowSystem = !f.ShowSystem })},
 		keymap.Binding[Model]{Keys: []string{"K"}, Long: "delivered by KubeStellar only", Run: filterKey(func(f *kube.Filter) { f.DeliveredOnly = !f.DeliveredOnly })},
 		keymap.Binding[Model]{Keys: []string{"x"}, Long: "clear every filter", Run: filterKey(func(f *kube.Filter) { *f = kube.Filter{ShowSystem: f.ShowSystem} })},
@@ -506,7 +510,7 @@ func (m Model) footer() string {
 		if searchStatus = m.tree.SearchStatus(); searchStatus != "" {
 			order = []string{"n", "esc"}
 		}
-		order = append(order, "down", "right", "/", ":", "d", "s", "?", "q")
+		order = append(order, "down", "right", "/", ":", "d", "f", "?", "q")
 	case top.kind == modePane:
 		order = []string{"esc", "tab", "down", "/"}
 		if searchStatus = m.pane.SearchStatus(); searchStatus != "" {

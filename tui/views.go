@@ -10,6 +10,7 @@ import (
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
 	"github.com/wecs-tui/wecs/tui/clusters"
+	"github.com/wecs-tui/wecs/tui/forwards"
 	"github.com/wecs-tui/wecs/tui/health"
 	"github.com/wecs-tui/wecs/tui/nodes"
 )
@@ -54,6 +55,7 @@ type fleetViewSet struct {
 	clusters clusters.Model
 	nodes    nodes.Model
 	health   health.Model
+	forwards forwards.Model
 }
 
 func newFleetViews(fleet Fleet, objects *kube.Tree, s theme.Styles, readOnly bool) *fleetViewSet {
@@ -65,10 +67,11 @@ func newFleetViews(fleet Fleet, objects *kube.Tree, s theme.Styles, readOnly boo
 	}
 	cl := clusters.New(fleet, requests, s)
 	cl.ReadOnly = readOnly
-	return &fleetViewSet{clusters: cl, nodes: nodes.New(objects, fleet.ClusterNames, s), health: health.New(fleet, objects, s)}
+	return &fleetViewSet{clusters: cl, nodes: nodes.New(objects, fleet.ClusterNames, s), health: health.New(fleet, objects, s),
+		forwards: forwards.New(s)}
 }
 
-func (vs *fleetViewSet) all() []fleetView { return []fleetView{&vs.clusters, &vs.nodes, &vs.health} }
+func (vs *fleetViewSet) all() []fleetView { return []fleetView{&vs.clusters, &vs.nodes, &vs.health, &vs.forwards} }
 
 func (vs *fleetViewSet) setSize(width, height int) {
 	for _, v := range vs.all() {
@@ -144,6 +147,9 @@ func (m *Model) viewCommand(name, arg string) (tea.Cmd, bool, error) {
 		return m.showNodes(arg), true, nil
 	case "health", "healthcheck":
 		return m.showHealth(), true, nil
+	case "pf", "portforward", "portforwards", "forwards":
+		m.showView(&m.views.forwards)
+		return nil, true, nil
 	}
 	return nil, false, nil
 }

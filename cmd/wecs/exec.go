@@ -5,15 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
-	"k8s.io/client-go/tools/remotecommand"
 
+	"github.com/wecs-tui/wecs/internal/ttyexec"
 	"github.com/wecs-tui/wecs/kube"
 )
 
@@ -83,8 +80,8 @@ Exit status: the command's own, or 1 when it could not be run.`,
 			opts := kube.ExecOptions{Container: container, Command: args[1:], Stdout: os.Stdout, Stderr: os.Stderr}
 			if stdin {
 				opts.Stdin = os.Stdin
-				if tty {
-					useTerminal(cmd.Context(), &opts)
+				if tty && !ttyexec.Use(cmd.Context(), os.Stdin, os.Stdout, &opts) {
+					fmt.Fprintln(os.Stderr, "Unable to use a TTY - input is not a terminal or the right kind of file")
 				}
 			}
 			return execExit(pc.Exec(cmd.Context(), ref.namespace, ref.name, opts))
@@ -104,63 +101,6 @@ func execExit(err error) error {
 		return &exitCodeError{code: exit.Code, err: err}
 	}
 	return err
-}
-
-// useTerminal gives the command stdin's terminal, made raw while the
-// command runs and resized with it. Stdin that is no terminal gets
-// kubectl's warning and no TTY.
-func useTerminal(ctx context.Context, opts *kube.ExecOptions) {
-	in := int(os.Stdin.Fd())
-	if !term.IsTerminal(in) {
-		fmt.Fprintln(os.Stderr, "Unable to use a TTY - input is not a terminal or the right kind of file")
-		return
-	}
-	opts.TTY = true
-	opts.Sizes = watchTerminalSize(ctx, int(os.Stdout.Fd()))
-	opts.Attach = func() (func(), error) {
-		state, err := term.MakeRaw(in)
-		if err != nil {
-			return nil, fmt.Errorf("cannot make the terminal raw: %w", err)
-		}
-		return func() { _ = term.Restore(in, state) }, nil
-	}
-}
-
-// terminalSizes hands the terminal's size to the command: first as it is,
-// then at each SIGWINCH, until ctx ends.
-type terminalSizes chan remotecommand.TerminalSize
-
-func (s terminalSizes) Next() *remotecommand.TerminalSize {
-	size, ok := <-s
-	if !ok {
-		return nil
-	}
-	return &size
-}
-
-func watchTerminalSize(ctx context.Context, fd int) terminalSizes {
-	sizes := make(terminalSizes, 1)
-	winch := make(chan os.Signal, 1)
-	signal.Notify(winch, syscall.SIGWINCH)
-	go func() {
-		defer close(sizes)
-		defer signal.Stop(winch)
-		for {
-			if w, h, err := term.GetSize(fd); err == nil {
-				select {
-				case sizes <- remotecommand.TerminalSize{Width: uint16(w), Height: uint16(h)}:
-				case <-ctx.Done():
-					return
-				}
-			}
-			select {
-			case <-winch:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return sizes
 }
 
 func newPortForward(kf *kube.Flags, configPath *string) *cobra.Command {

@@ -204,10 +204,10 @@ func TestTUIWalksToTheFailingWorkloadAndReadsIt(t *testing.T) {
 	if strings.Contains(screen, "Pod/checkout-") {
 		t.Errorf("another workload's events among fraud-model's:\n%s", screen)
 	}
-	// Back to the tree; s narrows it to what failed, x clears.
+	// Back to the tree; f narrows it to what failed, x clears.
 	term.Keys("Escape")
 	term.WaitFor(10*time.Second, "d/y/v details")
-	term.Keys("s")
+	term.Keys("f")
 	screen = term.WaitFor(10*time.Second, "filter: status=Failed", "Pod crashy ✗ containerFailed", "Job report-failing ✗ Failed")
 	if strings.Contains(screen, "✓ Running") {
 		t.Errorf("a running object under the Failed filter:\n%s", screen)

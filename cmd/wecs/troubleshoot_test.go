@@ -24,8 +24,8 @@ func TestTUIFindsTheCrashLoopOnEveryWEC(t *testing.T) {
 	term := tmuxtest.Start(t, 180, 50, buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig+" --its-context its1")
 	term.WaitFor(90*time.Second, "cluster1 Active ● Connected", "cluster2 Active ● Connected", "cluster3 Active ● Connected")
 	for _, wec := range []string{"cluster1", "cluster2", "cluster3"} {
-		// s steps from any status to Failed.
-		term.Keys("s")
+		// f steps from any status to Failed.
+		term.Keys("f")
 		term.WaitFor(10*time.Second, "status=Failed")
 		term.Keys(":", "cluster "+wec, "Enter")
 		term.WaitFor(10*time.Second, "cluster="+wec, "status=Failed")
