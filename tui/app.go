@@ -422,7 +422,7 @@ func (m Model) body() string {
 func (m Model) View() tea.View {
 	top := []string{m.header(), m.filterLine(), m.breadcrumbs()}
 	if v := m.viewShown(); v != nil {
-		top = []string{m.header(), m.viewTitle(v), m.styles.Muted.Render(":clusters · :nodes · :health · esc back to the tree")}
+		top = []string{m.header(), m.viewTitle(v), m.styles.Muted.Render(":clusters · :nodes · :health · :pf · esc back to the tree")}
 	}
 	bottom := []string{m.footer()}
 	bodyLines := strings.Split(m.body(), "\n")

@@ -652,13 +652,13 @@ func TestReadOnlyOffersNoMutatingAction(t *testing.T) {
 	if !strings.Contains(screen(m), "wecs RO · ITS its1") {
 		t.Errorf("no RO in the header:\n%s", screen(m))
 	}
-	for _, k := range []tea.Msg{keys("e")[0], tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}} {
+	for _, k := range []tea.Msg{keys("e")[0], tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}, keys("s")[0], keys("F")[0]} {
 		m = send(m, k)
 		if !strings.Contains(screen(m), "read-only") {
 			t.Errorf("%v in read-only mode:\n%s", k, screen(m))
 		}
 	}
-	for _, line := range []string{":scale 2", ":restart", ":delete", ":edit"} {
+	for _, line := range []string{":scale 2", ":restart", ":delete", ":edit", ":exec ls"} {
 		m = send(m, keys(line, "enter")...)
 		if !strings.Contains(screen(m), "read-only") {
 			t.Errorf("%s in read-only mode:\n%s", line, screen(m))
@@ -675,6 +675,28 @@ func TestReadOnlyOffersNoMutatingAction(t *testing.T) {
 	}
 	if len(*f.changes) != 0 {
 		t.Errorf("changes in read-only mode: %v", *f.changes)
+	}
+}
+
+// TestShellAndForwardSayWhatTheyNeed: a shell and a command run in pods,
+// a forward goes to a pod or a service; otherwise the key says so, and a
+// failure to reach the pods is shown.
+func TestShellAndForwardSayWhatTheyNeed(t *testing.T) {
+	m := send(sized(140, 40), keys("/web", "enter")...)
+	for key, want := range map[string]string{"s": "shell: select a Pod, not a Deployment", "F": "port-forward: select a Pod or a Service, not a Deployment"} {
+		if plain := screen(send(m, keys(key)...)); !strings.Contains(plain, want) {
+			t.Errorf("%s on a Deployment: no %q:\n%s", key, want, plain)
+		}
+	}
+	if plain := screen(send(m, keys(":exec ls", "enter")...)); !strings.Contains(plain, "exec: select a Pod, not a Deployment") {
+		t.Errorf(":exec on a Deployment:\n%s", plain)
+	}
+	m = send(m, keys("/crashy", "enter")...)
+	if plain := screen(send(m, keys(":exec", "enter")...)); !strings.Contains(plain, "exec: give the command") {
+		t.Errorf(":exec without a command:\n%s", plain)
+	}
+	if plain := screen(send(m, keys("s")...)); !strings.Contains(plain, "no pods to reach in a unit test") {
+		t.Errorf("s when the pods cannot be reached:\n%s", plain)
 	}
 }
 

@@ -71,7 +71,9 @@ func newFleetViews(fleet Fleet, objects *kube.Tree, s theme.Styles, readOnly boo
 		forwards: forwards.New(s)}
 }
 
-func (vs *fleetViewSet) all() []fleetView { return []fleetView{&vs.clusters, &vs.nodes, &vs.health, &vs.forwards} }
+func (vs *fleetViewSet) all() []fleetView {
+	return []fleetView{&vs.clusters, &vs.nodes, &vs.health, &vs.forwards}
+}
 
 func (vs *fleetViewSet) setSize(width, height int) {
 	for _, v := range vs.all() {

@@ -23,6 +23,9 @@ import (
 // one, else sh, as k9s does.
 var Shell = []string{"sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"}
 
+// clearScreen clears the terminal and puts the cursor at its top.
+const clearScreen = "\x1b[H\x1b[2J"
+
 // Session is one command in one container.
 type Session struct {
 	Client                    *kube.PodClient
@@ -55,7 +58,7 @@ func (s *Session) SetStdout(w io.Writer) {
 // typed afterwards is lost to a read left waiting; a held command gets no
 // input.
 func (s *Session) Run() error {
-	fmt.Fprintf(s.out, "%s\r\n", termtext.Clean(s.banner()))
+	fmt.Fprintf(s.out, "%s%s\r\n", clearScreen, termtext.Clean(s.banner()))
 	opts := kube.ExecOptions{Container: s.Container, Command: s.Command, Stdout: s.out, Stderr: s.errOut}
 	if s.Hold {
 		return s.hold(s.Client.Exec(context.Background(), s.Namespace, s.Pod, opts))
@@ -88,7 +91,7 @@ func (s *Session) banner() string {
 
 // hold says how the command ended and waits for enter on the terminal.
 func (s *Session) hold(err error) error {
-	outcome := "command ended"
+	outcome := "exit code 0"
 	var exit *kube.RemoteExitError
 	if errors.As(err, &exit) {
 		outcome, err = exit.Error(), nil
