@@ -27,6 +27,7 @@ var readmeWalk = [][]string{
 	{"C"},
 	{"U", "enter"},
 	{"H"},
+	{":pf", "enter"},
 }
 
 // keyTables are the README's tables of keys, one per section of the help,
