@@ -72,6 +72,9 @@ type Model struct {
 	// objectRows finds the row of an object (by cluster and UID), for
 	// updates that change objects in place.
 	objectRows map[objectRef]int
+	// groupRows are the indices of the cluster, namespace and kind rows,
+	// in order: the rows a recount reads again.
+	groupRows []int
 }
 
 // objectRef is an object on its cluster.
@@ -176,6 +179,12 @@ func (m *Model) Rebuild() (lost bool) {
 		m.addClusters(members)
 	}
 	m.list.SetLen(len(m.rows))
+	m.groupRows = m.groupRows[:0]
+	for i, r := range m.rows {
+		if r.Level != LevelObject {
+			m.groupRows = append(m.groupRows, i)
+		}
+	}
 	if selected == "" {
 		return false
 	}
@@ -224,9 +233,9 @@ func (m *Model) Apply(c kube.Changes) (lost bool) {
 func (m *Model) recount(clusters map[string]bool) {
 	var namespaces map[string]kube.Counts
 	var kinds map[string]kube.Counts
-	for i := range m.rows {
+	for _, i := range m.groupRows {
 		r := &m.rows[i]
-		if r.Level == LevelObject || !clusters[r.Cluster] {
+		if !clusters[r.Cluster] {
 			continue
 		}
 		switch r.Level {
