@@ -55,7 +55,7 @@ func TestExecRunsCommandsInContainers(t *testing.T) {
 		t.Fatal(err)
 	}
 	notRunning := troubledPod(t, s, "cluster1", "image-pull")
-	for args, want := range map[string]string{
+	expectRefusals(t, kc, map[string]string{
 		"exec cluster1/shop/no-such-pod -- echo":                                                          "no pod shop/no-such-pod on cluster1",
 		"exec cluster1/shop/debug-shel -- echo":                                                           "the closest are debug-shell",
 		"exec cluster9/shop/debug-shell -- echo":                                                          `no cluster "cluster9" on the ITS (it has cluster1, cluster2, cluster3, cluster4)`,
@@ -66,16 +66,7 @@ func TestExecRunsCommandsInContainers(t *testing.T) {
 		"exec cluster1/shop/deploy/web -- echo":                                                           "exec runs in a pod",
 		"--readonly exec cluster1/shop/debug-shell -- echo":                                               "wecs runs read-only (--readonly or readonly: true in the config file): exec runs commands in containers",
 		"--kubeconfig=" + s.UserKubeconfig(sandbox.PodViewer) + " exec cluster1/shop/debug-shell -- echo": "cannot run commands in pod shop/debug-shell: your user may not create pods/exec on cluster1",
-	} {
-		args := strings.Fields(args)
-		if !strings.HasPrefix(args[0], "--kubeconfig") {
-			args = append([]string{kc}, args...)
-		}
-		out, errOut, code := runWecs(t, args...)
-		if code != 1 || !strings.Contains(errOut, want) || strings.Contains(errOut, "goroutine") || out != "" {
-			t.Errorf("wecs %s: exit %d, stdout %q, stderr %q; want %q", strings.Join(args[1:], " "), code, out, errOut, want)
-		}
-	}
+	})
 }
 
 // troubledPod is the name of the troubleshoot pod in the given state on cluster.
@@ -172,7 +163,7 @@ func TestPortForwardAnswersUntilStopped(t *testing.T) {
 	defer busy.Close()
 	busyPort := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
 	port := freePort(t)
-	for args, want := range map[string]string{
+	expectRefusals(t, kc, map[string]string{
 		"port-forward cluster1/shop/debug-shell " + busyPort + ":80":                                                      "local port " + busyPort + " is in use",
 		"port-forward cluster1/shop/pod/no-such-pod 80":                                                                   "no pod shop/no-such-pod on cluster1",
 		"port-forward cluster1/shop/svc/wbe 80":                                                                           "no service shop/wbe on cluster1; the closest are db, web",
@@ -182,7 +173,15 @@ func TestPortForwardAnswersUntilStopped(t *testing.T) {
 		"port-forward cluster1/shop/deploy/web 80":                                                                        "port-forward goes to a pod or a service",
 		"--readonly port-forward cluster1/shop/debug-shell " + port + ":80":                                               "wecs runs read-only (--readonly or readonly: true in the config file): port-forward opens connections into pods",
 		"--kubeconfig=" + s.UserKubeconfig(sandbox.PodViewer) + " port-forward cluster1/shop/debug-shell " + port + ":80": "your user may not create pods/portforward on cluster1",
-	} {
+	})
+}
+
+// expectRefusals runs wecs with each line of arguments (with the
+// kubeconfig kc unless the line names its own) and expects it to fail with
+// exit status 1, nothing on stdout, and its line's words on stderr.
+func expectRefusals(t *testing.T, kc string, cases map[string]string) {
+	t.Helper()
+	for args, want := range cases {
 		args := strings.Fields(args)
 		if !strings.HasPrefix(args[0], "--kubeconfig") {
 			args = append([]string{kc}, args...)
