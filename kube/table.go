@@ -83,8 +83,8 @@ func (f *Fleet) OpenTable(kind string) *FleetTable {
 		parent = context.Background()
 	}
 	ctx, cancel := context.WithCancel(parent)
-	t := &FleetTable{cancel: cancel, changed: make(chan struct{}, 1), columns: map[string][]TableColumn{},
-		rows: map[string]map[types.UID]TableRow{}, problems: map[string]string{}, loading: map[string]bool{}}
+	t := NewFleetTable()
+	t.cancel = cancel
 	for _, cluster := range f.ClusterNames() {
 		cfg, err := f.config(cluster)
 		if err != nil {
@@ -95,6 +95,29 @@ func (f *Fleet) OpenTable(kind string) *FleetTable {
 		go t.follow(ctx, f.kc, cluster, cfg, kind)
 	}
 	return t
+}
+
+// NewFleetTable returns an empty table, filled with SetRows; OpenTable
+// returns one that the WECs fill.
+func NewFleetTable() *FleetTable {
+	return &FleetTable{cancel: func() {}, changed: make(chan struct{}, 1), columns: map[string][]TableColumn{},
+		rows: map[string]map[types.UID]TableRow{}, problems: map[string]string{}, loading: map[string]bool{}}
+}
+
+// SetRows replaces a cluster's part of the table: its kind's name, the
+// columns its server defines and its rows (keyed by UID).
+func (t *FleetTable) SetRows(cluster, kind string, columns []TableColumn, rows []TableRow) {
+	byUID := make(map[types.UID]TableRow, len(rows))
+	for _, r := range rows {
+		byUID[r.Object.UID] = r
+	}
+	t.mu.Lock()
+	t.kind = cmp.Or(t.kind, kind)
+	t.columns[cluster], t.rows[cluster] = columns, byUID
+	delete(t.problems, cluster)
+	delete(t.loading, cluster)
+	t.mu.Unlock()
+	t.signal()
 }
 
 // Changed receives a value, coalesced, after the table changed.
@@ -209,19 +232,13 @@ func (t *FleetTable) read(ctx context.Context, kc *Kubeconfig, cluster string, c
 	for i, c := range list.ColumnDefinitions {
 		columns[i] = TableColumn{Name: termtext.Clean(c.Name), Type: c.Type, Priority: int(c.Priority)}
 	}
-	rows := map[types.UID]TableRow{}
+	var rows []TableRow
 	for _, r := range list.Rows {
 		if row, ok := tableRow(cluster, resolved, r); ok {
-			rows[row.Object.UID] = row
+			rows = append(rows, row)
 		}
 	}
-	t.mu.Lock()
-	t.kind = cmp.Or(t.kind, resolved.kind)
-	t.columns[cluster], t.rows[cluster] = columns, rows
-	delete(t.problems, cluster)
-	delete(t.loading, cluster)
-	t.mu.Unlock()
-	t.signal()
+	t.SetRows(cluster, resolved.kind, columns, rows)
 	stream, err := request().Param("watch", "true").Param("resourceVersion", list.ResourceVersion).Param("allowWatchBookmarks", "true").Stream(ctx)
 	if err != nil {
 		return fmt.Errorf("watch %s: %w", resolved.gvr.GroupResource(), err)

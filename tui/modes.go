@@ -18,6 +18,7 @@ import (
 	"github.com/wecs-tui/wecs/tui/nodes"
 	"github.com/wecs-tui/wecs/tui/pane"
 	"github.com/wecs-tui/wecs/tui/status"
+	"github.com/wecs-tui/wecs/tui/table"
 	"github.com/wecs-tui/wecs/tui/textview"
 )
 
@@ -40,6 +41,7 @@ var (
 	_ fleetView = (*clusters.Model)(nil)
 	_ fleetView = (*nodes.Model)(nil)
 	_ fleetView = (*health.Model)(nil)
+	_ fleetView = (*table.Model)(nil)
 )
 
 // modeKind says what has the keyboard.
@@ -49,6 +51,7 @@ const (
 	modeTree modeKind = iota
 	modePane
 	modeView
+	modeTable
 	modeHelp
 	modeSearch
 	modeFilter
@@ -142,6 +145,8 @@ func (m *Model) keymaps() []keymap.Map[Model] {
 		return []keymap.Map[Model]{paneKeys(), sharedKeys(), actionKeys()}
 	case modeView:
 		return []keymap.Map[Model]{viewKeys()}
+	case modeTable:
+		return []keymap.Map[Model]{tableKeys(), sharedKeys(), actionKeys()}
 	case modeHelp:
 		return []keymap.Map[Model]{helpKeys()}
 	case modeSearch, modeFilter, modePrompt:
@@ -188,6 +193,7 @@ func filterKey(change func(f *kube.Filter)) func(*Model, tea.KeyPressMsg) tea.Cm
 		f := m.tree.Filter()
 		change(&f)
 		m.tree.SetFilter(f)
+		m.filtersChanged()
 		return m.showSelected()
 	})
 }
@@ -195,7 +201,7 @@ func filterKey(change func(f *kube.Filter)) func(*Model, tea.KeyPressMsg) tea.Cm
 // noRow disables a key while nothing is selected.
 func noRow(what string) func(*Model) string {
 	return func(m *Model) string {
-		if _, ok := m.tree.Selected(); !ok {
+		if _, _, ok := m.selection(); !ok {
 			return what + ": select a row first"
 		}
 		return ""
@@ -305,8 +311,8 @@ func paneKeys() keymap.Map[Model] {
 			_ = m.pane.Filter("")
 			return nil
 		})},
-		{Keys: []string{"esc"}, Short: "esc back", Long: "back to the tree", Active: func(m *Model) bool { return !paneSearching(m) }, Run: do(backToTree)},
-		{Keys: []string{"left", "h", "q"}, Label: "← h q", Long: "back to the tree", Run: do(backToTree)},
+		{Keys: []string{"esc"}, Short: "esc back", Long: "back to the tree or the table", Active: func(m *Model) bool { return !paneSearching(m) }, Run: do(backFromPane)},
+		{Keys: []string{"left", "h", "q"}, Label: "← h q", Long: "back to the tree or the table", Run: do(backFromPane)},
 		{Keys: []string{"F"}, Short: "F filter", Long: "filter: only matching lines", Active: func(m *Model) bool { return m.pane.Tab() == pane.TabLogs }, Run: do(func(m *Model) tea.Cmd {
 			m.query = input.New()
 			m.push(mode{kind: modeFilter})
@@ -317,8 +323,11 @@ func paneKeys() keymap.Map[Model] {
 
 func paneSearching(m *Model) bool { return m.pane.SearchStatus() != "" }
 
-func backToTree(m *Model) tea.Cmd {
-	m.popToTree()
+// backFromPane takes the pane off: back to the table or the tree under it.
+func backFromPane(m *Model) tea.Cmd {
+	for m.paneFocused() {
+		m.pop()
+	}
 	return nil
 }
 
@@ -438,6 +447,10 @@ func changed(line *input.Model, msg tea.Msg) bool {
 // applySearch searches (a log filter: filters) as the user types: the
 // tree, or the pane's tab when the pane has the keys.
 func (m *Model) applySearch(kind modeKind) tea.Cmd {
+	if m.tableShown() && !m.paneFocused() {
+		m.views.table.Search(m.query.Value())
+		return nil
+	}
 	if !m.paneFocused() {
 		m.tree.Search(m.query.Value())
 		return m.showSelected()
@@ -488,8 +501,11 @@ func (m Model) footer() string {
 		return m.styles.Key.Render(m.prompt.Label) + m.query.View() + m.styles.Muted.Render("  "+m.prompt.Hint)
 	case modeSearch:
 		found := m.tree.SearchStatus()
-		if m.paneFocused() {
+		switch {
+		case m.paneFocused():
 			found = m.pane.SearchStatus()
+		case m.tableShown():
+			found = m.views.table.SearchStatus()
 		}
 		return m.styles.Key.Render("/") + m.query.View() + m.styles.Muted.Render(strings.TrimPrefix(found, "/"+m.query.Value()))
 	case modeFilter:
@@ -516,6 +532,9 @@ func (m Model) footer() string {
 			order = append(order, g.Footer...)
 		}
 		order = append(order, "?")
+	case top.kind == modeTable:
+		searchStatus = m.views.table.SearchStatus()
+		order = []string{"esc", "down", "enter", "l", "/", ":", "d", ">", "?"}
 	case top.view != nil:
 		order = []string{"esc"}
 		for _, g := range groups {

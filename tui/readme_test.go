@@ -27,6 +27,9 @@ var readmeWalk = [][]string{
 	{"C"},
 	{"U", "enter"},
 	{"H"},
+	{":pods", "enter"},
+	{":pods", "enter", "/", "web", "enter"},
+	{":pods", "enter", "T"},
 }
 
 // keyTables are the README's tables of keys, one per section of the help,

@@ -12,6 +12,7 @@ import (
 	"github.com/wecs-tui/wecs/tui/clusters"
 	"github.com/wecs-tui/wecs/tui/health"
 	"github.com/wecs-tui/wecs/tui/nodes"
+	"github.com/wecs-tui/wecs/tui/table"
 )
 
 // fleetViews is what the fleet views read and change, besides the tree's
@@ -37,7 +38,7 @@ func (s managedClusters) Update(ctx context.Context, o kube.Object, original, ed
 }
 
 // fleetView is a view of the whole fleet beside the tree: clusters, node
-// capacity, the health check.
+// capacity, the health check, a table of one kind.
 type fleetView interface {
 	component
 	// Refresh re-reads the data after a change.
@@ -54,6 +55,7 @@ type fleetViewSet struct {
 	clusters clusters.Model
 	nodes    nodes.Model
 	health   health.Model
+	table    table.Model
 }
 
 func newFleetViews(fleet Fleet, objects *kube.Tree, s theme.Styles, readOnly bool) *fleetViewSet {
@@ -65,10 +67,13 @@ func newFleetViews(fleet Fleet, objects *kube.Tree, s theme.Styles, readOnly boo
 	}
 	cl := clusters.New(fleet, requests, s)
 	cl.ReadOnly = readOnly
-	return &fleetViewSet{clusters: cl, nodes: nodes.New(objects, fleet.ClusterNames, s), health: health.New(fleet, objects, s)}
+	return &fleetViewSet{clusters: cl, nodes: nodes.New(objects, fleet.ClusterNames, s), health: health.New(fleet, objects, s),
+		table: table.New(objects, s)}
 }
 
-func (vs *fleetViewSet) all() []fleetView { return []fleetView{&vs.clusters, &vs.nodes, &vs.health} }
+func (vs *fleetViewSet) all() []fleetView {
+	return []fleetView{&vs.clusters, &vs.nodes, &vs.health, &vs.table}
+}
 
 func (vs *fleetViewSet) setSize(width, height int) {
 	for _, v := range vs.all() {
