@@ -201,7 +201,9 @@ func (t *FleetTable) follow(ctx context.Context, kc *Kubeconfig, cluster string,
 // read resolves the kind on a cluster, lists it and follows its watch
 // until the watch ends; the error says why.
 func (t *FleetTable) read(ctx context.Context, kc *Kubeconfig, cluster string, cfg *rest.Config, kind string) error {
-	disc, err := kc.cachedDiscovery(cfg)
+	discoveryConfig := rest.CopyConfig(cfg)
+	discoveryConfig.Timeout = readTimeout // a WEC that does not answer holds up no one
+	disc, err := kc.cachedDiscovery(discoveryConfig)
 	if err != nil {
 		return err
 	}
