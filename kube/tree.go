@@ -348,6 +348,25 @@ func (t *Tree) NamespaceObject(cluster, name string) (Object, bool) {
 	return Object{}, false
 }
 
+// Object is a cluster's object of that UID (a Namespace too), if watched.
+func (t *Tree) Object(cluster string, uid types.UID) (Object, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	c, ok := t.clusters[cluster]
+	if !ok {
+		return Object{}, false
+	}
+	if e, ok := c.objects[uid]; ok {
+		return e.obj, true
+	}
+	for _, e := range c.namespaceObjects {
+		if e.obj.UID == uid {
+			return e.obj, true
+		}
+	}
+	return Object{}, false
+}
+
 // BeginResync starts a new generation for a cluster whose watches restart;
 // EndResync then drops whatever the new watches did not report again (the
 // objects deleted while the cluster was out of reach).

@@ -36,17 +36,26 @@ type actionDoneMsg struct {
 }
 
 // objectFor is the object under the cursor, or why what cannot act on it.
+// While a table shows, that is its selected row.
 func (m *Model) objectFor(what string, mutating bool) (kube.Object, string) {
-	row, ok := m.tree.Selected()
+	var obj *kube.Object
+	if m.tableShown() {
+		if o, ok := m.views.table.Selected(); ok {
+			obj = &o
+		}
+	} else if row, ok := m.tree.Selected(); ok {
+		if row.Level == tree.LevelNamespace && row.Object == nil {
+			return kube.Object{}, what + ": the Namespace " + row.Label + " is not listed on " + row.Cluster + " (may you list namespaces there?)"
+		}
+		obj = row.Object
+	}
 	switch {
-	case ok && row.Level == tree.LevelNamespace && row.Object == nil:
-		return kube.Object{}, what + ": the Namespace " + row.Label + " is not listed on " + row.Cluster + " (may you list namespaces there?)"
-	case !ok || row.Object == nil:
+	case obj == nil:
 		return kube.Object{}, what + ": select an object first"
 	case mutating && m.cfg.ReadOnly:
 		return kube.Object{}, what + ": " + kube.ErrReadOnly.Error()
 	}
-	return *row.Object, ""
+	return *obj, ""
 }
 
 // checked asks the WEC whether the user may verb o, then runs next.
@@ -170,8 +179,8 @@ func (m *Model) export(path string) tea.Cmd {
 // copyName puts the selected row's name on the clipboard (OSC 52: it works
 // over SSH when the terminal allows it).
 func (m *Model) copyName() tea.Cmd {
-	row, _ := m.tree.Selected()
-	return tea.Batch(status.Note("copied "+row.Label+" to the clipboard"), tea.SetClipboard(row.Label))
+	_, name, _ := m.selection()
+	return tea.Batch(status.Note("copied "+name+" to the clipboard"), tea.SetClipboard(name))
 }
 
 // copyYAML puts the selected object's YAML on the clipboard; a Secret's

@@ -60,6 +60,8 @@ type Fleet interface {
 	// PodClient reaches a connected WEC's pods, for exec and port-forward.
 	PodClient(cluster string) (*kube.PodClient, error)
 	Can(ctx context.Context, verb string, o kube.Object, subresource string) kube.Permission
+	// OpenTable lists then watches one kind on every WEC, until closed.
+	OpenTable(kind string) *kube.FleetTable
 	fleetViews
 }
 
@@ -252,11 +254,11 @@ func (m *Model) quit() tea.Cmd {
 
 // reconnect re-opens the watches on the selected row's cluster.
 func (m *Model) reconnect() tea.Cmd {
-	row, _ := m.tree.Selected()
-	if err := m.fleet.Reconnect(row.Cluster); err != nil {
+	cluster, _, _ := m.selection()
+	if err := m.fleet.Reconnect(cluster); err != nil {
 		return status.Problem(err.Error())
 	}
-	return status.Note("reconnecting to " + row.Cluster)
+	return status.Note("reconnecting to " + cluster)
 }
 
 // openPane shows a tab and gives the pane the keys.
@@ -269,13 +271,23 @@ func (m *Model) openPane(tab pane.Tab) tea.Cmd {
 
 // paneVisible reports whether the details pane is on screen.
 func (m *Model) paneVisible() bool {
-	return m.width >= splitWidth || m.paneFocused()
+	return m.width >= splitWidth && !m.tableShown() || m.paneFocused()
 }
 
-// showSelected points the pane at the tree's selection, while it shows.
+// showSelected points the pane at the selection (the table's or the
+// tree's), while it shows.
 func (m *Model) showSelected() tea.Cmd {
+	if !m.paneVisible() {
+		return nil
+	}
+	if m.tableShown() {
+		if t, ok := m.tableTarget(); ok {
+			return m.pane.Select(t)
+		}
+		return nil
+	}
 	row, ok := m.tree.Selected()
-	if !ok || !m.paneVisible() {
+	if !ok {
 		return nil
 	}
 	t := pane.Target{Key: row.Key, Member: row.Member, Object: row.Object, Label: row.Label, Counts: row.Counts,
@@ -295,7 +307,7 @@ func (m *Model) layout() {
 	body := max(m.height-4, 1) // header, filters, breadcrumbs, footer
 	m.views.setSize(m.width, body)
 	switch {
-	case m.width >= splitWidth:
+	case m.width >= splitWidth && !m.tableShown():
 		treeWidth := m.width * 45 / 100
 		m.tree.SetSize(treeWidth, body)
 		m.pane.SetSize(m.width-treeWidth-3, body)
@@ -406,6 +418,8 @@ func (m Model) body() string {
 		return m.help.View()
 	case page.view != nil:
 		return page.view.View()
+	case m.paneFocused() && m.tableShown():
+		return m.pane.View()
 	case m.width >= splitWidth:
 		treeWidth := m.width * 45 / 100
 		left := lipgloss.NewStyle().Width(treeWidth).Render(m.tree.View())
@@ -421,7 +435,10 @@ func (m Model) body() string {
 // breadcrumbs, body, footer.
 func (m Model) View() tea.View {
 	top := []string{m.header(), m.filterLine(), m.breadcrumbs()}
-	if v := m.viewShown(); v != nil {
+	switch v := m.viewShown(); {
+	case v == &m.views.table:
+		top = []string{m.header(), m.viewTitle(v), m.filterLine()}
+	case v != nil:
 		top = []string{m.header(), m.viewTitle(v), m.styles.Muted.Render(":clusters · :nodes · :health · :pf · esc back to the tree")}
 	}
 	bottom := []string{m.footer()}

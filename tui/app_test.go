@@ -33,6 +33,7 @@ type fakeFleet struct {
 	watched     *[]string
 	itsProblem  *string
 	changes     *[]string
+	objects     *kube.Tree
 }
 
 func (f fakeFleet) Members() []kube.Member   { return f.members }
@@ -114,6 +115,20 @@ func (f fakeFleet) StreamLogs(ctx context.Context, o kube.Object, clusters []str
 	}
 }
 func (f fakeFleet) BindingPolicy(cluster, work string) string { return "shop-policy" }
+
+// OpenTable is a table of the tree's objects of a kind, with kubectl's
+// pod columns and a wide one; cluster2 has no rows but a problem.
+func (f fakeFleet) OpenTable(name string) *kube.FleetTable {
+	t := kube.NewFleetTable()
+	kind := kube.ResolveKind(name)
+	columns := []kube.TableColumn{{Name: "Name"}, {Name: "Ready"}, {Name: "Status"}, {Name: "Restarts", Type: "integer"}, {Name: "Age"}, {Name: "IP", Priority: 1}, {Name: "Node", Priority: 1}}
+	var rows []kube.TableRow
+	for i, o := range f.objects.Find(kube.Filter{Clusters: []string{"cluster1"}, Kinds: []string{kind}, ShowSystem: true}) {
+		rows = append(rows, kube.TableRow{Object: o, Cells: []string{o.Name, o.Ready, o.StatusWord(), fmt.Sprintf("%d (%dm ago)", 10-3*i, i+1), "1h", "10.0.0." + fmt.Sprint(i+1), "node-" + o.Name}})
+	}
+	t.SetRows("cluster1", kind, columns, rows)
+	return t
+}
 func (f fakeFleet) ClusterObject(name string) *unstructured.Unstructured {
 	return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "cluster.open-cluster-management.io/v1", "kind": "ManagedCluster",
 		"metadata": map[string]any{"name": name}, "spec": map[string]any{"hubAcceptsClient": true}}}
@@ -173,7 +188,7 @@ func testTree() *kube.Tree {
 func newModel() Model { return newModelWith(testTree()) }
 
 func newModelWith(objs *kube.Tree) Model {
-	f := fakeFleet{changed: make(chan struct{}, 1), reconnected: new([]string), watched: new([]string), itsProblem: new(string), changes: new([]string), members: []kube.Member{
+	f := fakeFleet{objects: objs, changed: make(chan struct{}, 1), reconnected: new([]string), watched: new([]string), itsProblem: new(string), changes: new([]string), members: []kube.Member{
 		{ClusterInfo: kube.ClusterInfo{Name: "cluster1", Health: kube.HealthActive, Created: created}, Connection: kube.Connection{State: kube.Connected}},
 		{ClusterInfo: kube.ClusterInfo{Name: "cluster2", Health: kube.HealthInactive, Reason: "the agent stopped renewing its lease", Created: created},
 			Connection: kube.Connection{State: kube.Disconnected, Err: "connection refused"}},
@@ -181,6 +196,7 @@ func newModelWith(objs *kube.Tree) Model {
 	m := New(Config{ITSContext: "its1"}, f, objs)
 	m.pane.Now = func() time.Time { return now }
 	m.views.clusters.Now = func() time.Time { return now }
+	m.views.table.Now = func() time.Time { return now }
 	return m
 }
 
@@ -369,7 +385,7 @@ func TestStatusFilterNarrowsToFailedAndOneKeyClears(t *testing.T) {
 }
 
 func TestCommandsFilterByKindNamespaceAndCluster(t *testing.T) {
-	m := send(sized(120, 30), keys(":deploy", "enter")...)
+	m := send(sized(120, 30), keys(":kind deploy", "enter")...)
 	plain := screen(m)
 	if !strings.Contains(plain, "filter: kind=Deployment") || strings.Contains(plain, "crashy") || !strings.Contains(plain, "Deployment") {
 		t.Fatalf(":deploy:\n%s", plain)
@@ -379,13 +395,13 @@ func TestCommandsFilterByKindNamespaceAndCluster(t *testing.T) {
 	if got := m.command.Input(); got != "ns batch" {
 		t.Errorf("completion gave %q", got)
 	}
-	m = send(m, keys("enter", ":po", "enter", ":cluster cluster1", "enter")...)
+	m = send(m, keys("enter", ":kind po", "enter", ":cluster cluster1", "enter")...)
 	plain = screen(m)
 	if !strings.Contains(plain, "cluster=cluster1 · ns=batch · kind=Pod") || !strings.Contains(plain, "crashy") {
 		t.Fatalf("three filters:\n%s", plain)
 	}
-	m = send(m, keys(":nosuchthing", "enter")...)
-	if !strings.Contains(screen(m), `unknown command or kind "nosuchthing"`) {
+	m = send(m, keys(":kind nosuchthing", "enter")...)
+	if !strings.Contains(screen(m), `unknown kind "nosuchthing"`) {
 		t.Errorf("an unknown command is not explained:\n%s", screen(m))
 	}
 	m = send(m, keys(":label app in (", "enter")...)

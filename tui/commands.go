@@ -23,7 +23,8 @@ var commands = []struct{ line, what string }{
 	{":delivered", "only objects KubeStellar delivered (toggle)"},
 	{":system", "show system namespaces (toggle)"},
 	{":clear", "drop every filter"},
-	{":KIND", "only that kind (:deploy, :po, :svc …; :all for any)"},
+	{":KIND", "a table of that kind across the fleet (:pods, :deploy, :svc, :widgets …)"},
+	{":kind K", "only kind K in the tree (no kind, or :all: any)"},
 	{":export [PATH]", "write the selected object's YAML to a file"},
 	{":scale N", "scale a Deployment or StatefulSet"},
 	{":restart", "restart a workload's rollout (asks first)"},
@@ -35,7 +36,7 @@ var commands = []struct{ line, what string }{
 	{":q", "quit"},
 }
 
-var commandWords = []string{"clusters", "nodes", "health", "cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "help", "q", "quit",
+var commandWords = []string{"clusters", "nodes", "health", "cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "kind", "help", "q", "quit",
 	"edit", "delete", "scale", "restart", "export"}
 
 // runLine runs a ":" line.
@@ -100,6 +101,13 @@ func (m *Model) run(line string) (tea.Cmd, error) {
 		f = kube.Filter{ShowSystem: f.ShowSystem}
 	case "all", "kind":
 		f.Kinds = nil
+		if arg != "" {
+			kind, ok := m.kindNamed(arg)
+			if !ok {
+				return nil, fmt.Errorf("unknown kind %q: tab completes the kinds the fleet has", arg)
+			}
+			f.Kinds = []string{kind}
+		}
 	case "help", "?":
 		return m.openHelp(), nil
 	case "edit":
@@ -115,13 +123,10 @@ func (m *Model) run(line string) (tea.Cmd, error) {
 	case "export":
 		return m.export(arg), nil
 	default:
-		kind, ok := m.kindNamed(name)
-		if !ok {
-			return nil, fmt.Errorf("unknown command or kind %q: :help lists the commands, tab completes", name)
-		}
-		f.Kinds = []string{kind}
+		return m.openTable(name), nil
 	}
 	m.tree.SetFilter(f)
+	m.filtersChanged()
 	return nil, nil
 }
 
@@ -171,11 +176,12 @@ func (m *Model) fleetNamespaces() []string {
 // completer lists the full lines that extend an input, from what the fleet
 // holds when the command line opens.
 func (m Model) completer() func(string) []string {
-	kinds, clusters, namespaces := m.fleetKinds(), m.clusterNames(), m.fleetNamespaces()
-	first := append(slices.Clone(commandWords), kube.KindAliases()...)
-	for _, k := range kinds {
-		first = append(first, strings.ToLower(k))
+	clusters, namespaces := m.clusterNames(), m.fleetNamespaces()
+	kinds := kube.KindAliases()
+	for _, k := range m.fleetKinds() {
+		kinds = append(kinds, strings.ToLower(k))
 	}
+	first := append(slices.Clone(commandWords), kinds...)
 	return func(input string) []string {
 		name, _, hasArg := strings.Cut(input, " ")
 		if !hasArg {
@@ -188,6 +194,8 @@ func (m Model) completer() func(string) []string {
 			return command.Complete(input, namespaces)
 		case "status":
 			return command.Complete(input, strings.Split(kube.StatusNames(), ", "))
+		case "kind":
+			return command.Complete(input, kinds)
 		}
 		return nil
 	}

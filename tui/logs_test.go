@@ -25,7 +25,7 @@ func TestEscLeavesTheLogsEvenWithAFilter(t *testing.T) {
 // TestAllClustersKeyOnARowWithoutPods: a on the Logs tab of a cluster or
 // a Service says there are no pods instead of failing.
 func TestAllClustersKeyOnARowWithoutPods(t *testing.T) {
-	m := send(sized(140, 30), keys(":svc", "enter", "4", "a")...)
+	m := send(sized(140, 30), keys(":kind svc", "enter", "4", "a")...)
 	if !strings.Contains(screen(m), "No pods here") {
 		t.Errorf("the Logs tab of a cluster:\n%s", screen(m))
 	}

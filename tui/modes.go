@@ -19,6 +19,7 @@ import (
 	"github.com/wecs-tui/wecs/tui/nodes"
 	"github.com/wecs-tui/wecs/tui/pane"
 	"github.com/wecs-tui/wecs/tui/status"
+	"github.com/wecs-tui/wecs/tui/table"
 	"github.com/wecs-tui/wecs/tui/textview"
 )
 
@@ -42,6 +43,7 @@ var (
 	_ fleetView = (*nodes.Model)(nil)
 	_ fleetView = (*health.Model)(nil)
 	_ fleetView = (*forwards.Model)(nil)
+	_ fleetView = (*table.Model)(nil)
 )
 
 // modeKind says what has the keyboard.
@@ -51,6 +53,7 @@ const (
 	modeTree modeKind = iota
 	modePane
 	modeView
+	modeTable
 	modeHelp
 	modeSearch
 	modeFilter
@@ -139,11 +142,13 @@ func (m *Model) popToTree() {
 func (m *Model) keymaps() []keymap.Map[Model] {
 	switch m.top().kind {
 	case modeTree:
-		return []keymap.Map[Model]{treeKeys(), sharedKeys(), actionKeys()}
+		return []keymap.Map[Model]{treeKeys(), sharedKeys(), actionKeys(), podKeys()}
 	case modePane:
 		return []keymap.Map[Model]{paneKeys(), sharedKeys(), actionKeys()}
 	case modeView:
 		return []keymap.Map[Model]{viewKeys()}
+	case modeTable:
+		return []keymap.Map[Model]{tableKeys(), sharedKeys(), actionKeys(), podKeys()}
 	case modeHelp:
 		return []keymap.Map[Model]{helpKeys()}
 	case modeSearch, modeFilter, modePrompt:
@@ -190,6 +195,7 @@ func filterKey(change func(f *kube.Filter)) func(*Model, tea.KeyPressMsg) tea.Cm
 		f := m.tree.Filter()
 		change(&f)
 		m.tree.SetFilter(f)
+		m.filtersChanged()
 		return m.showSelected()
 	})
 }
@@ -197,7 +203,7 @@ func filterKey(change func(f *kube.Filter)) func(*Model, tea.KeyPressMsg) tea.Cm
 // noRow disables a key while nothing is selected.
 func noRow(what string) func(*Model) string {
 	return func(m *Model) string {
-		if _, ok := m.tree.Selected(); !ok {
+		if _, _, ok := m.selection(); !ok {
 			return what + ": select a row first"
 		}
 		return ""
@@ -229,6 +235,15 @@ func sharedKeys() keymap.Map[Model] {
 		{Keys: []string{"r", "ctrl+r"}, Long: "reconnect the selected cluster", Disabled: noRow("reconnect"), Run: do((*Model).reconnect)},
 		{Keys: []string{"?"}, Short: "? help", Long: "this help", Run: do((*Model).openHelp)},
 		{Keys: []string{"ctrl+c"}, Long: "quit", Run: do((*Model).quit)},
+	}}
+}
+
+// podKeys reach into the selected pod (or a service's pod), in the tree
+// and in a table.
+func podKeys() keymap.Map[Model] {
+	return keymap.Map[Model]{Title: "Pods", Bindings: []keymap.Binding[Model]{
+		{Keys: []string{"s"}, Short: "s shell", Long: "shell in a container of the pod (:exec CMD runs a command)", Disabled: noPod("shell", "Pod"), Run: do((*Model).shell)},
+		{Keys: []string{"F"}, Long: "port-forward to the pod or service (:pf lists the forwards)", Disabled: noPod("port-forward", "Pod", "Service"), Run: do((*Model).askForward)},
 	}}
 }
 
@@ -284,8 +299,6 @@ func treeKeys() keymap.Map[Model] {
 			m.cycleStatus()
 			return m.showSelected()
 		})},
-		keymap.Binding[Model]{Keys: []string{"s"}, Short: "s shell", Long: "shell in a container of the pod (:exec CMD runs a command)", Disabled: noPod("shell", "Pod"), Run: do((*Model).shell)},
-		keymap.Binding[Model]{Keys: []string{"F"}, Long: "port-forward to the pod or service (:pf lists the forwards)", Disabled: noPod("port-forward", "Pod", "Service"), Run: do((*Model).askForward)},
 		keymap.Binding[Model]{Keys: []string{"S"}, Long: "system namespaces", Run: filterKey(func(f *kube.Filter) { f.ShowSystem = !f.ShowSystem })},
 		keymap.Binding[Model]{Keys: []string{"K"}, Long: "delivered by KubeStellar only", Run: filterKey(func(f *kube.Filter) { f.DeliveredOnly = !f.DeliveredOnly })},
 		keymap.Binding[Model]{Keys: []string{"x"}, Long: "clear every filter", Run: filterKey(func(f *kube.Filter) { *f = kube.Filter{ShowSystem: f.ShowSystem} })},
@@ -309,8 +322,8 @@ func paneKeys() keymap.Map[Model] {
 			_ = m.pane.Filter("")
 			return nil
 		})},
-		{Keys: []string{"esc"}, Short: "esc back", Long: "back to the tree", Active: func(m *Model) bool { return !paneSearching(m) }, Run: do(backToTree)},
-		{Keys: []string{"left", "h", "q"}, Label: "← h q", Long: "back to the tree", Run: do(backToTree)},
+		{Keys: []string{"esc"}, Short: "esc back", Long: "back to the tree or the table", Active: func(m *Model) bool { return !paneSearching(m) }, Run: do(backFromPane)},
+		{Keys: []string{"left", "h", "q"}, Label: "← h q", Long: "back to the tree or the table", Run: do(backFromPane)},
 		{Keys: []string{"F"}, Short: "F filter", Long: "filter: only matching lines", Active: func(m *Model) bool { return m.pane.Tab() == pane.TabLogs }, Run: do(func(m *Model) tea.Cmd {
 			m.query = input.New()
 			m.push(mode{kind: modeFilter})
@@ -321,8 +334,11 @@ func paneKeys() keymap.Map[Model] {
 
 func paneSearching(m *Model) bool { return m.pane.SearchStatus() != "" }
 
-func backToTree(m *Model) tea.Cmd {
-	m.popToTree()
+// backFromPane takes the pane off: back to the table or the tree under it.
+func backFromPane(m *Model) tea.Cmd {
+	for m.paneFocused() {
+		m.pop()
+	}
 	return nil
 }
 
@@ -442,6 +458,10 @@ func changed(line *input.Model, msg tea.Msg) bool {
 // applySearch searches (a log filter: filters) as the user types: the
 // tree, or the pane's tab when the pane has the keys.
 func (m *Model) applySearch(kind modeKind) tea.Cmd {
+	if m.tableShown() && !m.paneFocused() {
+		m.views.table.Search(m.query.Value())
+		return nil
+	}
 	if !m.paneFocused() {
 		m.tree.Search(m.query.Value())
 		return m.showSelected()
@@ -492,8 +512,11 @@ func (m Model) footer() string {
 		return m.styles.Key.Render(m.prompt.Label) + m.query.View() + m.styles.Muted.Render("  "+m.prompt.Hint)
 	case modeSearch:
 		found := m.tree.SearchStatus()
-		if m.paneFocused() {
+		switch {
+		case m.paneFocused():
 			found = m.pane.SearchStatus()
+		case m.tableShown():
+			found = m.views.table.SearchStatus()
 		}
 		return m.styles.Key.Render("/") + m.query.View() + m.styles.Muted.Render(strings.TrimPrefix(found, "/"+m.query.Value()))
 	case modeFilter:
@@ -520,6 +543,9 @@ func (m Model) footer() string {
 			order = append(order, g.Footer...)
 		}
 		order = append(order, "?")
+	case top.kind == modeTable:
+		searchStatus = m.views.table.SearchStatus()
+		order = []string{"esc", "down", "enter", "l", "/", ":", "d", ">", "?"}
 	case top.view != nil:
 		order = []string{"esc"}
 		for _, g := range groups {

@@ -28,6 +28,9 @@ var readmeWalk = [][]string{
 	{"U", "enter"},
 	{"H"},
 	{":pf", "enter"},
+	{":pods", "enter"},
+	{":pods", "enter", "/", "web", "enter"},
+	{":pods", "enter", "T"},
 }
 
 // keyTables are the README's tables of keys, one per section of the help,

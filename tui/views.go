@@ -13,6 +13,7 @@ import (
 	"github.com/wecs-tui/wecs/tui/forwards"
 	"github.com/wecs-tui/wecs/tui/health"
 	"github.com/wecs-tui/wecs/tui/nodes"
+	"github.com/wecs-tui/wecs/tui/table"
 )
 
 // fleetViews is what the fleet views read and change, besides the tree's
@@ -38,7 +39,7 @@ func (s managedClusters) Update(ctx context.Context, o kube.Object, original, ed
 }
 
 // fleetView is a view of the whole fleet beside the tree: clusters, node
-// capacity, the health check.
+// capacity, the health check, a table of one kind.
 type fleetView interface {
 	component
 	// Refresh re-reads the data after a change.
@@ -56,6 +57,7 @@ type fleetViewSet struct {
 	nodes    nodes.Model
 	health   health.Model
 	forwards forwards.Model
+	table    table.Model
 }
 
 func newFleetViews(fleet Fleet, objects *kube.Tree, s theme.Styles, readOnly bool) *fleetViewSet {
@@ -68,11 +70,11 @@ func newFleetViews(fleet Fleet, objects *kube.Tree, s theme.Styles, readOnly boo
 	cl := clusters.New(fleet, requests, s)
 	cl.ReadOnly = readOnly
 	return &fleetViewSet{clusters: cl, nodes: nodes.New(objects, fleet.ClusterNames, s), health: health.New(fleet, objects, s),
-		forwards: forwards.New(s)}
+		forwards: forwards.New(s), table: table.New(objects, s)}
 }
 
 func (vs *fleetViewSet) all() []fleetView {
-	return []fleetView{&vs.clusters, &vs.nodes, &vs.health, &vs.forwards}
+	return []fleetView{&vs.clusters, &vs.nodes, &vs.health, &vs.forwards, &vs.table}
 }
 
 func (vs *fleetViewSet) setSize(width, height int) {

@@ -262,7 +262,7 @@ func TestHostileTextReachesNoTerminalFromTheTUI(t *testing.T) {
 	escaped := `\x1b` + hostileMarker
 	// The ConfigMap: its Summary (annotation), YAML (data) and Events.
 	term.Keys(":", "ns "+ns, "Enter")
-	term.Keys(":", "cm", "Enter")
+	term.Keys(":", "kind cm", "Enter")
 	term.WaitFor(20*time.Second, "ConfigMap hostile")
 	// The namespace's rows are its name, the kind, then hostile and kube-root-ca.crt.
 	term.Keys("/", "hostile", "Enter")

@@ -219,7 +219,7 @@ func TestTUIWalksToTheFailingWorkloadAndReadsIt(t *testing.T) {
 	term.WaitFor(10*time.Second, "d/y/v details")
 	term.Keys("x")
 	term.WaitFor(10*time.Second, "d/y/v details")
-	term.Keys(":", "d", "e", "p", "l", "o", "y", "Enter")
+	term.Keys(":", "k", "i", "n", "d", " ", "d", "e", "p", "l", "o", "y", "Enter")
 	term.WaitFor(10*time.Second, "filter: kind=Deployment")
 	quitFromTheTree(term)
 }

@@ -1,0 +1,133 @@
+package table
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/theme"
+)
+
+var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// podColumns are the server's columns of pods, the wide ones included.
+var podColumns = []kube.TableColumn{{Name: "Name"}, {Name: "Ready"}, {Name: "Status"}, {Name: "Restarts", Type: "integer"}, {Name: "Age"},
+	{Name: "IP", Priority: 1}, {Name: "Node", Priority: 1}, {Name: "Nominated Node", Priority: 1}, {Name: "Readiness Gates", Priority: 1}}
+
+func pod(cluster, name, restarts string, age time.Duration) kube.TableRow {
+	return kube.TableRow{
+		Object: kube.Object{Cluster: cluster, Namespace: "shop-with-a-long-namespace", Name: name, Kind: "Pod", UID: types.UID(cluster + name), Created: now.Add(-age)},
+		Cells:  []string{name, "1/1", "CrashLoopBackOff", restarts, "ignored", "10.244.0.1", "kwok-node-0", "<none>", "<none>"},
+	}
+}
+
+func TestCompareCellsReadsNumbersAndDurations(t *testing.T) {
+	ordered := [][]string{
+		{"0", "3 (2m ago)", "10 (1m ago)", "112"},
+		{"0/1", "1/2", "2/2", "10/10"},
+		{"45s", "5m10s", "2h", "3d4h", "2y"},
+		{"<none>", "Completed", "Running"},
+	}
+	for _, want := range ordered {
+		got := slices.Clone(want)
+		slices.Reverse(got)
+		slices.SortFunc(got, compareCells)
+		if !slices.Equal(got, want) {
+			t.Errorf("sorted %v, want %v", got, want)
+		}
+	}
+}
+
+func TestFitAt80KeepsNameClusterStatusAndAge(t *testing.T) {
+	snap := kube.TableSnapshot{Columns: podColumns, Rows: []kube.TableRow{
+		pod("cluster1", "checkout-api-7d4b9c8f6-with-a-very-long-generated-suffix", "3 (2m ago)", time.Hour)}}
+	cols := columnsOf(snap)
+	natural := naturalWidths(cols, snap.Rows, now)
+	for _, width := range []int{80, 60, 40} {
+		shown, widths := fit(cols, natural, width)
+		var names []string
+		total := -separator
+		for j, i := range shown {
+			names = append(names, cols[i].name)
+			total += widths[j] + separator
+		}
+		for _, must := range essential {
+			if !slices.Contains(names, must) {
+				t.Errorf("at %d columns %s is gone: %v", width, must, names)
+			}
+		}
+		if slices.Contains(names, "NODE") || total > width {
+			t.Errorf("at %d columns: %v, %d cells wide", width, names, total)
+		}
+	}
+	if shown, _ := fit(cols, natural, 250); len(shown) != len(cols) {
+		t.Errorf("a wide terminal shows %d of the %d columns", len(shown), len(cols))
+	}
+}
+
+// fakeData is a table whose rows the test sets.
+type fakeData struct{ snap kube.TableSnapshot }
+
+func (d *fakeData) Snapshot() kube.TableSnapshot { return d.snap }
+func (d *fakeData) Changed() <-chan struct{}     { return nil }
+func (d *fakeData) Close()                       {}
+
+func shownNames(m *Model) []string {
+	var out []string
+	for _, r := range m.rows {
+		out = append(out, r.Object.Cluster+"/"+r.Object.Name)
+	}
+	return out
+}
+
+func TestSortingAndLiveUpdatesKeepTheCursorOnItsRow(t *testing.T) {
+	data := &fakeData{kube.TableSnapshot{Columns: podColumns, Rows: []kube.TableRow{
+		pod("cluster1", "a", "10 (1m ago)", 3*time.Hour), pod("cluster1", "b", "0", time.Minute), pod("cluster2", "c", "3 (5m ago)", 48*time.Hour)}}}
+	m := New(kube.NewTree(), theme.For(true))
+	m.Now = func() time.Time { return now }
+	m.SetSize(200, 10)
+	m.Show(data, "pods")
+	for _, step := range []struct {
+		sortBy string
+		want   []string
+	}{
+		{"RESTARTS", []string{"cluster1/b", "cluster2/c", "cluster1/a"}},
+		{"RESTARTS", []string{"cluster1/a", "cluster2/c", "cluster1/b"}},
+		{"AGE", []string{"cluster1/b", "cluster1/a", "cluster2/c"}},
+	} {
+		m.SortBy(step.sortBy)
+		if got := shownNames(&m); !slices.Equal(got, step.want) {
+			t.Errorf("sorted by %s (descending %v): %v, want %v", step.sortBy, m.descending, got, step.want)
+		}
+	}
+	// The cursor on cluster1/a; a new, younger pod comes first.
+	m.list.Select(1)
+	data.snap.Rows = append(data.snap.Rows, pod("cluster2", "d", "0", time.Second))
+	m.Refresh()
+	if o, _ := m.Selected(); o.Name != "a" || m.list.Cursor() != 2 {
+		t.Errorf("after an update the cursor is on %s (row %d), not on a", o.Name, m.list.Cursor())
+	}
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "AGE↑") || !strings.Contains(view, "3h") || !strings.Contains(view, "RESTARTS") {
+		t.Errorf("the view:\n%s", view)
+	}
+	m.Search("cluster2")
+	if got := shownNames(&m); !slices.Equal(got, []string{"cluster2/d", "cluster2/c"}) {
+		t.Errorf("/cluster2 shows %v", got)
+	}
+	m.Search("")
+	m.SetFilter(kube.Filter{Clusters: []string{"cluster1"}, ShowSystem: true})
+	if got := shownNames(&m); !slices.Equal(got, []string{"cluster1/b", "cluster1/a"}) {
+		t.Errorf("the tree's cluster filter shows %v", got)
+	}
+	m.SetFilter(kube.Filter{Words: []string{"Running"}, ShowSystem: true})
+	if got := len(m.rows); got != 0 {
+		t.Errorf("status Running shows %d crash-looping pods: %s", got, fmt.Sprint(shownNames(&m)))
+	}
+}
