@@ -25,14 +25,15 @@ type stepMsg struct {
 	next func(m *Model) tea.Cmd
 }
 
-// step runs do off the UI and hands its outcome to the root.
+// step runs do off the UI, saying what it does meanwhile, and hands its
+// outcome to the root.
 func step(what string, do func(ctx context.Context) (func(m *Model) tea.Cmd, error)) tea.Cmd {
-	return func() tea.Msg {
+	return tea.Batch(status.Busy(what+" …"), func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
 		defer cancel()
 		next, err := do(ctx)
 		return stepMsg{what: what, err: err, next: next}
-	}
+	})
 }
 
 // noPod disables a key unless the selection is an object of one of kinds

@@ -172,7 +172,7 @@ func TestTUIEditsDeletesAndStaysReadOnly(t *testing.T) {
 	quitFromTheTree(term)
 
 	// Read-only: the same keys offer nothing and the object stays as it is.
-	ro := tmuxtest.Start(t, 160, 40, "EDITOR="+editor+" "+buildWecs(t)+" tui --readonly --kubeconfig "+s.Kubeconfig)
+	ro := tmuxtest.Start(t, 160, 60, "EDITOR="+editor+" "+buildWecs(t)+" tui --readonly --kubeconfig "+s.Kubeconfig)
 	ro.WaitFor(60*time.Second, "wecs RO · ITS its1", "cluster3 Active ● Connected")
 	ro.Keys("/")
 	ro.Keys(strings.Split(name, "")...)

@@ -27,7 +27,7 @@ func TestShellExecAndPortForwardFromTheTree(t *testing.T) {
 
 	// A command: its output stays on screen until enter.
 	term.Keys(":", "exec echo ran-on-$"+sandbox.ExecClusterEnv, "Enter")
-	term.WaitFor(20*time.Second, "container of "+sandbox.LoggingPod+": ", "one of app, proxy")
+	term.WaitFor(60*time.Second, "container of "+sandbox.LoggingPod+": ", "one of app, proxy")
 	term.Keys("Enter")
 	term.WaitFor(30*time.Second, "ran-on-cluster2", "press enter to return to wecs")
 	term.Keys("Enter")
@@ -36,7 +36,7 @@ func TestShellExecAndPortForwardFromTheTree(t *testing.T) {
 	// A shell in the proxy container; exit gives the terminal back, and
 	// the first key typed afterwards reaches wecs.
 	term.Keys("s")
-	term.WaitFor(20*time.Second, "container of "+sandbox.LoggingPod+": ")
+	term.WaitFor(60*time.Second, "container of "+sandbox.LoggingPod+": ")
 	term.Keys("proxy", "Enter")
 	term.WaitFor(30*time.Second, "wecs: shell in cluster2/shop/"+sandbox.LoggingPod+", container proxy")
 	// kwok runs the command without a pseudo-terminal, so nothing turns
@@ -54,7 +54,7 @@ func TestShellExecAndPortForwardFromTheTree(t *testing.T) {
 	// A port-forward, offered the pod's declared port.
 	port := freePort(t)
 	term.Keys("F")
-	term.WaitFor(20*time.Second, "forward to "+sandbox.LoggingPod+": ", "ports 80 (http)")
+	term.WaitFor(60*time.Second, "forward to "+sandbox.LoggingPod+": ", "ports 80 (http)")
 	term.Keys(port+":80", "Enter")
 	term.WaitFor(30*time.Second, "forwarding localhost:"+port+"→80 to cluster2/shop/pod/"+sandbox.LoggingPod)
 	client := &http.Client{Timeout: 10 * time.Second}
