@@ -129,7 +129,15 @@ func TestOutageCyclesLeaveTheTreeEqualToTheServer(t *testing.T) {
 			if err := connected(f, cluster); err != nil {
 				return err
 			}
-			return treeMatchesTruth(t, f, s, cluster)
+			if err := treeMatchesTruth(t, f, s, cluster); err != nil {
+				for _, m := range f.Members() {
+					if m.Name == cluster {
+						return fmt.Errorf("%w; forbidden %v, incomplete %q", err, m.Connection.Forbidden, m.Connection.Incomplete)
+					}
+				}
+				return err
+			}
+			return nil
 		})
 		if sawIncomplete {
 			incomplete++

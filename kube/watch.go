@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilnet "k8s.io/apimachinery/pkg/util/net"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
@@ -362,7 +363,11 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 		ictx, stop := context.WithCancel(sctx)
 		kw := &kindWatch{gvr: gvr, namespace: namespace}
 		listed := func(done, total int) { w.listed(gvr.Resource, done, total) }
-		inf := cache.NewSharedIndexInformer(listWatch(reader, namespace, listed), &row{}, 0, cache.Indexers{})
+		lw := listWatch(reader, namespace, listed)
+		if customGroup(gvr.Group) {
+			lw = shortWatches(lw)
+		}
+		inf := cache.NewSharedIndexInformer(lw, &row{}, 0, cache.Indexers{})
 		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 			if apierrors.IsForbidden(err) {
 				forbiddenMu.Lock()
@@ -545,6 +550,26 @@ func (w *clusterWatch) handler() cache.ResourceEventHandler {
 }
 
 // customGroup tells API groups of custom resources from Kubernetes' own.
+// customWatchTimeout bounds a watch of a custom resource.
+const customWatchTimeout = 60
+
+// shortWatches ends each watch within customWatchTimeout seconds, to be
+// opened again from where it was. A watch of a custom resource opened as
+// the API server replaces the kind's storage (its CustomResourceDefinition
+// written again, as OCM's agent does when it reconnects) can stay open and
+// hear nothing more until it times out, which is otherwise minutes away.
+func shortWatches(lw *cache.ListWatch) *cache.ListWatch {
+	open := lw.WatchFuncWithContext
+	lw.WatchFuncWithContext = func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+		if opts.TimeoutSeconds == nil || *opts.TimeoutSeconds > customWatchTimeout {
+			timeout := int64(customWatchTimeout)
+			opts.TimeoutSeconds = &timeout
+		}
+		return open(ctx, opts)
+	}
+	return lw
+}
+
 func customGroup(group string) bool {
 	return strings.Contains(group, ".") && !strings.HasSuffix(group, ".k8s.io")
 }
