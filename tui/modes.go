@@ -142,13 +142,13 @@ func (m *Model) popToTree() {
 func (m *Model) keymaps() []keymap.Map[Model] {
 	switch m.top().kind {
 	case modeTree:
-		return []keymap.Map[Model]{treeKeys(), sharedKeys(), actionKeys(), podKeys()}
+		return []keymap.Map[Model]{treeKeys(), rowKeys(), sharedKeys(), actionKeys(), podKeys()}
 	case modePane:
 		return []keymap.Map[Model]{paneKeys(), sharedKeys(), actionKeys()}
 	case modeView:
 		return []keymap.Map[Model]{viewKeys()}
 	case modeTable:
-		return []keymap.Map[Model]{tableKeys(), sharedKeys(), actionKeys(), podKeys()}
+		return []keymap.Map[Model]{tableKeys(), rowKeys(), sharedKeys(), actionKeys(), podKeys()}
 	case modeHelp:
 		return []keymap.Map[Model]{helpKeys()}
 	case modeSearch, modeFilter, modePrompt:
@@ -254,19 +254,34 @@ func actionKeys() keymap.Map[Model] {
 	}}
 }
 
+// rowKeys act on the selected row, in the tree and in a table.
+func rowKeys() keymap.Map[Model] {
+	return keymap.Map[Model]{Title: "Tree and table", Bindings: []keymap.Binding[Model]{
+		{Keys: []string{"l"}, Short: "l logs", Long: "logs of a pod or workload (elsewhere: as enter)", Disabled: noRow("logs"), Run: do((*Model).logsOrOpen)},
+		{Keys: []string{"c"}, Long: "copy the name (OSC 52)", Disabled: noRow("copy"), Run: do((*Model).copyName)},
+		{Keys: []string{"Y"}, Long: "copy the YAML (OSC 52)", Disabled: noObject("copy", false), Run: do((*Model).copyYAML)},
+		{Keys: []string{"x"}, Long: "clear every filter", Run: filterKey(func(f *kube.Filter) { *f = kube.Filter{ShowSystem: f.ShowSystem} })},
+	}}
+}
+
+// logsOrOpen is k9s's l: the logs of what runs pods; elsewhere the tree
+// opens the row and a table shows the row's details.
+func (m *Model) logsOrOpen() tea.Cmd {
+	if o, why := m.objectFor("logs", false); why == "" && o.RunsPods() {
+		return m.openPane(pane.TabLogs)
+	}
+	if m.tableShown() {
+		return m.openPane(m.pane.Tab())
+	}
+	return m.openRow()
+}
+
 // treeKeys are the fleet tree's own bindings.
 func treeKeys() keymap.Map[Model] {
 	return keymap.Map[Model]{Title: "Fleet tree", Bindings: append(keymap.Movement(
 		keymap.MoveHelp{Row: "move", Page: "page", Ends: "top / bottom", Short: "↑↓ move"},
 		func(m *Model) keymap.Cursor { return &m.tree }, (*Model).showSelected),
 		keymap.Binding[Model]{Keys: []string{"right", "enter"}, Label: "→ enter", Short: "→← open", Long: "open (a leaf: its details)", Run: do((*Model).openRow)},
-		keymap.Binding[Model]{Keys: []string{"l"}, Long: "open (on a pod or workload: its logs)", Run: do(func(m *Model) tea.Cmd {
-			// k9s's logs key on what has logs; elsewhere it opens, as →.
-			if row, ok := m.tree.Selected(); ok && row.Object != nil && row.Object.RunsPods() {
-				return m.openPane(pane.TabLogs)
-			}
-			return m.openRow()
-		})},
 		keymap.Binding[Model]{Keys: []string{"left", "h"}, Label: "← h", Long: "close, then up", Run: do(func(m *Model) tea.Cmd {
 			m.tree.Close()
 			return m.showSelected()
@@ -301,9 +316,6 @@ func treeKeys() keymap.Map[Model] {
 		})},
 		keymap.Binding[Model]{Keys: []string{"S"}, Long: "system namespaces", Run: filterKey(func(f *kube.Filter) { f.ShowSystem = !f.ShowSystem })},
 		keymap.Binding[Model]{Keys: []string{"K"}, Long: "delivered by KubeStellar only", Run: filterKey(func(f *kube.Filter) { f.DeliveredOnly = !f.DeliveredOnly })},
-		keymap.Binding[Model]{Keys: []string{"x"}, Long: "clear every filter", Run: filterKey(func(f *kube.Filter) { *f = kube.Filter{ShowSystem: f.ShowSystem} })},
-		keymap.Binding[Model]{Keys: []string{"c"}, Long: "copy the name (OSC 52)", Disabled: noRow("copy"), Run: do((*Model).copyName)},
-		keymap.Binding[Model]{Keys: []string{"Y"}, Long: "copy the YAML (OSC 52)", Disabled: noObject("copy", false), Run: do((*Model).copyYAML)},
 		keymap.Binding[Model]{Keys: []string{"C"}, Long: "clusters: status, registration, accept", Run: do(func(m *Model) tea.Cmd { return m.showClusters("") })},
 		keymap.Binding[Model]{Keys: []string{"U"}, Long: "node capacity of the cluster", Run: do(func(m *Model) tea.Cmd { return m.showNodes("") })},
 		keymap.Binding[Model]{Keys: []string{"H"}, Long: "fleet health check", Run: do((*Model).showHealth)},

@@ -3,7 +3,6 @@ package tui
 import (
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/tui/keymap"
 	"github.com/wecs-tui/wecs/tui/pane"
 )
@@ -75,14 +74,5 @@ func tableKeys() keymap.Map[Model] {
 		{Keys: []string{"enter"}, Short: "enter details", Long: "details of the selected object", Disabled: noRow("details"), Run: do(func(m *Model) tea.Cmd {
 			return m.openPane(m.pane.Tab())
 		})},
-		{Keys: []string{"l"}, Short: "l logs", Long: "logs (of a pod or workload; else its details)", Disabled: noRow("logs"), Run: do(func(m *Model) tea.Cmd {
-			if o, ok := m.views.table.Selected(); ok && o.RunsPods() {
-				return m.openPane(pane.TabLogs)
-			}
-			return m.openPane(m.pane.Tab())
-		})},
-		{Keys: []string{"c"}, Long: "copy the name (OSC 52)", Disabled: noRow("copy"), Run: do((*Model).copyName)},
-		{Keys: []string{"Y"}, Long: "copy the YAML (OSC 52)", Disabled: noObject("copy", false), Run: do((*Model).copyYAML)},
-		{Keys: []string{"x"}, Long: "clear every filter", Run: filterKey(func(f *kube.Filter) { *f = kube.Filter{ShowSystem: f.ShowSystem} })},
 	}}
 }

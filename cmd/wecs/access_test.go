@@ -103,9 +103,13 @@ func TestLimitedUsersSeeTheTreeTheirRightsAllow(t *testing.T) {
 					t.Errorf("%s sees %q:\n%s", c.user, bad, screen)
 				}
 			}
+			// A wide window shows the Summary before d focuses it; the
+			// footer says when it has. Keys sent before then would follow
+			// the Escape too closely and be read as alt+Right.
 			term.Keys("d")
-			term.WaitFor(20*time.Second, append([]string{"ManagedCluster cluster1"}, c.summary...)...)
+			term.WaitFor(20*time.Second, append([]string{"esc back", "ManagedCluster cluster1"}, c.summary...)...)
 			term.Keys("Escape")
+			term.WaitGone(20*time.Second, "esc back")
 			// The row opens once the first objects are listed; before, it is
 			// a leaf and Right would show its details.
 			term.WaitFor(20*time.Second, "d/y/v details", "▸ cluster1 Active")

@@ -47,9 +47,9 @@ func TestShellExecAndPortForwardFromTheTree(t *testing.T) {
 	term.Keys("exit", "C-j")
 	term.WaitFor(20*time.Second, "back from cluster2/shop/"+sandbox.LoggingPod+" (proxy)", "4/4 WECs connected")
 	term.Keys("d")
-	term.WaitFor(20*time.Second, "Pod shop/"+sandbox.LoggingPod+" on cluster2")
+	term.WaitFor(20*time.Second, "esc back", "Pod shop/"+sandbox.LoggingPod+" on cluster2")
 	term.Keys("Escape")
-	term.WaitFor(10*time.Second, "d/y/v details")
+	term.WaitGone(10*time.Second, "esc back")
 
 	// A port-forward, offered the pod's declared port.
 	port := freePort(t)
