@@ -84,6 +84,10 @@ type Fleet struct {
 	// held are the WEC watches waiting for ReleaseWECs (with HoldWECs).
 	held     []func()
 	released bool
+
+	tablesMu sync.Mutex
+	// tables are the open fleet tables, told when the members change.
+	tables map[*FleetTable]bool
 }
 
 type runningWatch struct {
@@ -97,7 +101,8 @@ func NewFleet(kc *Kubeconfig, itsContext string, opts FleetOptions) *Fleet {
 	preferListThenWatch()
 	return &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(),
 		clusters: map[string]*clusterv1.ManagedCluster{}, csrs: map[string]int{}, bindings: map[string]Binding{},
-		watches: map[string]*runningWatch{}, policies: map[string]string{}, changed: make(chan struct{}, 1)}
+		watches: map[string]*runningWatch{}, policies: map[string]string{}, changed: make(chan struct{}, 1),
+		tables: map[*FleetTable]bool{}}
 }
 
 // Changed receives a value, coalesced, when a member's ITS record, binding
@@ -109,6 +114,11 @@ func (f *Fleet) notify() {
 	case f.changed <- struct{}{}:
 	default:
 	}
+	f.tablesMu.Lock()
+	for t := range f.tables {
+		t.membersChanged()
+	}
+	f.tablesMu.Unlock()
 }
 
 // ErrITS wraps every failure to use the ITS.
@@ -533,13 +543,22 @@ func (f *Fleet) ClusterObject(name string) *unstructured.Unstructured {
 
 // config is the client configuration of one bound WEC.
 func (f *Fleet) config(cluster string) (*rest.Config, error) {
+	w, err := f.watchOf(cluster)
+	if err != nil {
+		return nil, err
+	}
+	return w.config, nil
+}
+
+// watchOf is the watch that keeps a WEC's part of the tree.
+func (f *Fleet) watchOf(cluster string) (*clusterWatch, error) {
 	f.mu.RLock()
 	w, ok := f.watches[cluster]
 	f.mu.RUnlock()
 	if !ok {
 		return nil, fmt.Errorf("cluster %q is not connected (unknown or unbound)", cluster)
 	}
-	return w.watch.config, nil
+	return w.watch, nil
 }
 
 // resource is a dynamic client for an object's resource in its namespace.

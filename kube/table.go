@@ -15,7 +15,9 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
@@ -55,24 +57,38 @@ type TableSnapshot struct {
 	// Rows are sorted by cluster, namespace and name.
 	Rows []TableRow
 	// Problems say, by cluster, why it shows no rows (forbidden, unknown
-	// kind, not connected …).
+	// kind, not connected …) or only those of some namespaces.
 	Problems map[string]string
 	// Loading are the clusters whose first list has not come yet.
 	Loading []string
+	// Unknown says every WEC answered that it serves no such kind.
+	Unknown bool
 }
 
 // FleetTable lists then watches one kind on every WEC in the API server's
-// Table format, until Close.
+// Table format, until Close. A WEC that joins or connects later is added,
+// one that leaves is dropped.
 type FleetTable struct {
 	cancel  context.CancelFunc
 	changed chan struct{}
+	// members receives a value, coalesced, when the fleet's members change.
+	members chan struct{}
 
 	mu       sync.Mutex
 	kind     string
 	columns  map[string][]TableColumn // by cluster
 	rows     map[string]map[types.UID]TableRow
 	problems map[string]string
+	unknown  map[string]bool // clusters that serve no such kind
 	loading  map[string]bool
+	// following are the clusters being read, with the config they are read
+	// with and how to stop.
+	following map[string]follower
+}
+
+type follower struct {
+	config *rest.Config
+	stop   context.CancelFunc
 }
 
 // OpenTable starts a table of kind (as kubectl takes it: po, deploy,
@@ -85,39 +101,138 @@ func (f *Fleet) OpenTable(kind string) *FleetTable {
 	ctx, cancel := context.WithCancel(parent)
 	t := NewFleetTable()
 	t.cancel = cancel
-	for _, cluster := range f.ClusterNames() {
-		cfg, err := f.config(cluster)
+	f.tablesMu.Lock()
+	f.tables[t] = true
+	f.tablesMu.Unlock()
+	context.AfterFunc(ctx, func() {
+		f.tablesMu.Lock()
+		delete(f.tables, t)
+		f.tablesMu.Unlock()
+	})
+	t.sync(ctx, f, kind)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.members:
+				t.sync(ctx, f, kind)
+			}
+		}
+	}()
+	return t
+}
+
+// sync follows the fleet's members: it starts reading a cluster that is
+// new or connected with another config, and drops one that left.
+func (t *FleetTable) sync(ctx context.Context, f *Fleet, kind string) {
+	clusters := f.ClusterNames()
+	t.mu.Lock()
+	defer t.signal()
+	defer t.mu.Unlock()
+	for cluster, fl := range t.following {
+		if !slices.Contains(clusters, cluster) {
+			fl.stop()
+			delete(t.following, cluster)
+		}
+	}
+	keepClusters(t.loading, clusters)
+	keepClusters(t.unknown, clusters)
+	keepClusters(t.problems, clusters)
+	keepClusters(t.columns, clusters)
+	keepClusters(t.rows, clusters)
+	for _, cluster := range clusters {
+		w, err := f.watchOf(cluster)
 		if err != nil {
-			t.problems[cluster] = err.Error()
+			if _, ok := t.following[cluster]; !ok {
+				t.problems[cluster] = err.Error()
+			}
 			continue
 		}
+		if fl, ok := t.following[cluster]; ok {
+			if fl.config == w.config {
+				continue
+			}
+			fl.stop()
+		}
+		cctx, stop := context.WithCancel(ctx)
+		t.following[cluster] = follower{config: w.config, stop: stop}
+		delete(t.problems, cluster)
 		t.loading[cluster] = true
-		go t.follow(ctx, f.kc, cluster, cfg, kind)
+		go t.follow(cctx, f.kc, cluster, w.config, w.namespaces, kind)
 	}
-	return t
+}
+
+// keepClusters drops the entries of clusters not in keep.
+func keepClusters[V any](m map[string]V, keep []string) {
+	maps.DeleteFunc(m, func(c string, _ V) bool { return !slices.Contains(keep, c) })
+}
+
+// membersChanged asks the table to follow the fleet's members again.
+func (t *FleetTable) membersChanged() {
+	select {
+	case t.members <- struct{}{}:
+	default:
+	}
 }
 
 // NewFleetTable returns an empty table, filled with SetRows; OpenTable
 // returns one that the WECs fill.
 func NewFleetTable() *FleetTable {
-	return &FleetTable{cancel: func() {}, changed: make(chan struct{}, 1), columns: map[string][]TableColumn{},
-		rows: map[string]map[types.UID]TableRow{}, problems: map[string]string{}, loading: map[string]bool{}}
+	return &FleetTable{cancel: func() {}, changed: make(chan struct{}, 1), members: make(chan struct{}, 1), columns: map[string][]TableColumn{},
+		rows: map[string]map[types.UID]TableRow{}, problems: map[string]string{}, unknown: map[string]bool{}, loading: map[string]bool{},
+		following: map[string]follower{}}
 }
 
 // SetRows replaces a cluster's part of the table: its kind's name, the
 // columns its server defines and its rows (keyed by UID).
 func (t *FleetTable) SetRows(cluster, kind string, columns []TableColumn, rows []TableRow) {
-	byUID := make(map[types.UID]TableRow, len(rows))
+	t.setRows(context.Background(), cluster, "", kind, columns, rows)
+}
+
+// SetProblem says why a cluster's part of the table has no rows.
+func (t *FleetTable) SetProblem(cluster string, err error) {
+	t.setProblem(context.Background(), cluster, err)
+}
+
+// setRows and setProblem change nothing once ctx, the reader's, has ended:
+// the cluster left, or is read afresh (sync ends readers under t.mu).
+// setRows replaces the rows of one namespace, or all with "".
+func (t *FleetTable) setRows(ctx context.Context, cluster, namespace, kind string, columns []TableColumn, rows []TableRow) {
+	t.mu.Lock()
+	defer t.signal()
+	defer t.mu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
+	byUID := t.rows[cluster]
+	if namespace == "" || byUID == nil {
+		byUID = make(map[types.UID]TableRow, len(rows))
+	} else {
+		maps.DeleteFunc(byUID, func(_ types.UID, r TableRow) bool { return r.Object.Namespace == namespace })
+	}
 	for _, r := range rows {
 		byUID[r.Object.UID] = r
 	}
-	t.mu.Lock()
 	t.kind = cmp.Or(t.kind, kind)
 	t.columns[cluster], t.rows[cluster] = columns, byUID
-	delete(t.problems, cluster)
+	if namespace == "" {
+		delete(t.problems, cluster) // a namespace's reader leaves the note that it reads only some
+	}
 	delete(t.loading, cluster)
-	t.mu.Unlock()
-	t.signal()
+}
+
+func (t *FleetTable) setProblem(ctx context.Context, cluster string, err error) {
+	var unknown *UnknownKindError
+	t.mu.Lock()
+	defer t.signal()
+	defer t.mu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
+	delete(t.loading, cluster)
+	t.problems[cluster] = errorText(err)
+	t.unknown[cluster] = errors.As(err, &unknown)
 }
 
 // Changed receives a value, coalesced, after the table changed.
@@ -165,6 +280,10 @@ func (t *FleetTable) Snapshot() TableSnapshot {
 			cmp.Compare(a.Object.Name, b.Object.Name))
 	})
 	s.Loading = slices.Sorted(maps.Keys(t.loading))
+	s.Unknown = len(t.loading) == 0 && len(t.columns) == 0 && len(t.problems) > 0
+	for c := range t.problems {
+		s.Unknown = s.Unknown && t.unknown[c]
+	}
 	return s
 }
 
@@ -173,22 +292,20 @@ const tableRetry = 5 * time.Second
 
 // follow keeps one cluster's part of the table: resolve the kind, list,
 // watch from the list's version, list again when the watch cannot go on.
-func (t *FleetTable) follow(ctx context.Context, kc *Kubeconfig, cluster string, cfg *rest.Config, kind string) {
+func (t *FleetTable) follow(ctx context.Context, kc *Kubeconfig, cluster string, cfg *rest.Config, namespaces []string, kind string) {
 	for ctx.Err() == nil {
-		err := t.read(ctx, kc, cluster, cfg, kind)
+		resolved, err := resolveOn(kc, cfg, kind)
+		if err == nil {
+			err = t.readAllowed(ctx, cluster, cfg, namespaces, resolved)
+		}
 		if ctx.Err() != nil {
 			return
 		}
-		if errors.Is(err, io.EOF) || apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
-			continue // the server ended the watch: list again
+		if watchEnded(err) {
+			continue
 		}
-		var unknown *UnknownKindError
-		t.mu.Lock()
-		delete(t.loading, cluster)
-		t.problems[cluster] = errorText(err)
-		t.mu.Unlock()
-		t.signal()
-		if errors.As(err, &unknown) {
+		t.setProblem(ctx, cluster, err)
+		if unknown := (*UnknownKindError)(nil); errors.As(err, &unknown) {
 			return
 		}
 		select {
@@ -198,29 +315,74 @@ func (t *FleetTable) follow(ctx context.Context, kc *Kubeconfig, cluster string,
 	}
 }
 
-// read resolves the kind on a cluster, lists it and follows its watch
-// until the watch ends; the error says why.
-func (t *FleetTable) read(ctx context.Context, kc *Kubeconfig, cluster string, cfg *rest.Config, kind string) error {
+// watchEnded says the server ended a watch, which is listed again.
+func watchEnded(err error) bool {
+	return errors.Is(err, io.EOF) || apierrors.IsResourceExpired(err) || apierrors.IsGone(err)
+}
+
+// resolveOn resolves kind through a cluster's discovery.
+func resolveOn(kc *Kubeconfig, cfg *rest.Config, kind string) (resolvedKind, error) {
 	discoveryConfig := rest.CopyConfig(cfg)
 	discoveryConfig.Timeout = readTimeout // a WEC that does not answer holds up no one
 	disc, err := kc.cachedDiscovery(discoveryConfig)
 	if err != nil {
-		return err
+		return resolvedKind{}, err
 	}
 	mapper := restmapper.NewShortcutExpander(restmapper.NewDeferredDiscoveryRESTMapper(disc), disc, nil)
 	resolved, err := resolveKind(mapper, kind)
 	if err != nil {
 		disc.Invalidate()
 		if resolved, err = resolveKind(mapper, kind); err != nil {
-			return &UnknownKindError{Kind: kind}
+			return resolvedKind{}, &UnknownKindError{Kind: kind}
 		}
 	}
+	return resolved, nil
+}
+
+// readAllowed reads the kind cluster-wide or, when the user may not but
+// may in some namespaces (as the tree does: those the user may list, and
+// the given ones), in each of those, saying so.
+func (t *FleetTable) readAllowed(ctx context.Context, cluster string, cfg *rest.Config, given []string, kind resolvedKind) error {
+	err := t.read(ctx, cluster, cfg, kind, "")
+	if !apierrors.IsForbidden(err) || !kind.namespaced {
+		return err
+	}
+	dyn, derr := dynamic.NewForConfig(cfg)
+	if derr != nil {
+		return err
+	}
+	namespaces := allowedNamespaces(ctx, cfg, dyn, given, []schema.GroupVersionResource{kind.gvr})[kind.gvr]
+	if len(namespaces) == 0 {
+		return err
+	}
+	t.setProblem(ctx, cluster, fmt.Errorf("only %s %s: you may not list %s cluster-wide",
+		map[bool]string{true: "namespace", false: "namespaces"}[len(namespaces) == 1], strings.Join(namespaces, ", "), kind.gvr.Resource))
+	nctx, stop := context.WithCancel(ctx)
+	defer stop()
+	failed := make(chan error, len(namespaces))
+	for _, ns := range namespaces {
+		go func() {
+			for {
+				err := t.read(nctx, cluster, cfg, kind, ns)
+				if nctx.Err() != nil || !watchEnded(err) {
+					failed <- err
+					return
+				}
+			}
+		}()
+	}
+	return <-failed
+}
+
+// read lists the kind on a cluster (in one namespace, or all with "") and
+// follows its watch until the watch ends; the error says why.
+func (t *FleetTable) read(ctx context.Context, cluster string, cfg *rest.Config, resolved resolvedKind, namespace string) error {
 	client, err := tableClient(cfg, resolved)
 	if err != nil {
 		return err
 	}
 	request := func() *rest.Request {
-		return client.Get().Resource(resolved.gvr.Resource).Param("includeObject", "Metadata").SetHeader("Accept", tableAccept)
+		return client.Get().Namespace(namespace).Resource(resolved.gvr.Resource).Param("includeObject", "Metadata").SetHeader("Accept", tableAccept)
 	}
 	body, err := request().DoRaw(ctx)
 	if err != nil {
@@ -240,18 +402,18 @@ func (t *FleetTable) read(ctx context.Context, kc *Kubeconfig, cluster string, c
 			rows = append(rows, row)
 		}
 	}
-	t.SetRows(cluster, resolved.kind, columns, rows)
+	t.setRows(ctx, cluster, namespace, resolved.kind, columns, rows)
 	stream, err := request().Param("watch", "true").Param("resourceVersion", list.ResourceVersion).Param("allowWatchBookmarks", "true").Stream(ctx)
 	if err != nil {
 		return fmt.Errorf("watch %s: %w", resolved.gvr.GroupResource(), err)
 	}
 	defer stream.Close()
-	return t.watch(cluster, resolved, stream)
+	return t.watch(ctx, cluster, resolved, stream)
 }
 
 // watch applies a Table watch's events to a cluster's rows until the
 // stream ends.
-func (t *FleetTable) watch(cluster string, kind resolvedKind, stream io.Reader) error {
+func (t *FleetTable) watch(ctx context.Context, cluster string, kind resolvedKind, stream io.Reader) error {
 	dec := json.NewDecoder(stream)
 	dec.UseNumber()
 	for {
@@ -269,6 +431,10 @@ func (t *FleetTable) watch(cluster string, kind resolvedKind, stream io.Reader) 
 			continue // a bookmark is an object, not a table
 		}
 		t.mu.Lock()
+		if ctx.Err() != nil {
+			t.mu.Unlock()
+			return ctx.Err()
+		}
 		for _, r := range table.Rows {
 			row, ok := tableRow(cluster, kind, r)
 			if !ok {

@@ -117,7 +117,8 @@ func (f fakeFleet) StreamLogs(ctx context.Context, o kube.Object, clusters []str
 func (f fakeFleet) BindingPolicy(cluster, work string) string { return "shop-policy" }
 
 // OpenTable is a table of the tree's objects of a kind, with kubectl's
-// pod columns and a wide one; cluster2 has no rows but a problem.
+// pod columns and a wide one; cluster2 has no rows but a problem. A kind
+// the fake has no object of is one no WEC serves.
 func (f fakeFleet) OpenTable(name string) *kube.FleetTable {
 	t := kube.NewFleetTable()
 	kind := kube.ResolveKind(name)
@@ -125,6 +126,10 @@ func (f fakeFleet) OpenTable(name string) *kube.FleetTable {
 	var rows []kube.TableRow
 	for i, o := range f.objects.Find(kube.Filter{Clusters: []string{"cluster1"}, Kinds: []string{kind}, ShowSystem: true}) {
 		rows = append(rows, kube.TableRow{Object: o, Cells: []string{o.Name, o.Ready, o.StatusWord(), fmt.Sprintf("%d (%dm ago)", 10-3*i, i+1), "1h", "10.0.0." + fmt.Sprint(i+1), "node-" + o.Name}})
+	}
+	if len(f.objects.Find(kube.Filter{Kinds: []string{kind}, ShowSystem: true})) == 0 {
+		t.SetProblem("cluster1", &kube.UnknownKindError{Kind: name})
+		return t
 	}
 	t.SetRows("cluster1", kind, columns, rows)
 	return t

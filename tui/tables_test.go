@@ -97,3 +97,16 @@ func TestANarrowTableKeepsNameClusterStatusAndAge(t *testing.T) {
 		t.Errorf("shows the wide NODE column at 80 columns:\n%s", plain)
 	}
 }
+
+// TestATableOfAKindNoWECServesSaysSo: :foobar goes back to the tree with
+// the reason, and the tree's keys work at once.
+func TestATableOfAKindNoWECServesSaysSo(t *testing.T) {
+	m := send(sized(140, 30), keys(":foobar", "enter")...)
+	plain := screen(m)
+	if !strings.Contains(plain, `unknown command or kind "foobar": no WEC serves it`) || strings.Contains(plain, "CLUSTER") {
+		t.Fatalf(":foobar did not go back to the tree with the reason:\n%s", plain)
+	}
+	if m.top().kind != modeTree {
+		t.Errorf("mode on top is %v, not the tree", m.top().kind)
+	}
+}

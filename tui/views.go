@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -177,6 +178,12 @@ func (m *Model) viewRequest(msg tea.Msg) (tea.Cmd, bool) {
 		m.popToTree()
 		m.tree.RevealCluster(msg.Cluster)
 		return m.showSelected(), true
+	case table.UnknownKindMsg:
+		if m.tableShown() {
+			m.popToTree()
+			m.status.Problem(fmt.Sprintf("unknown command or kind %q: no WEC serves it (:help lists the commands)", msg.Name))
+		}
+		return nil, true
 	case health.JumpMsg:
 		m.popToTree()
 		if !m.tree.Reveal(msg.Object) {

@@ -87,11 +87,13 @@ func TestLimitedUsersSeeTheTreeTheirRightsAllow(t *testing.T) {
 	}
 	for _, c := range []struct {
 		user string
-		// summary are lines of cluster1's Summary; tree, rows of the tree.
+		// summary are lines of cluster1's Summary; tree, rows of the tree;
+		// pods, what the table of pods says beside its rows.
 		summary, tree []string
+		pods          string
 	}{
 		{user: sandbox.ShopViewer, summary: []string{"pods: only namespace shop", "deployments.apps: only namespace shop", "secrets: not allowed"},
-			tree: []string{"shop"}},
+			tree: []string{"shop"}, pods: "cluster1: only namespace shop: you may not list pods cluster-wide"},
 		{user: sandbox.PodViewer, summary: []string{"deployments.apps: not allowed", "secrets: not allowed"},
 			tree: []string{"shop", sandbox.TroubleshootNamespace}},
 	} {
@@ -115,6 +117,8 @@ func TestLimitedUsersSeeTheTreeTheirRightsAllow(t *testing.T) {
 			term.WaitFor(20*time.Second, "d/y/v details", "▸ cluster1 Active")
 			term.Keys("Right")
 			term.WaitFor(20*time.Second, c.tree...)
+			term.Keys(":", "pods", "Enter")
+			term.WaitFor(30*time.Second, "Pod · ", c.pods, sandbox.LoggingPod)
 			term.Keys(":", "q", "Enter")
 			term.WaitFor(10*time.Second, "[exited 0]")
 		})

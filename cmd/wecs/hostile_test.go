@@ -18,9 +18,7 @@ import (
 
 	certificatesv1 "k8s.io/api/certificates/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/retry"
@@ -109,26 +107,8 @@ func hostileFixtures(t *testing.T, s *sandbox.State) (string, string) {
 		t.Fatal(err)
 	}
 	mcs := clusterclient.NewForConfigOrDie(itsCfg).ClusterV1().ManagedClusters()
-	mc, err := mcs.Create(ctx, &clusterv1.ManagedCluster{ObjectMeta: metav1.ObjectMeta{Name: wec, Annotations: map[string]string{"note": hostileText}},
-		Spec: clusterv1.ManagedClusterSpec{HubAcceptsClient: true}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Other tests count the ITS's clusters: wait until this one is gone,
-	// taking off the hub's finalizers if its cleanup does not end in time.
-	t.Cleanup(func() {
-		bg := context.Background()
-		_ = mcs.Delete(bg, wec, metav1.DeleteOptions{})
-		for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
-			if _, err := mcs.Get(bg, wec, metav1.GetOptions{}); apierrors.IsNotFound(err) {
-				return
-			}
-			if time.Until(deadline) < 60*time.Second {
-				_, _ = mcs.Patch(bg, wec, types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
-			}
-		}
-		t.Errorf("ManagedCluster %s still there 90s after its deletion", wec)
-	})
+	mc := sandboxtest.ManagedCluster(t, s, &clusterv1.ManagedCluster{ObjectMeta: metav1.ObjectMeta{Name: wec, Annotations: map[string]string{"note": hostileText}},
+		Spec: clusterv1.ManagedClusterSpec{HubAcceptsClient: true}})
 	// The hub's controllers write to a new ManagedCluster too: retry on conflicts.
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		if mc, err = mcs.Get(ctx, wec, metav1.GetOptions{}); err != nil {

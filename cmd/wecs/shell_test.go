@@ -48,7 +48,7 @@ func TestShellExecAndPortForwardFromTheTree(t *testing.T) {
 	term.WaitFor(20*time.Second, "back from cluster2/shop/"+sandbox.LoggingPod+" (proxy)", "4/4 WECs connected")
 	term.Keys("d")
 	term.WaitFor(20*time.Second, "esc back", "Pod shop/"+sandbox.LoggingPod+" on cluster2")
-	term.Keys("Escape")
+	term.Keys("q")
 	term.WaitGone(10*time.Second, "esc back")
 
 	// A port-forward, offered the pod's declared port.

@@ -137,6 +137,10 @@ func TestTUIFleetTablesMatchKubectlSortAndAct(t *testing.T) {
 	})
 	term.Keys("Escape")
 	term.WaitGone(10*time.Second, "Widget · ")
+
+	// A kind no WEC serves: back on the tree, told so.
+	term.Keys(":", "foobar", "Enter")
+	term.WaitFor(30*time.Second, `unknown command or kind "foobar": no WEC serves it`)
 	quitFromTheTree(term)
 }
 

@@ -63,6 +63,9 @@ func New(tree *kube.Tree, s theme.Styles) Model {
 
 type changedMsg struct{ gen int }
 
+// UnknownKindMsg says no WEC serves the kind the table was opened for.
+type UnknownKindMsg struct{ Name string }
+
 type tickMsg struct{ gen int }
 
 // Show puts a table on screen: name is the kind as typed.
@@ -140,6 +143,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.Refresh()
+		if m.snap.Unknown {
+			name := m.name
+			return func() tea.Msg { return UnknownKindMsg{Name: name} }
+		}
 		return m.waitForChange()
 	case tickMsg:
 		if msg.gen != m.gen {

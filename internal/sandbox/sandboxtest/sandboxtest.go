@@ -11,6 +11,13 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
+	clusterv1client "open-cluster-management.io/api/client/cluster/clientset/versioned/typed/cluster/v1"
+	clusterv1 "open-cluster-management.io/api/cluster/v1"
+
 	"github.com/wecs-tui/wecs/internal/sandbox"
 )
 
@@ -98,4 +105,42 @@ func start(opts sandbox.Options) (*sandbox.State, error) {
 	opts.Progress = os.Stderr
 	opts.DieWithParent = true
 	return sandbox.Up(ctx, opts)
+}
+
+// ManagedCluster creates mc on the sandbox's ITS, as a cluster that joins
+// would appear, and removes it when the test ends.
+func ManagedCluster(t testing.TB, s *sandbox.State, mc *clusterv1.ManagedCluster) *clusterv1.ManagedCluster {
+	t.Helper()
+	created, err := managedClusters(t, s).Create(t.Context(), mc, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { RemoveManagedCluster(t, s, mc.Name) })
+	return created
+}
+
+// RemoveManagedCluster deletes a ManagedCluster from the ITS and waits
+// until it is gone (other tests count the ITS's clusters), taking off the
+// hub's finalizers if the hub's own cleanup does not end in time.
+func RemoveManagedCluster(t testing.TB, s *sandbox.State, name string) {
+	t.Helper()
+	mcs, bg := managedClusters(t, s), context.Background()
+	_ = mcs.Delete(bg, name, metav1.DeleteOptions{})
+	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+		if _, err := mcs.Get(bg, name, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+			return
+		}
+		if time.Until(deadline) < 60*time.Second {
+			_, _ = mcs.Patch(bg, name, types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
+		}
+	}
+	t.Errorf("ManagedCluster %s still there 90s after its deletion", name)
+}
+
+func managedClusters(t testing.TB, s *sandbox.State) clusterv1client.ManagedClusterInterface {
+	cfg, err := s.RESTConfig("its1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return clusterclient.NewForConfigOrDie(cfg).ClusterV1().ManagedClusters()
 }

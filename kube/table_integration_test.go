@@ -1,0 +1,132 @@
+package kube_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	clusterv1 "open-cluster-management.io/api/cluster/v1"
+
+	"github.com/wecs-tui/wecs/internal/sandbox"
+	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
+)
+
+// TestAFleetTableFollowsTheMembers: an open table of pods has every pod of
+// a WEC as its server lists them, gains the rows of a WEC that joins while
+// it is open, and drops them when the WEC leaves.
+func TestAFleetTableFollowsTheMembers(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	// The joining WEC is cluster1 again, under a context of its own name.
+	const joiner = "joins-later"
+	raw, err := clientcmd.LoadFromFile(s.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Contexts[joiner] = raw.Contexts["cluster1"]
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*raw, path); err != nil {
+		t.Fatal(err)
+	}
+	f := startFleet(t, path)
+	waitFor(t, 60*time.Second, "every WEC connected", func() error { return connected(f, s.WECNames()...) })
+	table := f.OpenTable("po")
+	t.Cleanup(table.Close)
+
+	cfg, err := s.RESTConfig("cluster1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pods, err := kubernetes.NewForConfigOrDie(cfg).CoreV1().Pods("").List(t.Context(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rowsOf := func(cluster string) (names map[string]bool, problem string) {
+		snap := table.Snapshot()
+		names = map[string]bool{}
+		for _, r := range snap.Rows {
+			if r.Object.Cluster == cluster {
+				names[r.Object.Namespace+"/"+r.Object.Name] = true
+			}
+		}
+		return names, snap.Problems[cluster]
+	}
+	hasEveryPod := func(cluster string) error {
+		names, problem := rowsOf(cluster)
+		for _, p := range pods.Items {
+			if !names[p.Namespace+"/"+p.Name] {
+				return fmt.Errorf("%s lacks pod %s/%s (%d rows; problem %q)", cluster, p.Namespace, p.Name, len(names), problem)
+			}
+		}
+		if len(names) != len(pods.Items) {
+			return fmt.Errorf("%s has %d rows, its server %d pods", cluster, len(names), len(pods.Items))
+		}
+		return nil
+	}
+	waitFor(t, 30*time.Second, "cluster1's pods in the table", func() error { return hasEveryPod("cluster1") })
+
+	sandboxtest.ManagedCluster(t, s, &clusterv1.ManagedCluster{ObjectMeta: metav1.ObjectMeta{Name: joiner},
+		Spec: clusterv1.ManagedClusterSpec{HubAcceptsClient: true}})
+	waitFor(t, 60*time.Second, "the joining WEC's pods in the open table", func() error { return hasEveryPod(joiner) })
+
+	sandboxtest.RemoveManagedCluster(t, s, joiner)
+	waitFor(t, 30*time.Second, "the leaving WEC's rows gone", func() error {
+		if names, problem := rowsOf(joiner); len(names) > 0 || problem != "" {
+			return fmt.Errorf("%d rows, problem %q", len(names), problem)
+		}
+		return nil
+	})
+	if err := hasEveryPod("cluster1"); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestAFleetTableReadsTheNamespacesALimitedUserMay: a user who may list
+// pods only in shop gets a table of shop's pods on each WEC, equal to the
+// server's, and told that it holds only that namespace.
+func TestAFleetTableReadsTheNamespacesALimitedUserMay(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	if err := s.EnsureUsers(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	f := startFleet(t, s.UserKubeconfig(sandbox.ShopViewer))
+	table := f.OpenTable("pods")
+	t.Cleanup(table.Close)
+	cfg, err := s.RESTConfig("cluster1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pods, err := kubernetes.NewForConfigOrDie(cfg).CoreV1().Pods("shop").List(t.Context(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pods.Items) == 0 {
+		t.Fatal("the sandbox has no pods in shop on cluster1")
+	}
+	waitFor(t, 60*time.Second, "shop's pods of cluster1, and why only those", func() error {
+		snap := table.Snapshot()
+		var names []string
+		for _, r := range snap.Rows {
+			if r.Object.Cluster == "cluster1" {
+				names = append(names, r.Object.Namespace+"/"+r.Object.Name)
+			}
+		}
+		var want []string
+		for _, p := range pods.Items {
+			want = append(want, p.Namespace+"/"+p.Name)
+		}
+		slices.Sort(names)
+		slices.Sort(want)
+		if !slices.Equal(names, want) {
+			return fmt.Errorf("rows %v, the server's pods in shop %v", names, want)
+		}
+		if p := snap.Problems["cluster1"]; p != "only namespace shop: you may not list pods cluster-wide" {
+			return fmt.Errorf("cluster1's note is %q", p)
+		}
+		return nil
+	})
+}
