@@ -197,8 +197,8 @@ func TestBindingsFollowARelabelledWEC(t *testing.T) {
 		t.Fatal(err)
 	}
 	oc := clusterclient.NewForConfigOrDie(cfg)
-	relabel := func(tier string) {
-		patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, sandbox.TierLabel, tier)
+	relabel := func(value string) {
+		patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, sandbox.MonitoringLabel, value)
 		if _, err := oc.ClusterV1().ManagedClusters().Patch(context.Background(), "cluster3", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 			t.Fatal(err)
 		}
@@ -222,10 +222,10 @@ func TestBindingsFollowARelabelledWEC(t *testing.T) {
 		}
 		return time.Since(start)
 	}
-	relabel("standard")
-	t.Cleanup(func() { relabel("premium") })
+	relabel("disabled")
+	t.Cleanup(func() { relabel("enabled") })
 	t.Logf("relabelled out: gone from the view after %s", waitFor([]string{"cluster1"}).Round(100*time.Millisecond))
-	relabel("premium")
+	relabel("enabled")
 	t.Logf("relabelled back: in the view after %s", waitFor([]string{"cluster1", "cluster3"}).Round(100*time.Millisecond))
 }
 

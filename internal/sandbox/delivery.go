@@ -30,7 +30,7 @@ const (
 	// ConfigMap) to every WEC.
 	ShopPolicy = "shop-policy"
 	// MonitoringPolicy delivers the node-exporter DaemonSet to the WECs
-	// labelled tier=premium: the odd-numbered ones (cluster1, cluster3 …).
+	// labelled monitoring=enabled: the odd-numbered ones (cluster1, cluster3 …).
 	MonitoringPolicy = "monitoring-policy"
 )
 

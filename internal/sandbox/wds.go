@@ -29,9 +29,9 @@ const (
 	// FailingPolicy sends cluster2 a ConfigMap of namespace "reports",
 	// which cluster2 lacks: its work agent cannot apply it.
 	FailingPolicy = "reports-policy"
-	// TierLabel is the ManagedCluster label monitoring-policy selects on:
-	// premium on the odd-numbered WECs, standard on the others.
-	TierLabel = "tier"
+	// MonitoringLabel is the ManagedCluster label monitoring-policy selects
+	// on: enabled on the odd-numbered WECs, disabled on the others.
+	MonitoringLabel = "monitoring"
 	// ExpandTemplatesAnnotation makes the transport expand Go templates in
 	// the object's string values with the WEC's properties, as KubeStellar does.
 	ExpandTemplatesAnnotation = "control.kubestellar.io/expand-templates"
@@ -129,7 +129,7 @@ func bindingPolicies() []any {
 		bindingPolicy(ShopPolicy, map[string]string{LocationGroupLabel: "edge"},
 			bindingpolicy.DownsyncTest{APIGroup: &core, Resources: []string{"configmaps", "services"}, Namespaces: []string{nsShop}},
 			bindingpolicy.DownsyncTest{APIGroup: &apps, Resources: []string{"deployments"}, Namespaces: []string{nsShop}}),
-		bindingPolicy(MonitoringPolicy, map[string]string{TierLabel: "premium"},
+		bindingPolicy(MonitoringPolicy, map[string]string{MonitoringLabel: "enabled"},
 			bindingpolicy.DownsyncTest{APIGroup: &apps, Resources: []string{"daemonsets"}, Namespaces: []string{nsMonitoring}, ObjectNames: []string{"node-exporter"}}),
 		bindingPolicy(NoWECPolicy, map[string]string{"gpu": "true"},
 			bindingpolicy.DownsyncTest{APIGroup: &core, Resources: []string{"configmaps"}, Namespaces: []string{nsReports}}),

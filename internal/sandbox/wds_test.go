@@ -115,8 +115,8 @@ func TestTransportFollowsThePolicies(t *testing.T) {
 		}
 	}
 
-	relabel := func(tier string) {
-		patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, sandbox.TierLabel, tier)
+	relabel := func(value string) {
+		patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, sandbox.MonitoringLabel, value)
 		if _, err := oc.ClusterV1().ManagedClusters().Patch(context.Background(), "cluster3", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 			t.Fatal(err)
 		}
@@ -125,8 +125,8 @@ func TestTransportFollowsThePolicies(t *testing.T) {
 		_, err := wc.WorkV1().ManifestWorks("cluster3").Get(ctx, sandbox.ManifestWorkName(sandbox.MonitoringPolicy), metav1.GetOptions{})
 		return err
 	}
-	relabel("standard")
-	t.Cleanup(func() { relabel("premium") })
+	relabel("disabled")
+	t.Cleanup(func() { relabel("enabled") })
 	start := time.Now()
 	eventually(t, 10*time.Second, func(ctx context.Context) error {
 		if err := monitoring(ctx); !apierrors.IsNotFound(err) {
@@ -135,7 +135,7 @@ func TestTransportFollowsThePolicies(t *testing.T) {
 		return nil
 	})
 	t.Logf("relabelled out: ManifestWork gone after %s", time.Since(start).Round(100*time.Millisecond))
-	relabel("premium")
+	relabel("enabled")
 	start = time.Now()
 	eventually(t, 10*time.Second, monitoring)
 	t.Logf("relabelled back: ManifestWork back after %s", time.Since(start).Round(100*time.Millisecond))
