@@ -163,6 +163,8 @@ func (t *transport) reconcile(ctx context.Context) error {
 		desired, ok := want[key]
 		delete(want, key)
 		switch {
+		case ok && desired == nil:
+			err = nil
 		case !ok:
 			log.Printf("delete ManifestWork %s", key)
 			err = t.wc.WorkV1().ManifestWorks(mw.Namespace).Delete(ctx, mw.Name, metav1.DeleteOptions{})
@@ -178,6 +180,9 @@ func (t *transport) reconcile(ctx context.Context) error {
 		}
 	}
 	for key, mw := range want {
+		if mw == nil {
+			continue
+		}
 		log.Printf("create ManifestWork %s", key)
 		if _, err := t.wc.WorkV1().ManifestWorks(mw.Namespace).Create(ctx, mw, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			errs = append(errs, err)
@@ -186,8 +191,9 @@ func (t *transport) reconcile(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// desired are the ManifestWorks the policies ask for, by namespace/name.
-// Only accepted WECs get any (an unaccepted one has no mailbox namespace).
+// desired are the ManifestWorks the policies ask for, by namespace/name
+// (nil for one to leave as it is). Only accepted WECs get any (an
+// unaccepted one has no mailbox namespace).
 func (t *transport) desired(ctx context.Context) (map[string]*workv1.ManifestWork, error) {
 	clusters, err := t.oc.ClusterV1().ManagedClusters().List(ctx, metav1.ListOptions{})
 	if err != nil {
@@ -207,7 +213,10 @@ func (t *transport) desired(ctx context.Context) (map[string]*workv1.ManifestWor
 			}
 			mw, err := t.manifestWork(ctx, mc, policy.Name, selected)
 			if err != nil {
+				// As KubeStellar does, a failed expansion leaves what was
+				// delivered before in place (nil: neither change nor delete).
 				log.Printf("%s for %s: %v", policy.Name, mc.Name, err)
+				out[mc.Name+"/"+ManifestWorkName(policy.Name)] = nil
 				continue
 			}
 			out[mw.Namespace+"/"+mw.Name] = mw
