@@ -76,6 +76,8 @@ type Fleet struct {
 	// policies maps "cluster/manifestwork" to the KubeStellar binding policy
 	// that produced the ManifestWork.
 	policies map[string]string
+	// workStore holds the ITS's ManifestWorks, without their manifests.
+	workStore cache.Store
 	// itsProblem is why the ITS did not answer its last probe ("" if it did).
 	itsProblem string
 	perms      permissions
@@ -173,14 +175,18 @@ func (f *Fleet) Start(ctx context.Context) error {
 	workFactory := workinformers.NewSharedInformerFactory(wc, 0)
 	workInformer := workFactory.Work().V1().ManifestWorks().Informer()
 	_ = workInformer.SetTransform(func(obj any) (any, error) {
-		// Only the labels are read: the manifests can be large.
+		// Only the labels and the agent's status are read: the manifests
+		// can be large.
 		if mw, ok := obj.(*workv1.ManifestWork); ok {
 			mw.Spec = workv1.ManifestWorkSpec{}
-			mw.Status = workv1.ManifestWorkStatus{}
 			mw.ManagedFields = nil
+			mw.Annotations = nil
 		}
 		return obj, nil
 	})
+	f.mu.Lock()
+	f.workStore = workInformer.GetStore()
+	f.mu.Unlock()
 	_, _ = workInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: f.workChanged, UpdateFunc: func(_, o any) { f.workChanged(o) }, DeleteFunc: f.workDeleted,
 	})
@@ -374,6 +380,24 @@ func (f *Fleet) workDeleted(obj any) {
 		f.mu.Unlock()
 		f.notify()
 	}
+}
+
+// Works are the ITS's ManifestWorks as their work agents report them (none
+// before Start, or when RBAC forbids reading them).
+func (f *Fleet) Works() []WorkStatus {
+	f.mu.RLock()
+	store := f.workStore
+	f.mu.RUnlock()
+	if store == nil {
+		return nil
+	}
+	var out []WorkStatus
+	for _, obj := range store.List() {
+		if mw, ok := obj.(*workv1.ManifestWork); ok {
+			out = append(out, WorkStatusOf(mw))
+		}
+	}
+	return out
 }
 
 // BindingPolicy names the KubeStellar binding policy behind an object

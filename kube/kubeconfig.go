@@ -230,3 +230,22 @@ func (k *Kubeconfig) RESTConfig(context string) (*rest.Config, error) {
 	}
 	return cfg, nil
 }
+
+// DefaultWDSContext is the context name KubeStellar's setup gives its first WDS.
+const DefaultWDSContext = "wds1"
+
+// WDSContext is the context of the WDS to read binding policies from: named
+// (it must exist), else "wds1" when the kubeconfig has it, else "" (none).
+func (k *Kubeconfig) WDSContext(named string) (string, error) {
+	if named == "" {
+		if _, ok := k.raw.Contexts[DefaultWDSContext]; ok {
+			return DefaultWDSContext, nil
+		}
+		return "", nil
+	}
+	if _, ok := k.raw.Contexts[named]; !ok {
+		return "", fmt.Errorf("context %q is not in the kubeconfig (%s); pass --wds-context with one of: %s",
+			named, strings.Join(k.Paths, ":"), strings.Join(k.Contexts(), ", "))
+	}
+	return named, nil
+}

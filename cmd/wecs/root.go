@@ -35,7 +35,7 @@ func newRoot(quit *signalQuit, prof *profiler, log *runLog) *cobra.Command {
 	root.PersistentFlags().StringVar(&prof.path, "cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	var configPath string
 	root.PersistentFlags().StringVar(&configPath, "config", "", "wecs config file (default $XDG_CONFIG_HOME/wecs/config.yaml)")
-	root.AddCommand(newVersion(), newTUI(flags, &configPath, quit), newClusters(flags, &configPath), newGet(flags, &configPath),
+	root.AddCommand(newVersion(), newTUI(flags, &configPath, quit), newClusters(flags, &configPath), newBindings(flags, &configPath), newGet(flags, &configPath),
 		newLogs(flags, &configPath), newEvents(flags, &configPath), newAccept(flags, &configPath),
 		newExec(flags, &configPath), newPortForward(flags, &configPath))
 	root.AddCommand(newReleaseFiles(root))

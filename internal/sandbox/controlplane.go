@@ -366,6 +366,11 @@ func (u *upper) createNodes(ctx context.Context, p *controlPlane, kwok *Componen
 		if i <= 2 {
 			labels[agentNodeLabel] = "true"
 		}
+		// cluster2's nodes have no SSD, which shop's web asks for.
+		labels[diskTypeLabel] = "ssd"
+		if p.cluster.Name == "cluster2" {
+			labels[diskTypeLabel] = "hdd"
+		}
 		nodes = append(nodes, &corev1.Node{
 			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels, Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"}},
 			Status:     corev1.NodeStatus{Capacity: capacity, Allocatable: capacity, NodeInfo: corev1.NodeSystemInfo{KubeletVersion: "kwok-" + KwokVersion}},

@@ -280,14 +280,23 @@ func (u *upper) run(ctx context.Context) error {
 		u.Clusters = append(u.Clusters, planes[i].cluster)
 	}
 	its, wecs := planes[0], planes[1:len(planes)-1]
-	if err := u.writeKubeconfig(planes); err != nil {
+	// The WDS runs only a kube-apiserver, and is no cluster of the fleet's
+	// state: only a context of its kubeconfig.
+	wds, err := u.newControlPlane(WDS, true, etcdURL)
+	if err != nil {
+		return err
+	}
+	if err := u.writeKubeconfig(append(slices.Clone(planes), wds)); err != nil {
 		return err
 	}
 	if err := u.startPortServer(planes[1:]); err != nil {
 		return err
 	}
-	u.say("starting kube-apiserver for %d clusters ...", len(planes))
-	if err := parallel(planes, func(p *controlPlane) error { return u.startAPIServer(ctx, p) }); err != nil {
+	u.say("starting kube-apiserver for %d clusters and the WDS ...", len(planes))
+	if err := parallel(append(slices.Clone(planes), wds), func(p *controlPlane) error { return u.startAPIServer(ctx, p) }); err != nil {
+		return err
+	}
+	if err := seedWDS(ctx, wds); err != nil {
 		return err
 	}
 	u.say("starting controllers, schedulers, kwok and OCM's registration controller ...")
@@ -307,12 +316,17 @@ func (u *upper) run(ctx context.Context) error {
 		if p.pending {
 			return u.join(ctx, its, p, oc)
 		}
-		// planes[n] is WEC number n.
-		return u.registerWEC(ctx, its, p, slices.Index(planes, p), oc, wc)
+		return u.registerWEC(ctx, its, p, oc)
 	}); err != nil {
 		return err
 	}
 	if err := seedCustomizationProperties(ctx, its, names[1:]); err != nil {
+		return err
+	}
+	if err := u.startTransport(); err != nil {
+		return err
+	}
+	if err := parallel(wecs, func(p *controlPlane) error { return waitDelivered(ctx, wc, p.cluster.Name, slices.Index(planes, p)) }); err != nil {
 		return err
 	}
 	if err := u.EnsureUsers(ctx); err != nil {
@@ -331,9 +345,9 @@ func (u *upper) run(ctx context.Context) error {
 	return nil
 }
 
-// registerWEC seeds WEC number n, joins it to the ITS, accepts it, waits
-// until its agent reports it Available and delivers its ManifestWorks.
-func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, n int, oc clusterclient.Interface, wc workclient.Interface) error {
+// registerWEC seeds a WEC, joins it to the ITS, accepts it and waits until
+// its agent reports it Available.
+func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, oc clusterclient.Interface) error {
 	name := p.cluster.Name
 	steps := []func() error{
 		func() error { return u.seedWEC(ctx, p) },
@@ -348,10 +362,7 @@ func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, n int, oc
 	if err := waitAvailable(ctx, oc, name, 3*time.Minute); err != nil {
 		return err
 	}
-	if err := u.deliver(ctx, its, wc, name, n); err != nil {
-		return err
-	}
-	u.say("  %s: accepted, Available, ManifestWorks applied", name)
+	u.say("  %s: accepted, Available", name)
 	return nil
 }
 

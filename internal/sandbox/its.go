@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
@@ -143,9 +144,14 @@ func registrationCSRs(ctx context.Context, kc kubernetes.Interface, cluster stri
 }
 
 // labelManagedCluster labels a joined WEC's ManagedCluster as the KubeStellar
-// docs do and shortens its lease.
+// docs do, with whether monitoring-policy selects it, and shortens its lease.
 func labelManagedCluster(ctx context.Context, oc clusterclient.Interface, cluster string) error {
-	patch := fmt.Sprintf(`{"metadata":{"labels":{%q:"edge","name":%q}},"spec":{"leaseDurationSeconds":%d}}`, LocationGroupLabel, cluster, LeaseDurationSeconds)
+	monitoring := "disabled"
+	if n, _ := strconv.Atoi(strings.TrimPrefix(cluster, "cluster")); n%2 == 1 {
+		monitoring = "enabled"
+	}
+	patch := fmt.Sprintf(`{"metadata":{"labels":{%q:"edge","name":%q,%q:%q}},"spec":{"leaseDurationSeconds":%d}}`,
+		LocationGroupLabel, cluster, MonitoringLabel, monitoring, LeaseDurationSeconds)
 	_, err := oc.ClusterV1().ManagedClusters().Patch(ctx, cluster, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
 	return err
 }

@@ -7,9 +7,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -98,7 +100,7 @@ func servePorts(pairs string) error {
 }
 
 // RunHelperIfAsked makes the calling program the sandbox's log feeder or
-// port server when Up started it as one, and then never returns; otherwise
+// port server or transport when Up started it as one, and then never returns; otherwise
 // it returns at once. Call it first thing in main and in TestMain of
 // packages that start sandboxes.
 func RunHelperIfAsked() {
@@ -107,6 +109,10 @@ func RunHelperIfAsked() {
 	case os.Getenv(feedEnv) != "":
 		clusters := strings.Split(os.Getenv(feedEnv+"_CLUSTERS"), ",")
 		err = feedLogs(context.Background(), os.Getenv(feedEnv), clusters, 500*time.Millisecond)
+	case os.Getenv(transportEnv) != "":
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		defer stop()
+		err = runTransport(ctx, os.Getenv(transportEnv))
 	case os.Getenv(portServerEnv) != "":
 		err = servePorts(os.Getenv(portServerEnv))
 	default:

@@ -1,0 +1,113 @@
+package kube
+
+import (
+	"slices"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/utils/ptr"
+	workv1 "open-cluster-management.io/api/work/v1"
+
+	"github.com/wecs-tui/wecs/kube/bindingpolicy"
+)
+
+// fakeWDS has one policy, "web", selecting WECs labelled edge=yes and the
+// shop Deployment web.
+func fakeWDS() *bindingpolicy.WDS {
+	apps := "apps"
+	web := &unstructured.Unstructured{}
+	return &bindingpolicy.WDS{
+		Policies: []bindingpolicy.Policy{{Name: "web",
+			ClusterSelectors: []metav1.LabelSelector{{MatchLabels: map[string]string{"edge": "yes"}}},
+			Downsync:         []bindingpolicy.DownsyncTest{{APIGroup: &apps, Resources: []string{"deployments"}}}}},
+		Objects: []bindingpolicy.Staged{{APIVersion: "apps/v1", Kind: "Deployment", Object: web,
+			WorkloadObject: bindingpolicy.WorkloadObject{Group: "apps", Resource: "deployments", Namespace: "shop", Name: "web"}}},
+	}
+}
+
+func webWork(cluster string, conds []metav1.Condition, feedback map[string]int64) *workv1.ManifestWork {
+	mw := &workv1.ManifestWork{ObjectMeta: metav1.ObjectMeta{Namespace: cluster, Name: "web-wds1",
+		Labels: map[string]string{BindingPolicyLabel: "web", WDSLabel: "wds1"}}}
+	m := workv1.ManifestCondition{ResourceMeta: workv1.ManifestResourceMeta{Group: "apps", Version: "v1", Kind: "Deployment",
+		Resource: "deployments", Namespace: "shop", Name: "web"}, Conditions: conds}
+	for name, v := range feedback {
+		m.StatusFeedbacks.Values = append(m.StatusFeedbacks.Values, workv1.FeedbackValue{Name: name,
+			Value: workv1.FieldValue{Type: workv1.Integer, Integer: ptr.To(v)}})
+	}
+	mw.Status.ResourceStatus.Manifests = []workv1.ManifestCondition{m}
+	return mw
+}
+
+func cond(typ string, status metav1.ConditionStatus, reason, msg string) metav1.Condition {
+	return metav1.Condition{Type: typ, Status: status, Reason: reason, Message: msg}
+}
+
+func TestComputeBindingsNamesEveryGap(t *testing.T) {
+	applied := cond(workv1.ManifestApplied, metav1.ConditionTrue, "AppliedManifestComplete", "")
+	exists := cond(workv1.ManifestAvailable, metav1.ConditionTrue, "ResourceAvailable", "")
+	clusters := []ClusterLabels{
+		{Name: "ok", Labels: map[string]string{"edge": "yes"}, Accepted: true},
+		{Name: "pending", Labels: map[string]string{"edge": "yes"}, Accepted: true},
+		{Name: "broken", Labels: map[string]string{"edge": "yes"}, Accepted: true},
+		{Name: "starved", Labels: map[string]string{"edge": "yes"}, Accepted: true},
+		{Name: "gone", Labels: map[string]string{"edge": "no"}, Accepted: true},
+		{Name: "unaccepted", Labels: map[string]string{"edge": "yes"}},
+	}
+	works := []WorkStatus{
+		WorkStatusOf(webWork("ok", []metav1.Condition{applied, exists}, map[string]int64{"Replicas": 3, "AvailableReplicas": 3})),
+		WorkStatusOf(webWork("broken", []metav1.Condition{cond(workv1.ManifestApplied, metav1.ConditionFalse, "AppliedManifestFailed", `namespaces "shop" not found`)}, nil)),
+		WorkStatusOf(webWork("starved", []metav1.Condition{applied, exists}, map[string]int64{"Replicas": 3})),
+		WorkStatusOf(webWork("gone", []metav1.Condition{applied, exists}, map[string]int64{"Replicas": 1, "AvailableReplicas": 1})),
+	}
+	got := ComputeBindings(fakeWDS(), clusters, works)
+	if len(got) != 1 {
+		t.Fatalf("bindings %+v, want one policy", got)
+	}
+	p := got[0]
+	if want := []string{"broken", "ok", "pending", "starved"}; !slices.Equal(p.Clusters, want) {
+		t.Errorf("selected %v, want %v (not the unlabelled nor the unaccepted WEC)", p.Clusters, want)
+	}
+	if len(p.Objects) != 1 || p.Objects[0].Name != "web" || p.Objects[0].Version != "v1" {
+		t.Fatalf("objects %+v", p.Objects)
+	}
+	want := map[string]struct {
+		state  DeliveryState
+		reason string
+	}{
+		"ok":      {Available, ""},
+		"pending": {NotDelivered, "selected, but no ManifestWork in pending's namespace on the ITS"},
+		"broken":  {NotApplied, `AppliedManifestFailed: namespaces "shop" not found`},
+		"starved": {NotAvailable, "0 of 3 replicas available"},
+		"gone":    {NotSelected, "delivered, but the policy no longer selects gone"},
+	}
+	ds := p.Objects[0].Deliveries
+	if len(ds) != len(want) {
+		t.Fatalf("deliveries %+v, want one per WEC of %v", ds, want)
+	}
+	for _, d := range ds {
+		if w := want[d.Cluster]; d.State != w.state || d.Reason != w.reason {
+			t.Errorf("%s: %s %q, want %s %q", d.Cluster, d.State, d.Reason, w.state, w.reason)
+		}
+	}
+	if ds[2].Feedback["Replicas"] != "3" || ds[2].Feedback["AvailableReplicas"] != "3" || !ds[2].Applied || !ds[2].Available {
+		t.Errorf("ok's delivery %+v, want applied, available, feedback 3 of 3", ds[2])
+	}
+	if p.Gaps() != 4 || !p.MissingCopies() {
+		t.Errorf("gaps %d, missing copies %v; want 4, true", p.Gaps(), p.MissingCopies())
+	}
+}
+
+func TestComputeBindingsWithoutAWDSUsesTheManifestWorks(t *testing.T) {
+	applied := cond(workv1.ManifestApplied, metav1.ConditionTrue, "AppliedManifestComplete", "")
+	exists := cond(workv1.ManifestAvailable, metav1.ConditionTrue, "ResourceAvailable", "")
+	works := []WorkStatus{WorkStatusOf(webWork("c1", []metav1.Condition{applied, exists}, map[string]int64{"Replicas": 2, "AvailableReplicas": 2}))}
+	got := ComputeBindings(nil, nil, works)
+	if len(got) != 1 || got[0].FromWDS || !slices.Equal(got[0].Clusters, []string{"c1"}) || got[0].MissingCopies() ||
+		len(got[0].Objects) != 1 || got[0].Objects[0].Deliveries[0].State != Available {
+		t.Errorf("bindings %+v, want web on c1, Available, from the ManifestWorks", got)
+	}
+	if (PolicyBinding{}).MissingCopies() {
+		t.Error("an empty policy misses copies")
+	}
+}
