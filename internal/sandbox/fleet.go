@@ -55,7 +55,7 @@ const (
 )
 
 // componentKinds are the kinds of process a sandbox runs.
-var componentKinds = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", registrationController, klusterletAgent}
+var componentKinds = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", registrationController, klusterletAgent, proxyServer, proxyAgent}
 
 // DefaultDir is where a sandbox lives when no directory is given:
 // $XDG_STATE_HOME/wecs/sandbox, or ~/.local/state/wecs/sandbox.
@@ -224,6 +224,8 @@ type upper struct {
 	opts  Options
 	bins  *Binaries
 	ports *portAllocator
+	// proxy is the cluster-proxy add-on once its server runs.
+	proxy *clusterProxy
 	// bootstrapToken is what WEC agents join the ITS with.
 	bootstrapToken string
 	mu             sync.Mutex
@@ -286,12 +288,19 @@ func (u *upper) run(ctx context.Context) error {
 	if err := u.startPortServer(planes[1:]); err != nil {
 		return err
 	}
+	if err := u.startServiceForwarder(planes[1:]); err != nil {
+		return err
+	}
 	u.say("starting kube-apiserver for %d clusters ...", len(planes))
 	if err := parallel(planes, func(p *controlPlane) error { return u.startAPIServer(ctx, p) }); err != nil {
 		return err
 	}
 	u.say("starting controllers, schedulers, kwok and OCM's registration controller ...")
 	if err := parallel(planes, func(p *controlPlane) error { return u.startControllers(ctx, p) }); err != nil {
+		return err
+	}
+	u.say("starting the cluster-proxy add-on's proxy server ...")
+	if err := u.startClusterProxy(ctx, its); err != nil {
 		return err
 	}
 	u.say("seeding workloads, joining the WECs to the ITS and accepting all but %s ...", u.Pending)
@@ -316,6 +325,9 @@ func (u *upper) run(ctx context.Context) error {
 		return err
 	}
 	if err := u.EnsureUsers(ctx); err != nil {
+		return err
+	}
+	if err := u.writeFleetOperator(ctx, its); err != nil {
 		return err
 	}
 	u.say("  %s: %d WECs Available, %s pending", its.cluster.Name, len(wecs), u.Pending)
@@ -351,7 +363,10 @@ func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, n int, oc
 	if err := u.deliver(ctx, its, wc, name, n); err != nil {
 		return err
 	}
-	u.say("  %s: accepted, Available, ManifestWorks applied", name)
+	if err := u.startProxyAgent(ctx, its, p, n); err != nil {
+		return err
+	}
+	u.say("  %s: accepted, Available, ManifestWorks applied, proxy agent connected", name)
 	return nil
 }
 

@@ -97,8 +97,9 @@ func servePorts(pairs string) error {
 	return <-failed
 }
 
-// RunHelperIfAsked makes the calling program the sandbox's log feeder or
-// port server when Up started it as one, and then never returns; otherwise
+// RunHelperIfAsked makes the calling program the sandbox's log feeder, port
+// server or service forwarder, or runs a component with its own /etc/hosts,
+// when Up started it as one, and then never returns; otherwise
 // it returns at once. Call it first thing in main and in TestMain of
 // packages that start sandboxes.
 func RunHelperIfAsked() {
@@ -109,6 +110,10 @@ func RunHelperIfAsked() {
 		err = feedLogs(context.Background(), os.Getenv(feedEnv), clusters, 500*time.Millisecond)
 	case os.Getenv(portServerEnv) != "":
 		err = servePorts(os.Getenv(portServerEnv))
+	case os.Getenv(serviceForwardsEnv) != "":
+		err = forwardServices(os.Getenv(serviceForwardsEnv))
+	case os.Getenv(hostsEnv) != "":
+		err = execWithHosts(os.Getenv(hostsEnv), os.Args[1:])
 	default:
 		return
 	}
