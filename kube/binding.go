@@ -2,6 +2,7 @@ package kube
 
 import (
 	"bytes"
+	"context"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -101,12 +102,16 @@ func (k *Kubeconfig) Bind(cluster string, configs []clusterv1.ClientConfig, expl
 		}
 		registered = "none points at " + strings.Join(urls, ", ") + " or shares its CA"
 	}
-	_, err := k.clusterProxy()
-	if err == nil {
-		return Binding{By: BoundByClusterProxy}
-	}
 	proxy := ""
-	if !errors.Is(err, ErrNoClusterProxy) {
+	p, err := k.clusterProxy()
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), proxyDiscoveryTimeout)
+		defer cancel()
+		if err = p.addonAvailable(ctx, cluster); err == nil {
+			return Binding{By: BoundByClusterProxy}
+		}
+		proxy = "; " + err.Error()
+	} else if !errors.Is(err, ErrNoClusterProxy) {
 		proxy = "; the ITS's cluster-proxy cannot be used: " + err.Error()
 	}
 	return Binding{Problem: fmt.Sprintf("no kubeconfig context named %q, and %s%s; add a context for it or pass --wec-context %s=CONTEXT",

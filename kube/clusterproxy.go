@@ -139,25 +139,31 @@ func stringField(obj *unstructured.Unstructured, fallback string, fields ...stri
 	return fallback
 }
 
-// RESTConfig is how wecs reaches cluster's API server through the proxy:
-// with the token of the managed service account, verifying the server as
-// the WEC's in-cluster `kubernetes` Service. It fails with the reason when
-// the add-on is not available for cluster or the token is not readable.
-func (p *ClusterProxy) RESTConfig(ctx context.Context, cluster string) (*rest.Config, error) {
+// addonAvailable tells why cluster cannot be reached through the proxy
+// (nil when it can): its ManagedClusterAddOn cluster-proxy must be Available.
+func (p *ClusterProxy) addonAvailable(ctx context.Context, cluster string) error {
 	addon, err := p.addons.AddonV1alpha1().ManagedClusterAddOns(cluster).Get(ctx, clusterProxyAddon, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return nil, fmt.Errorf("the cluster-proxy add-on is not enabled for %s (no ManagedClusterAddOn %s/%s on the ITS)", cluster, cluster, clusterProxyAddon)
+		return fmt.Errorf("the cluster-proxy add-on is not enabled for %s (no ManagedClusterAddOn %s/%s on the ITS)", cluster, cluster, clusterProxyAddon)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read ManagedClusterAddOn %s/%s on the ITS: %w", cluster, clusterProxyAddon, err)
+		return fmt.Errorf("read ManagedClusterAddOn %s/%s on the ITS: %w", cluster, clusterProxyAddon, err)
 	}
 	if c := metaCondition(addon.Status.Conditions, addonv1alpha1.ManagedClusterAddOnConditionAvailable); c == nil || c.Status != metav1.ConditionTrue {
 		why := "it reports no Available condition"
 		if c != nil {
 			why = fmt.Sprintf("Available is %s: %s", c.Status, c.Message)
 		}
-		return nil, fmt.Errorf("the cluster-proxy add-on of %s is not available (%s)", cluster, why)
+		return fmt.Errorf("the cluster-proxy add-on of %s is not available (%s)", cluster, why)
 	}
+	return nil
+}
+
+// RESTConfig is how wecs reaches cluster's API server through the proxy:
+// with the token of the managed service account, verifying the server as
+// the WEC's in-cluster `kubernetes` Service. It fails with the reason when
+// the token is not readable.
+func (p *ClusterProxy) RESTConfig(ctx context.Context, cluster string) (*rest.Config, error) {
 	secret, err := p.its.CoreV1().Secrets(cluster).Get(ctx, p.serviceAccount, metav1.GetOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("read the token of managed service account %s (secret %s/%s on the ITS): %w", p.serviceAccount, cluster, p.serviceAccount, err)
