@@ -2,7 +2,9 @@ package kube
 
 import (
 	"bytes"
+	"context"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -30,8 +32,29 @@ type Binding struct {
 	Problem string
 }
 
-// Bound reports whether the WEC has a context.
-func (b Binding) Bound() bool { return b.Context != "" }
+// Bound reports whether the WEC has a context or a way through the ITS.
+func (b Binding) Bound() bool { return b.Context != "" || b.By == BoundByClusterProxy }
+
+// Reach says how the WEC is reached: "context cluster2", "through the ITS
+// (cluster-proxy)", or "" when it is not.
+func (b Binding) Reach() string {
+	switch {
+	case b.By == BoundByClusterProxy:
+		return BoundByClusterProxy
+	case b.Context != "":
+		return "context " + b.Context
+	}
+	return ""
+}
+
+// ReachColumn is how a table's CONTEXT column shows the binding: the
+// context's name, or "(cluster-proxy)" when the WEC is reached through the ITS.
+func (b Binding) ReachColumn() string {
+	if b.By == BoundByClusterProxy {
+		return "(cluster-proxy)"
+	}
+	return b.Context
+}
 
 // endpoint is where a context points: its server and CA certificates.
 type endpoint struct {
@@ -41,7 +64,8 @@ type endpoint struct {
 
 // Bind finds the context for a WEC: the explicit mapping first (the user said
 // so), then a context named like the cluster, then one whose server URL, then
-// one whose CA matches what the ManagedCluster registered.
+// one whose CA matches what the ManagedCluster registered; failing those, the
+// way through the ITS's cluster-proxy add-on when the ITS has one.
 func (k *Kubeconfig) Bind(cluster string, configs []clusterv1.ClientConfig, explicit map[string]string) Binding {
 	if ctx, ok := explicit[cluster]; ok {
 		if _, exists := k.raw.Contexts[ctx]; !exists {
@@ -78,8 +102,20 @@ func (k *Kubeconfig) Bind(cluster string, configs []clusterv1.ClientConfig, expl
 		}
 		registered = "none points at " + strings.Join(urls, ", ") + " or shares its CA"
 	}
-	return Binding{Problem: fmt.Sprintf("no kubeconfig context named %q, and %s; add a context for it or pass --wec-context %s=CONTEXT",
-		cluster, registered, cluster)}
+	proxy := ""
+	p, err := k.clusterProxy()
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), proxyDiscoveryTimeout)
+		defer cancel()
+		if err = p.addonAvailable(ctx, cluster); err == nil {
+			return Binding{By: BoundByClusterProxy}
+		}
+		proxy = "; " + err.Error()
+	} else if !errors.Is(err, ErrNoClusterProxy) {
+		proxy = "; the ITS's cluster-proxy cannot be used: " + err.Error()
+	}
+	return Binding{Problem: fmt.Sprintf("no kubeconfig context named %q, and %s%s; add a context for it or pass --wec-context %s=CONTEXT",
+		cluster, registered, proxy, cluster)}
 }
 
 // endpoints are every context's server and CA (from data or file), read once.

@@ -39,7 +39,7 @@ func (k *Kubeconfig) NamesFromWECs(ctx context.Context, its string, explicit map
 		if !b.Bound() {
 			continue
 		}
-		cfg, err := k.RESTConfig(b.Context)
+		cfg, err := k.BindingConfig(ctx, mc.Name, b)
 		if err != nil {
 			continue
 		}

@@ -94,7 +94,7 @@ type Fleet struct {
 
 type runningWatch struct {
 	watch   *clusterWatch
-	context string
+	binding Binding
 	cancel  context.CancelFunc
 }
 
@@ -314,7 +314,7 @@ func (f *Fleet) rebindLocked(name string) {
 	b := f.kc.Bind(name, f.clusters[name].Spec.ManagedClusterClientConfigs, f.opts.WECContexts)
 	f.bindings[name] = b
 	running, ok := f.watches[name]
-	if ok && running.context == b.Context {
+	if ok && running.binding == b {
 		return
 	}
 	if ok {
@@ -324,7 +324,7 @@ func (f *Fleet) rebindLocked(name string) {
 	if !b.Bound() {
 		return
 	}
-	cfg, err := f.kc.RESTConfig(b.Context)
+	cfg, err := f.kc.BindingConfig(f.ctx, name, b)
 	if err != nil {
 		f.bindings[name] = Binding{Problem: err.Error()}
 		return
@@ -334,7 +334,7 @@ func (f *Fleet) rebindLocked(name string) {
 	namespaces := append(slices.Clone(f.opts.Namespaces), f.kc.ContextNamespace(b.Context))
 	w := newClusterWatch(name, cfg, namespaces, f.Tree, f.notify)
 	w.kinds = f.opts.Kinds
-	f.watches[name] = &runningWatch{watch: w, context: b.Context, cancel: cancel}
+	f.watches[name] = &runningWatch{watch: w, binding: b, cancel: cancel}
 	run := func() { go w.run(ctx) }
 	if f.opts.HoldWECs && !f.released {
 		f.held = append(f.held, run)

@@ -5,12 +5,14 @@ package kube
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -39,6 +41,9 @@ type Flags struct {
 	// NoStdin tells exec credential plugins that they may not read the
 	// terminal (the TUI owns it).
 	NoStdin bool
+	// ClusterProxy says how to reach WECs through the ITS's cluster-proxy
+	// add-on when no context binds them.
+	ClusterProxy ClusterProxyOptions
 }
 
 // NewFlags returns the flags with kubectl's defaults.
@@ -56,6 +61,8 @@ func (f *Flags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.ITSContext, "its-context", "", `kubeconfig context of the ITS (default "`+DefaultITSContext+`" if present, else the current context)`)
 	fs.StringVar(&f.Context, "context", "", "the same as --its-context, as kubectl users type it")
 	fs.StringArrayVar(&f.WECContexts, "wec-context", nil, "CLUSTER=CONTEXT: reach a WEC through this kubeconfig context (repeatable; overrides matching by name, URL or CA)")
+	fs.StringVar(&f.ClusterProxy.Address, "cluster-proxy-address", "", "HOST:PORT of the ITS's cluster-proxy server for clients (default: the ITS's host at the port its ManagedProxyConfiguration gives)")
+	fs.StringVar(&f.ClusterProxy.ServiceAccount, "cluster-proxy-serviceaccount", DefaultManagedServiceAccount, "managed service account whose token (a secret so named in each WEC's namespace on the ITS) wecs presents through the cluster-proxy")
 	fs.BoolVar(&f.ReadOnly, "readonly", false, "never change anything: no request other than reads leaves wecs (also `readonly: true` in the config file)")
 }
 
@@ -108,6 +115,10 @@ type Kubeconfig struct {
 	// endpoints of every context, read once (CA files included) for binding.
 	endpointsOnce sync.Once
 	endpointsMap  map[string]endpoint
+	// proxy is the ITS's cluster-proxy, discovered once when first needed.
+	proxyOnce sync.Once
+	proxy     *ClusterProxy
+	proxyErr  error
 	// Paths are the files the kubeconfig was read from.
 	Paths []string
 }
@@ -215,9 +226,6 @@ func (k *Kubeconfig) RESTConfig(context string) (*rest.Config, error) {
 	if cf.DisableCompression != nil {
 		cfg.DisableCompression = *cf.DisableCompression
 	}
-	// Deprecation warnings (v1 Endpoints …) are the server's business, not the user's.
-	cfg.WarningHandler = rest.NoWarnings{}
-	cfg.UserAgent = userAgent()
 	if cfg.ExecProvider != nil && k.flags.NoStdin {
 		// A copy: the kubeconfig's own settings are shared by every context.
 		exec := *cfg.ExecProvider
@@ -225,10 +233,59 @@ func (k *Kubeconfig) RESTConfig(context string) (*rest.Config, error) {
 		exec.StdinUnavailableMessage = "wecs tui owns the terminal, so the credential plugin cannot ask for input: log in first (run a kubectl command with this context), then start wecs tui again"
 		cfg.ExecProvider = &exec
 	}
+	return k.finish(cfg), nil
+}
+
+// finish gives a client configuration wecs's fleet-wide settings.
+func (k *Kubeconfig) finish(cfg *rest.Config) *rest.Config {
+	// Deprecation warnings (v1 Endpoints …) are the server's business, not the user's.
+	cfg.WarningHandler = rest.NoWarnings{}
+	cfg.UserAgent = userAgent()
 	if k.flags.ReadOnly {
 		cfg.Wrap(readOnly)
 	}
-	return cfg, nil
+	return cfg
+}
+
+// proxyDiscoveryTimeout bounds reading the ITS's cluster-proxy configuration.
+const proxyDiscoveryTimeout = 15 * time.Second
+
+// clusterProxy is the ITS's cluster-proxy add-on, discovered on first use;
+// ErrNoClusterProxy when the ITS has none.
+func (k *Kubeconfig) clusterProxy() (*ClusterProxy, error) {
+	k.proxyOnce.Do(func() {
+		its, err := k.ITSContext()
+		if err != nil {
+			k.proxyErr = err
+			return
+		}
+		cfg, err := k.RESTConfig(its)
+		if err != nil {
+			k.proxyErr = err
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), proxyDiscoveryTimeout)
+		defer cancel()
+		k.proxy, k.proxyErr = DiscoverClusterProxy(ctx, cfg, k.flags.ClusterProxy)
+	})
+	return k.proxy, k.proxyErr
+}
+
+// BindingConfig is the client configuration of a bound WEC: its context's,
+// or the way through the ITS's cluster-proxy.
+func (k *Kubeconfig) BindingConfig(ctx context.Context, cluster string, b Binding) (*rest.Config, error) {
+	if b.By != BoundByClusterProxy {
+		return k.RESTConfig(b.Context)
+	}
+	p, err := k.clusterProxy()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := p.RESTConfig(ctx, cluster)
+	if err != nil {
+		return nil, err
+	}
+	return k.finish(cfg), nil
 }
 
 // DefaultWDSContext is the context name KubeStellar's setup gives its first WDS.

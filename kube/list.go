@@ -231,7 +231,7 @@ func (k *Kubeconfig) List(ctx context.Context, its string, req ListRequest) (*Fl
 			answers[i].err = errors.New("unbound: " + b.Problem)
 			continue
 		}
-		wg.Go(func() { answers[i].read(ctx, k, b.Context, req) })
+		wg.Go(func() { answers[i].read(ctx, k, b, req) })
 	}
 	wg.Wait()
 	if err := unknownKind(req.Kinds, answers); err != nil {
@@ -279,8 +279,8 @@ type clusterAnswer struct {
 }
 
 // read resolves the asked kinds through the WEC's discovery and lists them.
-func (a *clusterAnswer) read(ctx context.Context, k *Kubeconfig, kubeContext string, req ListRequest) {
-	cfg, err := k.RESTConfig(kubeContext)
+func (a *clusterAnswer) read(ctx context.Context, k *Kubeconfig, b Binding, req ListRequest) {
+	cfg, err := k.BindingConfig(ctx, a.cluster, b)
 	if err != nil {
 		a.err = err
 		return
@@ -306,7 +306,7 @@ func (a *clusterAnswer) read(ctx context.Context, k *Kubeconfig, kubeContext str
 		return
 	}
 	namespaces := req.Namespaces
-	if ns := k.ContextNamespace(kubeContext); ns != "" && !slices.Contains(namespaces, ns) {
+	if ns := k.ContextNamespace(b.Context); ns != "" && !slices.Contains(namespaces, ns) {
 		namespaces = append(slices.Clone(namespaces), ns)
 	}
 	opts := metav1.ListOptions{LabelSelector: req.LabelSelector, FieldSelector: req.FieldSelector}
@@ -554,7 +554,7 @@ func (k *Kubeconfig) wecConfig(ctx context.Context, its, cluster string, wecCont
 		if !b.Bound() {
 			return nil, errors.New("unbound: " + b.Problem)
 		}
-		return k.RESTConfig(b.Context)
+		return k.BindingConfig(ctx, cluster, b)
 	}
 	return nil, &NoSuchClusterError{Cluster: cluster, Known: known}
 }

@@ -197,7 +197,8 @@ func newStatus(dir *string) *cobra.Command {
 }
 
 func newKubeconfig(dir *string) *cobra.Command {
-	return &cobra.Command{
+	var itsOnly bool
+	cmd := &cobra.Command{
 		Use:   "kubeconfig",
 		Short: "Print the path of the sandbox's kubeconfig",
 		Args:  cobra.NoArgs,
@@ -206,10 +207,16 @@ func newKubeconfig(dir *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), s.Kubeconfig)
+			path := s.Kubeconfig
+			if itsOnly {
+				path = s.ITSOnlyKubeconfig()
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), path)
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&itsOnly, "its-only", false, "print instead the kubeconfig of a fleet operator who holds only the ITS context and reaches the WECs through the cluster-proxy add-on")
+	return cmd
 }
 
 // parseExtraArgs turns KIND=ARG flags into arguments by component kind.

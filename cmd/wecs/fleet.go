@@ -253,7 +253,7 @@ func printClusters(w io.Writer, pf *printFlags, members []kube.Member) error {
 		if m.Connection.Err != "" && !pf.wide() {
 			conn += ": " + truncate(m.Connection.Err, 40)
 		}
-		cols := []string{m.Name, string(m.Health), dash(m.Binding.Context), conn, dash(quantity(m.CPU.Capacity, false)),
+		cols := []string{m.Name, string(m.Health), dash(m.Binding.ReachColumn()), conn, dash(quantity(m.CPU.Capacity, false)),
 			dash(quantity(m.Memory.Capacity, true)), dash(quantity(m.Pods.Capacity, false)), dash(m.Version), dash(labelsText(m.Labels))}
 		if pf.wide() {
 			cols = append(cols, m.Reason, dash(m.Connection.Err))

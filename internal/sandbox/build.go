@@ -30,11 +30,16 @@ type Binaries struct {
 	// KlusterletAgent is OCM's registration-operator binary, whose `agent`
 	// command runs a WEC's registration and work agents in one process.
 	KlusterletAgent string
+	// ProxyServer and ProxyAgent are apiserver-network-proxy's server and
+	// agent, which the cluster-proxy add-on runs on the ITS and on each WEC.
+	ProxyServer, ProxyAgent string
 	// KwokStages are kwok Stage manifests (node and pod lifecycles).
 	KwokStages []string
 	// HubCRDs and SpokeCRDs are the CRD manifests shipped in the OCM API
 	// module, for the ITS and for each WEC.
 	HubCRDs, SpokeCRDs []string
+	// ProxyCRDs are the cluster-proxy add-on's CRDs, for the ITS.
+	ProxyCRDs []string
 }
 
 // kwokStageFiles are the Stage manifests kwok needs, relative to the kwok
@@ -67,7 +72,8 @@ var (
 		"addon/v1alpha1/0000_00_addon.open-cluster-management.io_clustermanagementaddons.crd.yaml",
 		"addon/v1alpha1/0000_01_addon.open-cluster-management.io_managedclusteraddons.crd.yaml",
 	}
-	ocmSpokeCRDFiles = []string{
+	clusterProxyCRDFiles = []string{"charts/cluster-proxy/crds/managedproxyconfigurations.yaml"}
+	ocmSpokeCRDFiles     = []string{
 		"cluster/v1alpha1/0000_02_clusters.open-cluster-management.io_clusterclaims.crd.yaml",
 		"work/v1/0000_01_work.open-cluster-management.io_appliedmanifestworks.crd.yaml",
 	}
@@ -112,6 +118,8 @@ func EnsureBinaries(ctx context.Context, progress io.Writer) (*Binaries, error) 
 		Kwok:              filepath.Join(bin, "kwok"),
 		OCMRegistration:   filepath.Join(bin, "registration"),
 		KlusterletAgent:   filepath.Join(bin, "registration-operator"),
+		ProxyServer:       filepath.Join(bin, "proxy-server-"+NetworkProxyVersion),
+		ProxyAgent:        filepath.Join(bin, "proxy-agent-"+NetworkProxyVersion),
 	}
 	g := &goTool{progress: progress}
 	if _, err := exec.LookPath("go"); err != nil {
@@ -132,6 +140,11 @@ func EnsureBinaries(ctx context.Context, progress io.Writer) (*Binaries, error) 
 		{"OCM registration controller and klusterlet agent " + OCMVersion + " (about 5 minutes the first time)",
 			[]string{b.OCMRegistration, b.KlusterletAgent},
 			func() error { return g.buildOCM(ctx, filepath.Join(dir, "src", "ocm"), bin) }},
+		{"apiserver-network-proxy server and agent " + NetworkProxyVersion + " (about 5 minutes the first time)",
+			[]string{b.ProxyServer, b.ProxyAgent},
+			func() error {
+				return g.buildNetworkProxy(ctx, filepath.Join(dir, "src", "apiserver-network-proxy"), b.ProxyServer, b.ProxyAgent)
+			}},
 	}
 	for _, s := range steps {
 		if allExist(s.outputs) {
@@ -152,6 +165,10 @@ func EnsureBinaries(ctx context.Context, progress io.Writer) (*Binaries, error) 
 		return nil, err
 	}
 	if b.SpokeCRDs, err = g.copyFromModule(ctx, ocm, ocmSpokeCRDFiles, filepath.Join(dir, "ocm-crds")); err != nil {
+		return nil, err
+	}
+	proxy := "open-cluster-management.io/cluster-proxy@" + ClusterProxyVersion
+	if b.ProxyCRDs, err = g.copyFromModule(ctx, proxy, clusterProxyCRDFiles, filepath.Join(dir, "cluster-proxy-crds")); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -218,7 +235,10 @@ func (g *goTool) output(ctx context.Context, dir string, env []string, args ...s
 	cmd.Dir = dir
 	// GONOSUMDB: a test-only dependency of the OCM modules is unknown to the
 	// checksum database; it is never built.
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GONOSUMDB=sigs.k8s.io/about-api")
+	// The checksum database does not answer for apiserver-network-proxy and
+	// cluster-proxy either; their go.sum files pin what they need.
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod",
+		"GONOSUMDB=sigs.k8s.io/about-api,sigs.k8s.io/apiserver-network-proxy,open-cluster-management.io/cluster-proxy")
 	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
@@ -368,6 +388,54 @@ func (g *goTool) buildOCM(ctx context.Context, src, bin string) error {
 		return err
 	}
 	return g.run(ctx, src, nil, append([]string{"build", "-o", bin + string(filepath.Separator)}, commands...)...)
+}
+
+// buildNetworkProxy builds apiserver-network-proxy's server and agent from a
+// copy of its module: its go.mod replaces the konnectivity-client module
+// with a directory the published module leaves out, and its vendor directory
+// is incomplete, so the copy requires the published client instead.
+func (g *goTool) buildNetworkProxy(ctx context.Context, src, server, agent string) error {
+	mod, _, err := g.moduleDir(ctx, "sigs.k8s.io/apiserver-network-proxy@"+NetworkProxyVersion)
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(src); err != nil {
+		return err
+	}
+	if err := os.CopyFS(src, os.DirFS(mod)); err != nil {
+		return fmt.Errorf("copy apiserver-network-proxy: %w", err)
+	}
+	if err := os.RemoveAll(filepath.Join(src, "vendor")); err != nil {
+		return err
+	}
+	goModPath := filepath.Join(src, "go.mod")
+	data, err := os.ReadFile(goModPath)
+	if err != nil {
+		return err
+	}
+	goMod, err := modfile.Parse(goModPath, data, nil)
+	if err != nil {
+		return fmt.Errorf("parse apiserver-network-proxy go.mod: %w", err)
+	}
+	const client = "sigs.k8s.io/apiserver-network-proxy/konnectivity-client"
+	if err := goMod.DropReplace(client, ""); err != nil {
+		return err
+	}
+	if err := goMod.AddReplace(client, "", client, NetworkProxyVersion); err != nil {
+		return err
+	}
+	if data, err = goMod.Format(); err != nil {
+		return err
+	}
+	if err := os.WriteFile(goModPath, data, 0o644); err != nil {
+		return err
+	}
+	for out, cmd := range map[string]string{server: "./cmd/server", agent: "./cmd/agent"} {
+		if err := g.run(ctx, src, nil, "build", "-o", out, cmd); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // toolsFile is a Go file that imports the packages of commands, so that go

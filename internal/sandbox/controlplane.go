@@ -52,6 +52,10 @@ const (
 	podsPerNode = 110
 )
 
+// APIServerServiceNames are the names of the `kubernetes` Service, which every
+// API server's serving certificate holds.
+var APIServerServiceNames = []string{"kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"}
+
 func (u *upper) newControlPlane(name string, its bool, etcdURL string) (*controlPlane, error) {
 	dir := filepath.Join(u.Dir, "clusters", name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -71,7 +75,9 @@ func (u *upper) newControlPlane(name string, its bool, etcdURL string) (*control
 	if p.admin, err = p.ca.issue(certRequest{commonName: "sandbox-admin", organizations: []string{"system:masters"}, client: true}); err != nil {
 		return nil, err
 	}
-	serving, err := p.ca.issue(certRequest{commonName: "kube-apiserver", server: true})
+	// The in-cluster names let clients that reach the API server through a
+	// tunnel (the cluster-proxy add-on's) verify it as pods do.
+	serving, err := p.ca.issue(certRequest{commonName: "kube-apiserver", server: true, names: APIServerServiceNames})
 	if err != nil {
 		return nil, err
 	}

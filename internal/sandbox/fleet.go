@@ -55,7 +55,7 @@ const (
 )
 
 // componentKinds are the kinds of process a sandbox runs.
-var componentKinds = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", registrationController, klusterletAgent}
+var componentKinds = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", registrationController, klusterletAgent, proxyServer, proxyAgent}
 
 // DefaultDir is where a sandbox lives when no directory is given:
 // $XDG_STATE_HOME/wecs/sandbox, or ~/.local/state/wecs/sandbox.
@@ -224,6 +224,8 @@ type upper struct {
 	opts  Options
 	bins  *Binaries
 	ports *portAllocator
+	// proxy is the cluster-proxy add-on once its server runs.
+	proxy *clusterProxy
 	// bootstrapToken is what WEC agents join the ITS with.
 	bootstrapToken string
 	mu             sync.Mutex
@@ -292,6 +294,9 @@ func (u *upper) run(ctx context.Context) error {
 	if err := u.startPortServer(planes[1:]); err != nil {
 		return err
 	}
+	if err := u.startServiceForwarder(planes[1:]); err != nil {
+		return err
+	}
 	u.say("starting kube-apiserver for %d clusters and the WDS ...", len(planes))
 	if err := parallel(append(slices.Clone(planes), wds), func(p *controlPlane) error { return u.startAPIServer(ctx, p) }); err != nil {
 		return err
@@ -301,6 +306,10 @@ func (u *upper) run(ctx context.Context) error {
 	}
 	u.say("starting controllers, schedulers, kwok and OCM's registration controller ...")
 	if err := parallel(planes, func(p *controlPlane) error { return u.startControllers(ctx, p) }); err != nil {
+		return err
+	}
+	u.say("starting the cluster-proxy add-on's proxy server ...")
+	if err := u.startClusterProxy(ctx, its); err != nil {
 		return err
 	}
 	u.say("seeding workloads, joining the WECs to the ITS and accepting all but %s ...", u.Pending)
@@ -316,7 +325,8 @@ func (u *upper) run(ctx context.Context) error {
 		if p.pending {
 			return u.join(ctx, its, p, oc)
 		}
-		return u.registerWEC(ctx, its, p, oc)
+		// planes[n] is WEC number n.
+		return u.registerWEC(ctx, its, p, slices.Index(planes, p), oc)
 	}); err != nil {
 		return err
 	}
@@ -332,6 +342,9 @@ func (u *upper) run(ctx context.Context) error {
 	if err := u.EnsureUsers(ctx); err != nil {
 		return err
 	}
+	if err := u.writeFleetOperator(ctx, its); err != nil {
+		return err
+	}
 	u.say("  %s: %d WECs Available, %s pending", its.cluster.Name, len(wecs), u.Pending)
 	if err := u.startLogFeeder(wecs); err != nil {
 		return err
@@ -345,9 +358,9 @@ func (u *upper) run(ctx context.Context) error {
 	return nil
 }
 
-// registerWEC seeds a WEC, joins it to the ITS, accepts it and waits until
-// its agent reports it Available.
-func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, oc clusterclient.Interface) error {
+// registerWEC seeds WEC number n, joins it to the ITS, accepts it, waits
+// until its agent reports it Available and starts its proxy agent.
+func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, n int, oc clusterclient.Interface) error {
 	name := p.cluster.Name
 	steps := []func() error{
 		func() error { return u.seedWEC(ctx, p) },
@@ -362,7 +375,10 @@ func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, oc cluste
 	if err := waitAvailable(ctx, oc, name, 3*time.Minute); err != nil {
 		return err
 	}
-	u.say("  %s: accepted, Available", name)
+	if err := u.startProxyAgent(ctx, its, p, n); err != nil {
+		return err
+	}
+	u.say("  %s: accepted, Available, proxy agent connected", name)
 	return nil
 }
 

@@ -57,7 +57,9 @@ type certRequest struct {
 	commonName    string
 	organizations []string
 	server        bool // serving certificate for 127.0.0.1 and localhost
-	client        bool
+	// names are more DNS names of a serving certificate.
+	names  []string
+	client bool
 }
 
 // issue signs a new certificate for req with the CA.
@@ -80,7 +82,7 @@ func (ca *keyPair) issue(req certRequest) (*keyPair, error) {
 	if req.server {
 		tmpl.ExtKeyUsage = append(tmpl.ExtKeyUsage, x509.ExtKeyUsageServerAuth)
 		tmpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1")}
-		tmpl.DNSNames = []string{"localhost"}
+		tmpl.DNSNames = append([]string{"localhost"}, req.names...)
 	}
 	if req.client {
 		tmpl.ExtKeyUsage = append(tmpl.ExtKeyUsage, x509.ExtKeyUsageClientAuth)

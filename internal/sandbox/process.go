@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -14,13 +15,16 @@ import (
 // Component is one process of the sandbox, as recorded in its state file.
 type Component struct {
 	// Name is unique in the sandbox, e.g. "etcd" or "cluster2/kube-apiserver".
-	Name    string   `json:"name"`
-	Binary  string   `json:"binary"`
-	Args    []string `json:"args"`
-	Env     []string `json:"env,omitempty"`
-	PID     int      `json:"pid"`
-	Log     string   `json:"log"`
-	Port    int      `json:"port,omitempty"`
+	Name   string   `json:"name"`
+	Binary string   `json:"binary"`
+	Args   []string `json:"args"`
+	Env    []string `json:"env,omitempty"`
+	PID    int      `json:"pid"`
+	Log    string   `json:"log"`
+	Port   int      `json:"port,omitempty"`
+	// Hosts, when set, is a file the component sees as /etc/hosts, in a
+	// mount namespace of its own: a pod's host aliases.
+	Hosts   string `json:"hosts,omitempty"`
 	started *exec.Cmd
 	exited  chan struct{}
 }
@@ -38,6 +42,18 @@ func (c *Component) start(dieWithParent bool) error {
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if c.Hosts != "" {
+		// The sandbox's own executable, as the hosts helper, mounts the file
+		// in the new namespace and then becomes the component.
+		self, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("start %s: find own executable: %w", c.Name, err)
+		}
+		cmd.Path = self
+		cmd.Args = append([]string{self, c.Binary}, c.Args...)
+		cmd.Env = append(cmd.Env, hostsEnv+"="+c.Hosts)
+		cmd.SysProcAttr.Unshareflags = syscall.CLONE_NEWNS
+	}
 	if dieWithParent {
 		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 	}
@@ -52,6 +68,24 @@ func (c *Component) start(dieWithParent bool) error {
 		close(c.exited)
 	}()
 	return nil
+}
+
+// hostsEnv, when set in the environment, makes a process the hosts helper:
+// it bind-mounts the named file on /etc/hosts and executes its arguments.
+const hostsEnv = "WECS_SANDBOX_HOSTS"
+
+// execWithHosts is the hosts helper. It runs in a mount namespace of its own
+// (made private by the go runtime when it unshared it), so the mount is seen
+// by this process only.
+func execWithHosts(hosts string, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%s: no command to run", hostsEnv)
+	}
+	if err := syscall.Mount(hosts, "/etc/hosts", "", syscall.MS_BIND, ""); err != nil {
+		return fmt.Errorf("mount %s on /etc/hosts: %w", hosts, err)
+	}
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, hostsEnv+"=") })
+	return syscall.Exec(args[0], args, env)
 }
 
 // Alive reports whether the recorded process still runs this component's

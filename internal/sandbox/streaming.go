@@ -99,8 +99,9 @@ func servePorts(pairs string) error {
 	return <-failed
 }
 
-// RunHelperIfAsked makes the calling program the sandbox's log feeder or
-// port server or transport when Up started it as one, and then never returns; otherwise
+// RunHelperIfAsked makes the calling program the sandbox's log feeder,
+// port server, transport or service forwarder, or runs a component with
+// its own /etc/hosts, when Up started it as one, and then never returns; otherwise
 // it returns at once. Call it first thing in main and in TestMain of
 // packages that start sandboxes.
 func RunHelperIfAsked() {
@@ -115,6 +116,10 @@ func RunHelperIfAsked() {
 		err = runTransport(ctx, os.Getenv(transportEnv))
 	case os.Getenv(portServerEnv) != "":
 		err = servePorts(os.Getenv(portServerEnv))
+	case os.Getenv(serviceForwardsEnv) != "":
+		err = forwardServices(os.Getenv(serviceForwardsEnv))
+	case os.Getenv(hostsEnv) != "":
+		err = execWithHosts(os.Getenv(hostsEnv), os.Args[1:])
 	default:
 		return
 	}

@@ -21,6 +21,14 @@ const (
 	// OCMVersion is the open-cluster-management.io/ocm module the hub's
 	// registration controller and the WECs' klusterlet agents build from.
 	OCMVersion = "v1.2.0"
+	// ClusterProxyVersion is the open-cluster-management.io/cluster-proxy
+	// module whose ManagedProxyConfiguration CRD is installed on the ITS.
+	ClusterProxyVersion = "v0.10.0"
+	// NetworkProxyVersion is the sigs.k8s.io/apiserver-network-proxy module
+	// the cluster-proxy add-on's proxy server and agents build from. It is
+	// part of those binaries' file names rather than of the version set, so
+	// that adding or changing it does not rebuild the control planes.
+	NetworkProxyVersion = "v0.33.0"
 )
 
 // versionSet names the cache directory of one set of pinned binaries, so a

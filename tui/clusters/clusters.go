@@ -124,7 +124,7 @@ var columns = []column{
 	{head: "ACCEPTED", value: func(m *kube.Member, _ time.Time) string { return yesNo(m.Accepted) }},
 	{head: "JOINED", value: func(m *kube.Member, _ time.Time) string { return yesNo(m.Joined) }},
 	{head: "AVAILABLE", value: func(m *kube.Member, _ time.Time) string { return orDash(string(m.Available)) }},
-	{head: "CONTEXT", value: func(m *kube.Member, _ time.Time) string { return orDash(m.Binding.Context) }},
+	{head: "CONTEXT", value: func(m *kube.Member, _ time.Time) string { return orDash(m.Binding.ReachColumn()) }},
 	{head: "CONNECTION", value: func(m *kube.Member, _ time.Time) string {
 		if stale := m.Connection.StaleSince; !stale.IsZero() {
 			return string(m.Connection.State) + " · " + theme.StaleText(stale)

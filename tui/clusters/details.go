@@ -106,11 +106,14 @@ func (m *Model) detailsTab(l *lines, mem *kube.Member) {
 	if mem.Connection.Err != "" {
 		conn += ": " + mem.Connection.Err
 	}
-	context := "none"
-	if mem.Binding.Bound() {
-		context = mem.Binding.Context + " (" + mem.Binding.By + ")"
+	reach := "context none"
+	switch {
+	case mem.Binding.By == kube.BoundByClusterProxy:
+		reach = mem.Binding.Reach()
+	case mem.Binding.Bound():
+		reach = mem.Binding.Reach() + " (" + mem.Binding.By + ")"
 	}
-	l.wrap("  ", termtext.Clean("context "+context+" · connection "+conn))
+	l.wrap("  ", termtext.Clean(reach+" · connection "+conn))
 	m.problems(l)
 
 	l.heading(m, "Capacity: requests of its pods against allocatable (capacity)")

@@ -140,7 +140,9 @@ func (w *writer) cluster(in Input) {
 	w.heading("ManagedCluster " + termtext.Clean(m.Name))
 	w.field("health", look.Health(w.s, m.Health).Render(string(m.Health))+" "+termtext.Clean(m.Reason))
 	w.field("context", m.Binding.Context)
-	if m.Binding.By != "" {
+	if m.Binding.By == kube.BoundByClusterProxy {
+		w.field("reached", m.Binding.Reach())
+	} else if m.Binding.By != "" {
 		w.field("bound by", string(m.Binding.By))
 	}
 	conn := string(m.Connection.State)

@@ -1,0 +1,62 @@
+package kube_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wecs-tui/wecs/internal/sandbox"
+	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
+	"github.com/wecs-tui/wecs/kube"
+)
+
+// TestWECsAreReachedThroughTheITSAlone runs the fleet with a kubeconfig that
+// holds only the ITS: every accepted WEC is reached through the ITS's
+// cluster-proxy and its tree equals the server's; stopping cluster3's proxy
+// agent disconnects cluster3 alone, naming the tunnel, and starting it again
+// brings cluster3 back whole.
+func TestWECsAreReachedThroughTheITSAlone(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	f := startFleet(t, s.ITSOnlyKubeconfig())
+	wecs := s.WECNames()
+	waitFor(t, 90*time.Second, "every WEC connected", func() error { return connected(f, wecs...) })
+	for _, m := range f.Members() {
+		switch {
+		case m.Name == s.Pending:
+			if m.Binding.Bound() || !strings.Contains(m.Binding.Problem, "cluster-proxy add-on is not enabled for "+s.Pending) {
+				t.Errorf("%s (no proxy agent): binding %+v, want unbound naming the add-on", m.Name, m.Binding)
+			}
+		case m.Binding.By != kube.BoundByClusterProxy || m.Binding.Reach() != "through the ITS (cluster-proxy)":
+			t.Errorf("%s: binding %+v, want through the ITS's cluster-proxy", m.Name, m.Binding)
+		}
+	}
+	for _, c := range wecs {
+		waitFor(t, 60*time.Second, c+" tree equals truth", func() error { return treeMatchesTruth(t, f, s, c) })
+	}
+
+	agent := sandbox.ProxyAgentComponent("cluster3")
+	if err := s.StopComponent(agent); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.StartComponent(agent, false) })
+	f.Reconnect("cluster3")
+	waitFor(t, 60*time.Second, "cluster3 disconnected, the tunnel named", func() error {
+		for _, m := range f.Members() {
+			if m.Name == "cluster3" && m.Connection.State == kube.Disconnected && strings.Contains(m.Connection.Err, "proxy agent of cluster3 not connected") {
+				return nil
+			}
+		}
+		return fmt.Errorf("cluster3 not disconnected with the tunnel named: %+v", member(t, f, "cluster3").Connection)
+	})
+	if err := connected(f, "cluster1", "cluster2"); err != nil {
+		t.Errorf("the other WECs during cluster3's tunnel outage: %v", err)
+	}
+
+	if err := s.StartComponent(agent, false); err != nil {
+		t.Fatal(err)
+	}
+	f.Reconnect("cluster3")
+	waitFor(t, 90*time.Second, "cluster3 connected again", func() error { return connected(f, "cluster3") })
+	waitFor(t, 60*time.Second, "cluster3 tree equals truth", func() error { return treeMatchesTruth(t, f, s, "cluster3") })
+}
