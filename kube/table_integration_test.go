@@ -2,13 +2,13 @@ package kube_test
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	clusterv1 "open-cluster-management.io/api/cluster/v1"
 
@@ -37,14 +37,7 @@ func TestAFleetTableFollowsTheMembers(t *testing.T) {
 	table := f.OpenTable("po")
 	t.Cleanup(table.Close)
 
-	cfg, err := s.RESTConfig("cluster1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pods, err := kubernetes.NewForConfigOrDie(cfg).CoreV1().Pods("").List(t.Context(), metav1.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pods := slices.Sorted(maps.Values(serverPods(t, s, "cluster1", "")))
 	rowsOf := func(cluster string) (names map[string]bool, problem string) {
 		snap := table.Snapshot()
 		names = map[string]bool{}
@@ -57,13 +50,13 @@ func TestAFleetTableFollowsTheMembers(t *testing.T) {
 	}
 	hasEveryPod := func(cluster string) error {
 		names, problem := rowsOf(cluster)
-		for _, p := range pods.Items {
-			if !names[p.Namespace+"/"+p.Name] {
-				return fmt.Errorf("%s lacks pod %s/%s (%d rows; problem %q)", cluster, p.Namespace, p.Name, len(names), problem)
+		for _, p := range pods {
+			if !names[p] {
+				return fmt.Errorf("%s lacks pod %s (%d rows; problem %q)", cluster, p, len(names), problem)
 			}
 		}
-		if len(names) != len(pods.Items) {
-			return fmt.Errorf("%s has %d rows, its server %d pods", cluster, len(names), len(pods.Items))
+		if len(names) != len(pods) {
+			return fmt.Errorf("%s has %d rows, its server %d pods", cluster, len(names), len(pods))
 		}
 		return nil
 	}
@@ -96,15 +89,8 @@ func TestAFleetTableReadsTheNamespacesALimitedUserMay(t *testing.T) {
 	f := startFleet(t, s.UserKubeconfig(sandbox.ShopViewer))
 	table := f.OpenTable("pods")
 	t.Cleanup(table.Close)
-	cfg, err := s.RESTConfig("cluster1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pods, err := kubernetes.NewForConfigOrDie(cfg).CoreV1().Pods("shop").List(t.Context(), metav1.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(pods.Items) == 0 {
+	want := slices.Sorted(maps.Values(serverPods(t, s, "cluster1", "shop")))
+	if len(want) == 0 {
 		t.Fatal("the sandbox has no pods in shop on cluster1")
 	}
 	waitFor(t, 60*time.Second, "shop's pods of cluster1, and why only those", func() error {
@@ -115,12 +101,7 @@ func TestAFleetTableReadsTheNamespacesALimitedUserMay(t *testing.T) {
 				names = append(names, r.Object.Namespace+"/"+r.Object.Name)
 			}
 		}
-		var want []string
-		for _, p := range pods.Items {
-			want = append(want, p.Namespace+"/"+p.Name)
-		}
 		slices.Sort(names)
-		slices.Sort(want)
 		if !slices.Equal(names, want) {
 			return fmt.Errorf("rows %v, the server's pods in shop %v", names, want)
 		}
