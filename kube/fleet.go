@@ -276,15 +276,25 @@ func checkITS(cfg *rest.Config, context string) error {
 	return nil
 }
 
+// clusterChanged keeps a ManagedCluster and rebinds it. Binding through the
+// cluster-proxy asks the ITS, so it happens outside the lock (the informer
+// calls this from one goroutine, one change at a time).
 func (f *Fleet) clusterChanged(obj any) {
 	mc, ok := obj.(*clusterv1.ManagedCluster)
 	if !ok {
 		return
 	}
+	b := f.kc.Bind(mc.Name, mc.Spec.ManagedClusterClientConfigs, f.opts.WECContexts)
 	f.mu.Lock()
 	f.clusters[mc.Name] = mc
-	f.rebindLocked(mc.Name)
+	changed := f.setBindingLocked(mc.Name, b)
 	f.mu.Unlock()
+	if changed && b.Bound() {
+		cfg, err := f.kc.BindingConfig(f.ctx, mc.Name, b)
+		f.mu.Lock()
+		f.startWatchLocked(mc.Name, b, cfg, err)
+		f.mu.Unlock()
+	}
 	f.notify()
 }
 
@@ -308,23 +318,27 @@ func (f *Fleet) clusterDeleted(obj any) {
 	f.notify()
 }
 
-// rebindLocked binds a cluster and (re)starts its watch when its context
-// changed.
-func (f *Fleet) rebindLocked(name string) {
-	b := f.kc.Bind(name, f.clusters[name].Spec.ManagedClusterClientConfigs, f.opts.WECContexts)
+// setBindingLocked records a cluster's binding and, when it changed, stops
+// the watch of the old one; it reports whether it changed.
+func (f *Fleet) setBindingLocked(name string, b Binding) bool {
 	f.bindings[name] = b
 	running, ok := f.watches[name]
 	if ok && running.binding == b {
-		return
+		return false
 	}
 	if ok {
 		running.cancel()
 		delete(f.watches, name)
 	}
-	if !b.Bound() {
+	return true
+}
+
+// startWatchLocked starts the watch of a cluster bound by b, unless the
+// cluster left or was bound otherwise meanwhile.
+func (f *Fleet) startWatchLocked(name string, b Binding, cfg *rest.Config, err error) {
+	if _, ok := f.clusters[name]; !ok || f.bindings[name] != b || f.watches[name] != nil {
 		return
 	}
-	cfg, err := f.kc.BindingConfig(f.ctx, name, b)
 	if err != nil {
 		f.bindings[name] = Binding{Problem: err.Error()}
 		return
