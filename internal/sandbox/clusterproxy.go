@@ -55,10 +55,11 @@ func ProxyAgentComponent(cluster string) string { return cluster + "/" + proxyAg
 // configuration kind on the ITS.
 var ManagedProxyConfigurationResource = schema.GroupVersionResource{Group: "proxy.open-cluster-management.io", Version: "v1alpha1", Resource: "managedproxyconfigurations"}
 
-// serviceIP is the address of WEC number n's `kubernetes` Service: one
-// loopback address per WEC, so that every agent reaches its own API server
-// on port 443 as a pod would.
-func serviceIP(n int) string { return "127.0.1." + strconv.Itoa(n) }
+// serviceIP is the address of the `kubernetes` Service of the WEC whose
+// API server listens on apiPort: one loopback address per WEC, so that
+// every agent reaches its own API server on port 443 as a pod would, and
+// sandboxes running side by side (their ports differ) do not collide.
+func serviceIP(apiPort int) string { return fmt.Sprintf("127.%d.%d.1", apiPort>>8, apiPort&0xff) }
 
 // clusterProxy is the add-on's shared state while Up starts it.
 type clusterProxy struct {
@@ -192,10 +193,10 @@ func createProxyConfiguration(ctx context.Context, its *controlPlane, cp *cluste
 	return err
 }
 
-// startProxyAgent starts WEC number n's proxy agent, with the identifiers
+// startProxyAgent starts a WEC's proxy agent, with the identifiers
 // and host aliases the add-on gives it, and records the add-on as installed
 // and available on the ITS.
-func (u *upper) startProxyAgent(ctx context.Context, its, p *controlPlane, n int) error {
+func (u *upper) startProxyAgent(ctx context.Context, its, p *controlPlane) error {
 	name := p.cluster.Name
 	cp := u.proxy
 	health, admin := u.ports.next(), u.ports.next()
@@ -221,7 +222,7 @@ func (u *upper) startProxyAgent(ctx context.Context, its, p *controlPlane, n int
 	// The add-on's ExternalName Service <cluster> (in the install
 	// namespace) resolves to the `kubernetes` Service: here, host aliases.
 	hosts := filepath.Join(dir, "hosts")
-	aliases := fmt.Sprintf("127.0.0.1 localhost\n%s %s %s.%s\n", serviceIP(n), name, name, ClusterProxyAgentNamespace)
+	aliases := fmt.Sprintf("127.0.0.1 localhost\n%s %s %s.%s\n", serviceIP(p.port), name, name, ClusterProxyAgentNamespace)
 	if err := os.WriteFile(hosts, []byte(aliases), 0o644); err != nil {
 		return err
 	}
@@ -277,8 +278,8 @@ const serviceForwardsEnv = "WECS_SANDBOX_FORWARD_SERVICES"
 // Service address (port 443) to its API server.
 func (u *upper) startServiceForwarder(planes []*controlPlane) error {
 	var pairs []string
-	for n, p := range planes {
-		pairs = append(pairs, net.JoinHostPort(serviceIP(n+1), "443")+"="+net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port)))
+	for _, p := range planes {
+		pairs = append(pairs, net.JoinHostPort(serviceIP(p.port), "443")+"="+net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port)))
 	}
 	self, err := os.Executable()
 	if err != nil {

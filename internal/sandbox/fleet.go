@@ -325,8 +325,7 @@ func (u *upper) run(ctx context.Context) error {
 		if p.pending {
 			return u.join(ctx, its, p, oc)
 		}
-		// planes[n] is WEC number n.
-		return u.registerWEC(ctx, its, p, slices.Index(planes, p), oc)
+		return u.registerWEC(ctx, its, p, oc)
 	}); err != nil {
 		return err
 	}
@@ -358,9 +357,9 @@ func (u *upper) run(ctx context.Context) error {
 	return nil
 }
 
-// registerWEC seeds WEC number n, joins it to the ITS, accepts it, waits
-// until its agent reports it Available and starts its proxy agent.
-func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, n int, oc clusterclient.Interface) error {
+// registerWEC seeds a WEC, joins it to the ITS, accepts it, waits until its
+// agent reports it Available and starts its proxy agent.
+func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, oc clusterclient.Interface) error {
 	name := p.cluster.Name
 	steps := []func() error{
 		func() error { return u.seedWEC(ctx, p) },
@@ -375,7 +374,7 @@ func (u *upper) registerWEC(ctx context.Context, its, p *controlPlane, n int, oc
 	if err := waitAvailable(ctx, oc, name, 3*time.Minute); err != nil {
 		return err
 	}
-	if err := u.startProxyAgent(ctx, its, p, n); err != nil {
+	if err := u.startProxyAgent(ctx, its, p); err != nil {
 		return err
 	}
 	u.say("  %s: accepted, Available, proxy agent connected", name)
