@@ -244,19 +244,22 @@ func TestTUIWithNoContextsSaysWhatToDo(t *testing.T) {
 	}
 }
 
-// TestCPUProfileIsWritten: --cpuprofile leaves a profile go tool pprof reads
-// (gzipped), and a path that cannot be written is an error that names it.
-func TestCPUProfileIsWritten(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "cpu.pprof")
-	if out, err := exec.Command(buildWecs(t), "version", "--cpuprofile", path).CombinedOutput(); err != nil {
-		t.Fatalf("wecs version --cpuprofile: %v: %s", err, out)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil || len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
-		t.Fatalf("no gzipped profile at %s (%v, %d bytes)", path, err, len(data))
-	}
-	out, err := exec.Command(buildWecs(t), "version", "--cpuprofile", filepath.Join(path, "no", "such")).CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "--cpuprofile:") {
-		t.Errorf("an unwritable profile path: %v: %s", err, out)
+// TestProfilesAreWritten: --cpuprofile and --memprofile leave profiles go
+// tool pprof reads (gzipped), and a path that cannot be written is an error
+// that names its flag.
+func TestProfilesAreWritten(t *testing.T) {
+	for _, flag := range []string{"--cpuprofile", "--memprofile"} {
+		path := filepath.Join(t.TempDir(), "prof.pprof")
+		if out, err := exec.Command(buildWecs(t), "version", flag, path).CombinedOutput(); err != nil {
+			t.Fatalf("wecs version %s: %v: %s", flag, err, out)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil || len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+			t.Fatalf("%s: no gzipped profile at %s (%v, %d bytes)", flag, path, err, len(data))
+		}
+		out, err := exec.Command(buildWecs(t), "version", flag, filepath.Join(path, "no", "such")).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), flag+":") {
+			t.Errorf("an unwritable %s path: %v: %s", flag, err, out)
+		}
 	}
 }

@@ -33,6 +33,7 @@ func newRoot(quit *signalQuit, prof *profiler, log *runLog) *cobra.Command {
 	flags.AddFlags(root.PersistentFlags())
 	log.addFlags(root.PersistentFlags())
 	root.PersistentFlags().StringVar(&prof.path, "cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
+	root.PersistentFlags().StringVar(&prof.heapPath, "memprofile", "", "write a heap profile to this file when wecs ends (for go tool pprof)")
 	var configPath string
 	root.PersistentFlags().StringVar(&configPath, "config", "", "wecs config file (default $XDG_CONFIG_HOME/wecs/config.yaml)")
 	root.AddCommand(newVersion(), newTUI(flags, &configPath, quit), newClusters(flags, &configPath), newBindings(flags, &configPath), newGet(flags, &configPath),
