@@ -54,7 +54,7 @@ const (
 	// namespace on the hub.
 	leaseName = "managed-cluster-lease"
 	// hubWECWriters bounds the simulator's writes in flight.
-	hubWECWriters = 16
+	hubWECWriters = 64
 )
 
 // HubWECName is the name of hub WEC number i (from 1): hub-wec-0001 …
