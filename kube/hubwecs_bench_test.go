@@ -100,7 +100,7 @@ func checkHubWECBindings(b *testing.B, s *sandbox.State, bindings []kube.PolicyB
 			hub++
 		}
 	}
-	if want := s.HubWECs * 3 / 4; hub != want {
+	if want := s.HubWECs - s.HubWECs/4; hub != want {
 		b.Fatalf("%s selects %d hub WECs, want %d", sandbox.ShopPolicy, hub, want)
 	}
 	states := map[string]kube.DeliveryState{}
