@@ -38,7 +38,8 @@ func BenchmarkHubWECsClustersKeyPress(b *testing.B) {
 	}
 }
 
-// hubWECFleet is a fleet of the sandbox's ITS with every cluster listed.
+// hubWECFleet is a fleet of the sandbox's ITS with every cluster listed
+// and every reachable WEC connected or failed once.
 func hubWECFleet(b *testing.B, s *sandbox.State) *kube.Fleet {
 	flags := kube.NewFlags()
 	fs := pflag.NewFlagSet("bench", pflag.ContinueOnError)
@@ -60,5 +61,7 @@ func hubWECFleet(b *testing.B, s *sandbox.State) *kube.Fleet {
 			b.Fatalf("%d of %d clusters in the fleet after a minute", len(f.Members()), total)
 		}
 	}
+	// The reachable WECs' first lists done, the key presses have the CPU.
+	f.WaitSettled(b.Context())
 	return f
 }
