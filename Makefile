@@ -76,11 +76,17 @@ $(GORELEASER):
 ## bench: the fleet benchmarks against a sandbox of 3 WECs with 150 nodes and
 ## 3,500 pods each (started for the run and stopped after), then the rest,
 ## and a table of each figure beside its floor and target (medians).
+## The HubWECs benchmarks run after, against a sandbox of one WEC and 1,000
+## simulated hub WECs with 10 ManifestWorks each.
 BENCH_DIR ?= $(CURDIR)/$(BIN)/bench-sandbox
+HUB_BENCH_DIR ?= $(CURDIR)/$(BIN)/hub-bench-sandbox
 bench: build
 	$(BIN)/wecs-sandbox up --dir $(BENCH_DIR) --nodes 150 --pods 3500
-	WECS_SANDBOX_DIR=$(BENCH_DIR) go test -run '^$$' -bench . -benchmem -count 5 -timeout 60m ./... | tee $(BIN)/bench.txt; \
+	WECS_SANDBOX_DIR=$(BENCH_DIR) go test -run '^$$' -bench . -skip HubWECs -benchmem -count 5 -timeout 60m ./... | tee $(BIN)/bench.txt; \
 		status=$${PIPESTATUS[0]}; $(BIN)/wecs-sandbox down --dir $(BENCH_DIR); \
+		$(BIN)/wecs-sandbox up --dir $(HUB_BENCH_DIR) --wecs 1 --nodes 1 --hub-wecs 1000 || status=1; \
+		WECS_HUB_SANDBOX_DIR=$(HUB_BENCH_DIR) go test -run '^$$' -bench HubWECs -benchmem -count 5 -timeout 60m ./kube ./tui ./cmd/wecs | tee -a $(BIN)/bench.txt; \
+		[ $${PIPESTATUS[0]} = 0 ] || status=1; $(BIN)/wecs-sandbox down --dir $(HUB_BENCH_DIR); \
 		go run ./internal/benchtable $(BIN)/bench.txt; exit $$status
 
 clean:

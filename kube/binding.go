@@ -66,7 +66,8 @@ type endpoint struct {
 // so), then a context named like the cluster, then one whose server URL, then
 // one whose CA matches what the ManagedCluster registered; failing those, the
 // way through the ITS's cluster-proxy add-on when the ITS has one.
-func (k *Kubeconfig) Bind(cluster string, configs []clusterv1.ClientConfig, explicit map[string]string) Binding {
+func (k *Kubeconfig) Bind(mc *clusterv1.ManagedCluster, explicit map[string]string) Binding {
+	cluster, configs := mc.Name, mc.Spec.ManagedClusterClientConfigs
 	if ctx, ok := explicit[cluster]; ok {
 		if _, exists := k.raw.Contexts[ctx]; !exists {
 			return Binding{Problem: fmt.Sprintf("--wec-context %s=%s names a context the kubeconfig does not have", cluster, ctx)}
@@ -104,14 +105,19 @@ func (k *Kubeconfig) Bind(cluster string, configs []clusterv1.ClientConfig, expl
 	}
 	proxy := ""
 	p, err := k.clusterProxy()
-	if err == nil {
+	switch {
+	case err == nil && mc.Labels[clusterProxyFeatureLabel] == "":
+		// The hub labels a cluster for each of its add-ons: without the
+		// label it has no ManagedClusterAddOn to ask the ITS for.
+		proxy = fmt.Sprintf("; the cluster-proxy add-on is not enabled for %s (the ITS does not label it %s)", cluster, clusterProxyFeatureLabel)
+	case err == nil:
 		ctx, cancel := context.WithTimeout(context.Background(), proxyDiscoveryTimeout)
 		defer cancel()
 		if err = p.addonAvailable(ctx, cluster); err == nil {
 			return Binding{By: BoundByClusterProxy}
 		}
 		proxy = "; " + err.Error()
-	} else if !errors.Is(err, ErrNoClusterProxy) {
+	case !errors.Is(err, ErrNoClusterProxy):
 		proxy = "; the ITS's cluster-proxy cannot be used: " + err.Error()
 	}
 	return Binding{Problem: fmt.Sprintf("no kubeconfig context named %q, and %s%s; add a context for it or pass --wec-context %s=CONTEXT",

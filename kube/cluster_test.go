@@ -93,18 +93,23 @@ func TestBindOrder(t *testing.T) {
 		{"b", []clusterv1.ClientConfig{{URL: "https://10.0.0.2:6443", CABundle: caPEM}}, nil, "kind-b", BoundByCA},
 	}
 	for _, c := range cases {
-		got := kc.Bind(c.name, c.configs, c.explicit)
+		got := kc.Bind(clusterWith(c.name, c.configs), c.explicit)
 		if got.Context != c.context || got.By != c.by {
 			t.Errorf("%s: bound to %q by %q (%s), want %q by %q", c.name, got.Context, got.By, got.Problem, c.context, c.by)
 		}
 	}
-	unbound := kc.Bind("nowhere", []clusterv1.ClientConfig{{URL: "https://10.9.9.9"}}, nil)
+	unbound := kc.Bind(clusterWith("nowhere", []clusterv1.ClientConfig{{URL: "https://10.9.9.9"}}), nil)
 	if unbound.Bound() || !strings.Contains(unbound.Problem, "--wec-context nowhere=CONTEXT") || !strings.Contains(unbound.Problem, "https://10.9.9.9") {
 		t.Errorf("unbound: %+v", unbound)
 	}
-	if b := kc.Bind("x", nil, map[string]string{"x": "missing"}); b.Bound() || !strings.Contains(b.Problem, "does not have") {
+	if b := kc.Bind(clusterWith("x", nil), map[string]string{"x": "missing"}); b.Bound() || !strings.Contains(b.Problem, "does not have") {
 		t.Errorf("explicit mapping to a missing context: %+v", b)
 	}
+}
+
+// clusterWith is a ManagedCluster that registered configs.
+func clusterWith(name string, configs []clusterv1.ClientConfig) *clusterv1.ManagedCluster {
+	return &clusterv1.ManagedCluster{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: clusterv1.ManagedClusterSpec{ManagedClusterClientConfigs: configs}}
 }
 
 func b64(data []byte) string {

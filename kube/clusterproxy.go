@@ -31,7 +31,10 @@ const BoundByClusterProxy = "through the ITS (cluster-proxy)"
 
 // The cluster-proxy add-on's names and defaults, as its chart installs it.
 const (
-	clusterProxyAddon           = "cluster-proxy"
+	clusterProxyAddon = "cluster-proxy"
+	// clusterProxyFeatureLabel is the label the hub puts on a ManagedCluster
+	// that has the add-on: available, unhealthy or unreachable.
+	clusterProxyFeatureLabel    = "feature.open-cluster-management.io/addon-" + clusterProxyAddon
 	defaultProxyServerNamespace = "open-cluster-management-cluster-proxy"
 	defaultProxyClientSecret    = "proxy-client"
 	proxyCASecret               = "proxy-server-ca"

@@ -35,7 +35,7 @@ func (k *Kubeconfig) NamesFromWECs(ctx context.Context, its string, explicit map
 		if len(only) > 0 && !slices.Contains(only, mc.Name) {
 			continue
 		}
-		b := k.Bind(mc.Name, mc.Spec.ManagedClusterClientConfigs, explicit)
+		b := k.Bind(&mc, explicit)
 		if !b.Bound() {
 			continue
 		}

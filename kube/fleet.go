@@ -284,7 +284,7 @@ func (f *Fleet) clusterChanged(obj any) {
 	if !ok {
 		return
 	}
-	b := f.kc.Bind(mc.Name, mc.Spec.ManagedClusterClientConfigs, f.opts.WECContexts)
+	b := f.kc.Bind(mc, f.opts.WECContexts)
 	f.mu.Lock()
 	f.clusters[mc.Name] = mc
 	changed := f.setBindingLocked(mc.Name, b)

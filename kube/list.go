@@ -226,7 +226,7 @@ func (k *Kubeconfig) List(ctx context.Context, its string, req ListRequest) (*Fl
 			continue
 		}
 		answers[i].cluster = mc.Name
-		b := k.Bind(mc.Name, mc.Spec.ManagedClusterClientConfigs, req.WECContexts)
+		b := k.Bind(&mc, req.WECContexts)
 		if !b.Bound() {
 			answers[i].err = errors.New("unbound: " + b.Problem)
 			continue
@@ -550,7 +550,7 @@ func (k *Kubeconfig) wecConfig(ctx context.Context, its, cluster string, wecCont
 		if mc.Name != cluster {
 			continue
 		}
-		b := k.Bind(mc.Name, mc.Spec.ManagedClusterClientConfigs, wecContexts)
+		b := k.Bind(&mc, wecContexts)
 		if !b.Bound() {
 			return nil, errors.New("unbound: " + b.Problem)
 		}

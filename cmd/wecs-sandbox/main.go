@@ -124,6 +124,9 @@ func newUp(dir *string) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "sandbox running in %s: ITS its1, WECs %s, pending %s\n", s.Dir, strings.Join(s.WECNames(), ", "), s.Pending)
+			if s.HubWECs > 0 {
+				fmt.Fprintf(out, "simulated on the ITS alone: %d hub WECs, %s to %s\n", s.HubWECs, sandbox.HubWECName(1), sandbox.HubWECName(s.HubWECs))
+			}
 			fmt.Fprintf(out, "\n  export KUBECONFIG=%s\n  kubectl --context its1 get managedclusters\n  wecs tui --its-context its1\n\naccept %s with: wecs-sandbox accept %s --dir %s\nstop it with: wecs-sandbox down --dir %s\n", s.Kubeconfig, s.Pending, s.Pending, s.Dir, s.Dir)
 			return nil
 		},
@@ -131,6 +134,7 @@ func newUp(dir *string) *cobra.Command {
 	cmd.Flags().IntVar(&opts.WECs, "wecs", opts.WECs, "number of accepted WECs (one more joins the ITS and is left pending)")
 	cmd.Flags().IntVar(&opts.Nodes, "nodes", opts.Nodes, "kwok nodes per WEC")
 	cmd.Flags().IntVar(&opts.Pods, "pods", 0, "extra pods per WEC, in Deployments of namespace load")
+	cmd.Flags().IntVar(&opts.HubWECs, "hub-wecs", 0, "simulated WECs that exist only on the ITS (hub-wec-0001 …): a simulator writes their ManagedClusters, leases and ManifestWorks with status, as their agents would")
 	cmd.Flags().StringArrayVar(&extra, "extra-arg", nil, "KIND=ARG: one more argument for every component of a kind, e.g. kube-apiserver=--v=4 (repeatable)")
 	cmd.Flags().IntVar(&opts.PortBase, "port-base", 0, "use consecutive ports from this one (default: free ports)")
 	return cmd

@@ -40,6 +40,15 @@ var figures = []figure{
 	{name: "TUIIdle", metric: "peak-rss-MB", target: 150, unit: "MB"},
 	{name: "TUIBurst", metric: "burst-cpu-%", target: 25, unit: "%"},
 	{name: "TUIBurst", metric: "behind-max-ms", floor: "TUIBurst", floorMetric: "floor-behind-max-ms", bounded: true, target: 200, unit: "ms behind"},
+	// With 1,000 simulated WECs on the ITS alone, 10 ManifestWorks each.
+	{name: "HubWECsClustersOnScreen", metric: "ns/op", target: 1e9, unit: "s"},
+	{name: "HubWECsBindingsFromStart", metric: "ns/op", target: 1e9, unit: "s"},
+	{name: "HubWECsBindingsCLI", metric: "ns/op", target: 1e9, unit: "s"},
+	{name: "HubWECsComputeBindings", metric: "ns/op", target: 10e6, unit: "ms"},
+	{name: "HubWECsClustersKeyPress", metric: "ns/op", target: 10e6, unit: "ms"},
+	{name: "HubWECsTUIIdle", metric: "idle-cpu-%", target: 1, unit: "%"},
+	{name: "HubWECsTUIIdle", metric: "peak-rss-MB", target: 200, unit: "MB"},
+	{name: "HubWECsTUIIdle", metric: "tcp-connections", target: 12, unit: "connections"},
 }
 
 func main() {

@@ -34,6 +34,9 @@ type Options struct {
 	Nodes int
 	// Pods is the number of extra pods per WEC, in Deployments of namespace "load".
 	Pods int
+	// HubWECs is the number of simulated WECs that exist only on the ITS
+	// (see hubwecs.go).
+	HubWECs int
 	// ExtraArgs are more command-line arguments for every component of a
 	// kind (see componentKinds), e.g. feature gates or verbosity.
 	ExtraArgs map[string][]string
@@ -83,6 +86,9 @@ func (o *Options) validate() error {
 	if o.Pods > o.Nodes*podsPerNode {
 		return fmt.Errorf("--pods %d does not fit on %d nodes of %d pods each: add --nodes", o.Pods, o.Nodes, podsPerNode)
 	}
+	if o.HubWECs < 0 || o.HubWECs > maxHubWECs {
+		return fmt.Errorf("--hub-wecs %d: the sandbox simulates 0 to %d hub WECs", o.HubWECs, maxHubWECs)
+	}
 	if o.PortBase != 0 && (o.PortBase < 1024 || o.PortBase > 65000) {
 		return fmt.Errorf("--port-base %d: use a port from 1024 to 65000, or leave it out to pick free ports", o.PortBase)
 	}
@@ -130,7 +136,7 @@ func Up(ctx context.Context, opts Options) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &State{Dir: dir, Kubeconfig: filepath.Join(dir, "kubeconfig"), WECs: opts.WECs, Nodes: opts.Nodes, Pods: opts.Pods,
+	s := &State{Dir: dir, Kubeconfig: filepath.Join(dir, "kubeconfig"), WECs: opts.WECs, Nodes: opts.Nodes, Pods: opts.Pods, HubWECs: opts.HubWECs,
 		Pending: "cluster" + strconv.Itoa(opts.WECs+1)}
 	u := &upper{State: s, opts: opts, bins: bins, ports: newPortAllocator(opts.PortBase)}
 	if err := u.run(ctx); err != nil {
@@ -350,6 +356,11 @@ func (u *upper) run(ctx context.Context) error {
 	}
 	if u.opts.Pods > 0 {
 		if err := parallel(wecs, func(p *controlPlane) error { return u.waitLoadRunning(ctx, p) }); err != nil {
+			return err
+		}
+	}
+	if u.HubWECs > 0 {
+		if err := u.startHubWECs(ctx); err != nil {
 			return err
 		}
 	}

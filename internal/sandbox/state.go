@@ -32,6 +32,8 @@ type State struct {
 	WECs       int    `json:"wecs"`
 	Nodes      int    `json:"nodes"`
 	Pods       int    `json:"pods"`
+	// HubWECs is the number of simulated WECs that exist only on the ITS.
+	HubWECs int `json:"hubWECs,omitempty"`
 	// Pending is the WEC that joined the ITS but was not accepted (until
 	// Accept or a user accepts it).
 	Pending    string       `json:"pending"`

@@ -100,7 +100,7 @@ func servePorts(pairs string) error {
 }
 
 // RunHelperIfAsked makes the calling program the sandbox's log feeder,
-// port server, transport or service forwarder, or runs a component with
+// port server, transport, hub WEC simulator or service forwarder, or runs a component with
 // its own /etc/hosts, when Up started it as one, and then never returns; otherwise
 // it returns at once. Call it first thing in main and in TestMain of
 // packages that start sandboxes.
@@ -114,6 +114,10 @@ func RunHelperIfAsked() {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 		defer stop()
 		err = runTransport(ctx, os.Getenv(transportEnv))
+	case os.Getenv(hubWECsEnv) != "":
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		defer stop()
+		err = runHubWECs(ctx, os.Getenv(hubWECsEnv))
 	case os.Getenv(portServerEnv) != "":
 		err = servePorts(os.Getenv(portServerEnv))
 	case os.Getenv(serviceForwardsEnv) != "":

@@ -152,7 +152,7 @@ func (t *transport) reconcile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	have, err := t.wc.WorkV1().ManifestWorks("").List(ctx, metav1.ListOptions{LabelSelector: WDSLabel + "=" + WDS})
+	have, err := t.wc.WorkV1().ManifestWorks("").List(ctx, metav1.ListOptions{LabelSelector: WDSLabel + "=" + WDS + ",!" + SimulatedLabel})
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,8 @@ func (t *transport) reconcile(ctx context.Context) error {
 // (nil for one to leave as it is). Only accepted WECs get any (an
 // unaccepted one has no mailbox namespace).
 func (t *transport) desired(ctx context.Context) (map[string]*workv1.ManifestWork, error) {
-	clusters, err := t.oc.ClusterV1().ManagedClusters().List(ctx, metav1.ListOptions{})
+	// The simulated hub WECs' ManifestWorks are the simulator's.
+	clusters, err := t.oc.ClusterV1().ManagedClusters().List(ctx, metav1.ListOptions{LabelSelector: "!" + SimulatedLabel})
 	if err != nil {
 		return nil, err
 	}

@@ -24,16 +24,23 @@ import (
 // DirEnv names a running sandbox to reuse instead of starting one.
 const DirEnv = "WECS_SANDBOX_DIR"
 
+// HubDirEnv names a running sandbox with simulated hub WECs to reuse
+// instead of starting one (make bench starts one with 1,000).
+const HubDirEnv = "WECS_HUB_SANDBOX_DIR"
+
 // startTimeout covers a cold build of every binary (about 8 minutes on two
 // cores) plus the start itself.
 const startTimeout = 25 * time.Minute
 
-var shared struct {
+// sharedSandbox is a sandbox started once per test binary, or reused.
+type sharedSandbox struct {
 	once    sync.Once
 	state   *sandbox.State
 	err     error
 	started bool
 }
+
+var shared, hub sharedSandbox
 
 // Main is TestMain for packages that use a sandbox: it lets the test binary
 // serve as the sandbox's log feeder and port server, runs the tests and
@@ -44,10 +51,12 @@ func Main(m *testing.M) { os.Exit(Run(m)) }
 func Run(m *testing.M) int {
 	sandbox.RunHelperIfAsked()
 	code := m.Run()
-	if shared.started && shared.state != nil {
-		if err := shared.state.Down(); err != nil {
-			fmt.Fprintln(os.Stderr, "sandboxtest: stop the sandbox:", err)
-			code = 1
+	for _, sb := range []*sharedSandbox{&shared, &hub} {
+		if sb.started && sb.state != nil {
+			if err := sb.state.Down(); err != nil {
+				fmt.Fprintln(os.Stderr, "sandboxtest: stop the sandbox:", err)
+				code = 1
+			}
 		}
 	}
 	return code
@@ -78,6 +87,36 @@ func Shared(t testing.TB) *sandbox.State {
 		t.Fatalf("sandbox: %v", shared.err)
 	}
 	return shared.state
+}
+
+// HubWECs returns a sandbox with at least n simulated hub WECs (see
+// sandbox.Options.HubWECs), one WEC and a pending one: the one named by
+// $WECS_HUB_SANDBOX_DIR, or one started for the test binary.
+func HubWECs(t testing.TB, n int) *sandbox.State {
+	t.Helper()
+	hub.once.Do(func() {
+		if dir := os.Getenv(HubDirEnv); dir != "" {
+			hub.state, hub.err = sandbox.Load(dir)
+			if hub.err == nil && len(hub.state.Crashed()) > 0 {
+				hub.err = fmt.Errorf("the sandbox in %s (%s) has crashed components; run wecs-sandbox status --dir %s", dir, HubDirEnv, dir)
+			}
+			return
+		}
+		dir, err := os.MkdirTemp("", "wecs-hub-sandbox-")
+		if err != nil {
+			hub.err = err
+			return
+		}
+		hub.started = true
+		hub.state, hub.err = start(sandbox.Options{Dir: dir, WECs: 1, Nodes: 1, HubWECs: n})
+	})
+	if hub.err != nil {
+		t.Fatalf("sandbox: %v", hub.err)
+	}
+	if hub.state.HubWECs < n {
+		t.Fatalf("the sandbox in %s has %d hub WECs, not %d: start one with wecs-sandbox up --hub-wecs %d", hub.state.Dir, hub.state.HubWECs, n, n)
+	}
+	return hub.state
 }
 
 // New starts a private sandbox for one test, stopped when the test ends.

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/wecs-tui/wecs/internal/sandbox"
+	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
+	"github.com/wecs-tui/wecs/internal/tmuxtest"
+)
+
+// The hub WEC benchmarks run the real binary against a sandbox with 1,000
+// simulated WECs that exist only on the ITS, 10 ManifestWorks each (the
+// one named by WECS_HUB_SANDBOX_DIR, else one started for them).
+const hubWECs = 1000
+
+// hubIdleFor is how long BenchmarkHubWECsTUIIdle watches the idle TUI.
+const hubIdleFor = time.Minute
+
+// BenchmarkHubWECsClustersOnScreen is the TUI from its start to the
+// clusters view (C, typed at once) on screen with every cluster counted
+// and the first hub WEC's row drawn.
+func BenchmarkHubWECsClustersOnScreen(b *testing.B) {
+	s := sandboxtest.HubWECs(b, hubWECs)
+	bin := buildWecs(b)
+	total := len(s.WECNames()) + 1 + s.HubWECs
+	title := fmt.Sprintf("Clusters · %d of %d", total, total)
+	for b.Loop() {
+		term := tmuxtest.Start(b, 160, 50, bin+" tui --kubeconfig "+s.Kubeconfig)
+		term.Keys("C")
+		soonShown(b, term, time.Minute, func(screen string) bool {
+			return strings.Contains(screen, title) && strings.Contains(screen, "\n"+sandbox.HubWECName(1)+" ")
+		})
+		b.StopTimer()
+		term.Keys("Escape")
+		term.WaitGone(10*time.Second, title)
+		quitFromTheTree(term)
+		b.StartTimer()
+	}
+}
+
+// BenchmarkHubWECsBindingsCLI is wecs bindings across the 1,000 hub WECs,
+// from start to exit: every policy's WECs and objects with their delivery
+// state (it exits 2: some simulated copies are not available).
+func BenchmarkHubWECsBindingsCLI(b *testing.B) {
+	s := sandboxtest.HubWECs(b, hubWECs)
+	bin := buildWecs(b)
+	for b.Loop() {
+		out, err := exec.Command(bin, "bindings", "--kubeconfig", s.Kubeconfig).Output()
+		if exit := (*exec.ExitError)(nil); err != nil && (!errors.As(err, &exit) || exit.ExitCode() != 2) {
+			b.Fatalf("wecs bindings: %v", err)
+		}
+		if !strings.Contains(string(out), sandbox.HubWECName(s.HubWECs)) {
+			b.Fatalf("wecs bindings does not list %s:\n%.2000s", sandbox.HubWECName(s.HubWECs), out)
+		}
+	}
+}
+
+// BenchmarkHubWECsTUIIdle is the TUI's CPU (idle-cpu-%, of one core) and
+// peak memory over a minute while nobody touches it, once the reachable
+// WECs are connected and it has settled for 10 s, and its TCP connections
+// (tcp-connections): only to the servers of the kubeconfig's contexts, as
+// wecs has no way to reach a hub WEC and must open nothing for one.
+func BenchmarkHubWECsTUIIdle(b *testing.B) {
+	s := sandboxtest.HubWECs(b, hubWECs)
+	bin := buildWecs(b)
+	servers := kubeconfigPorts(b, s.Kubeconfig)
+	for b.Loop() {
+		pidFile := filepath.Join(b.TempDir(), "pid")
+		term := tmuxtest.Start(b, 200, 50, "sh -c 'echo $$ >"+pidFile+"; exec "+bin+" tui --kubeconfig "+s.Kubeconfig+"'")
+		pid := readPID(b, pidFile)
+		reachable := len(s.WECNames()) + 1
+		term.WaitFor(5*time.Minute, fmt.Sprintf("%d/%d WECs connected", reachable, reachable+s.HubWECs))
+		time.Sleep(10 * time.Second)
+		startCPU := cpuTime(b, pid)
+		time.Sleep(hubIdleFor)
+		b.ReportMetric(100*(cpuTime(b, pid)-startCPU).Seconds()/hubIdleFor.Seconds(), "idle-cpu-%")
+		b.ReportMetric(float64(peakRSSKB(b, pid))/1024, "peak-rss-MB")
+		conns := tcpPeerPorts(b, pid)
+		for _, port := range conns {
+			if !servers[port] {
+				b.Errorf("wecs holds a TCP connection to port %d, no server of the kubeconfig's contexts %v", port, servers)
+			}
+		}
+		// A few connections per server at most (client-go shares one per
+		// transport): far fewer than one per WEC.
+		if len(conns) > 4*len(servers) {
+			b.Errorf("wecs holds %d TCP connections to %d servers: %v", len(conns), len(servers), conns)
+		}
+		b.ReportMetric(float64(len(conns)), "tcp-connections")
+		b.StopTimer()
+		quitFromTheTree(term)
+		b.StartTimer()
+	}
+}
+
+// kubeconfigPorts are the ports of the servers of a kubeconfig's clusters.
+func kubeconfigPorts(b *testing.B, path string) map[int]bool {
+	cfg, err := clientcmd.LoadFromFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := map[int]bool{}
+	for name, c := range cfg.Clusters {
+		u, err := url.Parse(c.Server)
+		if err != nil {
+			b.Fatalf("cluster %s: %v", name, err)
+		}
+		port, err := strconv.Atoi(u.Port())
+		if err != nil {
+			b.Fatalf("cluster %s: server %s has no port", name, c.Server)
+		}
+		out[port] = true
+	}
+	return out
+}
+
+// tcpPeerPorts are the remote ports of the process's established TCP
+// connections (its socket descriptors looked up in /proc/net/tcp and tcp6).
+func tcpPeerPorts(b *testing.B, pid int) []int {
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	inodes := map[string]bool{}
+	for _, fd := range fds {
+		target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if inode, ok := strings.CutPrefix(target, "socket:["); err == nil && ok {
+			inodes[strings.TrimSuffix(inode, "]")] = true
+		}
+	}
+	var ports []int
+	for _, table := range []string{"tcp", "tcp6"} {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, table))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			fields := strings.Fields(line)
+			// local, remote, state (01 is ESTABLISHED), …, inode (10th).
+			if i == 0 || len(fields) < 10 || fields[3] != "01" || !inodes[fields[9]] {
+				continue
+			}
+			_, hexPort, _ := strings.Cut(fields[2], ":")
+			port, err := strconv.ParseUint(hexPort, 16, 16)
+			if err != nil {
+				b.Fatalf("/proc/net/%s: remote address %q", table, fields[2])
+			}
+			ports = append(ports, int(port))
+		}
+	}
+	return ports
+}
