@@ -17,8 +17,8 @@ import (
 	"github.com/wecs-tui/wecs/internal/tmuxtest"
 )
 
-// TestCommandsReachTheWECsThroughTheITSAlone runs wecs clusters, get and
-// logs with the fleet operator's kubeconfig, which holds only the ITS: the
+// TestCommandsReachTheWECsThroughTheITSAlone runs wecs clusters, get, logs
+// and exec with the fleet operator's kubeconfig, which holds only the ITS: the
 // WECs are reached through the ITS's cluster-proxy, and what wecs prints
 // equals what kubectl reads from each WEC directly.
 func TestCommandsReachTheWECsThroughTheITSAlone(t *testing.T) {
@@ -50,6 +50,10 @@ func TestCommandsReachTheWECsThroughTheITSAlone(t *testing.T) {
 	out, errOut, code := runWecs(t, "logs", kc, "cluster3/shop/debug-shell", "-c", "migrate")
 	if code != 0 || !strings.Contains(out, "INFO migrations complete") {
 		t.Errorf("wecs logs through the ITS (exit %d): %s%s", code, out, errOut)
+	}
+	out, errOut, code = runWecs(t, "exec", kc, "cluster3/shop/"+sandbox.LoggingPod, "-c", "proxy", "--", "sh", "-c", "echo $"+sandbox.ExecClusterEnv)
+	if code != 0 || out != "cluster3\n" {
+		t.Errorf("wecs exec through the ITS (exit %d): %q %s", code, out, errOut)
 	}
 }
 
@@ -100,7 +104,7 @@ func TestTUITourThroughTheITSAlone(t *testing.T) {
 	term.WaitFor(10*time.Second, "d/y/v details")
 
 	term.Keys("x")
-	term.WaitFor(10*time.Second, "no filter")
+	term.WaitGone(10*time.Second, "cluster=cluster2")
 	editLabelInTheTree(t, term, cs, "cluster3", deployment)
 	term.Keys("Escape")
 	term.WaitFor(10*time.Second, "d/y/v details")
