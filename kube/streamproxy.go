@@ -29,10 +29,9 @@ type streamProxy struct {
 	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
 	target   string // host:port of the API server
 	auth     string // the Proxy-Authorization header it accepts
-	url      *url.URL
 
 	mu      sync.Mutex
-	dialErr error // the last dial that failed, to say why a stream did
+	dialErr error // the last dial's error, to say why a stream failed
 	conns   map[net.Conn]struct{}
 }
 
@@ -45,8 +44,8 @@ const (
 
 // streamingConfig is cfg as client-go's streaming transports need it: when
 // cfg dials its own way, a copy that reaches the API server through a
-// streamProxy started for it; else cfg
-// itself. Close the proxy (a nil one too) when the stream has ended.
+// streamProxy started for it; else cfg itself. Close the proxy (a nil one
+// too) when the stream has ended.
 func streamingConfig(cfg *rest.Config) (*rest.Config, *streamProxy, error) {
 	if cfg.Dial == nil {
 		return cfg, nil, nil
@@ -73,13 +72,12 @@ func streamingConfig(cfg *rest.Config) (*rest.Config, *streamProxy, error) {
 		dial:     cfg.Dial,
 		target:   target,
 		auth:     "Basic " + base64.StdEncoding.EncodeToString([]byte("wecs:"+password)),
-		url:      &url.URL{Scheme: "http", User: url.UserPassword("wecs", password), Host: listener.Addr().String()},
 		conns:    map[net.Conn]struct{}{},
 	}
 	go p.serve()
 	streaming := rest.CopyConfig(cfg)
 	streaming.Dial = nil
-	streaming.Proxy = http.ProxyURL(p.url)
+	streaming.Proxy = http.ProxyURL(&url.URL{Scheme: "http", User: url.UserPassword("wecs", password), Host: listener.Addr().String()})
 	return streaming, p, nil
 }
 
