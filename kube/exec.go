@@ -128,11 +128,16 @@ func (c *PodClient) Exec(ctx context.Context, namespace, pod string, opts ExecOp
 	req := c.client.CoreV1().RESTClient().Post().Resource("pods").Namespace(namespace).Name(pod).SubResource("exec").
 		VersionedParams(&corev1.PodExecOptions{Container: container, Command: opts.Command, Stdin: opts.Stdin != nil,
 			Stdout: opts.Stdout != nil, Stderr: opts.Stderr != nil && !opts.TTY, TTY: opts.TTY}, scheme.ParameterCodec)
-	spdy, err := remotecommand.NewSPDYExecutor(c.config, "POST", req.URL())
+	cfg, proxy, err := streamingConfig(c.config)
 	if err != nil {
 		return err
 	}
-	websocket, err := remotecommand.NewWebSocketExecutor(c.config, "GET", req.URL().String())
+	defer proxy.Close()
+	spdy, err := remotecommand.NewSPDYExecutor(cfg, "POST", req.URL())
+	if err != nil {
+		return err
+	}
+	websocket, err := remotecommand.NewWebSocketExecutor(cfg, "GET", req.URL().String())
 	if err != nil {
 		return err
 	}
@@ -152,7 +157,7 @@ func (c *PodClient) Exec(ctx context.Context, namespace, pod string, opts ExecOp
 		defer detach()
 	}
 	if err := remoteExit(executor.StreamWithContext(ctx, streams)); err != nil {
-		return c.streamError(err, "run commands in pod "+namespace+"/"+pod)
+		return c.streamError(proxy.explain(err), "run commands in pod "+namespace+"/"+pod)
 	}
 	return nil
 }

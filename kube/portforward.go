@@ -77,11 +77,16 @@ func (c *PodClient) PortForward(ctx context.Context, namespace string, opts Forw
 		return err
 	}
 	url := c.client.CoreV1().RESTClient().Post().Resource("pods").Namespace(namespace).Name(pod.Name).SubResource("portforward").URL()
-	transport, upgrader, err := spdy.RoundTripperFor(c.config)
+	cfg, proxy, err := streamingConfig(c.config)
 	if err != nil {
 		return err
 	}
-	websocket, err := portforward.NewSPDYOverWebsocketDialerForStreaming(url, c.config)
+	defer proxy.Close()
+	transport, upgrader, err := spdy.RoundTripperFor(cfg)
+	if err != nil {
+		return err
+	}
+	websocket, err := portforward.NewSPDYOverWebsocketDialerForStreaming(url, cfg)
 	if err != nil {
 		return err
 	}
@@ -118,7 +123,7 @@ func (c *PodClient) PortForward(ctx context.Context, namespace string, opts Forw
 		err = <-done
 	}
 	if err != nil {
-		return c.streamError(err, action)
+		return c.streamError(proxy.explain(err), action)
 	}
 	return nil
 }

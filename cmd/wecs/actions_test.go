@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
 	"github.com/wecs-tui/wecs/internal/tmuxtest"
 )
@@ -31,25 +32,9 @@ func TestTUIFollowsLogsAndSavesThem(t *testing.T) {
 	term.WaitFor(10*time.Second, "cluster1 › batch › Pod crashy")
 	term.Keys("l")
 	term.WaitFor(10*time.Second, "[Logs]", "Pod crashy on cluster1 · all containers · tail 100 · following")
-	// New lines keep arriving: the line count grows while we watch.
-	lines := regexp.MustCompile(`· (\d+) lines`)
-	count := func() int {
-		var n int
-		if m := lines.FindStringSubmatch(term.Screen()); m != nil {
-			fmt.Sscan(m[1], &n)
-		}
-		return n
-	}
-	before := count()
-	deadline := time.Now().Add(10 * time.Second)
-	for count() <= before && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
-	}
-	if count() <= before {
-		t.Fatalf("no new log line within 10s (%d lines):\n%s", before, term.Screen())
-	}
+	logKeepsComing(t, term)
 	red := regexp.MustCompile(`\x1b\[38;5;203mERROR `)
-	deadline = time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for !red.MatchString(term.StyledScreen()) && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -83,28 +68,20 @@ func TestTUIFollowsLogsAndSavesThem(t *testing.T) {
 	quitFromTheTree(term)
 }
 
-// TestTUIEditsDeletesAndStaysReadOnly edits a Deployment's label through a
-// scripted $EDITOR and sees it in the Summary, deletes one of its pods after
-// confirming, then checks that --readonly offers none of it.
-// scriptedEditor is a shell script to use as $EDITOR: wecs runs it with
-// the file to edit as $1.
-func scriptedEditor(t *testing.T, script string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "editor.sh")
-	if err := os.WriteFile(path, []byte("#!/bin/sh\n"+script+"\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
+// labelEditor is an editor script that adds the label edited-by=wecs-e2e.
+const labelEditor = "sed -i 's/^  labels:$/  labels:\\n    edited-by: wecs-e2e/' \"$1\""
 
-func TestTUIEditsDeletesAndStaysReadOnly(t *testing.T) {
-	s := sandboxtest.Shared(t)
-	cfg, err := s.RESTConfig("cluster3")
+// e2eDeployment creates a Deployment of one pod in namespace batch of
+// cluster, named prefix and a number, deleted when the test ends; it
+// returns the cluster's admin client and the name.
+func e2eDeployment(t *testing.T, s *sandbox.State, cluster, prefix string) (kubernetes.Interface, string) {
+	t.Helper()
+	cfg, err := s.RESTConfig(cluster)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cs := kubernetes.NewForConfigOrDie(cfg)
-	name := fmt.Sprintf("e2e-edit-%d", time.Now().Unix()%100000)
+	name := fmt.Sprintf("%s-%d", prefix, time.Now().Unix()%100000)
 	one := int32(1)
 	labels := map[string]string{"app": name}
 	deploy := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}, Spec: appsv1.DeploymentSpec{
@@ -118,20 +95,69 @@ func TestTUIEditsDeletesAndStaysReadOnly(t *testing.T) {
 	t.Cleanup(func() {
 		_ = cs.AppsV1().Deployments("batch").Delete(context.Background(), name, metav1.DeleteOptions{})
 	})
+	return cs, name
+}
 
-	editor := scriptedEditor(t, "sed -i 's/^  labels:$/  labels:\\n    edited-by: wecs-e2e/' \"$1\"")
-	term := tmuxtest.Start(t, 160, 40, "EDITOR="+editor+" "+buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
-	term.WaitFor(60*time.Second, "cluster3 Active ● Connected")
+// editLabelInTheTree finds Deployment batch/name of cluster in the tree,
+// edits it with labelEditor (the session's $EDITOR), and checks the label
+// in the Summary and on the server.
+func editLabelInTheTree(t *testing.T, term *tmuxtest.Session, cs kubernetes.Interface, cluster, name string) {
+	t.Helper()
 	term.Keys("/")
 	term.Keys(strings.Split(name, "")...)
 	term.Keys("Enter", "d")
-	term.WaitFor(20*time.Second, "Deployment batch/"+name+" on cluster3")
+	term.WaitFor(20*time.Second, "Deployment batch/"+name+" on "+cluster)
 	term.Keys("e")
-	term.WaitFor(20*time.Second, "saved Deployment batch/"+name+" on cluster3", "edited-by=wecs-e2e")
+	term.WaitFor(20*time.Second, "saved Deployment batch/"+name+" on "+cluster, "edited-by=wecs-e2e")
 	got, err := cs.AppsV1().Deployments("batch").Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil || got.Labels["edited-by"] != "wecs-e2e" {
 		t.Fatalf("the label on the server: %v, %v", got.Labels, err)
 	}
+}
+
+// scriptedEditor is a shell script to use as $EDITOR: wecs runs it with
+// the file to edit as $1.
+func scriptedEditor(t *testing.T, script string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "editor.sh")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"+script+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// logKeepsComing checks that a followed log's line count grows while we
+// watch: new lines keep arriving.
+func logKeepsComing(t *testing.T, term *tmuxtest.Session) {
+	t.Helper()
+	lines := regexp.MustCompile(`· (\d+) lines`)
+	count := func() int {
+		var n int
+		if m := lines.FindStringSubmatch(term.Screen()); m != nil {
+			fmt.Sscan(m[1], &n)
+		}
+		return n
+	}
+	before := count()
+	deadline := time.Now().Add(10 * time.Second)
+	for count() <= before && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if count() <= before {
+		t.Fatalf("no new log line within 10s (%d lines):\n%s", before, term.Screen())
+	}
+}
+
+// TestTUIEditsDeletesAndStaysReadOnly edits a Deployment's label through a
+// scripted $EDITOR and sees it in the Summary, deletes one of its pods after
+// confirming, then checks that --readonly offers none of it.
+func TestTUIEditsDeletesAndStaysReadOnly(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	cs, name := e2eDeployment(t, s, "cluster3", "e2e-edit")
+	editor := scriptedEditor(t, labelEditor)
+	term := tmuxtest.Start(t, 160, 40, "EDITOR="+editor+" "+buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
+	term.WaitFor(60*time.Second, "cluster3 Active ● Connected")
+	editLabelInTheTree(t, term, cs, "cluster3", name)
 
 	// Its pod: confirm, and it is gone from the server.
 	var pod string

@@ -13,9 +13,7 @@ import (
 )
 
 // TestShellExecAndPortForwardFromTheTree works a pod of cluster2 from the
-// TUI: a command's output stays until enter, a shell takes the terminal and
-// gives it back, the next key reaches wecs, and a port-forward answers
-// through its local port until it is stopped in the list of forwards.
+// TUI (see execShellAndForward).
 func TestShellExecAndPortForwardFromTheTree(t *testing.T) {
 	s := sandboxtest.Shared(t)
 	term := tmuxtest.Start(t, 160, 45, buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig+" --its-context its1")
@@ -25,32 +23,44 @@ func TestShellExecAndPortForwardFromTheTree(t *testing.T) {
 	term.Keys("/", sandbox.LoggingPod, "Enter")
 	term.WaitFor(20*time.Second, "cluster2 › shop › Pod "+sandbox.LoggingPod)
 
+	execShellAndForward(t, term, "cluster2", "4/4 WECs connected")
+	term.Keys(":", "q", "Enter")
+	term.WaitFor(10*time.Second, "[exited 0]")
+}
+
+// execShellAndForward works the logging pod of cluster, selected in the
+// tree, as a user does: a command's output stays until enter, a shell
+// takes the terminal and gives it back, the next key reaches wecs, and a
+// port-forward answers through its local port until it is stopped in the
+// list of forwards. connected is the header's count of connected WECs.
+func execShellAndForward(t *testing.T, term *tmuxtest.Session, cluster, connected string) {
+	t.Helper()
 	// A command: its output stays on screen until enter.
 	term.Keys(":", "exec echo ran-on-$"+sandbox.ExecClusterEnv, "Enter")
 	term.WaitFor(60*time.Second, "container of "+sandbox.LoggingPod+": ", "one of app, proxy")
 	term.Keys("Enter")
-	term.WaitFor(30*time.Second, "ran-on-cluster2", "press enter to return to wecs")
+	term.WaitFor(30*time.Second, "ran-on-"+cluster, "press enter to return to wecs")
 	term.Keys("Enter")
-	term.WaitFor(10*time.Second, "back from cluster2/shop/"+sandbox.LoggingPod+" (app)", "4/4 WECs connected", "Pod "+sandbox.LoggingPod+" ✓ Running")
+	term.WaitFor(10*time.Second, "back from "+cluster+"/shop/"+sandbox.LoggingPod+" (app)", connected, "Pod "+sandbox.LoggingPod+" ✓ Running")
 
 	// A shell in the proxy container; exit gives the terminal back, and
 	// the first key typed afterwards reaches wecs.
 	term.Keys("s")
 	term.WaitFor(60*time.Second, "container of "+sandbox.LoggingPod+": ")
 	term.Keys("proxy", "Enter")
-	term.WaitFor(30*time.Second, "wecs: shell in cluster2/shop/"+sandbox.LoggingPod+", container proxy")
+	term.WaitFor(30*time.Second, "wecs: shell in "+cluster+"/shop/"+sandbox.LoggingPod+", container proxy")
 	// kwok runs the command without a pseudo-terminal, so nothing turns
 	// the raw terminal's enter (CR) into a newline there as a kubelet's
 	// would: the lines end with ctrl-j.
 	term.Keys("echo in-shell-$"+sandbox.ExecClusterEnv, "C-j")
-	term.WaitFor(20*time.Second, "in-shell-cluster2")
+	term.WaitFor(20*time.Second, "in-shell-"+cluster)
 	term.Keys("exit", "C-j")
-	term.WaitFor(20*time.Second, "back from cluster2/shop/"+sandbox.LoggingPod+" (proxy)", "4/4 WECs connected")
+	term.WaitFor(20*time.Second, "back from "+cluster+"/shop/"+sandbox.LoggingPod+" (proxy)", connected)
 	// The first key after a shell in the sandbox is sometimes lost (kwok
 	// ends an exec session only when its stdin does; see the README): d
 	// again is harmless.
 	pressUntil(term, "d", "esc back", 20)
-	term.WaitFor(20*time.Second, "Pod shop/"+sandbox.LoggingPod+" on cluster2")
+	term.WaitFor(20*time.Second, "Pod shop/"+sandbox.LoggingPod+" on "+cluster)
 	term.Keys("q")
 	term.WaitGone(10*time.Second, "esc back")
 
@@ -59,7 +69,7 @@ func TestShellExecAndPortForwardFromTheTree(t *testing.T) {
 	term.Keys("F")
 	term.WaitFor(60*time.Second, "forward to "+sandbox.LoggingPod+": ", "ports 80 (http)")
 	term.Keys(port+":80", "Enter")
-	term.WaitFor(30*time.Second, "forwarding localhost:"+port+"→80 to cluster2/shop/pod/"+sandbox.LoggingPod)
+	term.WaitFor(30*time.Second, "forwarding localhost:"+port+"→80 to "+cluster+"/shop/pod/"+sandbox.LoggingPod)
 	client := &http.Client{Timeout: 10 * time.Second}
 	resp, err := client.Get("http://127.0.0.1:" + port + "/through-the-tui")
 	if err != nil {
@@ -67,13 +77,13 @@ func TestShellExecAndPortForwardFromTheTree(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if string(body) != sandbox.PortServerAnswer("cluster2", "/through-the-tui") {
+	if string(body) != sandbox.PortServerAnswer(cluster, "/through-the-tui") {
 		t.Errorf("GET through the TUI's forward: %q", body)
 	}
 	term.Keys(":", "pf", "Enter")
 	term.WaitFor(10*time.Second, "Port-forwards · 1 active", "shop/pod/"+sandbox.LoggingPod, "localhost:"+port+"→80", "listening")
 	term.Keys("C-d")
-	term.WaitFor(10*time.Second, "stopped the port-forward to cluster2/shop/pod/"+sandbox.LoggingPod, "No port-forwards.")
+	term.WaitFor(10*time.Second, "stopped the port-forward to "+cluster+"/shop/pod/"+sandbox.LoggingPod, "No port-forwards.")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		l, err := net.Listen("tcp", "127.0.0.1:"+port)
@@ -86,6 +96,4 @@ func TestShellExecAndPortForwardFromTheTree(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	term.Keys(":", "q", "Enter")
-	term.WaitFor(10*time.Second, "[exited 0]")
 }

@@ -33,6 +33,8 @@ var figures = []figure{
 	{name: "TUIAllConnected", metric: "ns/op", floor: "ParallelListFloor", target: 1.5, unit: "s"},
 	{name: "TUIClustersOnScreen", metric: "ns/op", floor: "ClustersOnScreenFloor", bounded: true, target: 0.5e9, unit: "s"},
 	{name: "GetPods", metric: "ns/op", floor: "RawListPodsFloor", target: 1.5, unit: "s"},
+	{name: "FleetThroughClusterProxy", metric: "proxy-ns", floor: "FleetThroughClusterProxy", floorMetric: "direct-ns", target: 1.5, unit: "s"},
+	{name: "FollowedLogThroughClusterProxy", metric: "proxy-latency-ns", floor: "FollowedLogThroughClusterProxy", floorMetric: "direct-latency-ns", bounded: true, target: 1e9, unit: "ms"},
 	{name: "FleetMemory", metric: "wecs-max-rss-MB", target: 150, unit: "MB"},
 	{name: "ScreenKeyPress20000Rows", metric: "ns/op", target: 10e6, unit: "ms"},
 	{name: "Event20000Rows", metric: "ns/op", target: 1e6, unit: "ms"},
