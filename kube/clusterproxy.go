@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -174,12 +175,28 @@ func (p *ClusterProxy) RESTConfig(ctx context.Context, cluster string) (*rest.Co
 	if len(secret.Data["token"]) == 0 {
 		return nil, fmt.Errorf("secret %s/%s on the ITS holds no token", cluster, p.serviceAccount)
 	}
-	return &rest.Config{
+	dialed := &rest.Config{
 		Host:            "https://" + cluster + ":443",
 		BearerToken:     string(secret.Data["token"]),
 		TLSClientConfig: rest.TLSClientConfig{CAData: secret.Data["ca.crt"], ServerName: apiServerServiceName},
 		Dial:            p.dialer(cluster),
-	}, nil
+	}
+	rt, err := rest.TransportFor(dialed)
+	if err != nil {
+		return nil, err
+	}
+	return &rest.Config{Host: dialed.Host, Transport: &tunnelTransport{RoundTripper: rt, dialed: dialed}}, nil
+}
+
+// tunnelTransport is the one connection pool of every client of a WEC
+// reached through the cluster-proxy. client-go shares no transport between
+// configs that dial their own way, so without it each client (discovery,
+// and one per kind) would open a tunnel and a TLS session of its own.
+// dialed is the config it was made from, for the streams (exec,
+// port-forward) that client-go opens without it.
+type tunnelTransport struct {
+	http.RoundTripper
+	dialed *rest.Config
 }
 
 func metaCondition(conds []metav1.Condition, typ string) *metav1.Condition {

@@ -43,10 +43,14 @@ const (
 )
 
 // streamingConfig is cfg as client-go's streaming transports need it: when
-// cfg dials its own way, a copy that reaches the API server through a
+// cfg dials its own way (or its transport is a tunnelTransport, made from
+// a config that does), a copy that reaches the API server through a
 // streamProxy started for it; else cfg itself. Close the proxy (a nil one
 // too) when the stream has ended.
 func streamingConfig(cfg *rest.Config) (*rest.Config, *streamProxy, error) {
+	if t, ok := cfg.Transport.(*tunnelTransport); ok {
+		cfg = t.dialed
+	}
 	if cfg.Dial == nil {
 		return cfg, nil, nil
 	}
