@@ -192,21 +192,14 @@ func (m *Model) addPolicy(p *kube.PolicyBinding) {
 	}
 }
 
-// matches tells whether any of the texts holds the search (any case).
+// matches tells whether the texts, joined by spaces, hold the search (in
+// any case).
 func (m *Model) matches(texts ...string) bool {
-	if m.search == "" {
-		return true
-	}
-	for _, t := range texts {
-		if strings.Contains(strings.ToLower(t), strings.ToLower(m.search)) {
-			return true
-		}
-	}
-	return false
+	return strings.Contains(strings.ToLower(strings.Join(texts, " ")), strings.ToLower(m.search))
 }
 
-// Search keeps the rows whose policy, object, WEC, state or reason holds
-// text ("" shows all).
+// Search keeps the copies whose "policy object WEC state reason" holds
+// text, and whole the policies whose name does ("" shows all).
 func (m *Model) Search(text string) {
 	m.search = text
 	m.Refresh()
