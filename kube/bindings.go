@@ -389,17 +389,50 @@ func ReadBindings(ctx context.Context, itsConfig, wdsConfig *rest.Config) ([]Pol
 	if wdsConfig == nil {
 		return ComputeBindings(nil, clusters, works), nil
 	}
-	dyn, err := dynamic.NewForConfig(wdsConfig)
+	reader, err := NewWDSReader(wdsConfig)
 	if err != nil {
 		return nil, err
 	}
-	disc, err := discovery.NewDiscoveryClientForConfig(wdsConfig)
+	wds, err := reader.Read(ctx)
 	if err != nil {
 		return nil, err
-	}
-	wds, err := bindingpolicy.Read(ctx, dyn, disc)
-	if err != nil {
-		return nil, fmt.Errorf("WDS: %w", err)
 	}
 	return ComputeBindings(&wds, clusters, works), nil
+}
+
+// WDSReader reads a WDS's BindingPolicies and the objects they may select.
+type WDSReader struct {
+	dyn  dynamic.Interface
+	disc discovery.DiscoveryInterface
+}
+
+// NewWDSReader prepares the reads of the WDS behind config.
+func NewWDSReader(config *rest.Config) (*WDSReader, error) {
+	dyn, err := dynamic.NewForConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	disc, err := discovery.NewDiscoveryClientForConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	return &WDSReader{dyn: dyn, disc: disc}, nil
+}
+
+// Read reads the WDS's BindingPolicies and objects once.
+func (r *WDSReader) Read(ctx context.Context) (bindingpolicy.WDS, error) {
+	wds, err := bindingpolicy.Read(ctx, r.dyn, r.disc)
+	if err != nil {
+		return wds, fmt.Errorf("WDS: %w", err)
+	}
+	return wds, nil
+}
+
+// BindingClusters are the fleet's members as binding policies see them.
+func BindingClusters(members []Member) []ClusterLabels {
+	out := make([]ClusterLabels, len(members))
+	for i, m := range members {
+		out[i] = ClusterLabels{Name: m.Name, Labels: m.Labels, Accepted: m.Accepted}
+	}
+	return out
 }

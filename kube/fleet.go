@@ -76,8 +76,9 @@ type Fleet struct {
 	// policies maps "cluster/manifestwork" to the KubeStellar binding policy
 	// that produced the ManifestWork.
 	policies map[string]string
-	// workStore holds the ITS's ManifestWorks, without their manifests.
-	workStore cache.Store
+	// works holds the ITS's ManifestWorks, without their manifests, by
+	// namespace (the WEC's name).
+	works cache.Indexer
 	// itsProblem is why the ITS did not answer its last probe ("" if it did).
 	itsProblem string
 	perms      permissions
@@ -185,7 +186,7 @@ func (f *Fleet) Start(ctx context.Context) error {
 		return obj, nil
 	})
 	f.mu.Lock()
-	f.workStore = workInformer.GetStore()
+	f.works = workInformer.GetIndexer()
 	f.mu.Unlock()
 	_, _ = workInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: f.workChanged, UpdateFunc: func(_, o any) { f.workChanged(o) }, DeleteFunc: f.workDeleted,
@@ -400,7 +401,7 @@ func (f *Fleet) workDeleted(obj any) {
 // before Start, or when RBAC forbids reading them).
 func (f *Fleet) Works() []WorkStatus {
 	f.mu.RLock()
-	store := f.workStore
+	store := f.works
 	f.mu.RUnlock()
 	if store == nil {
 		return nil

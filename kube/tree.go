@@ -40,6 +40,10 @@ type Object struct {
 	// DeliveredBy names the AppliedManifestWork that put the object on its
 	// WEC, when KubeStellar delivered it.
 	DeliveredBy string
+	// FromITS: the object is known only from the work agent's report in
+	// the ManifestWork DeliveredBy names, on the ITS (its WEC cannot be
+	// reached).
+	FromITS bool
 	// Usage is a Pod's node and requests or a Node's allocatable (nil for
 	// other kinds): what the node capacity view adds up.
 	Usage *Usage

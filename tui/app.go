@@ -17,6 +17,7 @@ import (
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/bindings"
 	"github.com/wecs-tui/wecs/tui/command"
 	"github.com/wecs-tui/wecs/tui/confirm"
 	"github.com/wecs-tui/wecs/tui/editor"
@@ -41,6 +42,10 @@ type Config struct {
 	ReadOnly bool
 	// Drawn, if set, is called once the first frame is on the screen.
 	Drawn func()
+	// WDS, if set, reads the BindingPolicies of the WDS behind the
+	// context WDSContext, for the bindings view.
+	WDS        bindings.WDS
+	WDSContext string
 }
 
 // Fleet is the live data the UI shows (a *kube.Fleet).
@@ -113,7 +118,7 @@ func New(cfg Config, fleet Fleet, objects *kube.Tree) Model {
 	styles := theme.For(true)
 	return Model{cfg: cfg, fleet: fleet, objects: objects, styles: styles,
 		tree: tree.New(fleet, objects, styles), pane: pane.New(fleet, styles, cfg.LogLines), editor: editor.New(fleet),
-		views: newFleetViews(fleet, objects, styles, cfg.ReadOnly), modes: []mode{{kind: modeTree}}, drawn: &sync.Once{}}
+		views: newFleetViews(cfg, fleet, objects, styles), modes: []mode{{kind: modeTree}}, drawn: &sync.Once{}}
 }
 
 // Init asks the terminal for its background colour (never waited for) and
@@ -439,7 +444,7 @@ func (m Model) View() tea.View {
 	case v == &m.views.table:
 		top = []string{m.header(), m.viewTitle(v), m.filterLine()}
 	case v != nil:
-		top = []string{m.header(), m.viewTitle(v), m.styles.Muted.Render(":clusters · :nodes · :health · :pf · esc back to the tree")}
+		top = []string{m.header(), m.viewTitle(v), m.styles.Muted.Render(":clusters · :nodes · :health · :bindings · :pf · esc back to the tree")}
 	}
 	bottom := []string{m.footer()}
 	bodyLines := strings.Split(m.body(), "\n")

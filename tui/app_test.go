@@ -34,6 +34,7 @@ type fakeFleet struct {
 	itsProblem  *string
 	changes     *[]string
 	objects     *kube.Tree
+	works       []kube.WorkStatus
 }
 
 func (f fakeFleet) Members() []kube.Member   { return f.members }
@@ -115,6 +116,16 @@ func (f fakeFleet) StreamLogs(ctx context.Context, o kube.Object, clusters []str
 	}
 }
 func (f fakeFleet) BindingPolicy(cluster, work string) string { return "shop-policy" }
+func (f fakeFleet) Works() []kube.WorkStatus                  { return f.works }
+func (f fakeFleet) DeliveredObjects(cluster string) []kube.Object {
+	var out []kube.Object
+	for _, w := range f.works {
+		if w.Cluster == cluster {
+			out = append(out, w.Objects()...)
+		}
+	}
+	return out
+}
 
 // OpenTable is a table of the tree's objects of a kind, with kubectl's
 // pod columns and a wide one; cluster2 has no rows but a problem. A kind

@@ -32,11 +32,12 @@ var commands = []struct{ line, what string }{
 	{":clusters [S]", "clusters view (S: Pending, Active …)"},
 	{":nodes [C]", "node capacity of cluster C"},
 	{":health", "fleet health check"},
+	{":bindings", "binding policies → objects → WECs, with the gaps"},
 	{":help", "this help"},
 	{":q", "quit"},
 }
 
-var commandWords = []string{"clusters", "nodes", "health", "cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "kind", "help", "q", "quit",
+var commandWords = []string{"clusters", "nodes", "health", "bindings", "cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "kind", "help", "q", "quit",
 	"edit", "delete", "scale", "restart", "export"}
 
 // runLine runs a ":" line.

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/tui/bindings"
 	"github.com/wecs-tui/wecs/tui/clusters"
 	"github.com/wecs-tui/wecs/tui/command"
 	"github.com/wecs-tui/wecs/tui/confirm"
@@ -42,6 +43,7 @@ var (
 	_ fleetView = (*clusters.Model)(nil)
 	_ fleetView = (*nodes.Model)(nil)
 	_ fleetView = (*health.Model)(nil)
+	_ fleetView = (*bindings.Model)(nil)
 	_ fleetView = (*forwards.Model)(nil)
 	_ fleetView = (*table.Model)(nil)
 )
@@ -220,17 +222,33 @@ func noObject(what string, mutating bool) func(*Model) string {
 
 func searching(m *Model) bool { return m.tree.SearchStatus() != "" }
 
+// searcher is a fleet view whose rows "/" narrows.
+type searcher interface {
+	Search(text string)
+	SearchStatus() string
+}
+
+// searchKey starts a search of the tree, the pane's tab, or the rows of
+// the table or view on screen.
+func searchKey() keymap.Binding[Model] {
+	return keymap.Binding[Model]{Keys: []string{"/"}, Short: "/ search", Long: "search (the tree, the tab's text, or a table's or view's rows)",
+		Active: func(m *Model) bool {
+			_, ok := m.top().view.(searcher)
+			return ok || m.top().view == nil
+		}, Run: do(func(m *Model) tea.Cmd {
+			m.query = input.New()
+			m.push(mode{kind: modeSearch})
+			return nil
+		})}
+}
+
 func sharedKeys() keymap.Map[Model] {
 	return keymap.Map[Model]{Title: "Everywhere", Bindings: []keymap.Binding[Model]{
 		{Keys: []string{"d", "1"}, Short: "d/y/v details", Long: "Summary tab", Run: openTab(pane.TabSummary)},
 		{Keys: []string{"y", "2"}, Long: "YAML tab", Run: openTab(pane.TabYAML)},
 		{Keys: []string{"v", "3"}, Long: "Events tab", Run: openTab(pane.TabEvents)},
 		{Keys: []string{"L", "4"}, Long: "Logs tab", Run: openTab(pane.TabLogs)},
-		{Keys: []string{"/"}, Short: "/ search", Long: "search (the tree, or the tab's text)", Run: do(func(m *Model) tea.Cmd {
-			m.query = input.New()
-			m.push(mode{kind: modeSearch})
-			return nil
-		})},
+		searchKey(),
 		{Keys: []string{":"}, Short: ": cmd", Long: "command", Run: do((*Model).openCommand)},
 		{Keys: []string{"r", "ctrl+r"}, Long: "reconnect the selected cluster", Disabled: noRow("reconnect"), Run: do((*Model).reconnect)},
 		{Keys: []string{"?"}, Short: "? help", Long: "this help", Run: do((*Model).openHelp)},
@@ -319,6 +337,7 @@ func treeKeys() keymap.Map[Model] {
 		keymap.Binding[Model]{Keys: []string{"C"}, Long: "clusters: status, registration, accept", Run: do(func(m *Model) tea.Cmd { return m.showClusters("") })},
 		keymap.Binding[Model]{Keys: []string{"U"}, Long: "node capacity of the cluster", Run: do(func(m *Model) tea.Cmd { return m.showNodes("") })},
 		keymap.Binding[Model]{Keys: []string{"H"}, Long: "fleet health check", Run: do((*Model).showHealth)},
+		keymap.Binding[Model]{Keys: []string{"B"}, Long: "bindings: each policy's objects on each WEC, and the gaps", Run: do((*Model).showBindings)},
 		keymap.Binding[Model]{Keys: []string{"q"}, Short: "q quit", Long: "quit (asks first; ctrl+c, :q do not)", Run: do(func(m *Model) tea.Cmd {
 			m.ask(confirm.Ask("quit wecs?", func() tea.Msg { return quitMsg{} }))
 			return nil
@@ -358,6 +377,7 @@ func backFromPane(m *Model) tea.Cmd {
 func viewKeys() keymap.Map[Model] {
 	return keymap.Map[Model]{Title: "Everywhere", Bindings: []keymap.Binding[Model]{
 		{Keys: []string{":"}, Long: "command", Run: do((*Model).openCommand)},
+		searchKey(),
 		{Keys: []string{"esc", "q"}, Label: "esc / q", Short: "esc tree", Long: "back to the tree", Run: do(func(m *Model) tea.Cmd {
 			m.popToTree()
 			return m.showSelected()
@@ -470,8 +490,8 @@ func changed(line *input.Model, msg tea.Msg) bool {
 // applySearch searches (a log filter: filters) as the user types: the
 // tree, or the pane's tab when the pane has the keys.
 func (m *Model) applySearch(kind modeKind) tea.Cmd {
-	if m.tableShown() && !m.paneFocused() {
-		m.views.table.Search(m.query.Value())
+	if s, ok := m.viewShown().(searcher); ok && !m.paneFocused() {
+		s.Search(m.query.Value())
 		return nil
 	}
 	if !m.paneFocused() {
@@ -524,11 +544,11 @@ func (m Model) footer() string {
 		return m.styles.Key.Render(m.prompt.Label) + m.query.View() + m.styles.Muted.Render("  "+m.prompt.Hint)
 	case modeSearch:
 		found := m.tree.SearchStatus()
-		switch {
-		case m.paneFocused():
+		if s, ok := m.viewShown().(searcher); ok {
+			found = s.SearchStatus()
+		}
+		if m.paneFocused() {
 			found = m.pane.SearchStatus()
-		case m.tableShown():
-			found = m.views.table.SearchStatus()
 		}
 		return m.styles.Key.Render("/") + m.query.View() + m.styles.Muted.Render(strings.TrimPrefix(found, "/"+m.query.Value()))
 	case modeFilter:
@@ -559,7 +579,10 @@ func (m Model) footer() string {
 		searchStatus = m.views.table.SearchStatus()
 		order = []string{"esc", "down", "enter", "l", "/", ":", "d", ">", "?"}
 	case top.view != nil:
-		order = []string{"esc"}
+		order = []string{"esc", "/"}
+		if s, ok := top.view.(searcher); ok {
+			searchStatus = s.SearchStatus()
+		}
 		for _, g := range groups {
 			order = append(order, g.Footer...)
 		}

@@ -27,6 +27,7 @@ var readmeWalk = [][]string{
 	{"C"},
 	{"U", "enter"},
 	{"H"},
+	{"B"},
 	{":pf", "enter"},
 	{":pods", "enter"},
 	{":pods", "enter", "/", "web", "enter"},

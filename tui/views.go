@@ -10,10 +10,12 @@ import (
 
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/bindings"
 	"github.com/wecs-tui/wecs/tui/clusters"
 	"github.com/wecs-tui/wecs/tui/forwards"
 	"github.com/wecs-tui/wecs/tui/health"
 	"github.com/wecs-tui/wecs/tui/nodes"
+	"github.com/wecs-tui/wecs/tui/status"
 	"github.com/wecs-tui/wecs/tui/table"
 )
 
@@ -22,6 +24,7 @@ import (
 type fleetViews interface {
 	clusters.Source
 	health.Source
+	bindings.Source
 	ManagedClusterRef(cluster string) kube.Object
 	ManagedClusterText(ctx context.Context, cluster string, asJSON bool) ([]byte, error)
 	UpdateManagedCluster(ctx context.Context, cluster string, original, edited []byte) error
@@ -57,11 +60,12 @@ type fleetViewSet struct {
 	clusters clusters.Model
 	nodes    nodes.Model
 	health   health.Model
+	bindings bindings.Model
 	forwards forwards.Model
 	table    table.Model
 }
 
-func newFleetViews(fleet Fleet, objects *kube.Tree, s theme.Styles, readOnly bool) *fleetViewSet {
+func newFleetViews(cfg Config, fleet Fleet, objects *kube.Tree, s theme.Styles) *fleetViewSet {
 	requests := func(cluster string) (cpu, memory int64, pods int) {
 		for _, n := range objects.NodeCapacity(cluster).Nodes {
 			cpu, memory, pods = cpu+n.CPU, memory+n.Memory, pods+n.Pods
@@ -69,13 +73,13 @@ func newFleetViews(fleet Fleet, objects *kube.Tree, s theme.Styles, readOnly boo
 		return cpu, memory, pods
 	}
 	cl := clusters.New(fleet, requests, s)
-	cl.ReadOnly = readOnly
+	cl.ReadOnly = cfg.ReadOnly
 	return &fleetViewSet{clusters: cl, nodes: nodes.New(objects, fleet.ClusterNames, s), health: health.New(fleet, objects, s),
-		forwards: forwards.New(s), table: table.New(objects, s)}
+		bindings: bindings.New(fleet, cfg.WDS, cfg.WDSContext, s), forwards: forwards.New(s), table: table.New(objects, s)}
 }
 
 func (vs *fleetViewSet) all() []fleetView {
-	return []fleetView{&vs.clusters, &vs.nodes, &vs.health, &vs.forwards, &vs.table}
+	return []fleetView{&vs.clusters, &vs.nodes, &vs.health, &vs.bindings, &vs.forwards, &vs.table}
 }
 
 func (vs *fleetViewSet) setSize(width, height int) {
@@ -128,8 +132,14 @@ func (m *Model) showHealth() tea.Cmd {
 	return nil
 }
 
+func (m *Model) showBindings() tea.Cmd {
+	m.showView(&m.views.bindings)
+	return m.views.bindings.Show()
+}
+
 // viewCommand runs the ":" commands of the fleet views: clusters [STATUS],
-// nodes [CLUSTER], health. It reports whether the line was one of them.
+// nodes [CLUSTER], health, bindings. It reports whether the line was one of
+// them.
 func (m *Model) viewCommand(name, arg string) (tea.Cmd, bool, error) {
 	switch strings.ToLower(name) {
 	case "clusters", "mc", "managedclusters":
@@ -152,6 +162,8 @@ func (m *Model) viewCommand(name, arg string) (tea.Cmd, bool, error) {
 		return m.showNodes(arg), true, nil
 	case "health", "healthcheck":
 		return m.showHealth(), true, nil
+	case "bindings", "bindingpolicies", "bp":
+		return m.showBindings(), true, nil
 	case "pf", "portforward", "portforwards", "forwards":
 		m.showView(&m.views.forwards)
 		return nil, true, nil
@@ -190,8 +202,48 @@ func (m *Model) viewRequest(msg tea.Msg) (tea.Cmd, bool) {
 			m.status.Problem(msg.Object.Kind + " " + msg.Object.Name + " is no longer on " + msg.Object.Cluster)
 		}
 		return m.showSelected(), true
+	case bindings.JumpMsg:
+		return m.jumpToCopy(msg), true
 	}
 	return nil, false
+}
+
+// jumpToCopy shows a WEC's copy of a policy's object in the tree: the
+// object the WEC holds or, when the WEC cannot be reached, the copy its
+// ManifestWork on the ITS reports. Without either it stays and says why.
+func (m *Model) jumpToCopy(msg bindings.JumpMsg) tea.Cmd {
+	ref, d := msg.Object, msg.Delivery
+	what := ref.Kind + " " + ref.Name
+	copyOf := func(objs []kube.Object) (kube.Object, bool) {
+		i := slices.IndexFunc(objs, func(o kube.Object) bool {
+			return o.Group == ref.Group && o.Kind == ref.Kind && o.Namespace == ref.Namespace && o.Name == ref.Name
+		})
+		if i < 0 {
+			return kube.Object{}, false
+		}
+		return objs[i], true
+	}
+	o, found := copyOf(m.objects.Find(kube.Filter{Clusters: []string{d.Cluster}, Namespace: ref.Namespace, Kinds: []string{ref.Kind}, Name: ref.Name, ShowSystem: true}))
+	var note string
+	if i := slices.IndexFunc(m.fleet.Members(), func(mem kube.Member) bool { return mem.Name == d.Cluster }); !found && i >= 0 && m.fleet.Members()[i].Connection.Unreachable() {
+		o, found = copyOf(m.fleet.DeliveredObjects(d.Cluster))
+		note = d.Cluster + " cannot be reached: " + what + " as its ManifestWork " + d.Work + " on the ITS reports it"
+	}
+	if !found {
+		why := what + " is not on " + d.Cluster
+		if d.Reason != "" {
+			why += " (" + string(d.State) + ": " + d.Reason + ")"
+		}
+		return status.Problem(why)
+	}
+	m.popToTree()
+	if !m.tree.Reveal(o) {
+		return status.Problem(what + " is no longer on " + d.Cluster)
+	}
+	if note != "" {
+		m.status.Note(note)
+	}
+	return m.showSelected()
 }
 
 // viewTitle is the line under the header for a fleet view: its title and

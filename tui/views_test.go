@@ -231,6 +231,7 @@ func TestEachFleetViewsHelpListsTheKeysItHandles(t *testing.T) {
 			"enter": "its pods", "space": "scroll the pods", "o": "sort by name", "tab": "the next cluster's nodes", "esc / q": "close the pods"}},
 		{[]string{"H"}, map[string]string{"↑↓ j k": "select a workload", "pgup pgdn": "a page of workloads", "g G": "first / last workload",
 			"← → h l": "select a cluster's copy", "enter": "that copy in the tree", "a": "only the workloads that differ"}},
+		{[]string{"B"}, map[string]string{"↑↓ j k": "select a row", "enter": "that WEC's copy in the tree", "/": "search (the tree"}},
 	}
 	for _, v := range views {
 		m := send(sized(140, 40), keys(append(v.open, "?")...)...)

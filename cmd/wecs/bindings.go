@@ -45,19 +45,13 @@ Exit status: 0 when every selected WEC has an applied, available copy of every o
 			if err != nil {
 				return err
 			}
-			wds, err := kc.WDSContext(wdsContext)
+			_, wdsConfig, err := wdsConfig(kc, wdsContext)
 			if err != nil {
 				return err
 			}
 			itsConfig, err := kc.RESTConfig(its)
 			if err != nil {
 				return err
-			}
-			var wdsConfig *rest.Config
-			if wds != "" {
-				if wdsConfig, err = kc.RESTConfig(wds); err != nil {
-					return err
-				}
 			}
 			bindings, err := kube.ReadBindings(cmd.Context(), itsConfig, wdsConfig)
 			if err != nil {
@@ -88,8 +82,23 @@ Exit status: 0 when every selected WEC has an applied, available copy of every o
 	cmd.Flags().StringVarP(&output, "output", "o", outputTable, "output format: "+strings.Join(bindingsOutputs, ", "))
 	completeOutput(cmd, bindingsOutputs)
 	cmd.Flags().BoolVar(&noHeaders, "no-headers", false, "print tables without the header line")
-	cmd.Flags().StringVar(&wdsContext, "wds-context", "", "kubeconfig context of the WDS holding the BindingPolicies (default wds1 when present)")
+	addWDSFlag(cmd, &wdsContext)
 	return cmd
+}
+
+func addWDSFlag(cmd *cobra.Command, wdsContext *string) {
+	cmd.Flags().StringVar(wdsContext, "wds-context", "", "kubeconfig context of the WDS holding the BindingPolicies (default wds1 when present)")
+}
+
+// wdsConfig resolves the WDS's context (named, else wds1 when the
+// kubeconfig has it) and its client config; "" and nil when there is none.
+func wdsConfig(kc *kube.Kubeconfig, named string) (string, *rest.Config, error) {
+	wds, err := kc.WDSContext(named)
+	if err != nil || wds == "" {
+		return "", nil, err
+	}
+	cfg, err := kc.RESTConfig(wds)
+	return wds, cfg, err
 }
 
 func policyNames(bindings []kube.PolicyBinding) string {

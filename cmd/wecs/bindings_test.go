@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,11 +14,13 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/clientcmd"
 	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
 	workv1 "open-cluster-management.io/api/work/v1"
 
 	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
+	"github.com/wecs-tui/wecs/internal/tmuxtest"
 	"github.com/wecs-tui/wecs/kube"
 )
 
@@ -230,3 +233,77 @@ func TestBindingsFollowARelabelledWEC(t *testing.T) {
 }
 
 func must[T any](v T, _ int) T { return v }
+
+// TestTUIBindingsViewShowsTheGapsAndFollowsARelabel opens :bindings on the
+// sandbox: shop-policy's web is NotAvailable on cluster2 only, with the
+// replicas; reports-policy is NotApplied with the agent's reason; gpu-policy
+// selects no WEC. Relabelling cluster3 out of monitoring-policy's selector
+// takes its copy out of the view within seconds; enter on cluster1's web
+// shows it in the tree.
+func TestTUIBindingsViewShowsTheGapsAndFollowsARelabel(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	term := tmuxtest.Start(t, 200, 45, buildWecs(t)+" tui --kubeconfig "+s.Kubeconfig)
+	term.WaitFor(60*time.Second, "cluster1 Active ● Connected")
+	term.Keys(":bindings", "Enter")
+	term.WaitFor(60*time.Second, "Bindings · 4 policies", "WDS wds1", "gpu-policy ! selects no WEC",
+		"! cluster2       ◐ NotAvailable  0 of 3 replicas available", "shop-policy → cluster1, cluster2, cluster3",
+		"! cluster2       ✗ NotApplied", `namespaces "reports" not found`)
+	screen := term.Screen()
+	if n := strings.Count(screen, "◐ NotAvailable"); n != 1 {
+		t.Errorf("%d copies NotAvailable, want web on cluster2 alone:\n%s", n, screen)
+	}
+	if !strings.Contains(screen, "cluster1       ✓ Available 3/3") {
+		t.Errorf("web on cluster1 is not Available 3/3:\n%s", screen)
+	}
+
+	cfg, err := s.RESTConfig("its1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc := clusterclient.NewForConfigOrDie(cfg)
+	relabel := func(value string) {
+		patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, sandbox.MonitoringLabel, value)
+		if _, err := oc.ClusterV1().ManagedClusters().Patch(context.Background(), "cluster3", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	term.Keys("/", sandbox.MonitoringPolicy, "Enter")
+	term.WaitFor(10*time.Second, "monitoring-policy → cluster1, cluster3", "cluster3       ✓ Available")
+	relabel("disabled")
+	t.Cleanup(func() { relabel("enabled") })
+	start := time.Now()
+	term.WaitFor(15*time.Second, "monitoring-policy → cluster1 ")
+	term.WaitGone(15*time.Second, "cluster3       ")
+	t.Logf("cluster3's copy left the view %s after the relabel", time.Since(start).Round(100*time.Millisecond))
+	relabel("enabled")
+	term.WaitFor(15*time.Second, "cluster3       ✓ Available")
+
+	term.Keys("/", "Deployment web cluster1", "Enter")
+	term.WaitFor(10*time.Second, "(1 copies)")
+	term.Keys("G", "Enter")
+	term.WaitFor(10*time.Second, "cluster1 › shop › Deployment web")
+}
+
+// TestTUIShowsWhatTheITSDeliveredToAWECItCannotReach points cluster3's
+// context, in a copy of the kubeconfig, at a port nothing listens on (a
+// context removed would bind it through the ITS's cluster-proxy): the tree
+// still lists the objects the ITS's ManifestWorks delivered to cluster3,
+// marked as such.
+func TestTUIShowsWhatTheITSDeliveredToAWECItCannotReach(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	raw, err := clientcmd.LoadFromFile(s.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Clusters[raw.Contexts["cluster3"].Cluster].Server = "https://127.0.0.1:1"
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*raw, path); err != nil {
+		t.Fatal(err)
+	}
+	term := tmuxtest.Start(t, 200, 45, buildWecs(t)+" tui --kubeconfig "+path)
+	term.WaitFor(60*time.Second, "cluster1 Active ● Connected", "delivered, from the ITS ○ Disconnected")
+	term.Keys(":cluster cluster3", "Enter")
+	term.WaitFor(10*time.Second, "filter: cluster=cluster3")
+	term.Keys("+")
+	term.WaitFor(30*time.Second, "Deployment web ✓ Available 3/3 ⇣ delivered, from the ITS", "ConfigMap", "monitoring")
+}

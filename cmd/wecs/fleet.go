@@ -62,8 +62,10 @@ type fleetFlags struct {
 	// namespaces are where to watch kinds the user may not list
 	// cluster-wide (the namespace a command is about).
 	namespaces []string
-	// config is the config file's content, once loadConfig has read it.
-	config config.Config
+	// config is the config file's content, and kubeconfig the kubeconfig,
+	// once loadConfig has read them.
+	config     config.Config
+	kubeconfig *kube.Kubeconfig
 	// kinds, when set, are the only kinds the command reads.
 	kinds []string
 	// holdWECs holds the WECs' watches until the fleet's ReleaseWECs.
@@ -112,6 +114,7 @@ func (ff *fleetFlags) loadConfig() (*kube.Kubeconfig, string, map[string]string,
 	ff.config = cfg
 	ff.kube.ReadOnly = ff.kube.ReadOnly || cfg.ReadOnly
 	kc, err := ff.kube.LoadKubeconfig()
+	ff.kubeconfig = kc
 	if err != nil {
 		return nil, "", nil, err
 	}

@@ -61,6 +61,7 @@ func newVersion() *cobra.Command {
 func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Command {
 	var mouse bool
 	var logLines int
+	var wdsContext string
 	cmd := &cobra.Command{
 		Use:   "tui",
 		Short: "Open the terminal UI on the fleet of the ITS",
@@ -81,8 +82,19 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			if logLines == 0 {
 				logLines = ff.config.LogLines
 			}
-			model := tui.New(tui.Config{ITSContext: its, Mouse: mouse, LogLines: logLines, ReadOnly: flags.ReadOnly,
-				Drawn: fleet.ReleaseWECs}, fleet, fleet.Tree)
+			cfg := tui.Config{ITSContext: its, Mouse: mouse, LogLines: logLines, ReadOnly: flags.ReadOnly, Drawn: fleet.ReleaseWECs}
+			wds, wdsConfig, err := wdsConfig(ff.kubeconfig, wdsContext)
+			if err != nil {
+				return err
+			}
+			if wdsConfig != nil {
+				reader, err := kube.NewWDSReader(wdsConfig)
+				if err != nil {
+					return fmt.Errorf("WDS context %q: %w", wds, err)
+				}
+				cfg.WDS, cfg.WDSContext = reader, wds
+			}
+			model := tui.New(cfg, fleet, fleet.Tree)
 			output := quit.startingUI()
 			// The screen is drawn at most as often as the fleet's changes are
 			// gathered into one update: more frames would only wake the
@@ -92,6 +104,7 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			return err
 		},
 	}
+	addWDSFlag(cmd, &wdsContext)
 	cmd.Flags().BoolVar(&mouse, "mouse", false, "enable the mouse (breaks the terminal's own text selection)")
 	cmd.Flags().IntVar(&logLines, "log-lines", 0, fmt.Sprintf("log lines the Logs tab keeps (default %d, or logLines in the config file)", logview.DefaultCapacity))
 	return cmd

@@ -4,7 +4,9 @@
 package tree
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,9 +20,11 @@ import (
 	"github.com/wecs-tui/wecs/tui/look"
 )
 
-// Source is what the tree reads: the fleet's members and their objects.
+// Source is what the tree reads: the fleet's members and, for a WEC it
+// cannot reach, the objects the ITS's ManifestWorks deliver to it.
 type Source interface {
 	Members() []kube.Member
+	DeliveredObjects(cluster string) []kube.Object
 }
 
 // Level says what a row stands for.
@@ -51,6 +55,9 @@ type Row struct {
 	Object   *kube.Object
 	HasKids  bool
 	Expanded bool
+	// FromITS: a cluster row whose objects come from the ITS's
+	// ManifestWorks, as its WEC cannot be reached.
+	FromITS bool
 }
 
 // Model is the tree view.
@@ -274,10 +281,14 @@ func (m *Model) RefreshMembers() (lost bool) {
 		return m.Rebuild()
 	}
 	for j, i := range clusterRows {
-		if m.rows[i].Cluster != members[j].Name {
+		r := &m.rows[i]
+		if r.Cluster != members[j].Name {
 			return m.Rebuild()
 		}
-		m.rows[i].Member = &members[j]
+		if delivered := m.delivered(&members[j]); r.FromITS != (delivered != nil) || r.FromITS && (r.Expanded || r.Counts != countOf(delivered)) {
+			return m.Rebuild()
+		}
+		r.Member = &members[j]
 	}
 	m.noteStale(members)
 	return false
@@ -288,13 +299,41 @@ func (m *Model) addClusters(members []kube.Member) {
 		mem := &members[i]
 		key := clusterKey(mem.Name)
 		counts := m.objects.ClusterCounts(mem.Name, m.filter.ShowSystem)
+		delivered := m.delivered(mem)
+		if delivered != nil {
+			counts = countOf(delivered)
+		}
 		row := Row{Key: key, Level: LevelCluster, Cluster: mem.Name, Label: mem.Name, Counts: counts, Member: mem,
-			HasKids: counts.Total > 0, Expanded: m.expanded[key]}
+			HasKids: counts.Total > 0, Expanded: m.expanded[key], FromITS: delivered != nil}
 		m.rows = append(m.rows, row)
-		if row.Expanded {
+		switch {
+		case !row.Expanded:
+		case delivered != nil:
+			m.addGrouped(delivered, make([]bool, len(delivered)), key)
+		default:
 			m.addNamespaces(mem.Name, key)
 		}
 	}
+}
+
+// delivered are, for a WEC that cannot be reached and of which the tree
+// holds nothing (not even objects as last seen), the objects the ITS's
+// ManifestWorks deliver to it that pass the filter, sorted by namespace,
+// kind and name; nil for any other WEC or when there are none.
+func (m *Model) delivered(mem *kube.Member) []kube.Object {
+	if !mem.Connection.Unreachable() || m.objects.ClusterCounts(mem.Name, true).Total > 0 {
+		return nil
+	}
+	var out []kube.Object
+	for _, o := range m.source.DeliveredObjects(mem.Name) {
+		if m.filter.Matches(o) {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b kube.Object) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
+	})
+	return out
 }
 
 func (m *Model) addNamespaces(cluster, parent string) {
@@ -331,19 +370,30 @@ func (m *Model) addFiltered(members []kube.Member) {
 	for i := range members {
 		mem := &members[i]
 		start, end := span(matches, func(o *kube.Object) string { return o.Cluster }, mem.Name)
+		objs, inner := matches[start:end], nested[start:end]
+		delivered := m.delivered(mem)
+		if delivered != nil {
+			objs, inner = delivered, make([]bool, len(delivered))
+		}
 		key := clusterKey(mem.Name)
-		counts := countOf(matches[start:end])
+		counts := countOf(objs)
 		row := Row{Key: key, Level: LevelCluster, Cluster: mem.Name, Label: mem.Name, Counts: counts, Member: mem,
-			HasKids: counts.Total > 0, Expanded: m.expanded[key]}
+			HasKids: counts.Total > 0, Expanded: m.expanded[key], FromITS: delivered != nil}
 		m.rows = append(m.rows, row)
-		if !row.Expanded {
-			continue
+		if row.Expanded {
+			m.addGrouped(objs, inner, key)
 		}
-		for objs, inner := matches[start:end], nested[start:end]; len(objs) > 0; {
-			_, nsEnd := span(objs, func(o *kube.Object) string { return o.Namespace }, objs[0].Namespace)
-			m.addFilteredNamespace(objs[:nsEnd], inner[:nsEnd], key)
-			objs, inner = objs[nsEnd:], inner[nsEnd:]
-		}
+	}
+}
+
+// addGrouped lays out a cluster's objects (sorted by namespace, kind and
+// name) under their namespace and kind rows; nested says of each whether
+// it shows under another of them instead.
+func (m *Model) addGrouped(objs []kube.Object, nested []bool, parent string) {
+	for len(objs) > 0 {
+		_, nsEnd := span(objs, func(o *kube.Object) string { return o.Namespace }, objs[0].Namespace)
+		m.addFilteredNamespace(objs[:nsEnd], nested[:nsEnd], parent)
+		objs, nested = objs[nsEnd:], nested[nsEnd:]
 	}
 }
 
@@ -583,6 +633,11 @@ func (m Model) connectionGlyph(c kube.Connection) string {
 func (m Model) clusterLabel(r Row) string {
 	mem := r.Member
 	health := look.Health(m.styles, mem.Health).Render(string(mem.Health))
+	if r.FromITS {
+		// Said before the connection's error, which can be long.
+		return fmt.Sprintf("%s %s %s %s", m.styles.Title.Render(r.Label), health,
+			m.styles.Warn.Render(countsText(r.Counts)+" delivered, from the ITS"), m.connectionGlyph(mem.Connection))
+	}
 	return fmt.Sprintf("%s %s %s %s", m.styles.Title.Render(r.Label), health, m.connectionGlyph(mem.Connection), m.styles.Muted.Render(countsText(r.Counts)))
 }
 
@@ -599,7 +654,10 @@ func (m Model) objectLabel(o kube.Object, width int) string {
 	if o.Restarts > 0 {
 		parts = append(parts, m.styles.Muted.Render("↻ "+o.RestartsText(time.Now())))
 	}
-	if o.DeliveredBy != "" {
+	switch {
+	case o.FromITS:
+		parts = append(parts, m.styles.Warn.Render("⇣ delivered, from the ITS"))
+	case o.DeliveredBy != "":
 		parts = append(parts, m.styles.Key.Render("⇣ KubeStellar"))
 	}
 	// The name gets the room the rest leaves, cut in the middle so that

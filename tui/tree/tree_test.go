@@ -14,7 +14,8 @@ import (
 
 type members []kube.Member
 
-func (m members) Members() []kube.Member { return m }
+func (m members) Members() []kube.Member                { return m }
+func (m members) DeliveredObjects(string) []kube.Object { return nil }
 
 func fleet() (members, *kube.Tree) {
 	objs := kube.NewTree()
@@ -331,5 +332,57 @@ func TestChangesInPlaceShowAsARebuildWouldShowThem(t *testing.T) {
 		if now, _ := m.Selected(); now.Key != selected.Key {
 			t.Fatalf("step %d: the cursor moved from %s to %s", i, selected.Key, now.Key)
 		}
+	}
+}
+
+// unreachable is a fleet whose WEC c3 cannot be reached: the ITS's
+// ManifestWork in its namespace delivers a Deployment and a ConfigMap.
+type unreachable struct{ members }
+
+func (u unreachable) DeliveredObjects(cluster string) []kube.Object {
+	if cluster != "c3" {
+		return nil
+	}
+	w := kube.WorkStatus{Cluster: "c3", Name: "shop-work", Applied: kube.Condition{Status: "True"}, Manifests: []kube.ManifestStatus{
+		{ObjectRef: kube.ObjectRef{Group: "apps", Version: "v1", Kind: "Deployment", Resource: "deployments", Namespace: "shop", Name: "web"},
+			Applied: kube.Condition{Status: "True"}, Available: kube.Condition{Status: "True"}, Feedback: map[string]string{"Replicas": "3", "AvailableReplicas": "1"}},
+		{ObjectRef: kube.ObjectRef{Version: "v1", Kind: "ConfigMap", Resource: "configmaps", Namespace: "shop", Name: "settings"},
+			Applied: kube.Condition{Status: "False", Reason: "AppliedManifestFailed"}},
+	}}
+	return w.Objects()
+}
+
+func TestAnUnreachableWECShowsWhatTheITSDeliveredToIt(t *testing.T) {
+	src, objs := fleet()
+	u := unreachable{append(src, kube.Member{ClusterInfo: kube.ClusterInfo{Name: "c3", Health: kube.HealthUnknown},
+		Connection: kube.Connection{State: kube.Unbound, Err: "no kubeconfig context reaches it"}})}
+	m := New(u, objs, theme.For(true))
+	m.SetSize(120, 20)
+	m = press(m, "G", "enter", "j", "enter", "j", "enter")
+	if got := strings.Join(labels(m), "|"); got != "c1|c2|c3| shop|  ConfigMap|   settings|  Deployment" {
+		t.Fatalf("rows %q", got)
+	}
+	view := ansi.Strip(m.View())
+	for _, want := range []string{"c3 Unknown 2 · 1 Failed · 1 NotReady delivered, from the ITS ○ Unbound", "settings ✗ NotApplied ⇣ delivered, from the ITS"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks %q:\n%s", want, view)
+		}
+	}
+	m = press(m, "j", "j", "enter", "j")
+	if row, _ := m.Selected(); row.Object == nil || !row.Object.FromITS || row.Object.Ready != "1/3" || row.Object.Word != "NotAvailable" || row.Object.DeliveredBy != "shop-work" {
+		t.Fatalf("web's row %+v, want it from the ITS, 1/3 NotAvailable, by shop-work", row.Object)
+	}
+	// A filter applies to them as to the tree's objects.
+	m.SetFilter(kube.Filter{Statuses: []kube.Status{kube.StatusFailed}})
+	m = press(m, "+")
+	if got := strings.Join(labels(m), "|"); got != "c1| shop|  Pod|   zz-last|c2| batch|  Job|   report|c3| shop|  ConfigMap|   settings" {
+		t.Fatalf("rows under status=Failed %q", got)
+	}
+	m.SetFilter(kube.Filter{})
+	// Once the WEC answers, its own objects are all the tree shows.
+	u.members[2].Connection = kube.Connection{State: kube.Connected}
+	m.RefreshMembers()
+	if got := strings.Join(labels(m), "|"); strings.Contains(got, "settings") || !strings.HasSuffix(got, "c3") {
+		t.Fatalf("rows once c3 is connected %q", got)
 	}
 }

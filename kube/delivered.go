@@ -1,0 +1,67 @@
+package kube
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/cache"
+	workv1 "open-cluster-management.io/api/work/v1"
+)
+
+// Unreachable reports whether wecs cannot read the WEC itself: it is
+// Unbound (no way to reach it) or Disconnected.
+func (c Connection) Unreachable() bool { return c.State == Unbound || c.State == Disconnected }
+
+// DeliveredObjects are the objects the ITS's ManifestWorks in a WEC's
+// namespace deliver to it, as its work agent reports them: what wecs can
+// show of a WEC it cannot reach. They are marked FromITS.
+func (f *Fleet) DeliveredObjects(cluster string) []Object {
+	f.mu.RLock()
+	works := f.works
+	f.mu.RUnlock()
+	if works == nil {
+		return nil
+	}
+	items, err := works.ByIndex(cache.NamespaceIndex, cluster)
+	if err != nil {
+		return nil
+	}
+	var out []Object
+	for _, obj := range items {
+		if mw, ok := obj.(*workv1.ManifestWork); ok {
+			out = append(out, WorkStatusOf(mw).Objects()...)
+		}
+	}
+	return out
+}
+
+// Objects are the manifests the work agent reports on, as tree objects on
+// the ManifestWork's WEC: status from its conditions and feedback, the
+// delivery state as the word (Available, NotApplied, NotAvailable).
+func (w WorkStatus) Objects() []Object {
+	out := make([]Object, 0, len(w.Manifests))
+	for _, m := range w.Manifests {
+		d := delivery(w.Cluster, true, m.ObjectRef, &w)
+		o := Object{Cluster: w.Cluster, Namespace: m.Namespace, Name: m.Name, Group: m.Group, Version: m.Version, Kind: m.Kind,
+			Resource: m.Resource, UID: types.UID("manifestwork/" + w.Name + "/" + m.Group + "/" + m.Resource + "/" + m.Namespace + "/" + m.Name),
+			Word: string(d.State), DeliveredBy: w.Name, FromITS: true}
+		switch {
+		case d.State == Available:
+			o.Status = StatusReady
+		case d.State == NotAvailable:
+			o.Status = StatusNotReady
+		case m.Applied.Status == metav1.ConditionFalse:
+			o.Status = StatusFailed
+		default:
+			o.Status = StatusPending
+		}
+		if desired, ok := m.Feedback["Replicas"]; ok {
+			o.Ready = m.Feedback["AvailableReplicas"]
+			if o.Ready == "" {
+				o.Ready = "0"
+			}
+			o.Ready += "/" + desired
+		}
+		out = append(out, o)
+	}
+	return out
+}

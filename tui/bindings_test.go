@@ -1,0 +1,71 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wecs-tui/wecs/kube"
+)
+
+// shopWork is the ManifestWork of shop-policy on a WEC, its web Deployment
+// with available replicas of 2 as its agent reports.
+func shopWork(cluster, available string) kube.WorkStatus {
+	yes := kube.Condition{Status: "True"}
+	return kube.WorkStatus{Cluster: cluster, Name: "shop-policy-work", Policy: "shop-policy", Applied: yes, Manifests: []kube.ManifestStatus{
+		{ObjectRef: kube.ObjectRef{Group: "apps", Version: "v1", Kind: "Deployment", Resource: "deployments", Namespace: "shop", Name: "web"},
+			Applied: yes, Available: yes, Feedback: map[string]string{"Replicas": "2", "AvailableReplicas": available}},
+	}}
+}
+
+// bindingsModel is the test fleet with shop-policy's ManifestWorks on
+// cluster1 (available), cluster2 (1 of 2 available) and cluster3, which
+// wecs cannot reach.
+func bindingsModel() Model {
+	m := newModel()
+	f := m.fleet.(fakeFleet)
+	f.works = []kube.WorkStatus{shopWork("cluster1", "2"), shopWork("cluster2", "1"), shopWork("cluster3", "2")}
+	f.members = append(f.members, kube.Member{ClusterInfo: kube.ClusterInfo{Name: "cluster3", Health: kube.HealthUnknown, Created: created},
+		Connection: kube.Connection{State: kube.Unbound, Err: "no kubeconfig context reaches it"}})
+	// The tree's Deployments are in their API group, as the WECs serve them.
+	for _, c := range []string{"cluster1", "cluster2"} {
+		web := m.objects.Find(kube.Filter{Clusters: []string{c}, Kinds: []string{"Deployment"}, Name: "web"})[0]
+		web.Group = "apps"
+		m.objects.Upsert(web)
+	}
+	m = New(Config{ITSContext: "its1"}, f, m.objects)
+	return send(m, tea.WindowSizeMsg{Width: 140, Height: 30})
+}
+
+func TestBindingsViewShowsEachCopysStateAndJumpsToIt(t *testing.T) {
+	m := send(bindingsModel(), keys("B")...)
+	s := screen(m)
+	for _, want := range []string{"Bindings · 1 policies · 3 WECs selected · 1 gaps", "no WDS: policies from the ManifestWorks' labels",
+		"shop-policy → cluster1, cluster2, cluster3 · 1 gaps", "shop/Deployment web", "cluster1       ✓ Available 2/2",
+		"! cluster2       ◐ NotAvailable  1 of 2 replicas available", "cluster3       ✓ Available 2/2"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("bindings view lacks %q:\n%s", want, s)
+		}
+	}
+	// "/" keeps the copies that match.
+	m = send(m, keys("/", "notavail")...)
+	if s := screen(m); !strings.Contains(s, "cluster2") || strings.Contains(s, "cluster1       ✓") || !strings.Contains(s, "(1 copies)") {
+		t.Fatalf("/notavail left:\n%s", s)
+	}
+	m = send(m, keys("esc")...)
+	// Enter on cluster1's copy shows the Deployment in the tree.
+	m = send(m, keys("j", "j", "enter")...)
+	if s := screen(m); !strings.Contains(s, "cluster1 › shop › Deployment web") {
+		t.Fatalf("enter on cluster1's copy did not reveal it:\n%s", s)
+	}
+	// cluster3 cannot be reached: enter shows the copy its ManifestWork
+	// reports, in the tree under cluster3, marked.
+	m = send(m, keys("B", "G", "enter")...)
+	s = screen(m)
+	for _, want := range []string{"cluster3 › shop › Deployment web", "web ✓ Available 2/2 ⇣ delivered", "1 delivered, from the ITS", "cluster3 cannot be reached"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("enter on cluster3's copy: screen lacks %q:\n%s", want, s)
+		}
+	}
+}
