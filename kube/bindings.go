@@ -15,6 +15,7 @@ import (
 	workclient "open-cluster-management.io/api/client/work/clientset/versioned"
 	workv1 "open-cluster-management.io/api/work/v1"
 
+	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube/bindingpolicy"
 )
 
@@ -77,6 +78,19 @@ type ObjectRef struct {
 	Name      string `json:"name"`
 }
 
+// Text is "namespace/Kind name", or "Kind name" for a cluster-scoped
+// object (the resource stands for the kind when the kind is unknown).
+func (r ObjectRef) Text() string {
+	kind := r.Kind
+	if kind == "" {
+		kind = r.Resource
+	}
+	if r.Namespace == "" {
+		return kind + " " + r.Name
+	}
+	return r.Namespace + "/" + kind + " " + r.Name
+}
+
 func (r ObjectRef) sameObject(o ObjectRef) bool {
 	return r.Group == o.Group && r.Resource == o.Resource && r.Namespace == o.Namespace && r.Name == o.Name
 }
@@ -104,14 +118,17 @@ func WorkStatusOf(mw *workv1.ManifestWork) WorkStatus {
 	for _, m := range mw.Status.ResourceStatus.Manifests {
 		meta := m.ResourceMeta
 		s := ManifestStatus{
-			ObjectRef: ObjectRef{Group: meta.Group, Version: meta.Version, Kind: meta.Kind, Resource: meta.Resource, Namespace: meta.Namespace, Name: meta.Name},
-			Applied:   conditionOf(m.Conditions, workv1.ManifestApplied), Available: conditionOf(m.Conditions, workv1.ManifestAvailable),
+			// The status is anyone's text who may write it on the ITS:
+			// made inert here, as everything shows it.
+			ObjectRef: ObjectRef{Group: termtext.Clean(meta.Group), Version: termtext.Clean(meta.Version), Kind: termtext.Clean(meta.Kind),
+				Resource: termtext.Clean(meta.Resource), Namespace: termtext.Clean(meta.Namespace), Name: termtext.Clean(meta.Name)},
+			Applied: conditionOf(m.Conditions, workv1.ManifestApplied), Available: conditionOf(m.Conditions, workv1.ManifestAvailable),
 			FeedbackSynced: conditionOf(m.Conditions, statusFeedbackSynced)}
 		for _, v := range m.StatusFeedbacks.Values {
 			if s.Feedback == nil {
 				s.Feedback = map[string]string{}
 			}
-			s.Feedback[v.Name] = fieldValueText(v.Value)
+			s.Feedback[termtext.Clean(v.Name)] = termtext.Clean(fieldValueText(v.Value))
 		}
 		w.Manifests = append(w.Manifests, s)
 	}
@@ -325,17 +342,25 @@ func delivery(cluster string, selected bool, ref ObjectRef, work *WorkStatus) De
 		d.State, d.Reason = NotApplied, work.Applied.Text()
 	case i < 0:
 		d.State, d.Reason = NotApplied, "the work agent has not reported on it yet"
-	case !d.Applied:
-		d.State, d.Reason = NotApplied, cmp.Or(m.Applied.Text(), "the work agent has not reported it applied yet")
-	case !d.Available:
-		d.State = NotAvailable
 	default:
-		d.State = Available
+		d.State, d.Reason = manifestState(m)
 	}
 	if !selected {
 		d.State, d.Reason = NotSelected, "delivered, but the policy no longer selects "+cluster
 	}
 	return d
+}
+
+// manifestState is how far a manifest the work agent reports on got, and
+// why not further.
+func manifestState(m ManifestStatus) (DeliveryState, string) {
+	if !m.Applied.True() {
+		return NotApplied, cmp.Or(m.Applied.Text(), "the work agent has not reported it applied yet")
+	}
+	if ok, why := available(m); !ok {
+		return NotAvailable, why
+	}
+	return Available, ""
 }
 
 // available tells whether an applied manifest is available, and if not why:

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -109,5 +110,26 @@ func TestComputeBindingsWithoutAWDSUsesTheManifestWorks(t *testing.T) {
 	}
 	if (PolicyBinding{}).MissingCopies() {
 		t.Error("an empty policy misses copies")
+	}
+}
+
+// TestAManifestWorksReportIsMadeInert: the identities and feedback values
+// in a ManifestWork's status are anyone's text who may write it on the
+// ITS; what wecs keeps of them holds no control character.
+func TestAManifestWorksReportIsMadeInert(t *testing.T) {
+	mw := webWork("cluster1", []metav1.Condition{cond(workv1.ManifestAvailable, metav1.ConditionTrue, "", "")}, nil)
+	m := &mw.Status.ResourceStatus.Manifests[0]
+	m.ResourceMeta.Kind = "Deploy\x1b]0;pwned\x07ment"
+	m.ResourceMeta.Namespace = "shop\x1b[2J"
+	m.StatusFeedbacks.Values = []workv1.FeedbackValue{
+		{Name: "Replicas", Value: workv1.FieldValue{Type: workv1.String, String: ptr.To("3\x1b[31m")}},
+		{Name: "AvailableReplicas", Value: workv1.FieldValue{Type: workv1.JsonRaw, JsonRaw: ptr.To("\u009b2J1")}},
+	}
+	for _, o := range WorkStatusOf(mw).Objects() {
+		for _, text := range []string{o.Kind, o.Namespace, o.Ready} {
+			if strings.ContainsAny(text, "\x1b\x07\u009b") {
+				t.Errorf("%q keeps a control character", text)
+			}
+		}
 	}
 }

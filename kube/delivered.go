@@ -7,10 +7,6 @@ import (
 	workv1 "open-cluster-management.io/api/work/v1"
 )
 
-// Unreachable reports whether wecs cannot read the WEC itself: it is
-// Unbound (no way to reach it) or Disconnected.
-func (c Connection) Unreachable() bool { return c.State == Unbound || c.State == Disconnected }
-
 // DeliveredObjects are the objects the ITS's ManifestWorks in a WEC's
 // namespace deliver to it, as its work agent reports them: what wecs can
 // show of a WEC it cannot reach. They are marked FromITS.
@@ -40,14 +36,14 @@ func (f *Fleet) DeliveredObjects(cluster string) []Object {
 func (w WorkStatus) Objects() []Object {
 	out := make([]Object, 0, len(w.Manifests))
 	for _, m := range w.Manifests {
-		d := delivery(w.Cluster, true, m.ObjectRef, &w)
+		state, _ := manifestState(m)
 		o := Object{Cluster: w.Cluster, Namespace: m.Namespace, Name: m.Name, Group: m.Group, Version: m.Version, Kind: m.Kind,
 			Resource: m.Resource, UID: types.UID("manifestwork/" + w.Name + "/" + m.Group + "/" + m.Resource + "/" + m.Namespace + "/" + m.Name),
-			Word: string(d.State), DeliveredBy: w.Name, FromITS: true}
+			Word: string(state), DeliveredBy: w.Name, FromITS: true}
 		switch {
-		case d.State == Available:
+		case state == Available:
 			o.Status = StatusReady
-		case d.State == NotAvailable:
+		case state == NotAvailable:
 			o.Status = StatusNotReady
 		case m.Applied.Status == metav1.ConditionFalse:
 			o.Status = StatusFailed

@@ -49,7 +49,11 @@ const (
 // too) when the stream has ended.
 func streamingConfig(cfg *rest.Config) (*rest.Config, *streamProxy, error) {
 	if t, ok := cfg.Transport.(*tunnelTransport); ok {
-		cfg = t.dialed
+		// The rest of cfg (user agent, read-only guard, warnings) stays.
+		dialing := rest.CopyConfig(cfg)
+		dialing.Transport = nil
+		dialing.TLSClientConfig, dialing.BearerToken, dialing.Dial = t.dialed.TLSClientConfig, t.dialed.BearerToken, t.dialed.Dial
+		cfg = dialing
 	}
 	if cfg.Dial == nil {
 		return cfg, nil, nil

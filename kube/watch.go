@@ -65,6 +65,10 @@ type Connection struct {
 	Listing string
 }
 
+// Unreachable reports whether wecs cannot read the WEC itself: it is
+// Unbound (no way to reach it) or Disconnected.
+func (c Connection) Unreachable() bool { return c.State == Unbound || c.State == Disconnected }
+
 // Timeouts and backoff of a cluster connection.
 const (
 	probeTimeout   = 5 * time.Second

@@ -52,6 +52,8 @@ func (m *Model) objectFor(what string, mutating bool) (kube.Object, string) {
 	switch {
 	case obj == nil:
 		return kube.Object{}, what + ": select an object first"
+	case obj.FromITS:
+		return kube.Object{}, what + ": " + obj.Cluster + " cannot be reached; this object is known only from its ManifestWork on the ITS"
 	case mutating && m.cfg.ReadOnly:
 		return kube.Object{}, what + ": " + kube.ErrReadOnly.Error()
 	}

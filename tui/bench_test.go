@@ -15,6 +15,12 @@ import (
 // the redraw, with 20,000 rows open in the tree and the pane beside it.
 func BenchmarkScreenKeyPress20000Rows(b *testing.B) {
 	m, _ := screenWith20000Rows(b)
+	pressDownAndUp(b, m)
+}
+
+// pressDownAndUp times a cursor key and the redraw after it: down a
+// thousand rows, then up again, and so on.
+func pressDownAndUp(b *testing.B, m Model) {
 	down, up := tea.KeyPressMsg{Code: tea.KeyDown}, tea.KeyPressMsg{Code: tea.KeyUp}
 	i := 0
 	for b.Loop() {

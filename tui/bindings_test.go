@@ -68,4 +68,10 @@ func TestBindingsViewShowsEachCopysStateAndJumpsToIt(t *testing.T) {
 			t.Fatalf("enter on cluster3's copy: screen lacks %q:\n%s", want, s)
 		}
 	}
+	// What cluster3 holds is not read from it, nor acted on.
+	m = send(m, keys("e")...)
+	if s := screen(m); !strings.Contains(s, "Known only from the ITS: cluster3 cannot be read") ||
+		!strings.Contains(s, "edit: cluster3 cannot be reached; this object is known only from its ManifestWork on the ITS") {
+		t.Fatalf("the pane and e on cluster3's copy:\n%s", s)
+	}
 }

@@ -25,17 +25,7 @@ func BenchmarkHubWECsClustersKeyPress(b *testing.B) {
 	if !strings.Contains(screen(m), sandbox.HubWECName(1)) {
 		b.Fatalf("the clusters view does not show %s:\n%s", sandbox.HubWECName(1), screen(m))
 	}
-	down, up := tea.KeyPressMsg{Code: tea.KeyDown}, tea.KeyPressMsg{Code: tea.KeyUp}
-	i := 0
-	for b.Loop() {
-		key := down
-		if i++; i%2000 >= 1000 {
-			key = up
-		}
-		next, _ := m.Update(key)
-		m = next.(Model)
-		_ = m.View()
-	}
+	pressDownAndUp(b, m)
 }
 
 // hubWECFleet is a fleet of the sandbox's ITS with every cluster listed

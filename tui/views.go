@@ -225,7 +225,8 @@ func (m *Model) jumpToCopy(msg bindings.JumpMsg) tea.Cmd {
 	}
 	o, found := copyOf(m.objects.Find(kube.Filter{Clusters: []string{d.Cluster}, Namespace: ref.Namespace, Kinds: []string{ref.Kind}, Name: ref.Name, ShowSystem: true}))
 	var note string
-	if i := slices.IndexFunc(m.fleet.Members(), func(mem kube.Member) bool { return mem.Name == d.Cluster }); !found && i >= 0 && m.fleet.Members()[i].Connection.Unreachable() {
+	members := m.fleet.Members()
+	if i := slices.IndexFunc(members, func(mem kube.Member) bool { return mem.Name == d.Cluster }); !found && i >= 0 && members[i].Connection.Unreachable() {
 		o, found = copyOf(m.fleet.DeliveredObjects(d.Cluster))
 		note = d.Cluster + " cannot be reached: " + what + " as its ManifestWork " + d.Work + " on the ITS reports it"
 	}

@@ -101,6 +101,28 @@ func wdsConfig(kc *kube.Kubeconfig, named string) (string, *rest.Config, error) 
 	return wds, cfg, err
 }
 
+// wdsReader reads the binding policies of the WDS the UI shows: the one
+// named, whose failure is an error, else wds1 when the kubeconfig has a
+// usable one, else none (nil).
+func (ff *fleetFlags) wdsReader(named string) (string, *kube.WDSReader, error) {
+	kc, _, _, err := ff.loadConfig()
+	if err != nil {
+		return "", nil, err
+	}
+	wds, cfg, err := wdsConfig(kc, named)
+	if err == nil && cfg != nil {
+		var reader *kube.WDSReader
+		if reader, err = kube.NewWDSReader(cfg); err == nil {
+			return wds, reader, nil
+		}
+		err = fmt.Errorf("WDS context %q: %w", wds, err)
+	}
+	if named == "" {
+		return "", nil, nil
+	}
+	return "", nil, err
+}
+
 func policyNames(bindings []kube.PolicyBinding) string {
 	if len(bindings) == 0 {
 		return "none"
@@ -156,7 +178,7 @@ func printBindings(w io.Writer, output string, noHeaders bool, bindings []kube.P
 		}
 		for _, o := range b.Objects {
 			for _, d := range o.Deliveries {
-				cols := []string{b.Name, objectText(o.ObjectRef), d.Cluster, string(d.State), dash(d.Reason)}
+				cols := []string{b.Name, o.ObjectRef.Text(), d.Cluster, string(d.State), dash(d.Reason)}
 				if wide {
 					cols = append(cols, yesNo(d.Applied), yesNo(d.Available), dash(feedbackText(d.Feedback)), dash(d.Work))
 				}
@@ -165,18 +187,6 @@ func printBindings(w io.Writer, output string, noHeaders bool, bindings []kube.P
 		}
 	}
 	return tw.Flush()
-}
-
-// objectText is "namespace/Kind name", or "Kind name" for a cluster-scoped object.
-func objectText(r kube.ObjectRef) string {
-	kind := r.Kind
-	if kind == "" {
-		kind = r.Resource
-	}
-	if r.Namespace == "" {
-		return kind + " " + r.Name
-	}
-	return r.Namespace + "/" + kind + " " + r.Name
 }
 
 func yesNo(b bool) string {

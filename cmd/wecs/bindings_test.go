@@ -195,17 +195,7 @@ func TestBindingsJSONAgreesWithTheManifestWorks(t *testing.T) {
 // and comes back with the label.
 func TestBindingsFollowARelabelledWEC(t *testing.T) {
 	s := sandboxtest.Shared(t)
-	cfg, err := s.RESTConfig("its1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	oc := clusterclient.NewForConfigOrDie(cfg)
-	relabel := func(value string) {
-		patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, sandbox.MonitoringLabel, value)
-		if _, err := oc.ClusterV1().ManagedClusters().Patch(context.Background(), "cluster3", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	relabel := monitoringLabelOf(t, s, "cluster3")
 	monitoredOn := func() []string {
 		var out []string
 		for _, o := range findPolicy(must(bindingsJSON(t, s, sandbox.MonitoringPolicy)), sandbox.MonitoringPolicy).Objects {
@@ -234,6 +224,22 @@ func TestBindingsFollowARelabelledWEC(t *testing.T) {
 
 func must[T any](v T, _ int) T { return v }
 
+// monitoringLabelOf returns what sets the label monitoring-policy selects on a
+// ManagedCluster of the ITS.
+func monitoringLabelOf(t *testing.T, s *sandbox.State, cluster string) func(value string) {
+	cfg, err := s.RESTConfig("its1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc := clusterclient.NewForConfigOrDie(cfg)
+	return func(value string) {
+		patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, sandbox.MonitoringLabel, value)
+		if _, err := oc.ClusterV1().ManagedClusters().Patch(context.Background(), cluster, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestTUIBindingsViewShowsTheGapsAndFollowsARelabel opens :bindings on the
 // sandbox: shop-policy's web is NotAvailable on cluster2 only, with the
 // replicas; reports-policy is NotApplied with the agent's reason; gpu-policy
@@ -256,17 +262,7 @@ func TestTUIBindingsViewShowsTheGapsAndFollowsARelabel(t *testing.T) {
 		t.Errorf("web on cluster1 is not Available 3/3:\n%s", screen)
 	}
 
-	cfg, err := s.RESTConfig("its1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	oc := clusterclient.NewForConfigOrDie(cfg)
-	relabel := func(value string) {
-		patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, sandbox.MonitoringLabel, value)
-		if _, err := oc.ClusterV1().ManagedClusters().Patch(context.Background(), "cluster3", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	relabel := monitoringLabelOf(t, s, "cluster3")
 	term.Keys("/", sandbox.MonitoringPolicy, "Enter")
 	term.WaitFor(10*time.Second, "monitoring-policy → cluster1, cluster3", "cluster3       ✓ Available")
 	relabel("disabled")

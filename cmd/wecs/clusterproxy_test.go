@@ -206,7 +206,7 @@ func outagePod(t *testing.T, s *sandbox.State, cluster string) string {
 	cs := kubernetes.NewForConfigOrDie(cfg)
 	name := fmt.Sprintf("during-outage-%d", time.Now().Unix()%100000)
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "ghcr.io/example/app:1"}}}}
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "example/app:1"}}}}
 	if _, err := cs.CoreV1().Pods("batch").Create(t.Context(), pod, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -75,6 +75,10 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			// The ITS's clusters are drawn first; the WECs' first lists,
 			// which take the CPU for a while, start after that frame.
 			ff := &fleetFlags{kube: flags, configPath: *configPath, holdWECs: true}
+			wds, wdsReader, err := ff.wdsReader(wdsContext)
+			if err != nil {
+				return err
+			}
 			fleet, its, err := ff.openFleet(cmd.Context())
 			if err != nil {
 				return err
@@ -83,16 +87,8 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 				logLines = ff.config.LogLines
 			}
 			cfg := tui.Config{ITSContext: its, Mouse: mouse, LogLines: logLines, ReadOnly: flags.ReadOnly, Drawn: fleet.ReleaseWECs}
-			wds, wdsConfig, err := wdsConfig(ff.kubeconfig, wdsContext)
-			if err != nil {
-				return err
-			}
-			if wdsConfig != nil {
-				reader, err := kube.NewWDSReader(wdsConfig)
-				if err != nil {
-					return fmt.Errorf("WDS context %q: %w", wds, err)
-				}
-				cfg.WDS, cfg.WDSContext = reader, wds
+			if wdsReader != nil {
+				cfg.WDS, cfg.WDSContext = wdsReader, wds
 			}
 			model := tui.New(cfg, fleet, fleet.Tree)
 			output := quit.startingUI()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -108,7 +109,7 @@ func (u *upper) startHubWECs(ctx context.Context) error {
 }
 
 // hubWECsReadyFile is where the simulator says it has written every hub WEC.
-func hubWECsReadyFile(dir string) string { return dir + "/tmp/hub-wecs-ready" }
+func hubWECsReadyFile(dir string) string { return filepath.Join(dir, "tmp", "hub-wecs-ready") }
 
 // hubWECSim holds the simulator's clients of the ITS.
 type hubWECSim struct {

@@ -99,7 +99,7 @@ func (m *Model) SetSize(width, height int) {
 
 // Show puts the view on screen and starts reading the WDS.
 func (m *Model) Show() tea.Cmd {
-	m.visible = true
+	m.visible, m.search = true, ""
 	m.gen++
 	m.Refresh()
 	return m.read()
@@ -179,7 +179,7 @@ func (m *Model) addPolicy(p *kube.PolicyBinding) {
 		var copies []row
 		for j := range o.Deliveries {
 			d := &o.Deliveries[j]
-			if whole || m.matches(p.Name, objectText(o.ObjectRef), d.Cluster, string(d.State), d.Reason) {
+			if whole || m.matches(p.Name, o.ObjectRef.Text(), d.Cluster, string(d.State), d.Reason) {
 				copies = append(copies, row{policy: p, object: o, delivery: d})
 			}
 		}
@@ -222,7 +222,7 @@ func (m Model) SearchStatus() string {
 func (m Model) rowKey(r row) string {
 	key := r.policy.Name
 	if r.object != nil {
-		key += "/" + objectText(r.object.ObjectRef)
+		key += "/" + r.object.ObjectRef.Text()
 	}
 	if r.delivery != nil {
 		key += "/" + r.delivery.Cluster
@@ -289,18 +289,6 @@ func (m Model) Title() string {
 	return title
 }
 
-// objectText is "namespace/Kind name", or "Kind name" when cluster-scoped.
-func objectText(r kube.ObjectRef) string {
-	kind := r.Kind
-	if kind == "" {
-		kind = r.Resource
-	}
-	if r.Namespace == "" {
-		return kind + " " + r.Name
-	}
-	return r.Namespace + "/" + kind + " " + r.Name
-}
-
 // glyph pairs each state with a sign that reads without colour.
 func (m Model) glyph(s kube.DeliveryState) string {
 	switch s {
@@ -357,7 +345,7 @@ func (m Model) View() string {
 	if len(m.rows) == 0 {
 		text := "No binding policy: the WDS has none and no ManifestWork on the ITS names one."
 		if m.search != "" {
-			text = "Nothing matches /" + m.search + " (esc drops the search)."
+			text = "Nothing matches /" + m.search + " (/ then enter on an empty line drops the search)."
 		}
 		lines = append(lines, m.styles.Muted.Render(text))
 	}
@@ -369,7 +357,7 @@ func (m Model) View() string {
 		case r.delivery != nil:
 			line = m.copyLine(r.delivery)
 		case r.object != nil:
-			line = "  " + termtext.Clean(objectText(r.object.ObjectRef))
+			line = "  " + termtext.Clean(r.object.ObjectRef.Text())
 		default:
 			line = m.policyLine(r.policy)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
 	"github.com/wecs-tui/wecs/tui/events"
@@ -148,7 +149,7 @@ func (m *Model) openLogs() tea.Cmd {
 		m.logs.Close()
 		return nil
 	}
-	if o := m.target.Object; o != nil && o.RunsPods() {
+	if o := m.target.Object; o != nil && !o.FromITS && o.RunsPods() {
 		return m.logs.Open(*o, m.watcher.ClustersWith(*o))
 	}
 	return nil
@@ -167,7 +168,8 @@ func (m *Model) Select(t Target) tea.Cmd {
 	m.target, m.detail, m.err, m.reveal = t, kube.Detail{}, nil, false
 	m.view.Reset()
 	m.render()
-	if t.Object == nil {
+	if t.Object == nil || t.Object.FromITS {
+		// An object known only from the ITS is on a WEC that cannot be read.
 		return nil
 	}
 	m.loading = true
@@ -381,6 +383,9 @@ func (m *Model) render() {
 
 func (m *Model) problem() string {
 	switch {
+	case m.target.Object != nil && m.target.Object.FromITS:
+		return "Known only from the ITS: " + m.target.Object.Cluster + " cannot be read, and its ManifestWork " +
+			termtext.Clean(m.target.Object.DeliveredBy) + " reports this object."
 	case m.err != nil:
 		return "Cannot read it: " + m.err.Error() + " (r reconnects the cluster)"
 	case m.detail.Gone:

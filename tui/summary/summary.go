@@ -205,19 +205,21 @@ func (w *writer) object(in Input) {
 	if o.Namespace == "" {
 		where = o.Name
 	}
-	w.heading(o.Kind + " " + termtext.Clean(where) + w.s.Muted.Render(" on "+o.Cluster))
-	status := look.Status(w.s, o.Status).Render(look.ObjectGlyph(*o)) + " " + o.Ready
+	w.heading(termtext.Clean(o.Kind) + " " + termtext.Clean(where) + w.s.Muted.Render(" on "+o.Cluster))
+	status := look.Status(w.s, o.Status).Render(look.ObjectGlyph(*o)) + " " + termtext.Clean(o.Ready)
 	if o.Kind == "Pod" {
 		status += " · restarts " + o.RestartsText(in.Now)
 	}
 	w.field("status", status)
 	w.field("created", w.when(o.Created, in.Now))
-	w.field("uid", string(o.UID))
+	if !o.FromITS {
+		w.field("uid", string(o.UID))
+	}
 	apiVersion := o.Version
 	if o.Group != "" {
 		apiVersion = o.Group + "/" + o.Version
 	}
-	w.field("apiVersion", apiVersion)
+	w.field("apiVersion", termtext.Clean(apiVersion))
 	if o.DeliveredBy != "" {
 		policy := in.BindingPolicy
 		if policy == "" {

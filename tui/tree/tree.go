@@ -587,7 +587,7 @@ func (m Model) renderRow(r Row, selected bool) string {
 	case LevelObject:
 		body = m.objectLabel(*r.Object, max(m.width, 1)-ansi.StringWidth(prefix))
 	default:
-		body = r.Label + " " + m.styles.Muted.Render(countsText(r.Counts))
+		body = termtext.Clean(r.Label) + " " + m.styles.Muted.Render(countsText(r.Counts))
 	}
 	line := ansi.Truncate(prefix+body, max(m.width, 1), "…")
 	switch _, stale := m.staleSince[r.Cluster]; {
@@ -644,12 +644,12 @@ func (m Model) clusterLabel(r Row) string {
 func (m Model) objectLabel(o kube.Object, width int) string {
 	parts := []string{}
 	if o.Kind != "" {
-		parts = append(parts, m.styles.Muted.Render(o.Kind))
+		parts = append(parts, m.styles.Muted.Render(termtext.Clean(o.Kind)))
 	}
 	parts = append(parts, "", look.Status(m.styles, o.Status).Render(look.ObjectGlyph(o)))
 	name := len(parts) - 2
 	if o.Ready != "" {
-		parts = append(parts, o.Ready)
+		parts = append(parts, termtext.Clean(o.Ready))
 	}
 	if o.Restarts > 0 {
 		parts = append(parts, m.styles.Muted.Render("↻ "+o.RestartsText(time.Now())))
