@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -29,17 +30,29 @@ func TestHubWECsAreOnTheITSAsTheirAgentsWouldWriteThem(t *testing.T) {
 		t.Fatal(err)
 	}
 	oc, wc, kc := clusterclient.NewForConfigOrDie(cfg), workclient.NewForConfigOrDie(cfg), kubernetes.NewForConfigOrDie(cfg)
-	mcs, err := oc.ClusterV1().ManagedClusters().List(t.Context(), metav1.ListOptions{LabelSelector: sandbox.SimulatedLabel})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(mcs.Items) != s.HubWECs {
-		t.Fatalf("%d simulated ManagedClusters, want %d", len(mcs.Items), s.HubWECs)
-	}
-	for _, mc := range mcs.Items {
-		if !mc.Spec.HubAcceptsClient || !conditionTrue(mc.Status.Conditions, clusterv1.ManagedClusterConditionAvailable) ||
-			!conditionTrue(mc.Status.Conditions, clusterv1.ManagedClusterConditionJoined) || !conditionTrue(mc.Status.Conditions, clusterv1.ManagedClusterConditionHubAccepted) {
-			t.Errorf("%s: accepted %v, conditions %+v", mc.Name, mc.Spec.HubAcceptsClient, mc.Status.Conditions)
+	// The hub adds its HubAccepted condition on its own time, after the
+	// simulator has written the rest.
+	var unready []string
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Second) {
+		mcs, err := oc.ClusterV1().ManagedClusters().List(t.Context(), metav1.ListOptions{LabelSelector: sandbox.SimulatedLabel})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mcs.Items) != s.HubWECs {
+			t.Fatalf("%d simulated ManagedClusters, want %d", len(mcs.Items), s.HubWECs)
+		}
+		unready = unready[:0]
+		for _, mc := range mcs.Items {
+			if !mc.Spec.HubAcceptsClient || !conditionTrue(mc.Status.Conditions, clusterv1.ManagedClusterConditionAvailable) ||
+				!conditionTrue(mc.Status.Conditions, clusterv1.ManagedClusterConditionJoined) || !conditionTrue(mc.Status.Conditions, clusterv1.ManagedClusterConditionHubAccepted) {
+				unready = append(unready, fmt.Sprintf("%s: accepted %v, conditions %+v", mc.Name, mc.Spec.HubAcceptsClient, mc.Status.Conditions))
+			}
+		}
+		if len(unready) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a minute, %d hub WECs are not accepted, joined and available:\n%s", len(unready), strings.Join(unready, "\n"))
 		}
 	}
 	for _, n := range []int{1, 2, 10} {
