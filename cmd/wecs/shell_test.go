@@ -66,7 +66,9 @@ func execShellAndForward(t *testing.T, term *tmuxtest.Session, cluster, connecte
 
 	// A port-forward, offered the pod's declared port.
 	port := freePort(t)
-	term.Keys("F")
+	// Any key after a shell may be the one lost (see above): F again,
+	// unless the first one's step ("port-forward to …") is under way.
+	pressUntilEvery(term, "F", "forward to ", 5, time.Second)
 	term.WaitFor(60*time.Second, "forward to "+sandbox.LoggingPod+": ", "ports 80 (http)")
 	term.Keys(port+":80", "Enter")
 	term.WaitFor(30*time.Second, "forwarding localhost:"+port+"→80 to "+cluster+"/shop/pod/"+sandbox.LoggingPod)
