@@ -36,13 +36,21 @@ func TestCommandsReachTheWECsThroughTheITSAlone(t *testing.T) {
 	}
 
 	for _, c := range s.WECNames() {
-		out, errOut, code := runWecs(t, "get", kc, "--kind", "po", "--system", "--cluster", c, "-o", "name")
-		if code != 0 {
-			t.Fatalf("wecs get on %s: exit %d: %s", c, code, errOut)
+		// An earlier test's rollout may still be replacing pods: the two
+		// reads are compared again until they agree, for a while.
+		var got, want []string
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Second) {
+			out, errOut, code := runWecs(t, "get", kc, "--kind", "po", "--system", "--cluster", c, "-o", "name")
+			if code != 0 {
+				t.Fatalf("wecs get on %s: exit %d: %s", c, code, errOut)
+			}
+			got = strings.Fields(out)
+			slices.Sort(got)
+			if want = kubectlLines(t, s, c, "get", "pods", "-A", "-o", "name"); slices.Equal(got, want) || time.Now().After(deadline) {
+				break
+			}
 		}
-		got := strings.Fields(out)
-		slices.Sort(got)
-		if want := kubectlLines(t, s, c, "get", "pods", "-A", "-o", "name"); !slices.Equal(got, want) {
+		if !slices.Equal(got, want) {
 			t.Errorf("%s through the ITS:\nwecs    %v\nkubectl %v", c, got, want)
 		}
 	}

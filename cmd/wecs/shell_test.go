@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,8 +62,7 @@ func execShellAndForward(t *testing.T, term *tmuxtest.Session, cluster, connecte
 	// again is harmless.
 	pressUntil(term, "d", "esc back", 20)
 	term.WaitFor(20*time.Second, "Pod shop/"+sandbox.LoggingPod+" on "+cluster)
-	term.Keys("q")
-	term.WaitGone(10*time.Second, "esc back")
+	leavePane(t, term)
 
 	// A port-forward, offered the pod's declared port.
 	port := freePort(t)
@@ -98,4 +98,23 @@ func execShellAndForward(t *testing.T, term *tmuxtest.Session, cluster, connecte
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// leavePane leaves the focused pane with q, which may be lost after a
+// shell too: q again while the pane keeps the focus, and no to the quit
+// question should a late first q have left the pane before the second.
+func leavePane(t *testing.T, term *tmuxtest.Session) {
+	t.Helper()
+	for range 5 {
+		if !strings.Contains(term.Screen(), "esc back") {
+			break
+		}
+		term.Keys("q")
+		time.Sleep(time.Second)
+	}
+	if strings.Contains(term.Screen(), "quit wecs?") {
+		term.Keys("n")
+		term.WaitGone(10*time.Second, "quit wecs?")
+	}
+	term.WaitGone(10*time.Second, "esc back")
 }
