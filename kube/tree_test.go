@@ -252,6 +252,8 @@ func TestSameObjectComparesEveryField(t *testing.T) {
 			f.SetString("x")
 		case reflect.Int:
 			f.SetInt(1)
+		case reflect.Bool:
+			f.SetBool(true)
 		case reflect.Slice:
 			f.Set(reflect.ValueOf([]types.UID{"x"}))
 		case reflect.Map:
