@@ -53,6 +53,12 @@ type FleetOptions struct {
 	// Kinds, when set, are the only kinds read on each WEC (kind names,
 	// compared case-insensitively): a command about pods lists pods alone.
 	Kinds []string
+	// Namespace, when set, is the only namespace namespaced kinds are read
+	// in: a command about one object reads its namespace alone.
+	Namespace string
+	// Clusters, when set, are the only WECs watched: a command about one
+	// object reads its WEC alone. The others are members all the same.
+	Clusters []string
 	// HoldWECs keeps the WECs' watches from starting until ReleaseWECs: a
 	// UI draws the ITS's clusters first, before the WECs' first lists take
 	// the CPU.
@@ -340,6 +346,9 @@ func (f *Fleet) startWatchLocked(name string, b Binding, cfg *rest.Config, err e
 	if _, ok := f.clusters[name]; !ok || f.bindings[name] != b || f.watches[name] != nil {
 		return
 	}
+	if len(f.opts.Clusters) > 0 && !slices.Contains(f.opts.Clusters, name) {
+		return
+	}
 	if err != nil {
 		f.bindings[name] = Binding{Problem: err.Error()}
 		return
@@ -348,7 +357,7 @@ func (f *Fleet) startWatchLocked(name string, b Binding, cfg *rest.Config, err e
 	ctx, cancel := context.WithCancel(f.ctx)
 	namespaces := append(slices.Clone(f.opts.Namespaces), f.kc.ContextNamespace(b.Context))
 	w := newClusterWatch(name, cfg, namespaces, f.Tree, f.notify)
-	w.kinds = f.opts.Kinds
+	w.kinds, w.namespace = f.opts.Kinds, f.opts.Namespace
 	f.watches[name] = &runningWatch{watch: w, binding: b, cancel: cancel}
 	run := func() { go w.run(ctx) }
 	if f.opts.HoldWECs && !f.released {

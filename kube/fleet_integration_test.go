@@ -605,3 +605,54 @@ func TestHeldWECsWaitForTheRelease(t *testing.T) {
 		t.Fatal("no object read after the release")
 	}
 }
+
+// TestAFleetAboutOneObjectReadsItsNamespaceAndWECAlone: with Namespace,
+// Clusters and Kinds, as the commands about one object open it, the fleet
+// reads the pods of that namespace on that WEC and nothing else, and they
+// are the server's.
+func TestAFleetAboutOneObjectReadsItsNamespaceAndWECAlone(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	kc, _ := kubeconfigAt(t, s.Kubeconfig)
+	f := kube.NewFleet(kc, "its1", kube.FleetOptions{Kinds: []string{"Pod"}, Namespace: "shop", Clusters: []string{"cluster1"}})
+	runFleet(t, f)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	f.WaitSettled(ctx)
+	want := podNames(t, s, "cluster1", "shop")
+	var got []string
+	for _, o := range f.Tree.Find(kube.Filter{ShowSystem: true}) {
+		if o.Cluster != "cluster1" || o.Namespace != "shop" || o.Kind != "Pod" {
+			t.Errorf("read %s, outside cluster1's pods of shop", o)
+			continue
+		}
+		got = append(got, o.Name)
+	}
+	slices.Sort(got)
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("pods of cluster1/shop: got %v, the server has %v", got, want)
+	}
+	for _, m := range f.Members() {
+		if m.Name != "cluster1" && (m.Connection.State == kube.Connected || m.Connection.State == kube.Connecting) {
+			t.Errorf("%s is %s; only cluster1 should be read", m.Name, m.Connection.State)
+		}
+	}
+}
+
+// podNames are the names of a namespace's pods on a WEC, sorted.
+func podNames(t *testing.T, s *sandbox.State, cluster, namespace string) []string {
+	t.Helper()
+	cfg, err := s.RESTConfig(cluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := kubernetes.NewForConfigOrDie(cfg).CoreV1().Pods(namespace).List(t.Context(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range list.Items {
+		out = append(out, p.Name)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -118,6 +118,9 @@ type clusterWatch struct {
 	namespaces []string
 	// kinds, when set, are the only kinds read (see FleetOptions.Kinds).
 	kinds []string
+	// namespace, when set, is the only namespace namespaced kinds are read
+	// in (see FleetOptions.Namespace).
+	namespace string
 	// expected are the kinds of the last session (only run reads and
 	// writes them): a discovery without one of them is retried.
 	expected map[schema.GroupResource]bool
@@ -434,7 +437,11 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 	}
 	var clusterWide []*kindWatch
 	for _, gvr := range gvrs {
-		kw, err := watchKind(gvr, "")
+		namespace := ""
+		if found.namespaced[gvr.GroupResource()] {
+			namespace = w.namespace
+		}
+		kw, err := watchKind(gvr, namespace)
 		if err != nil {
 			return false, err
 		}
@@ -444,10 +451,11 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 		return false, err
 	}
 	// A namespaced kind the user may not list cluster-wide is watched in
-	// each namespace where it may be.
+	// each namespace where it may be (unless one namespace is all that is
+	// read).
 	var refused []schema.GroupVersionResource
 	for _, kw := range clusterWide {
-		if kw.forbidden && found.namespaced[kw.gvr.GroupResource()] {
+		if kw.forbidden && found.namespaced[kw.gvr.GroupResource()] && w.namespace == "" {
 			refused = append(refused, kw.gvr)
 		}
 	}

@@ -59,15 +59,15 @@ func whyNotRead(c kube.Connection) string {
 type fleetFlags struct {
 	kube       *kube.Flags
 	configPath string
-	// namespaces are where to watch kinds the user may not list
-	// cluster-wide (the namespace a command is about).
-	namespaces []string
 	// config is the config file's content, and kubeconfig the kubeconfig,
 	// once loadConfig has read them.
 	config     config.Config
 	kubeconfig *kube.Kubeconfig
-	// kinds, when set, are the only kinds the command reads.
-	kinds []string
+	// kinds, when set, are the only kinds the command reads; namespace,
+	// the only namespace; clusters, the only WECs.
+	kinds     []string
+	namespace string
+	clusters  []string
 	// holdWECs holds the WECs' watches until the fleet's ReleaseWECs.
 	holdWECs bool
 }
@@ -93,7 +93,8 @@ func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error
 		return nil, "", err
 	}
 	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts, HoldWECs: ff.holdWECs,
-		Namespaces: append(slices.Clone(ff.config.Namespaces), ff.namespaces...), Kinds: ff.kinds})
+		Namespaces: ff.config.Namespaces, Kinds: ff.kinds,
+		Namespace: ff.namespace, Clusters: ff.clusters})
 	if err := fleet.Start(ctx); err != nil {
 		return nil, "", err
 	}

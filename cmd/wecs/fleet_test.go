@@ -31,9 +31,10 @@ const runTimeout = 3 * time.Minute
 // runWecs runs the built binary and returns stdout, stderr and the exit code.
 func runWecs(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
+	bin := buildWecs(t) // built before the run's time starts
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, buildWecs(t), args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

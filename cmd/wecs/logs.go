@@ -55,8 +55,10 @@ func (r objectRef) get(ctx context.Context, fleet *kube.Fleet) (kube.Object, err
 	return kube.Object{}, err
 }
 
-// openObject starts the fleet and reads the object arg names.
-func (ff *fleetFlags) openObject(ctx context.Context, arg string) (*kube.Fleet, kube.Object, error) {
+// openObject starts the fleet and reads the object arg names. The fleet
+// reads the object's namespace alone, of the kinds about it, on its WEC
+// alone unless allClusters.
+func (ff *fleetFlags) openObject(ctx context.Context, arg string, allClusters bool) (*kube.Fleet, kube.Object, error) {
 	ref, err := parseRef(arg)
 	if err != nil {
 		return nil, kube.Object{}, err
@@ -66,8 +68,11 @@ func (ff *fleetFlags) openObject(ctx context.Context, arg string) (*kube.Fleet, 
 			return nil, kube.Object{}, err
 		}
 	}
-	ff.namespaces = []string{ref.namespace}
+	ff.namespace = ref.namespace
 	ff.kinds = kindsAbout(ref.kind)
+	if !allClusters {
+		ff.clusters = []string{ref.cluster}
+	}
 	fleet, err := ff.startFleet(ctx)
 	if err != nil {
 		return nil, kube.Object{}, err
@@ -128,7 +133,7 @@ With --all-clusters, the same workload on every WEC that has it (the cluster joi
 			if opts.Tail < -1 {
 				return fmt.Errorf("--tail %d: give a number of lines, or -1 for all", opts.Tail)
 			}
-			fleet, o, err := ff.openObject(cmd.Context(), args[0])
+			fleet, o, err := ff.openObject(cmd.Context(), args[0], allClusters)
 			if err != nil {
 				return err
 			}
@@ -182,7 +187,7 @@ func newEvents(kf *kube.Flags, configPath *string) *cobra.Command {
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ff.configPath = *configPath
-			fleet, o, err := ff.openObject(cmd.Context(), args[0])
+			fleet, o, err := ff.openObject(cmd.Context(), args[0], false)
 			if err != nil {
 				return err
 			}
