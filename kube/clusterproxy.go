@@ -18,6 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -198,6 +199,10 @@ type tunnelTransport struct {
 	http.RoundTripper
 	dialed *rest.Config
 }
+
+// CloseIdleConnections closes the tunnels no request uses: the fleet calls
+// it once the watch of a binding that is gone has ended.
+func (t *tunnelTransport) CloseIdleConnections() { utilnet.CloseIdleConnectionsFor(t.RoundTripper) }
 
 func metaCondition(conds []metav1.Condition, typ string) *metav1.Condition {
 	for i := range conds {

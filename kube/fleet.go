@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
@@ -359,7 +360,14 @@ func (f *Fleet) startWatchLocked(name string, b Binding, cfg *rest.Config, err e
 	w := newClusterWatch(name, cfg, namespaces, f.Tree, f.notify)
 	w.kinds, w.namespace = f.opts.Kinds, f.opts.Namespace
 	f.watches[name] = &runningWatch{watch: w, binding: b, cancel: cancel}
-	run := func() { go w.run(ctx) }
+	run := func() {
+		go func() {
+			w.run(ctx)
+			// A transport of this binding's own (through the cluster-proxy)
+			// is not used again once its watch ends.
+			utilnet.CloseIdleConnectionsFor(cfg.Transport)
+		}()
+	}
 	if f.opts.HoldWECs && !f.released {
 		f.held = append(f.held, run)
 		return
