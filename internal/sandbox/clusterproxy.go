@@ -291,28 +291,16 @@ func (u *upper) startServiceForwarder(planes []*controlPlane) error {
 // forwardServices copies every connection to a FROM address to its TO
 // address, until a listener fails.
 func forwardServices(pairs string) error {
-	failed := make(chan error, 1)
-	for _, pair := range strings.Split(pairs, ",") {
-		from, to, ok := strings.Cut(pair, "=")
-		if !ok {
-			return fmt.Errorf("%s: %q is not FROM=TO", serviceForwardsEnv, pair)
-		}
-		l, err := net.Listen("tcp", from)
-		if err != nil {
-			return err
-		}
-		go func() {
+	return servePairs(serviceForwardsEnv, "FROM=TO", pairs, func(from, _ string) string { return from },
+		func(l net.Listener, _, to string) error {
 			for {
 				conn, err := l.Accept()
 				if err != nil {
-					failed <- err
-					return
+					return err
 				}
 				go forward(conn, to)
 			}
-		}()
-	}
-	return <-failed
+		})
 }
 
 // forward copies between conn and a new connection to addr until either closes.

@@ -80,21 +80,37 @@ func PortServerAnswer(cluster, path string) string {
 
 // servePorts serves every CLUSTER=PORT pair of pairs until one server fails.
 func servePorts(pairs string) error {
+	return servePairs(portServerEnv, "CLUSTER=PORT", pairs, func(_, port string) string { return net.JoinHostPort("127.0.0.1", port) },
+		func(l net.Listener, cluster, _ string) error {
+			server := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				fmt.Fprint(w, PortServerAnswer(cluster, r.URL.Path))
+			})}
+			return server.Serve(l)
+		})
+}
+
+// servePairs listens, for each KEY=VALUE pair of the comma-separated pairs
+// (named by env, written as form), at the address addr gives, and serves
+// each listener with serve; it returns the first failure.
+func servePairs(env, form, pairs string, addr func(key, value string) string, serve func(l net.Listener, key, value string) error) error {
 	failed := make(chan error, 1)
 	for _, pair := range strings.Split(pairs, ",") {
-		cluster, port, ok := strings.Cut(pair, "=")
+		key, value, ok := strings.Cut(pair, "=")
 		if !ok {
-			return fmt.Errorf("%s: %q is not CLUSTER=PORT", portServerEnv, pair)
+			return fmt.Errorf("%s: %q is not %s", env, pair, form)
 		}
-		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+		l, err := net.Listen("tcp", addr(key, value))
 		if err != nil {
 			return err
 		}
-		server := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			fmt.Fprint(w, PortServerAnswer(cluster, r.URL.Path))
-		})}
-		go func() { failed <- server.Serve(l) }()
+		go func() {
+			err := serve(l, key, value)
+			select {
+			case failed <- err:
+			default:
+			}
+		}()
 	}
 	return <-failed
 }
