@@ -47,10 +47,16 @@ func TestTUIStagedViewListsTheWDSAndEditsItsCopy(t *testing.T) {
 	term.WaitFor(60*time.Second, "cluster1 Active ● Connected")
 	term.Keys(":staged", "Enter")
 	screen := term.WaitFor(30*time.Second, "Staged workloads · WDS wds1 · ", "KIND")
-	row := regexp.MustCompile(`(?m)^(\S+)\s+(\S+)\s+(\S+)\s+\S+\s+(.+?)\s*$`)
+	// The rows: from the line after the head to the first empty one.
+	row := regexp.MustCompile(`^(\S+)\s+(\S+)\s+(\S+)\s+\S+\s+(.+?)\s*$`)
+	rows, _, _ := strings.Cut(strings.SplitN(screen[strings.Index(screen, "KIND"):], "\n", 2)[1], "\n\n")
 	var got []string
 	policies := map[string]string{}
-	for _, m := range row.FindAllStringSubmatch(screen[strings.Index(screen, "KIND"):], -1)[1:] {
+	for _, line := range strings.Split(rows, "\n") {
+		m := row.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("row %q is not KIND NAMESPACE NAME LABELS POLICIES:\n%s", line, screen)
+		}
 		key := m[1] + "/" + m[2] + "/" + m[3]
 		got = append(got, key)
 		policies[key] = m[4]
