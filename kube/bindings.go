@@ -8,8 +8,6 @@ import (
 	"strconv"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
 	workclient "open-cluster-management.io/api/client/work/clientset/versioned"
@@ -414,43 +412,15 @@ func ReadBindings(ctx context.Context, itsConfig, wdsConfig *rest.Config) ([]Pol
 	if wdsConfig == nil {
 		return ComputeBindings(nil, clusters, works), nil
 	}
-	reader, err := NewWDSReader(wdsConfig)
+	client, err := NewWDSClient(wdsConfig)
 	if err != nil {
 		return nil, err
 	}
-	wds, err := reader.Read(ctx)
+	wds, err := client.Read(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return ComputeBindings(&wds, clusters, works), nil
-}
-
-// WDSReader reads a WDS's BindingPolicies and the objects they may select.
-type WDSReader struct {
-	dyn  dynamic.Interface
-	disc discovery.DiscoveryInterface
-}
-
-// NewWDSReader prepares the reads of the WDS behind config.
-func NewWDSReader(config *rest.Config) (*WDSReader, error) {
-	dyn, err := dynamic.NewForConfig(config)
-	if err != nil {
-		return nil, err
-	}
-	disc, err := discovery.NewDiscoveryClientForConfig(config)
-	if err != nil {
-		return nil, err
-	}
-	return &WDSReader{dyn: dyn, disc: disc}, nil
-}
-
-// Read reads the WDS's BindingPolicies and objects once.
-func (r *WDSReader) Read(ctx context.Context) (bindingpolicy.WDS, error) {
-	wds, err := bindingpolicy.Read(ctx, r.dyn, r.disc)
-	if err != nil {
-		return wds, fmt.Errorf("WDS: %w", err)
-	}
-	return wds, nil
 }
 
 // BindingClusters are the fleet's members as binding policies see them.

@@ -44,6 +44,9 @@ type Object struct {
 	// the ManifestWork DeliveredBy names, on the ITS (its WEC cannot be
 	// reached).
 	FromITS bool
+	// FromWDS: the object is a WDS's copy, which KubeStellar delivers to
+	// WECs; Cluster names the WDS's context.
+	FromWDS bool
 	// Usage is a Pod's node and requests or a Node's allocatable (nil for
 	// other kinds): what the node capacity view adds up.
 	Usage *Usage

@@ -36,10 +36,15 @@ type actionDoneMsg struct {
 }
 
 // objectFor is the object under the cursor, or why what cannot act on it.
-// While a table shows, that is its selected row.
+// While a table or the staged view shows, that is its selected row; of the
+// WDS's copy of an object, only its details and its edit are shown here.
 func (m *Model) objectFor(what string, mutating bool) (kube.Object, string) {
 	var obj *kube.Object
-	if m.tableShown() {
+	if m.stagedShown() {
+		if s, ok := m.views.staged.Selected(); ok {
+			obj = &s.Object
+		}
+	} else if m.tableShown() {
 		if o, ok := m.views.table.Selected(); ok {
 			obj = &o
 		}
@@ -54,6 +59,8 @@ func (m *Model) objectFor(what string, mutating bool) (kube.Object, string) {
 		return kube.Object{}, what + ": select an object first"
 	case obj.FromITS:
 		return kube.Object{}, what + ": " + obj.Cluster + " cannot be reached; this object is known only from its ManifestWork on the ITS"
+	case obj.FromWDS && what != "edit" && what != "details":
+		return kube.Object{}, what + ": this is the WDS's copy, which wecs only shows and edits (kubectl --context " + obj.Cluster + " does the rest)"
 	case mutating && m.cfg.ReadOnly:
 		return kube.Object{}, what + ": " + kube.ErrReadOnly.Error()
 	}
@@ -89,6 +96,9 @@ func (m *Model) edit() tea.Cmd {
 	o, why := m.objectFor("edit", true)
 	if why != "" {
 		return status.Problem(why)
+	}
+	if o.FromWDS {
+		return m.editStaged(o)
 	}
 	return m.checked("edit", "update", "", o, func(m *Model) tea.Cmd { return m.editor.Start(o) })
 }
@@ -239,8 +249,11 @@ func (m *Model) actionResult(msg tea.Msg) (tea.Cmd, bool) {
 	case clipboardMsg:
 		return tea.Batch(status.Note(msg.note), tea.SetClipboard(msg.text)), true
 	case editor.DoneMsg:
-		if msg.Failed {
+		switch {
+		case msg.Failed:
 			return status.Problem(msg.Note), true
+		case msg.Saved && msg.Object.FromWDS:
+			return status.Note(m.views.staged.EditedNote(msg.Object)), true
 		}
 		return status.Note(msg.Note), true
 	}

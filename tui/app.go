@@ -42,10 +42,20 @@ type Config struct {
 	ReadOnly bool
 	// Drawn, if set, is called once the first frame is on the screen.
 	Drawn func()
-	// WDS, if set, reads the BindingPolicies of the WDS behind the
-	// context WDSContext, for the bindings view.
-	WDS        bindings.WDS
+	// WDS, if set, is the WDS behind the context WDSContext: the bindings
+	// view reads its BindingPolicies, the staged view its objects, which
+	// an edit there changes.
+	WDS        WDS
 	WDSContext string
+}
+
+// WDS is a KubeStellar WDS (a *kube.WDSClient).
+type WDS interface {
+	bindings.WDS
+	// EditableText and Update edit its objects.
+	editor.Store
+	// Can asks it whether the user may verb an object.
+	Can(ctx context.Context, verb string, o kube.Object) kube.Permission
 }
 
 // Fleet is the live data the UI shows (a *kube.Fleet).
@@ -276,7 +286,7 @@ func (m *Model) openPane(tab pane.Tab) tea.Cmd {
 
 // paneVisible reports whether the details pane is on screen.
 func (m *Model) paneVisible() bool {
-	return m.width >= splitWidth && !m.tableShown() || m.paneFocused()
+	return m.width >= splitWidth && !m.listShown() || m.paneFocused()
 }
 
 // showSelected points the pane at the selection (the table's or the
@@ -285,8 +295,12 @@ func (m *Model) showSelected() tea.Cmd {
 	if !m.paneVisible() {
 		return nil
 	}
-	if m.tableShown() {
-		if t, ok := m.tableTarget(); ok {
+	if m.listShown() {
+		t, ok := m.tableTarget()
+		if m.stagedShown() {
+			t, ok = m.stagedTarget()
+		}
+		if ok {
 			return m.pane.Select(t)
 		}
 		return nil
@@ -312,7 +326,7 @@ func (m *Model) layout() {
 	body := max(m.height-4, 1) // header, filters, breadcrumbs, footer
 	m.views.setSize(m.width, body)
 	switch {
-	case m.width >= splitWidth && !m.tableShown():
+	case m.width >= splitWidth && !m.listShown():
 		treeWidth := m.width * 45 / 100
 		m.tree.SetSize(treeWidth, body)
 		m.pane.SetSize(m.width-treeWidth-3, body)
@@ -423,7 +437,7 @@ func (m Model) body() string {
 		return m.help.View()
 	case page.view != nil:
 		return page.view.View()
-	case m.paneFocused() && m.tableShown():
+	case m.paneFocused() && m.listShown():
 		return m.pane.View()
 	case m.width >= splitWidth:
 		treeWidth := m.width * 45 / 100
@@ -443,8 +457,10 @@ func (m Model) View() tea.View {
 	switch v := m.viewShown(); {
 	case v == &m.views.table:
 		top = []string{m.header(), m.viewTitle(v), m.filterLine()}
+	case v == &m.views.staged && m.paneFocused():
+		top = []string{m.header(), m.viewTitle(v), m.stagedCrumbs()}
 	case v != nil:
-		top = []string{m.header(), m.viewTitle(v), m.styles.Muted.Render(":clusters · :nodes · :health · :bindings · :pf · esc back to the tree")}
+		top = []string{m.header(), m.viewTitle(v), m.styles.Muted.Render(":clusters · :nodes · :health · :bindings · :staged · :pf · esc back to the tree")}
 	}
 	bottom := []string{m.footer()}
 	bodyLines := strings.Split(m.body(), "\n")

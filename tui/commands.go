@@ -33,11 +33,12 @@ var commands = []struct{ line, what string }{
 	{":nodes [C]", "node capacity of cluster C"},
 	{":health", "fleet health check"},
 	{":bindings", "binding policies → objects → WECs, with the gaps"},
+	{":staged (:wds)", "the WDS's staged workloads and the policies that select them"},
 	{":help", "this help"},
 	{":q", "quit"},
 }
 
-var commandWords = []string{"clusters", "nodes", "health", "bindings", "cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "kind", "help", "q", "quit",
+var commandWords = []string{"clusters", "nodes", "health", "bindings", "staged", "wds", "cluster", "ns", "namespace", "status", "label", "delivered", "system", "clear", "all", "kind", "help", "q", "quit",
 	"edit", "delete", "scale", "restart", "export"}
 
 // runLine runs a ":" line.

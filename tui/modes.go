@@ -19,6 +19,7 @@ import (
 	"github.com/wecs-tui/wecs/tui/logview"
 	"github.com/wecs-tui/wecs/tui/nodes"
 	"github.com/wecs-tui/wecs/tui/pane"
+	"github.com/wecs-tui/wecs/tui/staged"
 	"github.com/wecs-tui/wecs/tui/status"
 	"github.com/wecs-tui/wecs/tui/table"
 	"github.com/wecs-tui/wecs/tui/textview"
@@ -44,6 +45,7 @@ var (
 	_ fleetView = (*nodes.Model)(nil)
 	_ fleetView = (*health.Model)(nil)
 	_ fleetView = (*bindings.Model)(nil)
+	_ fleetView = (*staged.Model)(nil)
 	_ fleetView = (*forwards.Model)(nil)
 	_ fleetView = (*table.Model)(nil)
 )
@@ -148,6 +150,9 @@ func (m *Model) keymaps() []keymap.Map[Model] {
 	case modePane:
 		return []keymap.Map[Model]{paneKeys(), sharedKeys(), actionKeys()}
 	case modeView:
+		if m.stagedShown() {
+			return []keymap.Map[Model]{viewKeys(), stagedKeys()}
+		}
 		return []keymap.Map[Model]{viewKeys()}
 	case modeTable:
 		return []keymap.Map[Model]{tableKeys(), rowKeys(), sharedKeys(), actionKeys(), podKeys()}
@@ -242,10 +247,26 @@ func searchKey() keymap.Binding[Model] {
 		})}
 }
 
+// summaryKey and yamlKey open the pane's tabs on the selection, in the
+// tree, a table or the staged view.
+func summaryKey(short string) keymap.Binding[Model] {
+	return keymap.Binding[Model]{Keys: []string{"d", "1"}, Short: short, Long: "Summary tab", Run: openTab(pane.TabSummary)}
+}
+
+func yamlKey() keymap.Binding[Model] {
+	return keymap.Binding[Model]{Keys: []string{"y", "2"}, Long: "YAML tab", Run: openTab(pane.TabYAML)}
+}
+
+// editKey edits the selected object: on its WEC, or in the WDS for a
+// staged one.
+func editKey() keymap.Binding[Model] {
+	return keymap.Binding[Model]{Keys: []string{"e"}, Short: "e edit", Long: "edit in $KUBE_EDITOR / $EDITOR / vi", Disabled: noObject("edit", true), Run: do((*Model).edit)}
+}
+
 func sharedKeys() keymap.Map[Model] {
 	return keymap.Map[Model]{Title: "Everywhere", Bindings: []keymap.Binding[Model]{
-		{Keys: []string{"d", "1"}, Short: "d/y/v details", Long: "Summary tab", Run: openTab(pane.TabSummary)},
-		{Keys: []string{"y", "2"}, Long: "YAML tab", Run: openTab(pane.TabYAML)},
+		summaryKey("d/y/v details"),
+		yamlKey(),
 		{Keys: []string{"v", "3"}, Long: "Events tab", Run: openTab(pane.TabEvents)},
 		{Keys: []string{"L", "4"}, Long: "Logs tab", Run: openTab(pane.TabLogs)},
 		searchKey(),
@@ -267,7 +288,7 @@ func podKeys() keymap.Map[Model] {
 
 func actionKeys() keymap.Map[Model] {
 	return keymap.Map[Model]{Title: "Actions", Bindings: []keymap.Binding[Model]{
-		{Keys: []string{"e"}, Long: "edit in $KUBE_EDITOR / $EDITOR / vi", Disabled: noObject("edit", true), Run: do((*Model).edit)},
+		editKey(),
 		{Keys: []string{"ctrl+d"}, Long: "delete (asks first)", Disabled: noObject("delete", true), Run: do((*Model).remove)},
 	}}
 }
@@ -338,6 +359,7 @@ func treeKeys() keymap.Map[Model] {
 		keymap.Binding[Model]{Keys: []string{"U"}, Long: "node capacity of the cluster", Run: do(func(m *Model) tea.Cmd { return m.showNodes("") })},
 		keymap.Binding[Model]{Keys: []string{"H"}, Long: "fleet health check", Run: do((*Model).showHealth)},
 		keymap.Binding[Model]{Keys: []string{"B"}, Long: "bindings: each policy's objects on each WEC, and the gaps", Run: do((*Model).showBindings)},
+		keymap.Binding[Model]{Keys: []string{"W"}, Long: "staged workloads of the WDS and the policies that select them", Run: do((*Model).showStaged)},
 		keymap.Binding[Model]{Keys: []string{"q"}, Short: "q quit", Long: "quit (asks first; ctrl+c, :q do not)", Run: do(func(m *Model) tea.Cmd {
 			m.ask(confirm.Ask("quit wecs?", func() tea.Msg { return quitMsg{} }))
 			return nil

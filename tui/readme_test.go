@@ -28,6 +28,8 @@ var readmeWalk = [][]string{
 	{"U", "enter"},
 	{"H"},
 	{"B"},
+	{"W"},
+	{"W", "enter"},
 	{":pf", "enter"},
 	{":pods", "enter"},
 	{":pods", "enter", "/", "web", "enter"},

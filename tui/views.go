@@ -15,6 +15,7 @@ import (
 	"github.com/wecs-tui/wecs/tui/forwards"
 	"github.com/wecs-tui/wecs/tui/health"
 	"github.com/wecs-tui/wecs/tui/nodes"
+	"github.com/wecs-tui/wecs/tui/staged"
 	"github.com/wecs-tui/wecs/tui/status"
 	"github.com/wecs-tui/wecs/tui/table"
 )
@@ -61,6 +62,7 @@ type fleetViewSet struct {
 	nodes    nodes.Model
 	health   health.Model
 	bindings bindings.Model
+	staged   staged.Model
 	forwards forwards.Model
 	table    table.Model
 }
@@ -75,11 +77,11 @@ func newFleetViews(cfg Config, fleet Fleet, objects *kube.Tree, s theme.Styles) 
 	cl := clusters.New(fleet, requests, s)
 	cl.ReadOnly = cfg.ReadOnly
 	return &fleetViewSet{clusters: cl, nodes: nodes.New(objects, fleet.ClusterNames, s), health: health.New(fleet, objects, s),
-		bindings: bindings.New(fleet, cfg.WDS, cfg.WDSContext, s), forwards: forwards.New(s), table: table.New(objects, s)}
+		bindings: bindings.New(fleet, cfg.WDS, cfg.WDSContext, s), staged: staged.New(fleet, cfg.WDS, cfg.WDSContext, s), forwards: forwards.New(s), table: table.New(objects, s)}
 }
 
 func (vs *fleetViewSet) all() []fleetView {
-	return []fleetView{&vs.clusters, &vs.nodes, &vs.health, &vs.bindings, &vs.forwards, &vs.table}
+	return []fleetView{&vs.clusters, &vs.nodes, &vs.health, &vs.bindings, &vs.staged, &vs.forwards, &vs.table}
 }
 
 func (vs *fleetViewSet) setSize(width, height int) {
@@ -137,8 +139,13 @@ func (m *Model) showBindings() tea.Cmd {
 	return m.views.bindings.Show()
 }
 
+func (m *Model) showStaged() tea.Cmd {
+	m.showView(&m.views.staged)
+	return m.views.staged.Show()
+}
+
 // viewCommand runs the ":" commands of the fleet views: clusters [STATUS],
-// nodes [CLUSTER], health, bindings. It reports whether the line was one of
+// nodes [CLUSTER], health, bindings, staged. It reports whether the line was one of
 // them.
 func (m *Model) viewCommand(name, arg string) (tea.Cmd, bool, error) {
 	switch strings.ToLower(name) {
@@ -164,6 +171,8 @@ func (m *Model) viewCommand(name, arg string) (tea.Cmd, bool, error) {
 		return m.showHealth(), true, nil
 	case "bindings", "bindingpolicies", "bp":
 		return m.showBindings(), true, nil
+	case "staged", "wds":
+		return m.showStaged(), true, nil
 	case "pf", "portforward", "portforwards", "forwards":
 		m.showView(&m.views.forwards)
 		return nil, true, nil

@@ -101,19 +101,19 @@ func wdsConfig(kc *kube.Kubeconfig, named string) (string, *rest.Config, error) 
 	return wds, cfg, err
 }
 
-// wdsReader reads the binding policies of the WDS the UI shows: the one
-// named, whose failure is an error, else wds1 when the kubeconfig has a
-// usable one, else none (nil).
-func (ff *fleetFlags) wdsReader(named string) (string, *kube.WDSReader, error) {
+// wdsClient reaches the WDS the UI shows (its binding policies and staged
+// objects): the one named, whose failure is an error, else wds1 when the
+// kubeconfig has a usable one, else none (nil).
+func (ff *fleetFlags) wdsClient(named string) (string, *kube.WDSClient, error) {
 	kc, _, _, err := ff.loadConfig()
 	if err != nil {
 		return "", nil, err
 	}
 	wds, cfg, err := wdsConfig(kc, named)
 	if err == nil && cfg != nil {
-		var reader *kube.WDSReader
-		if reader, err = kube.NewWDSReader(cfg); err == nil {
-			return wds, reader, nil
+		var client *kube.WDSClient
+		if client, err = kube.NewWDSClient(cfg); err == nil {
+			return wds, client, nil
 		}
 		err = fmt.Errorf("WDS context %q: %w", wds, err)
 	}

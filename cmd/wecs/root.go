@@ -75,7 +75,7 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			// The ITS's clusters are drawn first; the WECs' first lists,
 			// which take the CPU for a while, start after that frame.
 			ff := &fleetFlags{kube: flags, configPath: *configPath, holdWECs: true}
-			wds, wdsReader, err := ff.wdsReader(wdsContext)
+			wds, wdsClient, err := ff.wdsClient(wdsContext)
 			if err != nil {
 				return err
 			}
@@ -87,8 +87,8 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 				logLines = ff.config.LogLines
 			}
 			cfg := tui.Config{ITSContext: its, Mouse: mouse, LogLines: logLines, ReadOnly: flags.ReadOnly, Drawn: fleet.ReleaseWECs}
-			if wdsReader != nil {
-				cfg.WDS, cfg.WDSContext = wdsReader, wds
+			if wdsClient != nil {
+				cfg.WDS, cfg.WDSContext = wdsClient, wds
 			}
 			model := tui.New(cfg, fleet, fleet.Tree)
 			output := quit.startingUI()

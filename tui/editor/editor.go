@@ -70,8 +70,9 @@ type DoneMsg struct {
 	Object kube.Object
 	// Note says what happened (saved, unchanged, kept in a file …).
 	Note string
-	// Failed is set when the edit did not reach the cluster.
-	Failed bool
+	// Failed is set when the edit did not reach the cluster; Saved, when
+	// it changed the object there.
+	Failed, Saved bool
 }
 
 // Model runs edits, one at a time.
@@ -209,7 +210,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case savedMsg:
 		if msg.err == nil {
 			_ = os.RemoveAll(filepath.Dir(msg.s.path))
-			return m.finish(msg.s, "saved "+msg.s.object.String(), false)
+			return m.end(msg.s, DoneMsg{Note: "saved " + msg.s.object.String(), Saved: true})
 		}
 		msg.s.refused, msg.s.refusal = msg.text, msg.err
 		return m, m.open(msg.s, withError(msg.text, msg.err))
@@ -258,10 +259,15 @@ func (m Model) edited(msg editedMsg) (Model, tea.Cmd) {
 }
 
 func (m Model) finish(s *session, note string, failed bool) (Model, tea.Cmd) {
+	return m.end(s, DoneMsg{Note: note, Failed: failed})
+}
+
+// end ends the session with done, which it fills in with the object.
+func (m Model) end(s *session, done DoneMsg) (Model, tea.Cmd) {
 	if m.active == s {
 		m.active = nil
 	}
-	done := DoneMsg{Object: s.object, Note: note, Failed: failed}
+	done.Object = s.object
 	return m, func() tea.Msg { return done }
 }
 

@@ -52,9 +52,12 @@ type Watcher interface {
 // of the tree (Label and Counts).
 type Target struct {
 	// Key identifies the target across updates (the tree row's key).
-	Key      string
-	Member   *kube.Member
-	Object   *kube.Object
+	Key    string
+	Member *kube.Member
+	Object *kube.Object
+	// Full is the object as already read, shown as it is instead of
+	// watched (a WDS's copy, which its view reads again now and then).
+	Full     *unstructured.Unstructured
 	Children []kube.Object
 	Label    string
 	Counts   kube.Counts
@@ -149,7 +152,7 @@ func (m *Model) openLogs() tea.Cmd {
 		m.logs.Close()
 		return nil
 	}
-	if o := m.target.Object; o != nil && !o.FromITS && o.RunsPods() {
+	if o := m.target.Object; o != nil && !o.FromITS && !o.FromWDS && o.RunsPods() {
 		return m.logs.Open(*o, m.watcher.ClustersWith(*o))
 	}
 	return nil
@@ -160,16 +163,20 @@ func (m *Model) openLogs() tea.Cmd {
 func (m *Model) Select(t Target) tea.Cmd {
 	if t.Key == m.target.Key {
 		m.target = t
+		if t.Full != nil {
+			m.detail.Object = t.Full
+		}
 		m.render()
 		return nil
 	}
 	m.stop()
 	m.logs.Close()
-	m.target, m.detail, m.err, m.reveal = t, kube.Detail{}, nil, false
+	m.target, m.detail, m.err, m.reveal = t, kube.Detail{Object: t.Full}, nil, false
 	m.view.Reset()
 	m.render()
-	if t.Object == nil || t.Object.FromITS {
-		// An object known only from the ITS is on a WEC that cannot be read.
+	if t.Object == nil || t.Object.FromITS || t.Full != nil {
+		// An object known only from the ITS is on a WEC that cannot be
+		// read; one read already is shown as it is.
 		return nil
 	}
 	m.loading = true
@@ -377,6 +384,9 @@ func (m *Model) render() {
 	if problem := m.problem(); problem != "" {
 		lines = append([]string{m.styles.Error.Render(problem), ""}, lines...)
 	}
+	if o := m.target.Object; o != nil && o.FromWDS {
+		lines = append([]string{m.styles.Warn.Render(termtext.Clean("The WDS " + o.Cluster + "'s copy, which KubeStellar delivers to the WECs its binding policies select (e edits it in the WDS).")), ""}, lines...)
+	}
 	m.view.LineNumbers = m.tab == TabYAML && !m.hideLineNumbers
 	m.view.SetLines(lines)
 }
@@ -436,6 +446,8 @@ func (m *Model) eventLines(now time.Time) []string {
 	switch {
 	case m.target.Object == nil:
 		return []string{m.styles.Muted.Render("Select an object to see its events.")}
+	case m.target.Object.FromWDS:
+		return []string{m.styles.Muted.Render("No events: the WDS only stages objects; the WECs' copies, in the tree, have theirs.")}
 	case m.loading:
 		return []string{m.loadingLine()}
 	}

@@ -205,7 +205,11 @@ func (w *writer) object(in Input) {
 	if o.Namespace == "" {
 		where = o.Name
 	}
-	w.heading(termtext.Clean(o.Kind) + " " + termtext.Clean(where) + w.s.Muted.Render(" on "+o.Cluster))
+	on := " on " + o.Cluster
+	if o.FromWDS {
+		on = " in the WDS " + o.Cluster
+	}
+	w.heading(termtext.Clean(o.Kind) + " " + termtext.Clean(where) + w.s.Muted.Render(termtext.Clean(on)))
 	status := look.Status(w.s, o.Status).Render(look.ObjectGlyph(*o)) + " " + termtext.Clean(o.Ready)
 	if o.Kind == "Pod" {
 		status += " · restarts " + o.RestartsText(in.Now)

@@ -1,0 +1,326 @@
+// Package staged is the staged-workloads view: the objects of the WDS (the
+// copies KubeStellar delivers), one row each with its labels and the
+// binding policies whose downsync selects it. It reads the WDS when it
+// opens and again every few seconds while on screen.
+package staged
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/wecs-tui/wecs/internal/termtext"
+	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/kube/bindingpolicy"
+	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/keymap"
+	"github.com/wecs-tui/wecs/tui/list"
+)
+
+// Source gives the view the fleet's WECs, whose labels the policies
+// select (a *kube.Fleet).
+type Source interface {
+	Members() []kube.Member
+}
+
+// WDS reads the WDS's BindingPolicies and objects (a *kube.WDSClient).
+type WDS interface {
+	Read(ctx context.Context) (bindingpolicy.WDS, error)
+}
+
+// readInterval is how often the WDS is read again while the view shows.
+const readInterval = 5 * time.Second
+
+// readTimeout bounds one read of the WDS.
+const readTimeout = 20 * time.Second
+
+type wdsMsg struct {
+	gen int
+	wds bindingpolicy.WDS
+	err error
+}
+
+type tickMsg struct{ gen int }
+
+// noPolicy marks an object no binding policy selects.
+const noPolicy = "! no policy"
+
+// Model is the staged-workloads view.
+type Model struct {
+	src Source
+	// wds is nil when wecs was given no WDS.
+	wds     WDS
+	wdsName string
+	read    *bindingpolicy.WDS
+	readErr error
+	all     []kube.StagedObject
+	rows    []kube.StagedObject
+	list    list.Model
+	search  string
+	styles  theme.Styles
+	gen     int
+	visible bool
+	width   int
+	height  int
+}
+
+// New returns the view of the WDS behind the context wdsName; wds may be
+// nil (no WDS).
+func New(src Source, wds WDS, wdsName string, s theme.Styles) Model {
+	return Model{src: src, wds: wds, wdsName: wdsName, styles: s}
+}
+
+// SetStyles changes the theme.
+func (m *Model) SetStyles(s theme.Styles) { m.styles = s }
+
+// SetSize sets the area.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.list.SetHeight(max(height-1, 1))
+}
+
+// Show puts the view on screen and reads the WDS.
+func (m *Model) Show() tea.Cmd {
+	m.visible, m.search = true, ""
+	m.gen++
+	m.Refresh()
+	return m.readCmd()
+}
+
+// Leave stops the reads as the view leaves the screen.
+func (m *Model) Leave() {
+	m.visible = false
+	m.gen++
+}
+
+func (m *Model) readCmd() tea.Cmd {
+	if m.wds == nil {
+		return nil
+	}
+	wds, gen := m.wds, m.gen
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		defer cancel()
+		w, err := wds.Read(ctx)
+		return wdsMsg{gen: gen, wds: w, err: err}
+	}
+}
+
+// Update takes the WDS's reads and the view's keys.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case wdsMsg:
+		if msg.gen != m.gen {
+			return nil
+		}
+		m.readErr = msg.err
+		if msg.err == nil {
+			m.read = &msg.wds
+		}
+		m.Refresh()
+		gen := m.gen
+		return tea.Tick(readInterval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+	case tickMsg:
+		if msg.gen != m.gen || !m.visible {
+			return nil
+		}
+		return m.readCmd()
+	case tea.KeyPressMsg:
+		return m.keys().Handle(m, msg)
+	}
+	return nil
+}
+
+// Refresh matches the last read against the WECs' labels again and keeps
+// the rows that pass the search, and the selected object.
+func (m *Model) Refresh() {
+	selected, hadSelection := m.Selected()
+	m.all = nil
+	if m.read != nil {
+		m.all = kube.StagedObjects(m.wdsName, *m.read, kube.BindingClusters(m.src.Members()))
+	}
+	m.rows = m.rows[:0]
+	for _, s := range m.all {
+		if m.matches(s) {
+			m.rows = append(m.rows, s)
+		}
+	}
+	m.list.SetLen(len(m.rows))
+	if hadSelection {
+		if i := slices.IndexFunc(m.rows, func(s kube.StagedObject) bool { return s.Object.Ref() == selected.Object.Ref() }); i >= 0 {
+			m.list.Select(i)
+		}
+	}
+}
+
+// cells are a row's KIND, NAMESPACE, NAME, LABELS and POLICIES.
+func cells(s kube.StagedObject) []string {
+	policies := strings.Join(s.Policies, ",")
+	if len(s.Policies) == 0 {
+		policies = noPolicy
+	}
+	return []string{s.Object.Kind, s.Object.Namespace, s.Object.Name, labelsText(s.Object.Labels), policies}
+}
+
+// labelsText is the labels as kubectl --show-labels prints them.
+func labelsText(labels map[string]string) string {
+	if len(labels) == 0 {
+		return "<none>"
+	}
+	parts := make([]string, 0, len(labels))
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		parts = append(parts, k+"="+labels[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+// matches tells whether a row's cells, joined by spaces, hold the search
+// (in any case).
+func (m *Model) matches(s kube.StagedObject) bool {
+	return strings.Contains(strings.ToLower(strings.Join(cells(s), " ")), strings.ToLower(m.search))
+}
+
+// Search keeps the rows whose cells hold text ("" shows all).
+func (m *Model) Search(text string) {
+	m.search = text
+	m.Refresh()
+}
+
+// SearchStatus says what the "/" text found, or "" without one.
+func (m Model) SearchStatus() string {
+	if m.search == "" {
+		return ""
+	}
+	return fmt.Sprintf("/%s (%d of %d)", m.search, len(m.rows), len(m.all))
+}
+
+// Selected is the object under the cursor.
+func (m Model) Selected() (kube.StagedObject, bool) {
+	if len(m.rows) == 0 {
+		return kube.StagedObject{}, false
+	}
+	return m.rows[m.list.Cursor()], true
+}
+
+// EditedNote says where an edit of o went and where KubeStellar takes it.
+func (m Model) EditedNote(o kube.Object) string {
+	note := "edited " + o.Ref() + " in the WDS " + o.Cluster
+	i := slices.IndexFunc(m.all, func(s kube.StagedObject) bool { return s.Object.Ref() == o.Ref() })
+	switch {
+	case i < 0:
+		return note
+	case len(m.all[i].Policies) == 0:
+		return note + "; no binding policy selects it, so KubeStellar delivers it nowhere"
+	case len(m.all[i].WECs) == 0:
+		return note + "; its policies (" + strings.Join(m.all[i].Policies, ", ") + ") select no WEC now"
+	}
+	return note + "; KubeStellar will deliver it to " + strings.Join(m.all[i].WECs, ", ") + " (" + strings.Join(m.all[i].Policies, ", ") + ")"
+}
+
+// WDSName is the context of the WDS shown ("" without one).
+func (m Model) WDSName() string {
+	if m.wds == nil {
+		return ""
+	}
+	return m.wdsName
+}
+
+// keys are the view's own bindings: moving; the details and the edit are
+// the root's.
+func (m *Model) keys() keymap.Map[Model] {
+	return keymap.Map[Model]{Title: "Staged workloads", Bindings: keymap.Movement(
+		keymap.MoveHelp{Row: "select an object", Page: "a page up / down", Ends: "first / last object", Short: "↑↓ select"},
+		func(m *Model) keymap.Cursor { return &m.list }, nil)}
+}
+
+// Keys are the view's bindings as they stand.
+func (m *Model) Keys() []keymap.Group { return []keymap.Group{m.keys().Describe(m)} }
+
+// Title names the WDS and counts its objects and those no policy selects.
+func (m Model) Title() string {
+	s := m.styles
+	title := s.Title.Render("Staged workloads")
+	switch {
+	case m.wds == nil:
+		return title + s.Muted.Render(" · no WDS")
+	case m.readErr != nil:
+		return title + s.Muted.Render(" · WDS "+m.wdsName+" · ") + s.Error.Render(termtext.Clean(m.readErr.Error()))
+	case m.read == nil:
+		return title + s.Muted.Render(" · reading WDS "+m.wdsName+" …")
+	}
+	unselected := 0
+	for _, o := range m.all {
+		if len(o.Policies) == 0 {
+			unselected++
+		}
+	}
+	title += s.Muted.Render(fmt.Sprintf(" · WDS %s · %d objects", m.wdsName, len(m.all)))
+	if unselected > 0 {
+		return title + s.Warn.Render(fmt.Sprintf(" · %d selected by no policy", unselected))
+	}
+	return title + s.OK.Render(" · every object selected by a policy")
+}
+
+// heads are the columns' names.
+var heads = []string{"KIND", "NAMESPACE", "NAME", "LABELS", "POLICIES"}
+
+// View draws the table, or says why there is none.
+func (m Model) View() string {
+	s := m.styles
+	switch {
+	case m.wds == nil:
+		return s.Muted.Render("No WDS: the kubeconfig has no context " + kube.DefaultWDSContext + " and none was given.\n" +
+			"Start wecs with --wds-context CONTEXT (a KubeStellar WDS) to see its staged workloads.")
+	case m.read == nil && m.readErr != nil:
+		return s.Error.Render("Cannot read the WDS "+m.wdsName+": "+termtext.Clean(m.readErr.Error())) + "\n" +
+			s.Muted.Render("Read again every few seconds while this view shows; check the context with kubectl --context "+m.wdsName+" get bindingpolicies.")
+	case m.read == nil:
+		return s.Muted.Render("Reading the WDS " + m.wdsName + " …")
+	}
+	start, end := m.list.Window()
+	table := [][]string{heads}
+	for i := start; i < end; i++ {
+		row := cells(m.rows[i])
+		for j := range row {
+			row[j] = termtext.Clean(row[j])
+		}
+		table = append(table, row)
+	}
+	widths := make([]int, len(heads))
+	for _, row := range table {
+		for j, c := range row {
+			widths[j] = max(widths[j], ansi.StringWidth(c))
+		}
+	}
+	var out []string
+	for r, row := range table {
+		parts := make([]string, len(row))
+		for j, c := range row {
+			parts[j] = c + strings.Repeat(" ", widths[j]-ansi.StringWidth(c))
+		}
+		line := ansi.Truncate(strings.TrimRight(strings.Join(parts, "  "), " "), max(m.width, 1), "…")
+		switch {
+		case r == 0:
+			line = s.Accent.Render(line)
+		case start+r-1 == m.list.Cursor():
+			line = s.Selected.Render(line)
+		case row[len(row)-1] == noPolicy:
+			line = s.Warn.Render(line)
+		}
+		out = append(out, line)
+	}
+	if len(m.rows) == 0 {
+		text := "The WDS holds no object of the resources its binding policies name."
+		if m.search != "" {
+			text = "Nothing matches /" + m.search + " (/ then enter on an empty line drops the search)."
+		}
+		out = append(out, s.Muted.Render(text))
+	}
+	return strings.Join(out, "\n")
+}
