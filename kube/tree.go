@@ -315,7 +315,7 @@ func sameObject(a, b *Object) bool {
 		a.Group == b.Group && a.Version == b.Version && a.Kind == b.Kind && a.Resource == b.Resource &&
 		a.UID == b.UID && slices.Equal(a.Owners, b.Owners) && maps.Equal(a.Labels, b.Labels) &&
 		a.Created.Equal(b.Created) && a.Status == b.Status && a.Word == b.Word && a.Ready == b.Ready &&
-		a.Restarts == b.Restarts && a.LastRestart.Equal(b.LastRestart) && a.DeliveredBy == b.DeliveredBy && a.FromITS == b.FromITS &&
+		a.Restarts == b.Restarts && a.LastRestart.Equal(b.LastRestart) && a.DeliveredBy == b.DeliveredBy && a.FromITS == b.FromITS && a.FromWDS == b.FromWDS &&
 		(a.Usage == b.Usage || a.Usage != nil && b.Usage != nil && *a.Usage == *b.Usage)
 }
 
