@@ -76,9 +76,11 @@ type Fleet struct {
 	// policies maps "cluster/manifestwork" to the KubeStellar binding policy
 	// that produced the ManifestWork.
 	policies map[string]string
-	// works holds the ITS's ManifestWorks, without their manifests, by
-	// namespace (the WEC's name).
-	works cache.Indexer
+	// works holds what the work agents report of the ITS's ManifestWorks,
+	// converted once per change, by cluster then name.
+	works map[string]map[string]WorkStatus
+	// workList is works as one slice, made again after a change (nil then).
+	workList []WorkStatus
 	// itsProblem is why the ITS did not answer its last probe ("" if it did).
 	itsProblem string
 	perms      permissions
@@ -104,7 +106,7 @@ func NewFleet(kc *Kubeconfig, itsContext string, opts FleetOptions) *Fleet {
 	preferListThenWatch()
 	return &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(),
 		clusters: map[string]*clusterv1.ManagedCluster{}, csrs: map[string]int{}, bindings: map[string]Binding{},
-		watches: map[string]*runningWatch{}, policies: map[string]string{}, changed: make(chan struct{}, 1),
+		watches: map[string]*runningWatch{}, policies: map[string]string{}, works: map[string]map[string]WorkStatus{}, changed: make(chan struct{}, 1),
 		tables: map[*FleetTable]bool{}}
 }
 
@@ -185,9 +187,6 @@ func (f *Fleet) Start(ctx context.Context) error {
 		}
 		return obj, nil
 	})
-	f.mu.Lock()
-	f.works = workInformer.GetIndexer()
-	f.mu.Unlock()
 	_, _ = workInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: f.workChanged, UpdateFunc: func(_, o any) { f.workChanged(o) }, DeleteFunc: f.workDeleted,
 	})
@@ -379,8 +378,14 @@ func (f *Fleet) workChanged(obj any) {
 	if !ok {
 		return
 	}
+	status := WorkStatusOf(mw)
 	f.mu.Lock()
 	f.policies[mw.Namespace+"/"+mw.Name] = mw.Labels[BindingPolicyLabel]
+	if f.works[mw.Namespace] == nil {
+		f.works[mw.Namespace] = map[string]WorkStatus{}
+	}
+	f.works[mw.Namespace][mw.Name] = status
+	f.workList = nil
 	f.mu.Unlock()
 	f.notify()
 }
@@ -392,27 +397,37 @@ func (f *Fleet) workDeleted(obj any) {
 	if mw, ok := obj.(*workv1.ManifestWork); ok {
 		f.mu.Lock()
 		delete(f.policies, mw.Namespace+"/"+mw.Name)
+		delete(f.works[mw.Namespace], mw.Name)
+		if len(f.works[mw.Namespace]) == 0 {
+			delete(f.works, mw.Namespace)
+		}
+		f.workList = nil
 		f.mu.Unlock()
 		f.notify()
 	}
 }
 
 // Works are the ITS's ManifestWorks as their work agents report them (none
-// before Start, or when RBAC forbids reading them).
+// before Start, or when RBAC forbids reading them). The slice is shared
+// until the next change: callers must not modify it.
 func (f *Fleet) Works() []WorkStatus {
 	f.mu.RLock()
-	store := f.works
+	list := f.workList
 	f.mu.RUnlock()
-	if store == nil {
-		return nil
+	if list != nil {
+		return list
 	}
-	var out []WorkStatus
-	for _, obj := range store.List() {
-		if mw, ok := obj.(*workv1.ManifestWork); ok {
-			out = append(out, WorkStatusOf(mw))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.workList == nil {
+		f.workList = []WorkStatus{}
+		for _, byName := range f.works {
+			for _, w := range byName {
+				f.workList = append(f.workList, w)
+			}
 		}
 	}
-	return out
+	return f.workList
 }
 
 // BindingPolicy names the KubeStellar binding policy behind an object

@@ -379,6 +379,15 @@ func TestAnUnreachableWECShowsWhatTheITSDeliveredToIt(t *testing.T) {
 		t.Fatalf("rows under status=Failed %q", got)
 	}
 	m.SetFilter(kube.Filter{})
+	// A search finds them too, and opens the tree down to them.
+	m = press(m, "-")
+	if n := m.Search("settings"); n != 1 {
+		t.Fatalf("%d matches for settings, want the ConfigMap delivered to c3", n)
+	}
+	if row, _ := m.Selected(); row.Object == nil || !row.Object.FromITS || row.Cluster != "c3" || row.Label != "settings" {
+		t.Fatalf("the search selected %+v, want c3's settings from the ITS", row)
+	}
+	m.Search("")
 	// Once the WEC answers, its own objects are all the tree shows.
 	u.members[2].Connection = kube.Connection{State: kube.Connected}
 	m.RefreshMembers()
