@@ -46,8 +46,9 @@ func (s managedClusters) Update(ctx context.Context, o kube.Object, original, ed
 // capacity, the health check, a table of one kind.
 type fleetView interface {
 	component
-	// Refresh re-reads the data after a change.
-	Refresh()
+	// Refresh re-reads the data after a change; a view whose reading is
+	// long returns it as a command, to run off the update loop.
+	Refresh() tea.Cmd
 	SetStyles(s theme.Styles)
 }
 

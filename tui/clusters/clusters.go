@@ -266,7 +266,7 @@ func (m Model) Selected() string {
 }
 
 // Refresh re-reads the members, keeping the selection.
-func (m *Model) Refresh() {
+func (m *Model) Refresh() tea.Cmd {
 	selected := m.Selected()
 	m.all = m.src.Members()
 	m.rows = m.rows[:0]
@@ -296,6 +296,7 @@ func (m *Model) Refresh() {
 		}
 	}
 	m.layout()
+	return nil
 }
 
 func (m *Model) tick() tea.Cmd {
