@@ -187,6 +187,11 @@ func (m *Model) viewRequest(msg tea.Msg) (tea.Cmd, bool) {
 		return permitted("edit", fleet.CanEditClusters, func(m *Model) tea.Cmd {
 			return m.editor.StartIn(managedClusters{fleet}, ref)
 		}), true
+	case clusters.ConnectMsg:
+		if err := m.fleet.Reconnect(msg.Cluster); err != nil {
+			return status.Problem(err.Error()), true
+		}
+		return status.Note("connecting to " + msg.Cluster), true
 	case clusters.ShowClusterMsg:
 		m.popToTree()
 		m.tree.RevealCluster(msg.Cluster)

@@ -70,6 +70,8 @@ type fleetFlags struct {
 	kinds []string
 	// holdWECs holds the WECs' watches until the fleet's ReleaseWECs.
 	holdWECs bool
+	// connect says which WECs are watched once released (all when unset).
+	connect kube.ConnectMode
 }
 
 // startFleet opens the fleet and waits until every WEC has connected or
@@ -92,7 +94,7 @@ func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error
 	if err != nil {
 		return nil, "", err
 	}
-	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts, HoldWECs: ff.holdWECs,
+	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts, HoldWECs: ff.holdWECs, Connect: ff.connect,
 		Namespaces: append(slices.Clone(ff.config.Namespaces), ff.namespaces...), Kinds: ff.kinds})
 	if err := fleet.Start(ctx); err != nil {
 		return nil, "", err

@@ -25,6 +25,7 @@ func (m *Model) Search(query string) int {
 	if query == "" {
 		return 0
 	}
+	m.connectIdle(nil)
 	q := strings.ToLower(query)
 	objs := m.objects.Find(m.filter)
 	members := m.source.Members()

@@ -21,10 +21,12 @@ import (
 )
 
 // Source is what the tree reads: the fleet's members and, for a WEC it
-// cannot reach, the objects the ITS's ManifestWorks deliver to it.
+// cannot reach, the objects the ITS's ManifestWorks deliver to it. Connect
+// starts watching Idle WECs: those the tree opens, searches or filters.
 type Source interface {
 	Members() []kube.Member
 	DeliveredObjects(cluster string) []kube.Object
+	Connect(clusters ...string)
 }
 
 // Level says what a row stands for.
@@ -114,6 +116,7 @@ func (m *Model) SetFilter(f kube.Filter) {
 	before, hadSelection := m.Selected()
 	m.filter = f
 	if Filtering(f) {
+		m.connectIdle(f.Clusters)
 		m.expandAll(false) // the matches are what the user asked to see
 	} else {
 		m.Rebuild()
@@ -509,6 +512,13 @@ func (m *Model) move(delta int) {
 
 func (m *Model) setExpanded(open bool) {
 	row, ok := m.Selected()
+	if open && ok && row.Level == LevelCluster && row.Member.Connection.State == kube.Idle {
+		// Its objects show, opened, once its watches list them.
+		m.source.Connect(row.Cluster)
+		m.expanded[row.Key] = true
+		m.Rebuild()
+		return
+	}
 	if !ok || !row.HasKids {
 		return
 	}
@@ -518,6 +528,20 @@ func (m *Model) setExpanded(open bool) {
 		delete(m.expanded, row.Key)
 	}
 	m.Rebuild()
+}
+
+// connectIdle starts watching the Idle WECs among those named (all when
+// none are), for a search or a filter that needs their objects.
+func (m *Model) connectIdle(clusters []string) {
+	var idle []string
+	for _, r := range m.rows {
+		if r.Level == LevelCluster && r.Member.Connection.State == kube.Idle && (len(clusters) == 0 || slices.Contains(clusters, r.Cluster)) {
+			idle = append(idle, r.Cluster)
+		}
+	}
+	if len(idle) > 0 {
+		m.source.Connect(idle...)
+	}
 }
 
 // ToParent moves the cursor to the row that contains the selected one.
@@ -614,6 +638,8 @@ func (m Model) connectionGlyph(c kube.Connection) string {
 			return m.styles.OK.Render("● Connected") + m.styles.Warn.Render(fmt.Sprintf(" (%d kinds limited by your rights)", n))
 		}
 		return m.styles.OK.Render("● Connected")
+	case kube.Idle:
+		return m.styles.Muted.Render("◌ Idle: not watched yet (enter connects)")
 	case kube.Connecting:
 		if c.Listing != "" {
 			return m.styles.Warn.Render("◌ Connecting") + m.styles.Muted.Render(" · "+c.Listing)
