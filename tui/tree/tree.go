@@ -62,6 +62,10 @@ type Row struct {
 	FromITS bool
 }
 
+// Idle reports whether the row is a WEC not watched yet (connecting
+// lazily): opening it connects it.
+func (r Row) Idle() bool { return r.Level == LevelCluster && r.Member.Connection.State == kube.Idle }
+
 // Model is the tree view.
 type Model struct {
 	source  Source
@@ -512,7 +516,7 @@ func (m *Model) move(delta int) {
 
 func (m *Model) setExpanded(open bool) {
 	row, ok := m.Selected()
-	if open && ok && row.Level == LevelCluster && row.Member.Connection.State == kube.Idle {
+	if open && ok && row.Idle() {
 		// Its objects show, opened, once its watches list them.
 		m.source.Connect(row.Cluster)
 		m.expanded[row.Key] = true
