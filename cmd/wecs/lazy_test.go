@@ -37,7 +37,7 @@ func TestTUIConnectsLazily(t *testing.T) {
 	term.Keys(":", "cluster "+wecs[0], "Enter")
 	term.WaitFor(10*time.Second, "cluster="+wecs[0])
 	term.Keys(":", "kind pod", "Enter")
-	term.WaitFor(10*time.Second, "kind=pod")
+	term.WaitFor(10*time.Second, "kind=Pod")
 	row := regexp.MustCompile(regexp.QuoteMeta(wecs[0]) + ` Active ● Connected (\d+)`)
 	term.WaitUntil(60*time.Second, func(screen string) string {
 		m := row.FindStringSubmatch(screen)
