@@ -265,12 +265,16 @@ func ComputeBindings(wds *bindingpolicy.WDS, clusters []ClusterLabels, works []W
 	for name, ws := range byPolicy {
 		var selected []string
 		var objects []ObjectRef
+		seen := map[ObjectRef]bool{}
 		for _, w := range ws {
 			if wds == nil {
 				selected = append(selected, w.Cluster)
 			}
 			for _, m := range w.Manifests {
-				if !slices.ContainsFunc(objects, m.sameObject) {
+				// The same object whatever version or kind a report names.
+				key := ObjectRef{Group: m.Group, Resource: m.Resource, Namespace: m.Namespace, Name: m.Name}
+				if !seen[key] {
+					seen[key] = true
 					objects = append(objects, m.ObjectRef)
 				}
 			}
@@ -293,13 +297,17 @@ func stagedRef(s bindingpolicy.Staged) ObjectRef {
 // or has a ManifestWork of the policy.
 func bindPolicy(name string, fromWDS bool, selected []string, objects []ObjectRef, works []WorkStatus) PolicyBinding {
 	slices.Sort(selected)
+	isSelected := make(map[string]bool, len(selected))
+	for _, c := range selected {
+		isSelected[c] = true
+	}
 	workOn := map[string]*WorkStatus{}
 	targets := slices.Clone(selected)
 	for i := range works {
-		workOn[works[i].Cluster] = &works[i]
-		if !slices.Contains(targets, works[i].Cluster) {
+		if workOn[works[i].Cluster] == nil && !isSelected[works[i].Cluster] {
 			targets = append(targets, works[i].Cluster)
 		}
+		workOn[works[i].Cluster] = &works[i]
 	}
 	slices.Sort(targets)
 	pb := PolicyBinding{Name: name, Clusters: selected, FromWDS: fromWDS}
@@ -307,9 +315,9 @@ func bindPolicy(name string, fromWDS bool, selected []string, objects []ObjectRe
 		pb.Clusters = []string{}
 	}
 	for _, ref := range objects {
-		bo := BoundObject{ObjectRef: ref, Deliveries: []Delivery{}}
+		bo := BoundObject{ObjectRef: ref, Deliveries: make([]Delivery, 0, len(targets))}
 		for _, cluster := range targets {
-			bo.Deliveries = append(bo.Deliveries, delivery(cluster, slices.Contains(selected, cluster), ref, workOn[cluster]))
+			bo.Deliveries = append(bo.Deliveries, delivery(cluster, isSelected[cluster], ref, workOn[cluster]))
 		}
 		pb.Objects = append(pb.Objects, bo)
 	}

@@ -3,8 +3,6 @@ package kube
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/tools/cache"
-	workv1 "open-cluster-management.io/api/work/v1"
 )
 
 // DeliveredObjects are the objects the ITS's ManifestWorks in a WEC's
@@ -12,20 +10,10 @@ import (
 // show of a WEC it cannot reach. They are marked FromITS.
 func (f *Fleet) DeliveredObjects(cluster string) []Object {
 	f.mu.RLock()
-	works := f.works
-	f.mu.RUnlock()
-	if works == nil {
-		return nil
-	}
-	items, err := works.ByIndex(cache.NamespaceIndex, cluster)
-	if err != nil {
-		return nil
-	}
+	defer f.mu.RUnlock()
 	var out []Object
-	for _, obj := range items {
-		if mw, ok := obj.(*workv1.ManifestWork); ok {
-			out = append(out, WorkStatusOf(mw).Objects()...)
-		}
+	for _, w := range f.works[cluster] {
+		out = append(out, w.Objects()...)
 	}
 	return out
 }

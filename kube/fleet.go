@@ -64,6 +64,36 @@ type FleetOptions struct {
 	// UI draws the ITS's clusters first, before the WECs' first lists take
 	// the CPU.
 	HoldWECs bool
+	// Connect says which WECs are watched once released: all (""), or
+	// lazily only those Connect names, or auto.
+	Connect ConnectMode
+}
+
+// ConnectMode says which WECs a fleet watches.
+type ConnectMode string
+
+// The connect modes.
+const (
+	// ConnectAll watches every bound WEC.
+	ConnectAll ConnectMode = "all"
+	// ConnectLazy watches a WEC only once Connect names it: until then it
+	// is Idle.
+	ConnectLazy ConnectMode = "lazy"
+	// ConnectAuto is ConnectAll for a fleet of at most AutoConnectLimit
+	// bound WECs when ReleaseWECs is called, else ConnectLazy.
+	ConnectAuto ConnectMode = "auto"
+)
+
+// AutoConnectLimit is the most bound WECs ConnectAuto watches at once.
+const AutoConnectLimit = 20
+
+// ParseConnectMode reads a connect mode as a flag gives it.
+func ParseConnectMode(s string) (ConnectMode, error) {
+	switch m := ConnectMode(s); m {
+	case ConnectAll, ConnectLazy, ConnectAuto:
+		return m, nil
+	}
+	return "", fmt.Errorf("%q is no connect mode: give auto (all up to %d bound WECs, else lazy), all or lazy", s, AutoConnectLimit)
 }
 
 // Fleet discovers the WECs from the ITS's ManagedClusters, binds each to a
@@ -83,17 +113,19 @@ type Fleet struct {
 	// policies maps "cluster/manifestwork" to the KubeStellar binding policy
 	// that produced the ManifestWork.
 	policies map[string]string
-	// works holds the ITS's ManifestWorks, without their manifests, by
-	// namespace (the WEC's name).
-	works cache.Indexer
+	// works holds what the work agents report of the ITS's ManifestWorks,
+	// converted once per change, by cluster then name.
+	works map[string]map[string]WorkStatus
+	// workList is works as one slice, made again after a change (nil then).
+	workList []WorkStatus
 	// itsProblem is why the ITS did not answer its last probe ("" if it did).
 	itsProblem string
 	perms      permissions
 	changed    chan struct{}
 	ctx        context.Context
-	// held are the WEC watches waiting for ReleaseWECs (with HoldWECs).
-	held     []func()
-	released bool
+	// released: the watches may start (at once without HoldWECs); lazy:
+	// each waits for Connect.
+	released, lazy bool
 
 	tablesMu sync.Mutex
 	// tables are the open fleet tables, told when the members change.
@@ -104,14 +136,25 @@ type runningWatch struct {
 	watch   *clusterWatch
 	binding Binding
 	cancel  context.CancelFunc
+	// run starts the watch; started says it did (else the WEC is Idle).
+	run     func()
+	started bool
+}
+
+// start runs the watch unless it runs already; the caller holds f.mu.
+func (w *runningWatch) start() {
+	if !w.started {
+		w.started = true
+		w.run()
+	}
 }
 
 // NewFleet prepares a fleet for the ITS behind itsContext; Start runs it.
 func NewFleet(kc *Kubeconfig, itsContext string, opts FleetOptions) *Fleet {
 	preferListThenWatch()
-	return &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(),
+	return &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(), released: !opts.HoldWECs, lazy: opts.Connect == ConnectLazy,
 		clusters: map[string]*clusterv1.ManagedCluster{}, csrs: map[string]int{}, bindings: map[string]Binding{},
-		watches: map[string]*runningWatch{}, policies: map[string]string{}, changed: make(chan struct{}, 1),
+		watches: map[string]*runningWatch{}, policies: map[string]string{}, works: map[string]map[string]WorkStatus{}, changed: make(chan struct{}, 1),
 		tables: map[*FleetTable]bool{}}
 }
 
@@ -192,9 +235,6 @@ func (f *Fleet) Start(ctx context.Context) error {
 		}
 		return obj, nil
 	})
-	f.mu.Lock()
-	f.works = workInformer.GetIndexer()
-	f.mu.Unlock()
 	_, _ = workInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: f.workChanged, UpdateFunc: func(_, o any) { f.workChanged(o) }, DeleteFunc: f.workDeleted,
 	})
@@ -359,32 +399,55 @@ func (f *Fleet) startWatchLocked(name string, b Binding, cfg *rest.Config, err e
 	namespaces := append(slices.Clone(f.opts.Namespaces), f.kc.ContextNamespace(b.Context))
 	w := newClusterWatch(name, cfg, namespaces, f.Tree, f.notify)
 	w.kinds, w.namespace = f.opts.Kinds, f.opts.Namespace
-	f.watches[name] = &runningWatch{watch: w, binding: b, cancel: cancel}
-	run := func() {
+	running := &runningWatch{watch: w, binding: b, cancel: cancel, run: func() {
 		go func() {
 			w.run(ctx)
 			// A transport of this binding's own (through the cluster-proxy)
 			// is not used again once its watch ends.
 			utilnet.CloseIdleConnectionsFor(cfg.Transport)
 		}()
+	}}
+	f.watches[name] = running
+	if f.released && !f.lazy {
+		running.start()
 	}
-	if f.opts.HoldWECs && !f.released {
-		f.held = append(f.held, run)
-		return
-	}
-	run()
 }
 
 // ReleaseWECs starts the WEC watches HoldWECs held back, and any later
-// ones at once.
+// ones at once; with ConnectAuto it decides here whether to connect lazily.
 func (f *Fleet) ReleaseWECs() {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.released = true
-	for _, run := range f.held {
-		run()
+	switch f.opts.Connect {
+	case ConnectLazy:
+		f.lazy = true
+	case ConnectAuto:
+		f.lazy = len(f.watches) > AutoConnectLimit
 	}
-	f.held = nil
+	if !f.lazy {
+		for _, w := range f.watches {
+			w.start()
+		}
+	}
+	f.mu.Unlock()
+	f.notify()
+}
+
+// Connect starts the watches of the named WECs that are Idle (connecting
+// lazily); the others are left as they are.
+func (f *Fleet) Connect(clusters ...string) {
+	f.mu.Lock()
+	started := false
+	for _, name := range clusters {
+		if w, ok := f.watches[name]; ok && !w.started {
+			w.start()
+			started = true
+		}
+	}
+	f.mu.Unlock()
+	if started {
+		f.notify()
+	}
 }
 
 // BindingPolicyLabel is the label KubeStellar's transport puts on a
@@ -396,8 +459,14 @@ func (f *Fleet) workChanged(obj any) {
 	if !ok {
 		return
 	}
+	status := WorkStatusOf(mw)
 	f.mu.Lock()
 	f.policies[mw.Namespace+"/"+mw.Name] = mw.Labels[BindingPolicyLabel]
+	if f.works[mw.Namespace] == nil {
+		f.works[mw.Namespace] = map[string]WorkStatus{}
+	}
+	f.works[mw.Namespace][mw.Name] = status
+	f.workList = nil
 	f.mu.Unlock()
 	f.notify()
 }
@@ -409,27 +478,37 @@ func (f *Fleet) workDeleted(obj any) {
 	if mw, ok := obj.(*workv1.ManifestWork); ok {
 		f.mu.Lock()
 		delete(f.policies, mw.Namespace+"/"+mw.Name)
+		delete(f.works[mw.Namespace], mw.Name)
+		if len(f.works[mw.Namespace]) == 0 {
+			delete(f.works, mw.Namespace)
+		}
+		f.workList = nil
 		f.mu.Unlock()
 		f.notify()
 	}
 }
 
 // Works are the ITS's ManifestWorks as their work agents report them (none
-// before Start, or when RBAC forbids reading them).
+// before Start, or when RBAC forbids reading them). The slice is shared
+// until the next change: callers must not modify it.
 func (f *Fleet) Works() []WorkStatus {
 	f.mu.RLock()
-	store := f.works
+	list := f.workList
 	f.mu.RUnlock()
-	if store == nil {
-		return nil
+	if list != nil {
+		return list
 	}
-	var out []WorkStatus
-	for _, obj := range store.List() {
-		if mw, ok := obj.(*workv1.ManifestWork); ok {
-			out = append(out, WorkStatusOf(mw))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.workList == nil {
+		f.workList = []WorkStatus{}
+		for _, byName := range f.works {
+			for _, w := range byName {
+				f.workList = append(f.workList, w)
+			}
 		}
 	}
-	return out
+	return f.workList
 }
 
 // BindingPolicy names the KubeStellar binding policy behind an object
@@ -483,8 +562,10 @@ func (f *Fleet) Members() []Member {
 	out := make([]Member, 0, len(f.clusters))
 	for name, mc := range f.clusters {
 		m := Member{ClusterInfo: SummarizeCluster(mc, f.csrs[name]), Binding: f.bindings[name]}
-		if w, ok := f.watches[name]; ok {
+		if w, ok := f.watches[name]; ok && w.started {
 			m.Connection = w.watch.Connection()
+		} else if ok {
+			m.Connection = Connection{State: Idle}
 		} else {
 			m.Connection = Connection{State: Unbound, Err: m.Binding.Problem}
 		}
@@ -494,15 +575,24 @@ func (f *Fleet) Members() []Member {
 	return out
 }
 
-// Reconnect drops and re-opens the watches on one WEC now.
+// Reconnect drops and re-opens the watches on one WEC now, or starts them
+// when it is Idle.
 func (f *Fleet) Reconnect(name string) error {
-	f.mu.RLock()
+	f.mu.Lock()
 	w, ok := f.watches[name]
-	f.mu.RUnlock()
-	if !ok {
-		return fmt.Errorf("cluster %q has no connection to renew (unknown or unbound)", name)
+	idle := ok && !w.started
+	if idle {
+		w.start()
 	}
-	w.watch.Reconnect()
+	f.mu.Unlock()
+	switch {
+	case !ok:
+		return fmt.Errorf("cluster %q has no connection to renew (unknown or unbound)", name)
+	case idle:
+		f.notify()
+	default:
+		w.watch.Reconnect()
+	}
 	return nil
 }
 

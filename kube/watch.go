@@ -35,6 +35,8 @@ const (
 	Connecting   ConnState = "Connecting"
 	Connected    ConnState = "Connected"
 	Disconnected ConnState = "Disconnected"
+	// Idle: bound, but not watched until asked for (connecting lazily).
+	Idle ConnState = "Idle"
 )
 
 // Connection says how wecs's watches on one WEC are doing.

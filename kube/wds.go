@@ -97,13 +97,15 @@ func StagedObjects(wds string, w bindingpolicy.WDS, clusters []ClusterLabels) []
 		o := ToObject(wds, schema.GroupVersionResource{Group: ref.Group, Version: ref.Version, Resource: ref.Resource}, s.Object)
 		o.FromWDS = true
 		so := StagedObject{Object: o, Full: s.Object, Policies: []string{}, WECs: []string{}}
+		wecs := map[string]bool{}
 		for _, p := range w.Policies {
 			if !p.SelectsObject(s.WorkloadObject) {
 				continue
 			}
 			so.Policies = append(so.Policies, p.Name)
 			for _, c := range clusters {
-				if c.Accepted && p.SelectsCluster(c.Labels) && !slices.Contains(so.WECs, c.Name) {
+				if c.Accepted && !wecs[c.Name] && p.SelectsCluster(c.Labels) {
+					wecs[c.Name] = true
 					so.WECs = append(so.WECs, c.Name)
 				}
 			}

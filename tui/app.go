@@ -205,10 +205,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if lost {
 			m.status.Note("the selected object is gone; moved to its neighbour")
 		}
+		var refresh tea.Cmd
 		if v := m.page().view; v != nil {
-			v.Refresh()
+			refresh = v.Refresh()
 		}
-		return m, tea.Batch(m.waitForChange(), m.showSelected())
+		return m, tea.Batch(m.waitForChange(), m.showSelected(), refresh)
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()

@@ -117,6 +117,7 @@ func (f fakeFleet) StreamLogs(ctx context.Context, o kube.Object, clusters []str
 }
 func (f fakeFleet) BindingPolicy(cluster, work string) string { return "shop-policy" }
 func (f fakeFleet) Works() []kube.WorkStatus                  { return f.works }
+func (f fakeFleet) Connect(...string)                         {}
 func (f fakeFleet) DeliveredObjects(cluster string) []kube.Object {
 	var out []kube.Object
 	for _, w := range f.works {

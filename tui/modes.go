@@ -431,9 +431,10 @@ func lineKeys() keymap.Map[Model] {
 	}}
 }
 
-// openRow opens the selected row; a leaf shows its details.
+// openRow opens the selected row (an Idle WEC's connects it); a leaf
+// shows its details.
 func (m *Model) openRow() tea.Cmd {
-	if row, ok := m.tree.Selected(); ok && !row.HasKids {
+	if row, ok := m.tree.Selected(); ok && !row.HasKids && !row.Idle() {
 		return m.openPane(m.pane.Tab())
 	}
 	m.tree.Open()

@@ -47,8 +47,9 @@ func (s managedClusters) Update(ctx context.Context, o kube.Object, original, ed
 // capacity, the health check, a table of one kind.
 type fleetView interface {
 	component
-	// Refresh re-reads the data after a change.
-	Refresh()
+	// Refresh re-reads the data after a change; a view whose reading is
+	// long returns it as a command, to run off the update loop.
+	Refresh() tea.Cmd
 	SetStyles(s theme.Styles)
 }
 
@@ -195,6 +196,11 @@ func (m *Model) viewRequest(msg tea.Msg) (tea.Cmd, bool) {
 		return permitted("edit", fleet.CanEditClusters, func(m *Model) tea.Cmd {
 			return m.editor.StartIn(managedClusters{fleet}, ref)
 		}), true
+	case clusters.ConnectMsg:
+		if err := m.fleet.Reconnect(msg.Cluster); err != nil {
+			return status.Problem(err.Error()), true
+		}
+		return status.Note("connecting to " + msg.Cluster), true
 	case clusters.ShowClusterMsg:
 		m.popToTree()
 		m.tree.RevealCluster(msg.Cluster)

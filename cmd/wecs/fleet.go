@@ -70,6 +70,8 @@ type fleetFlags struct {
 	clusters  []string
 	// holdWECs holds the WECs' watches until the fleet's ReleaseWECs.
 	holdWECs bool
+	// connect says which WECs are watched once released (all when unset).
+	connect kube.ConnectMode
 }
 
 // startFleet opens the fleet and waits until every WEC has connected or
@@ -92,9 +94,8 @@ func (ff *fleetFlags) openFleet(ctx context.Context) (*kube.Fleet, string, error
 	if err != nil {
 		return nil, "", err
 	}
-	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts, HoldWECs: ff.holdWECs,
-		Namespaces: ff.config.Namespaces, Kinds: ff.kinds,
-		Namespace: ff.namespace, Clusters: ff.clusters})
+	fleet := kube.NewFleet(kc, its, kube.FleetOptions{WECContexts: wecContexts, HoldWECs: ff.holdWECs, Connect: ff.connect,
+		Namespaces: ff.config.Namespaces, Kinds: ff.kinds, Namespace: ff.namespace, Clusters: ff.clusters})
 	if err := fleet.Start(ctx); err != nil {
 		return nil, "", err
 	}

@@ -61,7 +61,7 @@ func newVersion() *cobra.Command {
 func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Command {
 	var mouse bool
 	var logLines int
-	var wdsContext string
+	var wdsContext, connect string
 	cmd := &cobra.Command{
 		Use:   "tui",
 		Short: "Open the terminal UI on the fleet of the ITS",
@@ -70,11 +70,15 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			if logLines < 0 {
 				return fmt.Errorf("--log-lines %d: give a positive number of lines, or leave it out for %d", logLines, logview.DefaultCapacity)
 			}
+			mode, err := kube.ParseConnectMode(connect)
+			if err != nil {
+				return fmt.Errorf("--connect: %w", err)
+			}
 			// Credential plugins run while the UI owns the terminal.
 			flags.NoStdin = true
 			// The ITS's clusters are drawn first; the WECs' first lists,
 			// which take the CPU for a while, start after that frame.
-			ff := &fleetFlags{kube: flags, configPath: *configPath, holdWECs: true}
+			ff := &fleetFlags{kube: flags, configPath: *configPath, holdWECs: true, connect: mode}
 			wds, wdsClient, err := ff.wdsClient(wdsContext)
 			if err != nil {
 				return err
@@ -101,6 +105,9 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 		},
 	}
 	addWDSFlag(cmd, &wdsContext)
+	cmd.Flags().StringVar(&connect, "connect", string(kube.ConnectAuto), fmt.Sprintf(
+		"which WECs to watch: all, lazy (each when its part of the tree is opened, searched or filtered, or c in the clusters view) or auto (all up to %d, else lazy)", kube.AutoConnectLimit))
+	fixedValues(cmd, "connect", string(kube.ConnectAuto), string(kube.ConnectAll), string(kube.ConnectLazy))
 	cmd.Flags().BoolVar(&mouse, "mouse", false, "enable the mouse (breaks the terminal's own text selection)")
 	cmd.Flags().IntVar(&logLines, "log-lines", 0, fmt.Sprintf("log lines the Logs tab keeps (default %d, or logLines in the config file)", logview.DefaultCapacity))
 	return cmd

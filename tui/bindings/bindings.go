@@ -55,6 +55,9 @@ type wdsMsg struct {
 
 type tickMsg struct{ gen int }
 
+// computedMsg brings the bindings computed off the update loop.
+type computedMsg struct{ bindings []kube.PolicyBinding }
+
 // row is a policy (object nil), an object of it (delivery nil) or one
 // WEC's copy of that object.
 type row struct {
@@ -73,14 +76,17 @@ type Model struct {
 	wdsRead  *bindingpolicy.WDS
 	wdsErr   error
 	bindings []kube.PolicyBinding
-	rows     []row
-	list     list.Model
-	search   string
-	styles   theme.Styles
-	gen      int
-	visible  bool
-	width    int
-	height   int
+	// computing: a computation runs; again: a change came meanwhile, so
+	// another follows it.
+	computing, again bool
+	rows             []row
+	list             list.Model
+	search           string
+	styles           theme.Styles
+	gen              int
+	visible          bool
+	width            int
+	height           int
 }
 
 // New returns the view; wds may be nil (wdsName is then ignored).
@@ -101,8 +107,8 @@ func (m *Model) SetSize(width, height int) {
 func (m *Model) Show() tea.Cmd {
 	m.visible, m.search = true, ""
 	m.gen++
-	m.Refresh()
-	return m.read()
+	m.setRows()
+	return tea.Batch(m.Refresh(), m.read())
 }
 
 // Leave stops the WDS reads as the view leaves the screen.
@@ -135,9 +141,16 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.err == nil {
 			m.wdsRead = &msg.wds
 		}
-		m.Refresh()
 		gen := m.gen
-		return tea.Tick(readInterval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+		return tea.Batch(m.Refresh(), tea.Tick(readInterval, func(time.Time) tea.Msg { return tickMsg{gen: gen} }))
+	case computedMsg:
+		m.computing = false
+		m.bindings = msg.bindings
+		m.setRows()
+		if m.again {
+			return m.Refresh()
+		}
+		return nil
 	case tickMsg:
 		if msg.gen != m.gen || !m.visible {
 			return nil
@@ -149,14 +162,28 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// Refresh compares the policies with the ManifestWorks again, keeping the
+// Refresh compares the policies with the ManifestWorks again, off the
+// update loop (a computation over 1,000 WECs takes longer than a key
+// press may): changes that come while it runs are taken by one more.
+func (m *Model) Refresh() tea.Cmd {
+	if m.computing {
+		m.again = true
+		return nil
+	}
+	m.computing, m.again = true, false
+	src, wds := m.src, m.wdsRead
+	return func() tea.Msg {
+		return computedMsg{bindings: kube.ComputeBindings(wds, kube.BindingClusters(src.Members()), src.Works())}
+	}
+}
+
+// setRows lays out the bindings' rows that match the search, keeping the
 // selected row.
-func (m *Model) Refresh() {
+func (m *Model) setRows() {
 	selected := ""
 	if r, ok := m.selectedRow(); ok {
 		selected = m.rowKey(r)
 	}
-	m.bindings = kube.ComputeBindings(m.wdsRead, kube.BindingClusters(m.src.Members()), m.src.Works())
 	m.rows = m.rows[:0]
 	for i := range m.bindings {
 		m.addPolicy(&m.bindings[i])
@@ -202,7 +229,7 @@ func (m *Model) matches(texts ...string) bool {
 // text, and whole the policies whose name does ("" shows all).
 func (m *Model) Search(text string) {
 	m.search = text
-	m.Refresh()
+	m.setRows()
 }
 
 // SearchStatus says what the "/" text found, or "" without one.
@@ -344,7 +371,10 @@ func (m Model) View() string {
 	lines := []string{m.styles.Accent.Render("POLICY → OBJECT → WEC   STATE")}
 	if len(m.rows) == 0 {
 		text := "No binding policy: the WDS has none and no ManifestWork on the ITS names one."
-		if m.search != "" {
+		switch {
+		case m.bindings == nil && m.computing:
+			text = "Comparing the policies with the ManifestWorks …"
+		case m.search != "":
 			text = "Nothing matches /" + m.search + " (/ then enter on an empty line drops the search)."
 		}
 		lines = append(lines, m.styles.Muted.Render(text))

@@ -60,6 +60,10 @@ var tabNames = []string{"Details", "Registration", "YAML"}
 // ShowClusterMsg asks for the tree, on a cluster.
 type ShowClusterMsg struct{ Cluster string }
 
+// ConnectMsg asks to watch a cluster now: an Idle one starts, a watched
+// one reconnects.
+type ConnectMsg struct{ Cluster string }
+
 // EditMsg asks for a cluster's ManagedCluster in the user's editor.
 type EditMsg struct{ Cluster string }
 
@@ -266,7 +270,7 @@ func (m Model) Selected() string {
 }
 
 // Refresh re-reads the members, keeping the selection.
-func (m *Model) Refresh() {
+func (m *Model) Refresh() tea.Cmd {
 	selected := m.Selected()
 	m.all = m.src.Members()
 	m.rows = m.rows[:0]
@@ -296,6 +300,7 @@ func (m *Model) Refresh() {
 		}
 	}
 	m.layout()
+	return nil
 }
 
 func (m *Model) tick() tea.Cmd {
@@ -396,6 +401,10 @@ func (m *Model) keys() keymap.Map[Model] {
 		keymap.Binding[Model]{Keys: []string{"enter"}, Short: "enter in tree", Long: "the cluster in the tree", Disabled: noCluster("the tree"), Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
 			name := m.Selected()
 			return func() tea.Msg { return ShowClusterMsg{Cluster: name} }
+		}},
+		keymap.Binding[Model]{Keys: []string{"c"}, Short: "c connect", Long: "watch the cluster now (an Idle one starts, a watched one reconnects)", Disabled: noCluster("connect"), Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
+			name := m.Selected()
+			return func() tea.Msg { return ConnectMsg{Cluster: name} }
 		}},
 		keymap.Binding[Model]{Keys: []string{"a"}, Short: "a accept", Long: "accept a pending cluster (asks first)", Disabled: changing("accept"), Run: func(m *Model, _ tea.KeyPressMsg) tea.Cmd {
 			return m.planAccept()

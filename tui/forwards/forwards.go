@@ -140,7 +140,10 @@ func (m *Model) SetSize(width, height int) {
 }
 
 // Refresh keeps the cursor within the forwards.
-func (m *Model) Refresh() { m.list.SetLen(len(m.forwards)) }
+func (m *Model) Refresh() tea.Cmd {
+	m.list.SetLen(len(m.forwards))
+	return nil
+}
 
 // Update takes the forwards' reports, and the view's keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {

@@ -76,7 +76,7 @@ func (m *Model) Show(showSystem bool) {
 }
 
 // Refresh rebuilds the check, keeping the selected workload.
-func (m *Model) Refresh() {
+func (m *Model) Refresh() tea.Cmd {
 	var selected *kube.Spread
 	if r, ok := m.selectedRow(); ok {
 		selected = r.spread
@@ -103,13 +103,14 @@ func (m *Model) Refresh() {
 	m.list.SetHeight(m.tableHeight())
 	m.column = min(m.column, max(len(m.check.Clusters)-1, 0))
 	if selected == nil {
-		return
+		return nil
 	}
 	for i, r := range m.rows {
 		if r.spread != nil && r.spread.Namespace == selected.Namespace && r.spread.Kind == selected.Kind && r.spread.Name == selected.Name {
 			m.list.Select(i)
 		}
 	}
+	return nil
 }
 
 func (m Model) selectedRow() (row, bool) {

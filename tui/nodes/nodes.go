@@ -98,7 +98,7 @@ func percent(used, total int64) float64 {
 }
 
 // Refresh re-reads the tree, keeping the selected node.
-func (m *Model) Refresh() {
+func (m *Model) Refresh() tea.Cmd {
 	selected := m.selected()
 	m.capacity = m.tree.NodeCapacity(m.cluster)
 	nodes := m.capacity.Nodes
@@ -121,6 +121,7 @@ func (m *Model) Refresh() {
 	if m.open {
 		m.renderPods()
 	}
+	return nil
 }
 
 func (m Model) selected() string {

@@ -138,8 +138,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 }
 
 // Refresh matches the last read against the WECs' labels again and keeps
-// the rows that pass the search, and the selected object.
-func (m *Model) Refresh() {
+// the rows that pass the search, and the selected object. It is quick: it
+// runs on the update loop and returns no command.
+func (m *Model) Refresh() tea.Cmd {
 	selected, hadSelection := m.Selected()
 	m.all = nil
 	if m.read != nil {
@@ -157,6 +158,7 @@ func (m *Model) Refresh() {
 			m.list.Select(i)
 		}
 	}
+	return nil
 }
 
 // cells are a row's KIND, NAMESPACE, NAME, LABELS and POLICIES.

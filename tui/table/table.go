@@ -158,7 +158,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 }
 
 // Refresh re-reads the table, keeping the cursor on its row.
-func (m *Model) Refresh() {
+func (m *Model) Refresh() tea.Cmd {
 	selected := ""
 	if r, ok := m.selectedRow(); ok {
 		selected = r.Key()
@@ -178,6 +178,7 @@ func (m *Model) Refresh() {
 	if i := slices.IndexFunc(m.rows, func(r kube.TableRow) bool { return r.Key() == selected }); i >= 0 {
 		m.list.Select(i)
 	}
+	return nil
 }
 
 // searched reports whether a row's text has the "/" text.

@@ -1,7 +1,9 @@
 package tree
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/wecs-tui/wecs/kube"
@@ -15,15 +17,23 @@ type search struct {
 }
 
 // Search finds objects whose name contains query (ignoring case) on every
-// cluster, opens the tree down to the first one and selects it. It returns
-// the number of matches.
+// cluster, the objects delivered to a WEC that cannot be reached included,
+// opens the tree down to the first one and selects it. It returns the
+// number of matches.
 func (m *Model) Search(query string) int {
 	m.search = search{query: query}
 	if query == "" {
 		return 0
 	}
+	m.connectIdle(nil)
 	q := strings.ToLower(query)
-	for _, o := range m.objects.Find(m.filter) {
+	objs := m.objects.Find(m.filter)
+	members := m.source.Members()
+	for i := range members {
+		objs = append(objs, m.delivered(&members[i])...)
+	}
+	slices.SortStableFunc(objs, func(a, b kube.Object) int { return cmp.Compare(a.Cluster, b.Cluster) })
+	for _, o := range objs {
 		if strings.Contains(strings.ToLower(o.Name), q) {
 			m.search.matches = append(m.search.matches, o)
 		}

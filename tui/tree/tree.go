@@ -21,10 +21,12 @@ import (
 )
 
 // Source is what the tree reads: the fleet's members and, for a WEC it
-// cannot reach, the objects the ITS's ManifestWorks deliver to it.
+// cannot reach, the objects the ITS's ManifestWorks deliver to it. Connect
+// starts watching Idle WECs: those the tree opens, searches or filters.
 type Source interface {
 	Members() []kube.Member
 	DeliveredObjects(cluster string) []kube.Object
+	Connect(clusters ...string)
 }
 
 // Level says what a row stands for.
@@ -59,6 +61,10 @@ type Row struct {
 	// ManifestWorks, as its WEC cannot be reached.
 	FromITS bool
 }
+
+// Idle reports whether the row is a WEC not watched yet (connecting
+// lazily): opening it connects it.
+func (r Row) Idle() bool { return r.Level == LevelCluster && r.Member.Connection.State == kube.Idle }
 
 // Model is the tree view.
 type Model struct {
@@ -114,6 +120,7 @@ func (m *Model) SetFilter(f kube.Filter) {
 	before, hadSelection := m.Selected()
 	m.filter = f
 	if Filtering(f) {
+		m.connectIdle(f.Clusters)
 		m.expandAll(false) // the matches are what the user asked to see
 	} else {
 		m.Rebuild()
@@ -509,6 +516,13 @@ func (m *Model) move(delta int) {
 
 func (m *Model) setExpanded(open bool) {
 	row, ok := m.Selected()
+	if open && ok && row.Idle() {
+		// Its objects show, opened, once its watches list them.
+		m.source.Connect(row.Cluster)
+		m.expanded[row.Key] = true
+		m.Rebuild()
+		return
+	}
 	if !ok || !row.HasKids {
 		return
 	}
@@ -518,6 +532,20 @@ func (m *Model) setExpanded(open bool) {
 		delete(m.expanded, row.Key)
 	}
 	m.Rebuild()
+}
+
+// connectIdle starts watching the Idle WECs among those named (all when
+// none are), for a search or a filter that needs their objects.
+func (m *Model) connectIdle(clusters []string) {
+	var idle []string
+	for _, r := range m.rows {
+		if r.Level == LevelCluster && r.Member.Connection.State == kube.Idle && (len(clusters) == 0 || slices.Contains(clusters, r.Cluster)) {
+			idle = append(idle, r.Cluster)
+		}
+	}
+	if len(idle) > 0 {
+		m.source.Connect(idle...)
+	}
 }
 
 // ToParent moves the cursor to the row that contains the selected one.
@@ -614,6 +642,8 @@ func (m Model) connectionGlyph(c kube.Connection) string {
 			return m.styles.OK.Render("● Connected") + m.styles.Warn.Render(fmt.Sprintf(" (%d kinds limited by your rights)", n))
 		}
 		return m.styles.OK.Render("● Connected")
+	case kube.Idle:
+		return m.styles.Muted.Render("◌ Idle: not watched yet (enter connects)")
 	case kube.Connecting:
 		if c.Listing != "" {
 			return m.styles.Warn.Render("◌ Connecting") + m.styles.Muted.Render(" · "+c.Listing)

@@ -16,6 +16,7 @@ type members []kube.Member
 
 func (m members) Members() []kube.Member                { return m }
 func (m members) DeliveredObjects(string) []kube.Object { return nil }
+func (m members) Connect(...string)                     {}
 
 func fleet() (members, *kube.Tree) {
 	objs := kube.NewTree()
@@ -379,10 +380,61 @@ func TestAnUnreachableWECShowsWhatTheITSDeliveredToIt(t *testing.T) {
 		t.Fatalf("rows under status=Failed %q", got)
 	}
 	m.SetFilter(kube.Filter{})
+	// A search finds them too, and opens the tree down to them.
+	m = press(m, "-")
+	if n := m.Search("settings"); n != 1 {
+		t.Fatalf("%d matches for settings, want the ConfigMap delivered to c3", n)
+	}
+	if row, _ := m.Selected(); row.Object == nil || !row.Object.FromITS || row.Cluster != "c3" || row.Label != "settings" {
+		t.Fatalf("the search selected %+v, want c3's settings from the ITS", row)
+	}
+	m.Search("")
 	// Once the WEC answers, its own objects are all the tree shows.
 	u.members[2].Connection = kube.Connection{State: kube.Connected}
 	m.RefreshMembers()
 	if got := strings.Join(labels(m), "|"); strings.Contains(got, "settings") || !strings.HasSuffix(got, "c3") {
 		t.Fatalf("rows once c3 is connected %q", got)
+	}
+}
+
+// lazy is a fleet whose WEC c3 is Idle: Connect records what it is asked.
+type lazy struct {
+	members
+	connected *[]string
+}
+
+func (l lazy) Connect(clusters ...string) { *l.connected = append(*l.connected, clusters...) }
+
+func TestAnIdleWECConnectsWhenOpenedSearchedOrFiltered(t *testing.T) {
+	src, objs := fleet()
+	l := lazy{append(src, kube.Member{ClusterInfo: kube.ClusterInfo{Name: "c3", Health: kube.HealthActive},
+		Connection: kube.Connection{State: kube.Idle}}), new([]string)}
+	m := New(l, objs, theme.For(true))
+	m.SetSize(120, 20)
+	if view := ansi.Strip(m.View()); !strings.Contains(view, "c3 Active ◌ Idle: not watched yet (enter connects)") {
+		t.Fatalf("the idle WEC's row:\n%s", view)
+	}
+	m = press(m, "enter")
+	if len(*l.connected) != 0 {
+		t.Fatalf("opening c1 connected %v", *l.connected)
+	}
+	m = press(m, "G", "enter")
+	if got := strings.Join(*l.connected, ","); got != "c3" {
+		t.Fatalf("opening c3 connected %q, want c3", got)
+	}
+	*l.connected = nil
+	m.SetFilter(kube.Filter{Clusters: []string{"c1"}})
+	if len(*l.connected) != 0 {
+		t.Fatalf("a filter on c1 connected %v", *l.connected)
+	}
+	m.SetFilter(kube.Filter{Statuses: []kube.Status{kube.StatusFailed}})
+	if got := strings.Join(*l.connected, ","); got != "c3" {
+		t.Fatalf("a status filter connected %q, want c3", got)
+	}
+	*l.connected = nil
+	m.SetFilter(kube.Filter{})
+	m.Search("web")
+	if got := strings.Join(*l.connected, ","); got != "c3" {
+		t.Fatalf("a search connected %q, want c3", got)
 	}
 }
