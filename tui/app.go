@@ -229,7 +229,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	var editCmd tea.Cmd
 	m.editor, editCmd = m.editor.Update(msg)
-	return m, tea.Batch(editCmd, m.pane.Update(msg), m.views.update(msg))
+	paneCmd := m.pane.Update(msg)
+	viewCmd := m.views.update(msg)
+	if m.stagedShown() {
+		// The WDS read again: the pane shows the new copy.
+		viewCmd = tea.Batch(viewCmd, m.showSelected())
+	}
+	return m, tea.Batch(editCmd, paneCmd, viewCmd)
 }
 
 // key clears the status line and gives the key to the mode on top: its

@@ -210,7 +210,10 @@ func filterKey(change func(f *kube.Filter)) func(*Model, tea.KeyPressMsg) tea.Cm
 // noRow disables a key while nothing is selected.
 func noRow(what string) func(*Model) string {
 	return func(m *Model) string {
-		if _, _, ok := m.selection(); !ok {
+		switch _, _, ok := m.selection(); {
+		case m.stagedShown():
+			return what + ": not for the WDS's staged objects"
+		case !ok:
 			return what + ": select a row first"
 		}
 		return ""

@@ -105,6 +105,21 @@ func TestStagedObjectShowsTheWDSsCopyAndItsEditGoesToTheWDS(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "replicas: 2") || !strings.Contains(s, "wds1 › shop › Deployment web (WDS)") {
 		t.Fatalf("the YAML of the staged Deployment:\n%s", s)
 	}
+	// Nothing of it is watched on a WEC: not its events (p), not its logs,
+	// and r reconnects no cluster from here.
+	m = send(m, keys("tab", "p")...)
+	m = send(m, keys("tab")...)
+	if s := screen(m); !strings.Contains(s, "No logs: the WDS only stages objects") {
+		t.Fatalf("the Logs tab of the staged Deployment:\n%s", s)
+	}
+	m = send(m, keys("r")...)
+	if watched := *m.fleet.(fakeFleet).watched; len(watched) > 0 {
+		t.Fatalf("the WDS's copy was watched on a WEC: %q", watched)
+	}
+	if s := screen(m); !strings.Contains(s, "reconnect: not for the WDS's staged objects") {
+		t.Fatalf("r over the staged view:\n%s", s)
+	}
+	m = send(m, keys("y")...)
 	// Only the edit acts on the WDS's copy.
 	m = send(m, tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})
 	if s := screen(m); !strings.Contains(s, "delete: this is the WDS's copy, which wecs only shows and edits (kubectl --context wds1 does the rest)") {

@@ -29,8 +29,12 @@ func (m *Model) filtersChanged() {
 }
 
 // selection is the cluster and name of what the keys act on: the table's
-// row while a table shows, else the tree's.
+// row while a table shows, none over the staged view (its objects are on
+// no WEC), else the tree's.
 func (m *Model) selection() (cluster, name string, ok bool) {
+	if m.stagedShown() {
+		return "", "", false
+	}
 	if m.tableShown() {
 		o, ok := m.views.table.Selected()
 		return o.Cluster, o.Name, ok

@@ -152,10 +152,17 @@ func (m *Model) openLogs() tea.Cmd {
 		m.logs.Close()
 		return nil
 	}
-	if o := m.target.Object; o != nil && !o.FromITS && !o.FromWDS && o.RunsPods() {
+	if o := m.target.Object; m.target.watchable() && o.RunsPods() {
 		return m.logs.Open(*o, m.watcher.ClustersWith(*o))
 	}
 	return nil
+}
+
+// watchable says whether the target's object is watched on its WEC: not
+// one known only from the ITS (its WEC cannot be read), nor one read
+// already (a WDS's copy), which is shown as it is.
+func (t Target) watchable() bool {
+	return t.Object != nil && !t.Object.FromITS && t.Full == nil
 }
 
 // Select shows a target. The same target (by key) is refreshed in place;
@@ -174,9 +181,7 @@ func (m *Model) Select(t Target) tea.Cmd {
 	m.target, m.detail, m.err, m.reveal = t, kube.Detail{Object: t.Full}, nil, false
 	m.view.Reset()
 	m.render()
-	if t.Object == nil || t.Object.FromITS || t.Full != nil {
-		// An object known only from the ITS is on a WEC that cannot be
-		// read; one read already is shown as it is.
+	if !t.watchable() {
 		return nil
 	}
 	m.loading = true
@@ -268,7 +273,7 @@ func (m *Model) keys() keymap.Map[Model] {
 	onText := func(m *Model) bool { return m.tab != TabLogs }
 	on := func(t Tab) func(m *Model) bool { return func(m *Model) bool { return m.tab == t } }
 	namespaced := func(m *Model) bool {
-		return m.tab == TabEvents && m.target.Object != nil && m.target.Object.Namespace != ""
+		return m.tab == TabEvents && m.target.watchable() && m.target.Object.Namespace != ""
 	}
 	textMoves := keymap.Movement(keymap.MoveHelp{Row: "scroll", Page: "page", Ends: "top / bottom", Short: "↑↓ scroll"},
 		func(m *Model) keymap.Cursor { return &m.view }, nil)
@@ -469,8 +474,13 @@ func (m Model) View() string {
 
 func (m Model) logsView() string {
 	o := m.target.Object
-	if o == nil || !o.RunsPods() {
+	switch {
+	case o == nil || !o.RunsPods():
 		return m.styles.Muted.Render("No pods here: logs are for pods and the workloads that run them; select one.")
+	case o.FromWDS:
+		return m.styles.Muted.Render("No logs: the WDS only stages objects; the WECs' copies, in the tree, run the pods.")
+	case o.FromITS:
+		return m.styles.Muted.Render(termtext.Clean("No logs: " + o.Cluster + " cannot be read; this object is known only from the ITS."))
 	}
 	if _, ok := m.logs.Showing(); !ok {
 		return m.spin.View() + " opening the logs…"

@@ -67,7 +67,6 @@ type Model struct {
 	gen     int
 	visible bool
 	width   int
-	height  int
 }
 
 // New returns the view of the WDS behind the context wdsName; wds may be
@@ -81,7 +80,7 @@ func (m *Model) SetStyles(s theme.Styles) { m.styles = s }
 
 // SetSize sets the area.
 func (m *Model) SetSize(width, height int) {
-	m.width, m.height = width, height
+	m.width = width
 	m.list.SetHeight(max(height-1, 1))
 }
 
@@ -223,14 +222,6 @@ func (m Model) EditedNote(o kube.Object) string {
 		return note + "; its policies (" + strings.Join(m.all[i].Policies, ", ") + ") select no WEC now"
 	}
 	return note + "; KubeStellar will deliver it to " + strings.Join(m.all[i].WECs, ", ") + " (" + strings.Join(m.all[i].Policies, ", ") + ")"
-}
-
-// WDSName is the context of the WDS shown ("" without one).
-func (m Model) WDSName() string {
-	if m.wds == nil {
-		return ""
-	}
-	return m.wdsName
 }
 
 // keys are the view's own bindings: moving; the details and the edit are
