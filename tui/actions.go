@@ -43,6 +43,8 @@ func (m *Model) objectFor(what string, mutating bool) (kube.Object, string) {
 	if m.stagedShown() {
 		if s, ok := m.views.staged.Selected(); ok {
 			obj = &s.Object
+		} else if m.cfg.WDS == nil {
+			return kube.Object{}, what + ": there is no WDS; start wecs with --wds-context CONTEXT"
 		}
 	} else if m.tableShown() {
 		if o, ok := m.views.table.Selected(); ok {
@@ -253,7 +255,7 @@ func (m *Model) actionResult(msg tea.Msg) (tea.Cmd, bool) {
 		case msg.Failed:
 			return status.Problem(msg.Note), true
 		case msg.Saved && msg.Object.FromWDS:
-			return status.Note(m.views.staged.EditedNote(msg.Object)), true
+			return m.views.staged.Edited(msg.Object), true
 		}
 		return status.Note(msg.Note), true
 	}

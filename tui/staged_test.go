@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,10 +36,17 @@ func stagedObject(apiVersion, kind, resource, namespace, name string, labels map
 		WorkloadObject: bindingpolicy.WorkloadObject{Group: group, Resource: resource, Namespace: namespace, Name: name, Labels: labels}}
 }
 
+// Read answers with reports-policy too, selecting the orphan, once the
+// orphan was edited: as if the edit had given it a label some policy asks for.
 func (f fakeWDS) Read(context.Context) (bindingpolicy.WDS, error) {
+	policies := []bindingpolicy.Policy{{Name: "shop-policy", ClusterSelectors: []metav1.LabelSelector{{}},
+		Downsync: []bindingpolicy.DownsyncTest{{Namespaces: []string{"shop"}}}}}
+	if f.updates != nil && slices.ContainsFunc(*f.updates, func(u string) bool { return strings.Contains(u, "reports/orphan") }) {
+		policies = append(policies, bindingpolicy.Policy{Name: "reports-policy", ClusterSelectors: []metav1.LabelSelector{{}},
+			Downsync: []bindingpolicy.DownsyncTest{{Namespaces: []string{"reports"}}}})
+	}
 	return bindingpolicy.WDS{
-		Policies: []bindingpolicy.Policy{{Name: "shop-policy", ClusterSelectors: []metav1.LabelSelector{{}},
-			Downsync: []bindingpolicy.DownsyncTest{{Namespaces: []string{"shop"}}}}},
+		Policies: policies,
 		Objects: []bindingpolicy.Staged{
 			stagedObject("apps/v1", "Deployment", "deployments", "shop", "web", map[string]string{"app": "web"}),
 			stagedObject("v1", "ConfigMap", "configmaps", "reports", "orphan", nil),
@@ -141,7 +149,8 @@ func TestStagedObjectShowsTheWDSsCopyAndItsEditGoesToTheWDS(t *testing.T) {
 	}
 	// e works from the view's row as well.
 	m = send(m, keys("esc", "j", "e")...)
-	if s := screen(m); len(*wds.updates) != 2 || !strings.Contains(s, "edited ConfigMap reports/orphan in the WDS wds1; no binding policy selects it") {
+	// The note is from the WDS as read after the edit.
+	if s := screen(m); len(*wds.updates) != 2 || !strings.Contains(s, "edited ConfigMap reports/orphan in the WDS wds1; KubeStellar will deliver it to cluster1, cluster2 (reports-policy)") {
 		t.Fatalf("edit of the unselected ConfigMap: %q\n%s", *wds.updates, s)
 	}
 }
@@ -166,7 +175,7 @@ func TestStagedViewWithoutAWDSSaysHowToGiveOne(t *testing.T) {
 			t.Fatalf("staged view without a WDS lacks %q:\n%s", want, s)
 		}
 	}
-	if s := screen(send(m, keys("e")...)); !strings.Contains(s, "edit: select an object first") {
+	if s := screen(send(m, keys("e")...)); !strings.Contains(s, "edit: there is no WDS; start wecs with --wds-context CONTEXT") {
 		t.Errorf("e without a WDS:\n%s", s)
 	}
 }

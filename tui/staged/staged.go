@@ -21,6 +21,7 @@ import (
 	"github.com/wecs-tui/wecs/theme"
 	"github.com/wecs-tui/wecs/tui/keymap"
 	"github.com/wecs-tui/wecs/tui/list"
+	"github.com/wecs-tui/wecs/tui/status"
 )
 
 // Source gives the view the fleet's WECs, whose labels the policies
@@ -66,7 +67,9 @@ type Model struct {
 	styles  theme.Styles
 	gen     int
 	visible bool
-	width   int
+	// edited is an object whose edit was saved, until the read after it.
+	edited *kube.Object
+	width  int
 }
 
 // New returns the view of the WDS behind the context wdsName; wds may be
@@ -124,7 +127,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.Refresh()
 		gen := m.gen
-		return tea.Tick(readInterval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+		next := tea.Tick(readInterval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+		if edited := m.edited; edited != nil {
+			m.edited = nil
+			return tea.Batch(status.Note(m.editedNote(*edited)), next)
+		}
+		return next
 	case tickMsg:
 		if msg.gen != m.gen || !m.visible {
 			return nil
@@ -209,8 +217,21 @@ func (m Model) Selected() (kube.StagedObject, bool) {
 	return m.rows[m.list.Cursor()], true
 }
 
-// EditedNote says where an edit of o went and where KubeStellar takes it.
-func (m Model) EditedNote(o kube.Object) string {
+// Edited reads the WDS again after an edit of o was saved there, then says
+// on the status line where the edit went and where KubeStellar takes o now
+// (the edit may have changed which policies select it).
+func (m *Model) Edited(o kube.Object) tea.Cmd {
+	if m.wds == nil {
+		return nil
+	}
+	m.gen++
+	m.edited = &o
+	return m.readCmd()
+}
+
+// editedNote says where an edit of o went and where KubeStellar takes it,
+// as the last read has it.
+func (m Model) editedNote(o kube.Object) string {
 	note := "edited " + o.Ref() + " in the WDS " + o.Cluster
 	i := slices.IndexFunc(m.all, func(s kube.StagedObject) bool { return s.Object.Ref() == o.Ref() })
 	switch {
