@@ -17,7 +17,7 @@ import (
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
-	"github.com/wecs-tui/wecs/tui/bindings"
+
 	"github.com/wecs-tui/wecs/tui/command"
 	"github.com/wecs-tui/wecs/tui/confirm"
 	"github.com/wecs-tui/wecs/tui/editor"
@@ -27,6 +27,7 @@ import (
 	"github.com/wecs-tui/wecs/tui/status"
 	"github.com/wecs-tui/wecs/tui/textview"
 	"github.com/wecs-tui/wecs/tui/tree"
+	"github.com/wecs-tui/wecs/tui/wdsread"
 )
 
 // Config is what the UI is started with.
@@ -51,7 +52,7 @@ type Config struct {
 
 // WDS is a KubeStellar WDS (a *kube.WDSClient).
 type WDS interface {
-	bindings.WDS
+	wdsread.WDS
 	// EditableText and Update edit its objects.
 	editor.Store
 	// Can asks it whether the user may verb an object.

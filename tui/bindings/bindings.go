@@ -7,10 +7,8 @@
 package bindings
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -21,6 +19,7 @@ import (
 	"github.com/wecs-tui/wecs/theme"
 	"github.com/wecs-tui/wecs/tui/keymap"
 	"github.com/wecs-tui/wecs/tui/list"
+	"github.com/wecs-tui/wecs/tui/wdsread"
 )
 
 // Source gives the view the ITS's side (a *kube.Fleet).
@@ -29,31 +28,11 @@ type Source interface {
 	Works() []kube.WorkStatus
 }
 
-// WDS reads the BindingPolicies and the objects they may select (nil: no
-// WDS, the policies are those the ManifestWorks name).
-type WDS interface {
-	Read(ctx context.Context) (bindingpolicy.WDS, error)
-}
-
 // JumpMsg asks for a WEC's copy of a policy's object in the tree.
 type JumpMsg struct {
 	Object   kube.ObjectRef
 	Delivery kube.Delivery
 }
-
-// readInterval is how often the WDS is read again while the view shows.
-const readInterval = 5 * time.Second
-
-// readTimeout bounds one read of the WDS.
-const readTimeout = 20 * time.Second
-
-type wdsMsg struct {
-	gen int
-	wds bindingpolicy.WDS
-	err error
-}
-
-type tickMsg struct{ gen int }
 
 // computedMsg brings the bindings computed off the update loop.
 type computedMsg struct{ bindings []kube.PolicyBinding }
@@ -70,7 +49,8 @@ type row struct {
 type Model struct {
 	src Source
 	// wds, when set, is read on Show and every readInterval after.
-	wds     WDS
+	wds     wdsread.WDS
+	reads   wdsread.Loop
 	wdsName string
 	// policies come from wdsRead once it succeeded.
 	wdsRead  *bindingpolicy.WDS
@@ -83,15 +63,13 @@ type Model struct {
 	list             list.Model
 	search           string
 	styles           theme.Styles
-	gen              int
-	visible          bool
 	width            int
 	height           int
 }
 
 // New returns the view; wds may be nil (wdsName is then ignored).
-func New(src Source, wds WDS, wdsName string, s theme.Styles) Model {
-	return Model{src: src, wds: wds, wdsName: wdsName, styles: s}
+func New(src Source, wds wdsread.WDS, wdsName string, s theme.Styles) Model {
+	return Model{src: src, wds: wds, reads: wdsread.New(wds), wdsName: wdsName, styles: s}
 }
 
 // SetStyles changes the theme.
@@ -105,44 +83,26 @@ func (m *Model) SetSize(width, height int) {
 
 // Show puts the view on screen and starts reading the WDS.
 func (m *Model) Show() tea.Cmd {
-	m.visible, m.search = true, ""
-	m.gen++
+	m.search = ""
 	m.setRows()
-	return tea.Batch(m.Refresh(), m.read())
+	return tea.Batch(m.Refresh(), m.reads.Start())
 }
 
 // Leave stops the WDS reads as the view leaves the screen.
-func (m *Model) Leave() {
-	m.visible = false
-	m.gen++
-}
+func (m *Model) Leave() { m.reads.Stop() }
 
-func (m *Model) read() tea.Cmd {
-	if m.wds == nil {
-		return nil
-	}
-	wds, gen := m.wds, m.gen
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
-		defer cancel()
-		w, err := wds.Read(ctx)
-		return wdsMsg{gen: gen, wds: w, err: err}
-	}
-}
-
-// Update takes the WDS's reads and the view's keys.
+// Update takes the WDS's reads, the computed bindings and the view's keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if read, next := m.reads.Update(msg); read != nil {
+		m.wdsErr = read.Err
+		if read.Err == nil {
+			m.wdsRead = &read.WDS
+		}
+		return tea.Batch(m.Refresh(), next)
+	} else if next != nil {
+		return next
+	}
 	switch msg := msg.(type) {
-	case wdsMsg:
-		if msg.gen != m.gen {
-			return nil
-		}
-		m.wdsErr = msg.err
-		if msg.err == nil {
-			m.wdsRead = &msg.wds
-		}
-		gen := m.gen
-		return tea.Batch(m.Refresh(), tea.Tick(readInterval, func(time.Time) tea.Msg { return tickMsg{gen: gen} }))
 	case computedMsg:
 		m.computing = false
 		m.bindings = msg.bindings
@@ -151,11 +111,6 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.Refresh()
 		}
 		return nil
-	case tickMsg:
-		if msg.gen != m.gen || !m.visible {
-			return nil
-		}
-		return m.read()
 	case tea.KeyPressMsg:
 		return m.keys().Handle(m, msg)
 	}

@@ -5,12 +5,10 @@
 package staged
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -22,6 +20,7 @@ import (
 	"github.com/wecs-tui/wecs/tui/keymap"
 	"github.com/wecs-tui/wecs/tui/list"
 	"github.com/wecs-tui/wecs/tui/status"
+	"github.com/wecs-tui/wecs/tui/wdsread"
 )
 
 // Source gives the view the fleet's WECs, whose labels the policies
@@ -30,25 +29,6 @@ type Source interface {
 	Members() []kube.Member
 }
 
-// WDS reads the WDS's BindingPolicies and objects (a *kube.WDSClient).
-type WDS interface {
-	Read(ctx context.Context) (bindingpolicy.WDS, error)
-}
-
-// readInterval is how often the WDS is read again while the view shows.
-const readInterval = 5 * time.Second
-
-// readTimeout bounds one read of the WDS.
-const readTimeout = 20 * time.Second
-
-type wdsMsg struct {
-	gen int
-	wds bindingpolicy.WDS
-	err error
-}
-
-type tickMsg struct{ gen int }
-
 // noPolicy marks an object no binding policy selects.
 const noPolicy = "! no policy"
 
@@ -56,7 +36,8 @@ const noPolicy = "! no policy"
 type Model struct {
 	src Source
 	// wds is nil when wecs was given no WDS.
-	wds     WDS
+	wds     wdsread.WDS
+	reads   wdsread.Loop
 	wdsName string
 	read    *bindingpolicy.WDS
 	readErr error
@@ -65,8 +46,6 @@ type Model struct {
 	list    list.Model
 	search  string
 	styles  theme.Styles
-	gen     int
-	visible bool
 	// edited is an object whose edit was saved, until the read after it.
 	edited *kube.Object
 	width  int
@@ -74,8 +53,8 @@ type Model struct {
 
 // New returns the view of the WDS behind the context wdsName; wds may be
 // nil (no WDS).
-func New(src Source, wds WDS, wdsName string, s theme.Styles) Model {
-	return Model{src: src, wds: wds, wdsName: wdsName, styles: s}
+func New(src Source, wds wdsread.WDS, wdsName string, s theme.Styles) Model {
+	return Model{src: src, wds: wds, reads: wdsread.New(wds), wdsName: wdsName, styles: s}
 }
 
 // SetStyles changes the theme.
@@ -89,59 +68,33 @@ func (m *Model) SetSize(width, height int) {
 
 // Show puts the view on screen and reads the WDS.
 func (m *Model) Show() tea.Cmd {
-	m.visible, m.search = true, ""
-	m.gen++
+	m.search = ""
 	m.Refresh()
-	return m.readCmd()
+	return m.reads.Start()
 }
 
 // Leave stops the reads as the view leaves the screen.
-func (m *Model) Leave() {
-	m.visible = false
-	m.gen++
-}
-
-func (m *Model) readCmd() tea.Cmd {
-	if m.wds == nil {
-		return nil
-	}
-	wds, gen := m.wds, m.gen
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
-		defer cancel()
-		w, err := wds.Read(ctx)
-		return wdsMsg{gen: gen, wds: w, err: err}
-	}
-}
+func (m *Model) Leave() { m.reads.Stop() }
 
 // Update takes the WDS's reads and the view's keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case wdsMsg:
-		if msg.gen != m.gen {
-			return nil
-		}
-		m.readErr = msg.err
-		if msg.err == nil {
-			m.read = &msg.wds
-		}
-		m.Refresh()
-		gen := m.gen
-		next := tea.Tick(readInterval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
-		if edited := m.edited; edited != nil {
-			m.edited = nil
-			return tea.Batch(status.Note(m.editedNote(*edited)), next)
-		}
-		return next
-	case tickMsg:
-		if msg.gen != m.gen || !m.visible {
-			return nil
-		}
-		return m.readCmd()
-	case tea.KeyPressMsg:
-		return m.keys().Handle(m, msg)
+	if key, ok := msg.(tea.KeyPressMsg); ok {
+		return m.keys().Handle(m, key)
 	}
-	return nil
+	read, next := m.reads.Update(msg)
+	if read == nil {
+		return next
+	}
+	m.readErr = read.Err
+	if read.Err == nil {
+		m.read = &read.WDS
+	}
+	m.Refresh()
+	if edited := m.edited; edited != nil {
+		m.edited = nil
+		return tea.Batch(status.Note(m.editedNote(*edited)), next)
+	}
+	return next
 }
 
 // Refresh matches the last read against the WECs' labels again and keeps
@@ -224,9 +177,8 @@ func (m *Model) Edited(o kube.Object) tea.Cmd {
 	if m.wds == nil {
 		return nil
 	}
-	m.gen++
 	m.edited = &o
-	return m.readCmd()
+	return m.reads.Now()
 }
 
 // editedNote says where an edit of o went and where KubeStellar takes it,

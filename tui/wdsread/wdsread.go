@@ -1,0 +1,93 @@
+// Package wdsread reads a WDS when a view comes on screen, and again every
+// few seconds while it stays there.
+package wdsread
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wecs-tui/wecs/kube/bindingpolicy"
+)
+
+// WDS reads a WDS's BindingPolicies and the objects they may select.
+type WDS interface {
+	Read(ctx context.Context) (bindingpolicy.WDS, error)
+}
+
+// interval is how often the WDS is read again while the view shows.
+const interval = 5 * time.Second
+
+// timeout bounds one read.
+const timeout = 20 * time.Second
+
+// lastID numbers the loops, so that each takes only its own messages.
+var lastID atomic.Int64
+
+// Loop is the reads of one view.
+type Loop struct {
+	wds     WDS
+	id      int64
+	gen     int
+	visible bool
+}
+
+// New returns the loop of one view over wds (nil: no WDS, nothing is read).
+func New(wds WDS) Loop { return Loop{wds: wds, id: lastID.Add(1)} }
+
+// Read is one read's result.
+type Read struct {
+	id, gen int64
+	WDS     bindingpolicy.WDS
+	Err     error
+}
+
+type tickMsg struct{ id, gen int64 }
+
+// Start reads the WDS now, and again every interval until Stop.
+func (l *Loop) Start() tea.Cmd {
+	l.visible = true
+	return l.Now()
+}
+
+// Now reads the WDS at once, dropping any read under way.
+func (l *Loop) Now() tea.Cmd {
+	l.gen++
+	if l.wds == nil {
+		return nil
+	}
+	wds, id, gen := l.wds, l.id, int64(l.gen)
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		w, err := wds.Read(ctx)
+		return Read{id: id, gen: gen, WDS: w, Err: err}
+	}
+}
+
+// Stop ends the reads as the view leaves the screen.
+func (l *Loop) Stop() {
+	l.visible = false
+	l.gen++
+}
+
+// Update takes the loop's messages; it returns a read's result when one
+// came for this loop (nil otherwise), and what to do next.
+func (l *Loop) Update(msg tea.Msg) (*Read, tea.Cmd) {
+	switch msg := msg.(type) {
+	case Read:
+		if msg.id != l.id || msg.gen != int64(l.gen) {
+			return nil, nil
+		}
+		id, gen := msg.id, msg.gen
+		return &msg, tea.Tick(interval, func(time.Time) tea.Msg { return tickMsg{id: id, gen: gen} })
+	case tickMsg:
+		if msg.id != l.id || msg.gen != int64(l.gen) || !l.visible {
+			return nil, nil
+		}
+		return nil, l.Now()
+	}
+	return nil, nil
+}
