@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -131,5 +132,38 @@ func TestAManifestWorksReportIsMadeInert(t *testing.T) {
 				t.Errorf("%q keeps a control character", text)
 			}
 		}
+	}
+}
+
+// TestStagedObjectsPairEachObjectWithItsPoliciesAndWECs: a WEC is counted
+// once however many policies select it, an unaccepted one never, and an
+// object no policy selects has neither.
+func TestStagedObjectsPairEachObjectWithItsPoliciesAndWECs(t *testing.T) {
+	wds := fakeWDS()
+	apps := "apps"
+	wds.Policies = append(wds.Policies, bindingpolicy.Policy{Name: "all-deployments", ClusterSelectors: []metav1.LabelSelector{{}},
+		Downsync: []bindingpolicy.DownsyncTest{{APIGroup: &apps, Resources: []string{"deployments"}}}})
+	wds.Objects = append(wds.Objects, bindingpolicy.Staged{APIVersion: "v1", Kind: "ConfigMap", Object: &unstructured.Unstructured{},
+		WorkloadObject: bindingpolicy.WorkloadObject{Resource: "configmaps", Namespace: "shop", Name: "settings"}})
+	for _, s := range wds.Objects {
+		s.Object.SetNamespace(s.Namespace)
+		s.Object.SetName(s.Name)
+	}
+	clusters := []ClusterLabels{
+		{Name: "edge2", Labels: map[string]string{"edge": "yes"}, Accepted: true},
+		{Name: "core", Labels: map[string]string{"edge": "no"}, Accepted: true},
+		{Name: "edge1", Labels: map[string]string{"edge": "yes"}, Accepted: true},
+		{Name: "waiting", Labels: map[string]string{"edge": "yes"}},
+	}
+	got := map[string]string{}
+	for _, s := range StagedObjects("wds1", *wds, clusters) {
+		if s.Object.Cluster != "wds1" || !s.Object.FromWDS {
+			t.Errorf("%s is not marked as wds1's copy: %+v", s.Object.Name, s.Object)
+		}
+		got[s.Object.Name] = strings.Join(s.Policies, ",") + " → " + strings.Join(s.WECs, ",")
+	}
+	want := map[string]string{"web": "all-deployments,web → core,edge1,edge2", "settings": " → "}
+	if !maps.Equal(got, want) {
+		t.Errorf("staged objects: got %q, want %q", got, want)
 	}
 }
