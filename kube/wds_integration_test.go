@@ -38,8 +38,9 @@ func TestWDSClientEditsAStagedObjectInTheWDS(t *testing.T) {
 		t.Fatalf("no daily-report among %d staged objects", len(staged))
 	}
 	report := staged[i]
-	if !report.Object.FromWDS || report.Object.Cluster != sandbox.WDS || !slices.Equal(report.Policies, []string{sandbox.NoWECPolicy, sandbox.FailingPolicy}) {
-		t.Fatalf("daily-report: %+v, policies %v", report.Object, report.Policies)
+	if !report.Object.FromWDS || report.Object.Cluster != sandbox.WDS || !slices.Equal(report.Policies, []string{sandbox.NoWECPolicy, sandbox.FailingPolicy}) ||
+		!slices.Equal(report.WECs, []string{"cluster2"}) {
+		t.Fatalf("daily-report: %+v, policies %v, WECs %v", report.Object, report.Policies, report.WECs)
 	}
 	if p := client.Can(t.Context(), "update", report.Object); !p.Allowed {
 		t.Fatalf("the sandbox's admin may not update daily-report: %s", p.Reason)
