@@ -378,8 +378,8 @@ func paneKeys() keymap.Map[Model] {
 			_ = m.pane.Filter("")
 			return nil
 		})},
-		{Keys: []string{"esc"}, Short: "esc back", Long: "back to the tree or the table", Active: func(m *Model) bool { return !paneSearching(m) }, Run: do(backFromPane)},
-		{Keys: []string{"left", "h", "q"}, Label: "← h q", Long: "back to the tree or the table", Run: do(backFromPane)},
+		{Keys: []string{"esc"}, Short: "esc back", Long: "back to the tree or the view under the pane", Active: func(m *Model) bool { return !paneSearching(m) }, Run: do(backFromPane)},
+		{Keys: []string{"left", "h", "q"}, Label: "← h q", Long: "back to the tree or the view under the pane", Run: do(backFromPane)},
 		{Keys: []string{"F"}, Short: "F filter", Long: "filter: only matching lines", Active: func(m *Model) bool { return m.pane.Tab() == pane.TabLogs }, Run: do(func(m *Model) tea.Cmd {
 			m.query = input.New()
 			m.push(mode{kind: modeFilter})
