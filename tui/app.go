@@ -232,7 +232,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.editor, editCmd = m.editor.Update(msg)
 	paneCmd := m.pane.Update(msg)
 	viewCmd := m.views.update(msg)
-	if m.stagedShown() {
+	if _, read := msg.(wdsread.Read); read && m.stagedShown() {
 		// The WDS read again: the pane shows the new copy.
 		viewCmd = tea.Batch(viewCmd, m.showSelected())
 	}

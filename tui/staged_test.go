@@ -38,20 +38,30 @@ func stagedObject(apiVersion, kind, resource, namespace, name string, labels map
 
 // Read answers with reports-policy too, selecting the orphan, once the
 // orphan was edited: as if the edit had given it a label some policy asks for.
+// Once shop/web was edited, its copy has the label edited=yes.
 func (f fakeWDS) Read(context.Context) (bindingpolicy.WDS, error) {
 	policies := []bindingpolicy.Policy{{Name: "shop-policy", ClusterSelectors: []metav1.LabelSelector{{}},
 		Downsync: []bindingpolicy.DownsyncTest{{Namespaces: []string{"shop"}}}}}
-	if f.updates != nil && slices.ContainsFunc(*f.updates, func(u string) bool { return strings.Contains(u, "reports/orphan") }) {
+	webLabels := map[string]string{"app": "web"}
+	if f.edited("shop/web") {
+		webLabels["edited"] = "yes"
+	}
+	if f.edited("reports/orphan") {
 		policies = append(policies, bindingpolicy.Policy{Name: "reports-policy", ClusterSelectors: []metav1.LabelSelector{{}},
 			Downsync: []bindingpolicy.DownsyncTest{{Namespaces: []string{"reports"}}}})
 	}
 	return bindingpolicy.WDS{
 		Policies: policies,
 		Objects: []bindingpolicy.Staged{
-			stagedObject("apps/v1", "Deployment", "deployments", "shop", "web", map[string]string{"app": "web"}),
+			stagedObject("apps/v1", "Deployment", "deployments", "shop", "web", webLabels),
 			stagedObject("v1", "ConfigMap", "configmaps", "reports", "orphan", nil),
 		},
 	}, nil
+}
+
+// edited says whether an edit of the namespace/name ref was sent.
+func (f fakeWDS) edited(ref string) bool {
+	return f.updates != nil && slices.ContainsFunc(*f.updates, func(u string) bool { return strings.Contains(u, ref+": ") })
 }
 
 func (f fakeWDS) EditableText(_ context.Context, o kube.Object, _ bool) ([]byte, error) {
@@ -146,6 +156,10 @@ func TestStagedObjectShowsTheWDSsCopyAndItsEditGoesToTheWDS(t *testing.T) {
 	}
 	if s := screen(m); !strings.Contains(s, "edited Deployment shop/web in the WDS wds1; KubeStellar will deliver it to cluster1, cluster2 (shop-policy)") {
 		t.Fatalf("the status line after the edit:\n%s", s)
+	}
+	// The pane shows the copy the WDS holds after the edit.
+	if s := screen(m); !strings.Contains(s, "edited: \"yes\"") {
+		t.Fatalf("the pane after the edit does not show the WDS's new copy:\n%s", s)
 	}
 	// e works from the view's row as well.
 	m = send(m, keys("esc", "j", "e")...)

@@ -60,7 +60,7 @@ func TestExecRunsCommandsInContainers(t *testing.T) {
 		"exec cluster1/shop/debug-shel -- echo":                                                           "the closest are debug-shell",
 		"exec cluster9/shop/debug-shell -- echo":                                                          `no cluster "cluster9" on the ITS (it has cluster1, cluster2, cluster3, cluster4)`,
 		"exec cluster1/shop/debug-shell -c nope -- echo":                                                  `has no container "nope"; its containers: app, proxy, migrate (init)`,
-		"exec cluster1/troubleshoot/" + notRunning + " -- echo":                                           `container "app" of pod troubleshoot/` + notRunning + " on cluster1 is not running (waiting: ImagePullBackOff)",
+		"exec cluster1/troubleshoot/" + notRunning + " -- echo":                                           `container "app" of pod troubleshoot/` + notRunning + " on cluster1 is not running (waiting: ", // ErrImagePull, then ImagePullBackOff
 		"exec cluster1/troubleshoot/evicted -- echo":                                                      "the pod has completed (phase Failed)",
 		"exec cluster1/shop/debug-shell echo":                                                             "then the command after --",
 		"exec cluster1/shop/deploy/web -- echo":                                                           "exec runs in a pod",
