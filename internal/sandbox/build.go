@@ -44,10 +44,12 @@ type Binaries struct {
 
 // kwokStageFiles are the Stage manifests kwok needs, relative to the kwok
 // module: node initialisation and heartbeat, the general pod lifecycle (with
-// init containers) and the chaos stages that make a labelled pod fail.
+// init containers) and the chaos stages that make a labelled pod fail. Nodes
+// heartbeat as kubelets do: a Lease renewed every few seconds, and a status
+// written again only every several minutes when nothing in it changed.
 var kwokStageFiles = []string{
 	"kustomize/stage/node/fast/node-initialize.yaml",
-	"kustomize/stage/node/heartbeat/node-heartbeat.yaml",
+	"kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
 	"kustomize/stage/pod/general/pod-create.yaml",
 	"kustomize/stage/pod/general/pod-init-container-running.yaml",
 	"kustomize/stage/pod/general/pod-init-container-completed.yaml",

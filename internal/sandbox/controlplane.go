@@ -199,8 +199,8 @@ func (u *upper) startControllers(ctx context.Context, p *controlPlane) error {
 		"--service-account-private-key-file=" + p.files["sa.key"], "--root-ca-file=" + p.files["ca.crt"],
 		"--use-service-account-credentials=false", "--kube-api-qps=200", "--kube-api-burst=400",
 		"--concurrent-deployment-syncs=10", "--concurrent-replicaset-syncs=10", "--concurrent-job-syncs=10",
-		// kwok renews a node's heartbeat every 20–45 s; on a loaded box that
-		// overruns the default 50 s grace, the node lifecycle controller
+		// kwok renews a node's Lease every 10 s; on a loaded box that can
+		// overrun the default 50 s grace, the node lifecycle controller
 		// marks the node's pods not Ready, and with no kubelet nothing
 		// marks them Ready again.
 		"--node-monitor-grace-period=3m",
@@ -291,6 +291,7 @@ options:
   enableProfilingHandler: false
   podPlayStageParallelism: 32
   nodePlayStageParallelism: 8
+  nodeLeaseDurationSeconds: 40
   nodeLeaseParallelism: 4
   podsOnNodeSyncParallelism: 1
   enablePodsOnNodeSyncListPager: true
