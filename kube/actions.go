@@ -203,22 +203,28 @@ func (f *Fleet) can(ctx context.Context, key permissionKey) Permission {
 	if f.kc.ReadOnly() {
 		return Permission{Reason: ErrReadOnly.Error()}
 	}
-	f.perms.mu.Lock()
-	c, ok := f.perms.cache[key]
-	f.perms.mu.Unlock()
-	if ok && time.Since(c.at) < permissionTTL {
-		return c.Permission
+	return f.perms.answer(key, func() (Permission, bool) { return f.review(ctx, key) })
+}
+
+// answer is the cached answer for key when it is younger than
+// permissionTTL, else what ask says, kept when the server answered.
+func (c *permissions) answer(key permissionKey, ask func() (p Permission, answered bool)) Permission {
+	c.mu.Lock()
+	cached, ok := c.cache[key]
+	c.mu.Unlock()
+	if ok && time.Since(cached.at) < permissionTTL {
+		return cached.Permission
 	}
-	p, answered := f.review(ctx, key)
+	p, answered := ask()
 	if !answered {
 		return p
 	}
-	f.perms.mu.Lock()
-	if f.perms.cache == nil {
-		f.perms.cache = map[permissionKey]cachedPermission{}
+	c.mu.Lock()
+	if c.cache == nil {
+		c.cache = map[permissionKey]cachedPermission{}
 	}
-	f.perms.cache[key] = cachedPermission{p, time.Now()}
-	f.perms.mu.Unlock()
+	c.cache[key] = cachedPermission{p, time.Now()}
+	c.mu.Unlock()
 	return p
 }
 

@@ -420,7 +420,7 @@ func ReadBindings(ctx context.Context, itsConfig, wdsConfig *rest.Config) ([]Pol
 	if wdsConfig == nil {
 		return ComputeBindings(nil, clusters, works), nil
 	}
-	client, err := NewWDSClient(wdsConfig)
+	client, err := NewWDSClient(wdsConfig, true) // it only reads
 	if err != nil {
 		return nil, err
 	}

@@ -57,8 +57,9 @@ type FleetOptions struct {
 	// Namespace, when set, is the only namespace namespaced kinds are read
 	// in: a command about one object reads its namespace alone.
 	Namespace string
-	// Clusters, when set, are the only WECs watched: a command about one
-	// object reads its WEC alone. The others are members all the same.
+	// Clusters, when set, are the only WECs watched and the only members: a
+	// command about one object reads its WEC alone, and says nothing of
+	// the others.
 	Clusters []string
 	// HoldWECs keeps the WECs' watches from starting until ReleaseWECs: a
 	// UI draws the ITS's clusters first, before the WECs' first lists take
@@ -555,12 +556,16 @@ func (f *Fleet) recountCSRs(objs []any) {
 	f.notify()
 }
 
-// Members returns every WEC of the fleet, sorted by name.
+// Members returns every WEC of the fleet (of FleetOptions.Clusters, when
+// set), sorted by name.
 func (f *Fleet) Members() []Member {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	out := make([]Member, 0, len(f.clusters))
 	for name, mc := range f.clusters {
+		if len(f.opts.Clusters) > 0 && !slices.Contains(f.opts.Clusters, name) {
+			continue
+		}
 		m := Member{ClusterInfo: SummarizeCluster(mc, f.csrs[name]), Binding: f.bindings[name]}
 		if w, ok := f.watches[name]; ok && w.started {
 			m.Connection = w.watch.Connection()
@@ -617,7 +622,8 @@ func (f *Fleet) WaitSettled(ctx context.Context) {
 	}
 }
 
-// ClusterNames are the names of the fleet's members.
+// ClusterNames are the names of every ManagedCluster of the ITS, those
+// FleetOptions.Clusters leaves out of the members included.
 func (f *Fleet) ClusterNames() []string {
 	f.mu.RLock()
 	defer f.mu.RUnlock()

@@ -609,7 +609,7 @@ func TestHeldWECsWaitForTheRelease(t *testing.T) {
 // TestAFleetAboutOneObjectReadsItsNamespaceAndWECAlone: with Namespace,
 // Clusters and Kinds, as the commands about one object open it, the fleet
 // reads the pods of that namespace on that WEC and nothing else, and they
-// are the server's.
+// are the server's; that WEC alone is a member.
 func TestAFleetAboutOneObjectReadsItsNamespaceAndWECAlone(t *testing.T) {
 	s := sandboxtest.Shared(t)
 	kc, _ := kubeconfigAt(t, s.Kubeconfig)
@@ -631,10 +631,11 @@ func TestAFleetAboutOneObjectReadsItsNamespaceAndWECAlone(t *testing.T) {
 	if len(want) == 0 || !slices.Equal(got, want) {
 		t.Errorf("pods of cluster1/shop: got %v, the server has %v", got, want)
 	}
-	for _, m := range f.Members() {
-		if m.Name != "cluster1" && (m.Connection.State == kube.Connected || m.Connection.State == kube.Connecting) {
-			t.Errorf("%s is %s; only cluster1 should be read", m.Name, m.Connection.State)
-		}
+	if members := f.Members(); len(members) != 1 || members[0].Name != "cluster1" || members[0].Connection.State != kube.Connected {
+		t.Errorf("members %+v, want cluster1 alone, connected", members)
+	}
+	if names := f.ClusterNames(); !slices.Equal(names, append(s.WECNames(), "cluster4")) {
+		t.Errorf("cluster names %v, want every ManagedCluster", names)
 	}
 }
 

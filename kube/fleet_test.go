@@ -1,9 +1,11 @@
 package kube
 
 import (
+	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	clusterv1 "open-cluster-management.io/api/cluster/v1"
 	workv1 "open-cluster-management.io/api/work/v1"
 )
 
@@ -24,5 +26,30 @@ func TestBindingPolicyFromManifestWorks(t *testing.T) {
 	f.workDeleted(&workv1.ManifestWork{ObjectMeta: metav1.ObjectMeta{Namespace: "cluster1", Name: "shop-web"}})
 	if got := f.BindingPolicy("cluster1", "shop-web"); got != "" {
 		t.Errorf("deleted work still gives %q", got)
+	}
+}
+
+// TestMembersAreTheClustersACommandReads: a fleet restricted to one WEC (a
+// command about one object) has it alone as member; the ITS's other
+// clusters stay known by name.
+func TestMembersAreTheClustersACommandReads(t *testing.T) {
+	for _, tc := range []struct {
+		only []string
+		want string
+	}{{nil, "cluster1,cluster2,cluster3"}, {[]string{"cluster2"}, "cluster2"}} {
+		f := NewFleet(nil, "its1", FleetOptions{Clusters: tc.only})
+		for _, name := range []string{"cluster1", "cluster2", "cluster3"} {
+			f.clusters[name] = &clusterv1.ManagedCluster{ObjectMeta: metav1.ObjectMeta{Name: name}}
+		}
+		var names []string
+		for _, m := range f.Members() {
+			names = append(names, m.Name)
+		}
+		if got := strings.Join(names, ","); got != tc.want {
+			t.Errorf("with Clusters %v the members are %s, want %s", tc.only, got, tc.want)
+		}
+		if got := strings.Join(f.ClusterNames(), ","); got != "cluster1,cluster2,cluster3" {
+			t.Errorf("with Clusters %v the cluster names are %s", tc.only, got)
+		}
 	}
 }

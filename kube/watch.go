@@ -71,6 +71,10 @@ type Connection struct {
 // Unbound (no way to reach it) or Disconnected.
 func (c Connection) Unreachable() bool { return c.State == Unbound || c.State == Disconnected }
 
+// Unwatched reports whether wecs reads nothing of the WEC itself now: it
+// cannot reach it, or does not watch it yet (Idle).
+func (c Connection) Unwatched() bool { return c.Unreachable() || c.State == Idle }
+
 // Timeouts and backoff of a cluster connection.
 const (
 	probeTimeout   = 5 * time.Second

@@ -18,13 +18,17 @@ import (
 // WDSClient reads a WDS's BindingPolicies and the objects they may select,
 // and edits those objects: the WDS's copies, which KubeStellar delivers.
 type WDSClient struct {
-	config *rest.Config
-	dyn    dynamic.Interface
-	disc   discovery.DiscoveryInterface
+	config   *rest.Config
+	dyn      dynamic.Interface
+	disc     discovery.DiscoveryInterface
+	readOnly bool
+	perms    permissions
 }
 
-// NewWDSClient prepares the requests to the WDS behind config.
-func NewWDSClient(config *rest.Config) (*WDSClient, error) {
+// NewWDSClient prepares the requests to the WDS behind config; readOnly
+// says that config refuses every change (wecs runs read-only), so Can
+// answers no without asking.
+func NewWDSClient(config *rest.Config, readOnly bool) (*WDSClient, error) {
 	dyn, err := dynamic.NewForConfig(config)
 	if err != nil {
 		return nil, err
@@ -33,7 +37,7 @@ func NewWDSClient(config *rest.Config) (*WDSClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &WDSClient{config: config, dyn: dyn, disc: disc}, nil
+	return &WDSClient{config: config, dyn: dyn, disc: disc, readOnly: readOnly}, nil
 }
 
 // Read reads the WDS's BindingPolicies and objects once.
@@ -69,10 +73,15 @@ func (c *WDSClient) Update(ctx context.Context, o Object, original, edited []byt
 	return updateEdited(ctx, c.resource(o), obj, original)
 }
 
-// Can asks the WDS whether the user may verb (update) o.
+// Can asks the WDS whether the user may verb (update) o, as Fleet.Can asks
+// a WEC: the answers are cached for permissionTTL, and in read-only mode
+// the answer is no.
 func (c *WDSClient) Can(ctx context.Context, verb string, o Object) Permission {
-	p, _ := reviewAccess(ctx, c.config, permissionKey{cluster: o.Cluster, verb: verb, group: o.Group, resource: o.Resource, namespace: o.Namespace})
-	return p
+	if c.readOnly {
+		return Permission{Reason: ErrReadOnly.Error()}
+	}
+	key := permissionKey{cluster: o.Cluster, verb: verb, group: o.Group, resource: o.Resource, namespace: o.Namespace}
+	return c.perms.answer(key, func() (Permission, bool) { return reviewAccess(ctx, c.config, key) })
 }
 
 // StagedObject is an object of a WDS, with the binding policies whose

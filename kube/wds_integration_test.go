@@ -22,7 +22,7 @@ func TestWDSClientEditsAStagedObjectInTheWDS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := kube.NewWDSClient(cfg)
+	client, err := kube.NewWDSClient(cfg, false)
 	if err != nil {
 		t.Fatal(err)
 	}

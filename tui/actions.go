@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -35,6 +36,16 @@ type actionDoneMsg struct {
 	err  error
 }
 
+// unread says why wecs does not read a WEC whose objects the tree shows
+// from the ITS.
+func (m *Model) unread(cluster string) string {
+	members := m.fleet.Members()
+	if i := slices.IndexFunc(members, func(mem kube.Member) bool { return mem.Name == cluster }); i >= 0 && members[i].Connection.State == kube.Idle {
+		return cluster + " is not watched yet (enter on its row in the tree connects it)"
+	}
+	return cluster + " cannot be reached"
+}
+
 // objectFor is the object under the cursor, or why what cannot act on it.
 // While a table or the staged view shows, that is its selected row; of the
 // WDS's copy of an object, only its details and its edit are shown here.
@@ -60,7 +71,7 @@ func (m *Model) objectFor(what string, mutating bool) (kube.Object, string) {
 	case obj == nil:
 		return kube.Object{}, what + ": select an object first"
 	case obj.FromITS:
-		return kube.Object{}, what + ": " + obj.Cluster + " cannot be reached; this object is known only from its ManifestWork on the ITS"
+		return kube.Object{}, what + ": " + m.unread(obj.Cluster) + "; this object is known only from its ManifestWork on the ITS"
 	case obj.FromWDS && what != "edit" && what != "details":
 		return kube.Object{}, what + ": this is the WDS's copy, which wecs only shows and edits (kubectl --context " + obj.Cluster + " does the rest)"
 	case mutating && m.cfg.ReadOnly:

@@ -70,8 +70,31 @@ func TestBindingsViewShowsEachCopysStateAndJumpsToIt(t *testing.T) {
 	}
 	// What cluster3 holds is not read from it, nor acted on.
 	m = send(m, keys("e")...)
-	if s := screen(m); !strings.Contains(s, "Known only from the ITS: cluster3 cannot be read") ||
+	if s := screen(m); !strings.Contains(s, "Known only from the ITS: wecs does not read cluster3") ||
 		!strings.Contains(s, "edit: cluster3 cannot be reached; this object is known only from its ManifestWork on the ITS") {
 		t.Fatalf("the pane and e on cluster3's copy:\n%s", s)
+	}
+}
+
+// TestAnIdleWECsCopyShowsFromTheITS: connecting lazily, cluster3 is not
+// watched yet; its copy shows as its ManifestWork reports it, and what
+// refuses to act on it says why truthfully.
+func TestAnIdleWECsCopyShowsFromTheITS(t *testing.T) {
+	m := bindingsModel()
+	f := m.fleet.(fakeFleet)
+	f.members[len(f.members)-1].Connection = kube.Connection{State: kube.Idle}
+	m = send(New(Config{ITSContext: "its1"}, f, m.objects), tea.WindowSizeMsg{Width: 140, Height: 30})
+	m = send(m, keys("B")...)
+	m = send(m, keys("G", "enter")...)
+	s := screen(m)
+	for _, want := range []string{"cluster3 › shop › Deployment web", "web ✓ Available 2/2 ⇣ delivered", "1 delivered, from the ITS ◌ Idle",
+		"cluster3 is not watched yet (enter on its row in the tree connects it): Deployment web as its ManifestWork"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("enter on cluster3's copy: screen lacks %q:\n%s", want, s)
+		}
+	}
+	m = send(m, keys("e")...)
+	if s := screen(m); !strings.Contains(s, "edit: cluster3 is not watched yet") {
+		t.Fatalf("e on cluster3's copy:\n%s", s)
 	}
 }

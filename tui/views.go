@@ -224,8 +224,8 @@ func (m *Model) viewRequest(msg tea.Msg) (tea.Cmd, bool) {
 }
 
 // jumpToCopy shows a WEC's copy of a policy's object in the tree: the
-// object the WEC holds or, when the WEC cannot be reached, the copy its
-// ManifestWork on the ITS reports. Without either it stays and says why.
+// object the WEC holds or, when the WEC cannot be reached or is not watched
+// yet, the copy its ManifestWork on the ITS reports. Without either it stays and says why.
 func (m *Model) jumpToCopy(msg bindings.JumpMsg) tea.Cmd {
 	ref, d := msg.Object, msg.Delivery
 	what := ref.Kind + " " + ref.Name
@@ -241,9 +241,9 @@ func (m *Model) jumpToCopy(msg bindings.JumpMsg) tea.Cmd {
 	o, found := copyOf(m.objects.Find(kube.Filter{Clusters: []string{d.Cluster}, Namespace: ref.Namespace, Kinds: []string{ref.Kind}, Name: ref.Name, ShowSystem: true}))
 	var note string
 	members := m.fleet.Members()
-	if i := slices.IndexFunc(members, func(mem kube.Member) bool { return mem.Name == d.Cluster }); !found && i >= 0 && members[i].Connection.Unreachable() {
+	if i := slices.IndexFunc(members, func(mem kube.Member) bool { return mem.Name == d.Cluster }); !found && i >= 0 && members[i].Connection.Unwatched() {
 		o, found = copyOf(m.fleet.DeliveredObjects(d.Cluster))
-		note = d.Cluster + " cannot be reached: " + what + " as its ManifestWork " + d.Work + " on the ITS reports it"
+		note = m.unread(d.Cluster) + ": " + what + " as its ManifestWork " + d.Work + " on the ITS reports it"
 	}
 	if !found {
 		why := what + " is not on " + d.Cluster

@@ -112,7 +112,7 @@ func (ff *fleetFlags) wdsClient(named string) (string, *kube.WDSClient, error) {
 	wds, cfg, err := wdsConfig(kc, named)
 	if err == nil && cfg != nil {
 		var client *kube.WDSClient
-		if client, err = kube.NewWDSClient(cfg); err == nil {
+		if client, err = kube.NewWDSClient(cfg, kc.ReadOnly()); err == nil {
 			return wds, client, nil
 		}
 		err = fmt.Errorf("WDS context %q: %w", wds, err)

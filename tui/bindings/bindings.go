@@ -224,7 +224,7 @@ func (m *Model) keys() keymap.Map[Model] {
 	return keymap.Map[Model]{Title: "Bindings", Footer: []string{"down", "enter"}, Bindings: append(keymap.Movement(
 		keymap.MoveHelp{Row: "select a row", Page: "a page up / down", Ends: "first / last row", Short: "↑↓ select"},
 		func(m *Model) keymap.Cursor { return &m.list }, nil),
-		keymap.Binding[Model]{Keys: []string{"enter"}, Short: "enter show in tree", Long: "that WEC's copy in the tree (from the ITS when the WEC cannot be reached)",
+		keymap.Binding[Model]{Keys: []string{"enter"}, Short: "enter show in tree", Long: "that WEC's copy in the tree (from the ITS when wecs does not read the WEC)",
 			Disabled: func(m *Model) string {
 				if r, ok := m.selectedRow(); !ok || r.delivery == nil {
 					return "show in tree: select a WEC's row first"

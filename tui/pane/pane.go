@@ -159,7 +159,7 @@ func (m *Model) openLogs() tea.Cmd {
 }
 
 // watchable says whether the target's object is watched on its WEC: not
-// one known only from the ITS (its WEC cannot be read), nor one read
+// one known only from the ITS (wecs does not read its WEC), nor one read
 // already (a WDS's copy), which is shown as it is.
 func (t Target) watchable() bool {
 	return t.Object != nil && !t.Object.FromITS && t.Full == nil
@@ -399,7 +399,7 @@ func (m *Model) render() {
 func (m *Model) problem() string {
 	switch {
 	case m.target.Object != nil && m.target.Object.FromITS:
-		return "Known only from the ITS: " + m.target.Object.Cluster + " cannot be read, and its ManifestWork " +
+		return "Known only from the ITS: wecs does not read " + m.target.Object.Cluster + ", and its ManifestWork " +
 			termtext.Clean(m.target.Object.DeliveredBy) + " reports this object."
 	case m.err != nil:
 		return "Cannot read it: " + m.err.Error() + " (r reconnects the cluster)"
@@ -480,7 +480,7 @@ func (m Model) logsView() string {
 	case o.FromWDS:
 		return m.styles.Muted.Render("No logs: the WDS only stages objects; the WECs' copies, in the tree, run the pods.")
 	case o.FromITS:
-		return m.styles.Muted.Render(termtext.Clean("No logs: " + o.Cluster + " cannot be read; this object is known only from the ITS."))
+		return m.styles.Muted.Render(termtext.Clean("No logs: wecs does not read " + o.Cluster + "; this object is known only from the ITS."))
 	}
 	if _, ok := m.logs.Showing(); !ok {
 		return m.spin.View() + " opening the logs…"

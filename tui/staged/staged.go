@@ -17,6 +17,7 @@ import (
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/kube/bindingpolicy"
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/columns"
 	"github.com/wecs-tui/wecs/tui/keymap"
 	"github.com/wecs-tui/wecs/tui/list"
 	"github.com/wecs-tui/wecs/tui/status"
@@ -43,9 +44,12 @@ type Model struct {
 	readErr error
 	all     []kube.StagedObject
 	rows    []kube.StagedObject
-	list    list.Model
-	search  string
-	styles  theme.Styles
+	// widths are what each column's cells need, over all rows that pass
+	// the search, so that the columns stay put as the list scrolls.
+	widths []int
+	list   list.Model
+	search string
+	styles theme.Styles
 	// edited is an object whose edit was saved, until the read after it.
 	edited *kube.Object
 	width  int
@@ -112,6 +116,7 @@ func (m *Model) Refresh() tea.Cmd {
 			m.rows = append(m.rows, s)
 		}
 	}
+	m.widths = naturalWidths(m.rows)
 	m.list.SetLen(len(m.rows))
 	if hadSelection {
 		if i := slices.IndexFunc(m.rows, func(s kube.StagedObject) bool { return s.Object.Ref() == selected.Object.Ref() }); i >= 0 {
@@ -128,6 +133,20 @@ func cells(s kube.StagedObject) []string {
 		policies = noPolicy
 	}
 	return []string{s.Object.Kind, s.Object.Namespace, s.Object.Name, labelsText(s.Object.Labels), policies}
+}
+
+// naturalWidths are the widths the heads and every row's cells need.
+func naturalWidths(rows []kube.StagedObject) []int {
+	widths := make([]int, len(heads))
+	for i, h := range heads {
+		widths[i] = len(h.Name)
+	}
+	for _, r := range rows {
+		for i, c := range cells(r) {
+			widths[i] = max(widths[i], ansi.StringWidth(termtext.Clean(c)))
+		}
+	}
+	return widths
 }
 
 // labelsText is the labels as kubectl --show-labels prints them.
@@ -233,8 +252,9 @@ func (m Model) Title() string {
 	return title + s.OK.Render(" · every object selected by a policy")
 }
 
-// heads are the columns' names.
-var heads = []string{"KIND", "NAMESPACE", "NAME", "LABELS", "POLICIES"}
+// heads are the columns: NAMESPACE and LABELS go first on a narrow
+// terminal.
+var heads = []columns.Column{{Name: "KIND", Kept: true}, {Name: "NAMESPACE"}, {Name: "NAME", Kept: true}, {Name: "LABELS"}, {Name: "POLICIES", Kept: true}}
 
 // View draws the table, or says why there is none.
 func (m Model) View() string {
@@ -250,36 +270,28 @@ func (m Model) View() string {
 		return s.Muted.Render("Reading the WDS " + m.wdsName + " …")
 	}
 	start, end := m.list.Window()
-	table := [][]string{heads}
+	shown, widths := columns.Fit(heads, m.widths, max(m.width, 1))
+	line := func(texts []string) string {
+		parts := make([]string, len(shown))
+		for j, i := range shown {
+			parts[j] = columns.Pad(termtext.Clean(texts[i]), widths[j])
+		}
+		return ansi.Truncate(strings.TrimRight(strings.Join(parts, "  "), " "), max(m.width, 1), "…")
+	}
+	names := make([]string, len(heads))
+	for i, h := range heads {
+		names[i] = h.Name
+	}
+	out := []string{s.Accent.Render(line(names))}
 	for i := start; i < end; i++ {
-		row := cells(m.rows[i])
-		for j := range row {
-			row[j] = termtext.Clean(row[j])
-		}
-		table = append(table, row)
-	}
-	widths := make([]int, len(heads))
-	for _, row := range table {
-		for j, c := range row {
-			widths[j] = max(widths[j], ansi.StringWidth(c))
-		}
-	}
-	var out []string
-	for r, row := range table {
-		parts := make([]string, len(row))
-		for j, c := range row {
-			parts[j] = c + strings.Repeat(" ", widths[j]-ansi.StringWidth(c))
-		}
-		line := ansi.Truncate(strings.TrimRight(strings.Join(parts, "  "), " "), max(m.width, 1), "…")
+		text := line(cells(m.rows[i]))
 		switch {
-		case r == 0:
-			line = s.Accent.Render(line)
-		case start+r-1 == m.list.Cursor():
-			line = s.Selected.Render(line)
-		case row[len(row)-1] == noPolicy:
-			line = s.Warn.Render(line)
+		case i == m.list.Cursor():
+			text = s.Selected.Render(text)
+		case len(m.rows[i].Policies) == 0:
+			text = s.Warn.Render(text)
 		}
-		out = append(out, line)
+		out = append(out, text)
 	}
 	if len(m.rows) == 0 {
 		text := "The WDS holds no object of the resources its binding policies name."

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/tui/columns"
 )
 
 // column is one column on screen: the fleet's CLUSTER and NAMESPACE, or
@@ -73,53 +74,14 @@ func Age(created, now time.Time) string {
 	return duration.HumanDuration(now.Sub(created))
 }
 
-// separator is the room between two columns.
-const separator = 2
-
-// minWidth is the narrowest a shrunk column gets.
-const minWidth = 6
-
-// fit picks the columns to show in width cells, and the width of each:
-// the wide columns (priority above 0) only if everything fits; then the
-// widest columns shrink; then columns other than NAME, CLUSTER, STATUS and
-// AGE go, from the right.
-func fit(cols []column, natural []int, width int) (shown []int, widths []int) {
-	total := func() int {
-		sum := 0
-		for _, w := range widths {
-			sum += w + separator
-		}
-		return sum - separator
+// fitted are the columns as columns.Fit reads them: the wide ones are
+// kubectl's priority above 0; NAME, CLUSTER, STATUS and AGE are kept.
+func fitted(cols []column) []columns.Column {
+	out := make([]columns.Column, len(cols))
+	for i, c := range cols {
+		out[i] = columns.Column{Name: c.name, Wide: c.priority > 0, Kept: isEssential(c.name)}
 	}
-	for i := range cols {
-		shown, widths = append(shown, i), append(widths, natural[i])
-	}
-	if total() > width {
-		shown, widths = nil, nil
-		for i, c := range cols {
-			if c.priority == 0 {
-				shown, widths = append(shown, i), append(widths, natural[i])
-			}
-		}
-	}
-	for total() > width {
-		widest := -1
-		for j, w := range widths {
-			if w > max(minWidth, len(cols[shown[j]].name)) && (widest < 0 || w > widths[widest]) {
-				widest = j
-			}
-		}
-		if widest < 0 {
-			break
-		}
-		widths[widest]--
-	}
-	for j := len(shown) - 1; j >= 0 && total() > width; j-- {
-		if !isEssential(cols[shown[j]].name) {
-			shown, widths = append(shown[:j:j], shown[j+1:]...), append(widths[:j:j], widths[j+1:]...)
-		}
-	}
-	return shown, widths
+	return out
 }
 
 // naturalWidths are the widths the columns need for every row's cell.

@@ -17,6 +17,7 @@ import (
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/columns"
 	"github.com/wecs-tui/wecs/tui/keymap"
 	"github.com/wecs-tui/wecs/tui/list"
 	"github.com/wecs-tui/wecs/tui/look"
@@ -335,21 +336,21 @@ func (m Model) View() string {
 	}
 	now := m.Now()
 	start, end := m.list.Window()
-	shown, widths := fit(m.cols, naturalWidths(m.cols, m.rows[start:end], now), max(m.width, 1))
+	shown, widths := columns.Fit(fitted(m.cols), naturalWidths(m.cols, m.rows[start:end], now), max(m.width, 1))
 	heads := make([]string, len(shown))
 	for j, i := range shown {
 		head := m.cols[i].name
 		if head == m.sortBy {
 			head += map[bool]string{false: "↑", true: "↓"}[m.descending]
 		}
-		heads[j] = pad(head, widths[j])
+		heads[j] = columns.Pad(head, widths[j])
 	}
 	lines := []string{s.Accent.Render(strings.Join(heads, "  "))}
 	for r := start; r < end; r++ {
 		row := m.rows[r]
 		cells := make([]string, len(shown))
 		for j, i := range shown {
-			cells[j] = pad(m.cols[i].cell(row, now), widths[j])
+			cells[j] = columns.Pad(m.cols[i].cell(row, now), widths[j])
 			if m.cols[i].name == "STATUS" {
 				cells[j] = look.Status(s, m.objectOf(row).Status).Render(cells[j])
 			}
@@ -361,10 +362,4 @@ func (m Model) View() string {
 		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
-}
-
-// pad cuts or fills a cell to width cells.
-func pad(text string, width int) string {
-	text = ansi.Truncate(text, width, "…")
-	return text + strings.Repeat(" ", max(width-ansi.StringWidth(text), 0))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wecs-tui/wecs/kube"
 	"github.com/wecs-tui/wecs/theme"
+	"github.com/wecs-tui/wecs/tui/columns"
 )
 
 var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -50,12 +51,12 @@ func TestFitAt80KeepsNameClusterStatusAndAge(t *testing.T) {
 	cols := columnsOf(snap)
 	natural := naturalWidths(cols, snap.Rows, now)
 	for _, width := range []int{80, 60, 40} {
-		shown, widths := fit(cols, natural, width)
+		shown, widths := columns.Fit(fitted(cols), natural, width)
 		var names []string
-		total := -separator
+		total := -columns.Separator
 		for j, i := range shown {
 			names = append(names, cols[i].name)
-			total += widths[j] + separator
+			total += widths[j] + columns.Separator
 		}
 		for _, must := range essential {
 			if !slices.Contains(names, must) {
@@ -66,7 +67,7 @@ func TestFitAt80KeepsNameClusterStatusAndAge(t *testing.T) {
 			t.Errorf("at %d columns: %v, %d cells wide", width, names, total)
 		}
 	}
-	if shown, _ := fit(cols, natural, 250); len(shown) != len(cols) {
+	if shown, _ := columns.Fit(fitted(cols), natural, 250); len(shown) != len(cols) {
 		t.Errorf("a wide terminal shows %d of the %d columns", len(shown), len(cols))
 	}
 }

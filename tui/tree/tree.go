@@ -58,7 +58,7 @@ type Row struct {
 	HasKids  bool
 	Expanded bool
 	// FromITS: a cluster row whose objects come from the ITS's
-	// ManifestWorks, as its WEC cannot be reached.
+	// ManifestWorks, as its WEC cannot be reached or is not watched yet.
 	FromITS bool
 }
 
@@ -323,12 +323,13 @@ func (m *Model) addClusters(members []kube.Member) {
 	}
 }
 
-// delivered are, for a WEC that cannot be reached and of which the tree
-// holds nothing (not even objects as last seen), the objects the ITS's
-// ManifestWorks deliver to it that pass the filter, sorted by namespace,
-// kind and name; nil for any other WEC or when there are none.
+// delivered are, for a WEC that cannot be reached or is not watched yet
+// and of which the tree holds nothing (not even objects as last seen), the
+// objects the ITS's ManifestWorks deliver to it that pass the filter,
+// sorted by namespace, kind and name; nil for any other WEC or when there
+// are none.
 func (m *Model) delivered(mem *kube.Member) []kube.Object {
-	if !mem.Connection.Unreachable() || m.objects.ClusterCounts(mem.Name, true).Total > 0 {
+	if !mem.Connection.Unwatched() || m.objects.ClusterCounts(mem.Name, true).Total > 0 {
 		return nil
 	}
 	var out []kube.Object

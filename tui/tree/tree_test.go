@@ -438,3 +438,38 @@ func TestAnIdleWECConnectsWhenOpenedSearchedOrFiltered(t *testing.T) {
 		t.Fatalf("a search connected %q, want c3", got)
 	}
 }
+
+// lazyUnreachable is the unreachable fleet whose c3 is Idle instead.
+type lazyUnreachable struct {
+	unreachable
+	connected *[]string
+}
+
+func (l lazyUnreachable) Connect(clusters ...string) {
+	*l.connected = append(*l.connected, clusters...)
+}
+
+func TestAnIdleWECShowsWhatTheITSDeliveredUntilItsWatchesStart(t *testing.T) {
+	src, objs := fleet()
+	l := lazyUnreachable{unreachable{append(src, kube.Member{ClusterInfo: kube.ClusterInfo{Name: "c3", Health: kube.HealthActive},
+		Connection: kube.Connection{State: kube.Idle}})}, new([]string)}
+	m := New(l, objs, theme.For(true))
+	m.SetSize(120, 20)
+	if view := ansi.Strip(m.View()); !strings.Contains(view, "c3 Active 2 · 1 Failed · 1 NotReady delivered, from the ITS ◌ Idle: not watched yet (enter connects)") {
+		t.Fatalf("the idle WEC's row:\n%s", view)
+	}
+	// Opening it connects it and shows the delivered objects meanwhile.
+	m = press(m, "G", "enter", "j", "enter", "j", "enter")
+	if got := strings.Join(*l.connected, ","); got != "c3" {
+		t.Fatalf("opening c3 connected %q, want c3", got)
+	}
+	if got := strings.Join(labels(m), "|"); got != "c1|c2|c3| shop|  ConfigMap|   settings|  Deployment" {
+		t.Fatalf("rows %q", got)
+	}
+	// Once its watches start, its own objects are all the tree shows.
+	l.members[2].Connection = kube.Connection{State: kube.Connecting}
+	m.RefreshMembers()
+	if got := strings.Join(labels(m), "|"); strings.Contains(got, "settings") || !strings.HasSuffix(got, "c3") {
+		t.Fatalf("rows once c3 is connecting %q", got)
+	}
+}

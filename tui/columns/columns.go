@@ -1,0 +1,72 @@
+// Package columns fits a table's columns to the terminal's width, as every
+// table of wecs does: all columns when they fit; else the wide ones go,
+// then the widest shrink, then the columns not kept go from the right.
+package columns
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Column is what fitting needs to know of a column.
+type Column struct {
+	Name string
+	// Wide columns (kubectl's priority above 0) show only if all fit.
+	Wide bool
+	// Kept columns stay at any width.
+	Kept bool
+}
+
+// Separator is the room between two columns.
+const Separator = 2
+
+// MinWidth is the narrowest a shrunk column gets (or its name, if longer).
+const MinWidth = 6
+
+// Fit picks the columns to show in width cells, and the width of each,
+// from the widths their cells need (natural).
+func Fit(cols []Column, natural []int, width int) (shown []int, widths []int) {
+	total := func() int {
+		sum := 0
+		for _, w := range widths {
+			sum += w + Separator
+		}
+		return sum - Separator
+	}
+	for i := range cols {
+		shown, widths = append(shown, i), append(widths, natural[i])
+	}
+	if total() > width {
+		shown, widths = nil, nil
+		for i, c := range cols {
+			if !c.Wide {
+				shown, widths = append(shown, i), append(widths, natural[i])
+			}
+		}
+	}
+	for total() > width {
+		widest := -1
+		for j, w := range widths {
+			if w > max(MinWidth, len(cols[shown[j]].Name)) && (widest < 0 || w > widths[widest]) {
+				widest = j
+			}
+		}
+		if widest < 0 {
+			break
+		}
+		widths[widest]--
+	}
+	for j := len(shown) - 1; j >= 0 && total() > width; j-- {
+		if !cols[shown[j]].Kept {
+			shown, widths = append(shown[:j:j], shown[j+1:]...), append(widths[:j:j], widths[j+1:]...)
+		}
+	}
+	return shown, widths
+}
+
+// Pad cuts or fills a cell to width cells.
+func Pad(text string, width int) string {
+	text = ansi.Truncate(text, width, "…")
+	return text + strings.Repeat(" ", max(width-ansi.StringWidth(text), 0))
+}
