@@ -17,7 +17,7 @@ import (
 func init() { time.Local = time.UTC } // the screens show local times
 
 // clock matches the header's wall-clock time of the last change.
-var clock = regexp.MustCompile(`\d\d:\d\d:\d\d`)
+var clock = regexp.MustCompile(`\d\d:\d\d(:\d\d)?`)
 
 // goldenScreen runs the model in a real bubbletea program at 120×32, walks
 // to the failing pod, opens a tab, and returns the final screen as a
