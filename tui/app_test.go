@@ -755,3 +755,30 @@ func TestDrawnIsToldOnceAfterTheFirstSizedFrame(t *testing.T) {
 		t.Fatalf("Drawn called %d times after two window sizes, want once", got)
 	}
 }
+
+// TestAChangeTheScreenDoesNotShowLeavesItAsItWas: a pod's restarts change in
+// a namespace that is not open; its cluster's counts stay the same, so the
+// screen, header included, is what it was, and the renderer draws nothing.
+func TestAChangeTheScreenDoesNotShowLeavesItAsItWas(t *testing.T) {
+	objs := testTree()
+	m := send(newModelWith(objs), tea.WindowSizeMsg{Width: 140, Height: 30})
+	pod, ok := objs.Object("cluster1", "cluster1/shop/Pod/web-7d4b9-a")
+	if !ok {
+		t.Fatal("the test tree has no pod web-7d4b9-a on cluster1")
+	}
+	for attempt := 0; ; attempt++ {
+		minute := time.Now().Truncate(time.Minute)
+		before := m.View().Content
+		time.Sleep(1100 * time.Millisecond) // a header to the second would change
+		pod.Restarts++
+		objs.Upsert(pod)
+		m = send(m, changedMsg{})
+		if after := m.View().Content; after != before {
+			if attempt == 0 && !time.Now().Truncate(time.Minute).Equal(minute) {
+				continue // the header's minute turned meanwhile
+			}
+			t.Fatalf("a change nothing on screen shows redrew it:\nbefore:\n%s\nafter:\n%s", before, after)
+		}
+		return
+	}
+}
