@@ -1,20 +1,37 @@
 package kube
 
 import (
+	"cmp"
+	"slices"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
 
 // DeliveredObjects are the objects the ITS's ManifestWorks in a WEC's
-// namespace deliver to it, as its work agent reports them: what wecs can
-// show of a WEC it cannot reach. They are marked FromITS.
+// namespace deliver to it, as its work agent reports them, sorted by
+// namespace, kind and name: what wecs can show of a WEC it does not read.
+// They are marked FromITS. The slice is made once per change of the WEC's
+// ManifestWorks and shared until then: callers must not modify it.
 func (f *Fleet) DeliveredObjects(cluster string) []Object {
 	f.mu.RLock()
-	defer f.mu.RUnlock()
-	var out []Object
+	out, ok := f.delivered[cluster]
+	f.mu.RUnlock()
+	if ok {
+		return out
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if out, ok := f.delivered[cluster]; ok {
+		return out
+	}
 	for _, w := range f.works[cluster] {
 		out = append(out, w.Objects()...)
 	}
+	slices.SortFunc(out, func(a, b Object) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
+	})
+	f.delivered[cluster] = out
 	return out
 }
 

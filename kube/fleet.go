@@ -119,6 +119,9 @@ type Fleet struct {
 	works map[string]map[string]WorkStatus
 	// workList is works as one slice, made again after a change (nil then).
 	workList []WorkStatus
+	// delivered holds, by cluster, DeliveredObjects as last made; a change
+	// of one of the cluster's ManifestWorks drops its entry.
+	delivered map[string][]Object
 	// itsProblem is why the ITS did not answer its last probe ("" if it did).
 	itsProblem string
 	perms      permissions
@@ -155,7 +158,7 @@ func NewFleet(kc *Kubeconfig, itsContext string, opts FleetOptions) *Fleet {
 	preferListThenWatch()
 	return &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(), released: !opts.HoldWECs, lazy: opts.Connect == ConnectLazy,
 		clusters: map[string]*clusterv1.ManagedCluster{}, csrs: map[string]int{}, bindings: map[string]Binding{},
-		watches: map[string]*runningWatch{}, policies: map[string]string{}, works: map[string]map[string]WorkStatus{}, changed: make(chan struct{}, 1),
+		watches: map[string]*runningWatch{}, policies: map[string]string{}, works: map[string]map[string]WorkStatus{}, delivered: map[string][]Object{}, changed: make(chan struct{}, 1),
 		tables: map[*FleetTable]bool{}}
 }
 
@@ -468,6 +471,7 @@ func (f *Fleet) workChanged(obj any) {
 	}
 	f.works[mw.Namespace][mw.Name] = status
 	f.workList = nil
+	delete(f.delivered, mw.Namespace)
 	f.mu.Unlock()
 	f.notify()
 }
@@ -484,6 +488,7 @@ func (f *Fleet) workDeleted(obj any) {
 			delete(f.works, mw.Namespace)
 		}
 		f.workList = nil
+		delete(f.delivered, mw.Namespace)
 		f.mu.Unlock()
 		f.notify()
 	}

@@ -53,3 +53,36 @@ func TestMembersAreTheClustersACommandReads(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliveredObjectsFollowTheManifestWorks: the objects delivered to a WEC
+// are kept once made, sorted, and follow each change of its ManifestWorks.
+func TestDeliveredObjectsFollowTheManifestWorks(t *testing.T) {
+	work := func(name string, manifests ...string) *workv1.ManifestWork {
+		mw := &workv1.ManifestWork{ObjectMeta: metav1.ObjectMeta{Namespace: "cluster1", Name: name}}
+		for _, m := range manifests {
+			mw.Status.ResourceStatus.Manifests = append(mw.Status.ResourceStatus.Manifests, workv1.ManifestCondition{
+				ResourceMeta: workv1.ManifestResourceMeta{Version: "v1", Kind: "ConfigMap", Resource: "configmaps", Namespace: "shop", Name: m}})
+		}
+		return mw
+	}
+	names := func(f *Fleet) string {
+		var out []string
+		for _, o := range f.DeliveredObjects("cluster1") {
+			out = append(out, o.Name)
+		}
+		return strings.Join(out, ",")
+	}
+	f := NewFleet(nil, "its1", FleetOptions{})
+	f.workChanged(work("w1", "zeta", "alpha"))
+	if got := names(f); got != "alpha,zeta" {
+		t.Fatalf("delivered %s, want alpha,zeta", got)
+	}
+	f.workChanged(work("w2", "mid"))
+	if got := names(f); got != "alpha,mid,zeta" {
+		t.Fatalf("after a second ManifestWork, delivered %s", got)
+	}
+	f.workDeleted(work("w1"))
+	if got := names(f); got != "mid" {
+		t.Fatalf("after w1 was deleted, delivered %s", got)
+	}
+}

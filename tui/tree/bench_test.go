@@ -63,3 +63,35 @@ func openTree(b *testing.B, n int) Model {
 	}
 	return m
 }
+
+// unreadWECs is a fleet of WECs wecs does not read (Idle, as when it
+// connects lazily), each with the objects its ManifestWorks deliver, made
+// once as the fleet keeps them.
+type unreadWECs struct {
+	members
+	delivered map[string][]kube.Object
+}
+
+func (u unreadWECs) DeliveredObjects(cluster string) []kube.Object { return u.delivered[cluster] }
+
+// BenchmarkRefreshMembers1000UnreadWECs is the cost of taking the members
+// again (a change of the fleet) with 1,000 WECs the tree shows from the
+// ITS, 20 delivered objects each, all rows closed.
+func BenchmarkRefreshMembers1000UnreadWECs(b *testing.B) {
+	u := unreadWECs{delivered: map[string][]kube.Object{}}
+	for i := range 1000 {
+		name := fmt.Sprintf("hub-wec-%04d", i)
+		u.members = append(u.members, kube.Member{ClusterInfo: kube.ClusterInfo{Name: name}, Connection: kube.Connection{State: kube.Idle}})
+		for j := range 20 {
+			u.delivered[name] = append(u.delivered[name], kube.Object{Cluster: name, Namespace: "shop", Kind: "Deployment",
+				Name: fmt.Sprintf("app-%02d", j), UID: types.UID(fmt.Sprintf("%s/%d", name, j)), Status: kube.StatusReady, FromITS: true})
+		}
+	}
+	m := New(u, kube.NewTree(), theme.For(true))
+	if r := m.Rows()[0]; !r.FromITS || r.Counts.Total != 20 {
+		b.Fatalf("the first cluster row %+v does not show its 20 delivered objects", r)
+	}
+	for b.Loop() {
+		m.RefreshMembers()
+	}
+}

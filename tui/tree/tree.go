@@ -292,7 +292,7 @@ func (m *Model) RefreshMembers() (lost bool) {
 		if r.Cluster != members[j].Name {
 			return m.Rebuild()
 		}
-		if delivered := m.delivered(&members[j]); r.FromITS != (delivered != nil) || r.FromITS && (r.Expanded || r.Counts != countOf(delivered)) {
+		if counts, fromITS := m.deliveredCounts(&members[j]); r.FromITS != fromITS || r.FromITS && (r.Expanded || r.Counts != counts) {
 			return m.Rebuild()
 		}
 		r.Member = &members[j]
@@ -305,17 +305,17 @@ func (m *Model) addClusters(members []kube.Member) {
 	for i := range members {
 		mem := &members[i]
 		key := clusterKey(mem.Name)
-		counts := m.objects.ClusterCounts(mem.Name, m.filter.ShowSystem)
-		delivered := m.delivered(mem)
-		if delivered != nil {
-			counts = countOf(delivered)
+		counts, fromITS := m.deliveredCounts(mem)
+		if !fromITS {
+			counts = m.objects.ClusterCounts(mem.Name, m.filter.ShowSystem)
 		}
 		row := Row{Key: key, Level: LevelCluster, Cluster: mem.Name, Label: mem.Name, Counts: counts, Member: mem,
-			HasKids: counts.Total > 0, Expanded: m.expanded[key], FromITS: delivered != nil}
+			HasKids: counts.Total > 0, Expanded: m.expanded[key], FromITS: fromITS}
 		m.rows = append(m.rows, row)
 		switch {
 		case !row.Expanded:
-		case delivered != nil:
+		case fromITS:
+			delivered := m.delivered(mem)
 			m.addGrouped(delivered, make([]bool, len(delivered)), key)
 		default:
 			m.addNamespaces(mem.Name, key)
@@ -329,7 +329,7 @@ func (m *Model) addClusters(members []kube.Member) {
 // sorted by namespace, kind and name; nil for any other WEC or when there
 // are none.
 func (m *Model) delivered(mem *kube.Member) []kube.Object {
-	if !mem.Connection.Unwatched() || m.objects.ClusterCounts(mem.Name, true).Total > 0 {
+	if !m.showsDelivered(mem) {
 		return nil
 	}
 	var out []kube.Object
@@ -342,6 +342,28 @@ func (m *Model) delivered(mem *kube.Member) []kube.Object {
 		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
 	})
 	return out
+}
+
+// showsDelivered says whether the tree shows mem's delivered objects: it
+// does not read mem, and holds nothing of it.
+func (m *Model) showsDelivered(mem *kube.Member) bool {
+	return mem.Connection.Unwatched() && m.objects.ClusterCounts(mem.Name, true).Total == 0
+}
+
+// deliveredCounts counts what delivered would list, without listing it:
+// the cluster rows of many WECs the tree does not read need their counts
+// alone. fromITS says whether there is any.
+func (m *Model) deliveredCounts(mem *kube.Member) (counts kube.Counts, fromITS bool) {
+	if !m.showsDelivered(mem) {
+		return counts, false
+	}
+	objs := m.source.DeliveredObjects(mem.Name)
+	for i := range objs {
+		if m.filter.Matches(objs[i]) {
+			counts.Add(objs[i].Status, 1)
+		}
+	}
+	return counts, counts.Total > 0
 }
 
 func (m *Model) addNamespaces(cluster, parent string) {
@@ -379,16 +401,20 @@ func (m *Model) addFiltered(members []kube.Member) {
 		mem := &members[i]
 		start, end := span(matches, func(o *kube.Object) string { return o.Cluster }, mem.Name)
 		objs, inner := matches[start:end], nested[start:end]
-		delivered := m.delivered(mem)
-		if delivered != nil {
-			objs, inner = delivered, make([]bool, len(delivered))
-		}
 		key := clusterKey(mem.Name)
-		counts := countOf(objs)
+		counts, fromITS := m.deliveredCounts(mem)
+		if !fromITS {
+			counts = countOf(objs)
+		}
 		row := Row{Key: key, Level: LevelCluster, Cluster: mem.Name, Label: mem.Name, Counts: counts, Member: mem,
-			HasKids: counts.Total > 0, Expanded: m.expanded[key], FromITS: delivered != nil}
+			HasKids: counts.Total > 0, Expanded: m.expanded[key], FromITS: fromITS}
 		m.rows = append(m.rows, row)
-		if row.Expanded {
+		switch {
+		case !row.Expanded:
+		case fromITS:
+			delivered := m.delivered(mem)
+			m.addGrouped(delivered, make([]bool, len(delivered)), key)
+		default:
 			m.addGrouped(objs, inner, key)
 		}
 	}
