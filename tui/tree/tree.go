@@ -304,22 +304,30 @@ func (m *Model) RefreshMembers() (lost bool) {
 func (m *Model) addClusters(members []kube.Member) {
 	for i := range members {
 		mem := &members[i]
-		key := clusterKey(mem.Name)
-		counts, fromITS := m.deliveredCounts(mem)
-		if !fromITS {
-			counts = m.objects.ClusterCounts(mem.Name, m.filter.ShowSystem)
-		}
-		row := Row{Key: key, Level: LevelCluster, Cluster: mem.Name, Label: mem.Name, Counts: counts, Member: mem,
-			HasKids: counts.Total > 0, Expanded: m.expanded[key], FromITS: fromITS}
-		m.rows = append(m.rows, row)
-		switch {
-		case !row.Expanded:
-		case fromITS:
-			delivered := m.delivered(mem)
-			m.addGrouped(delivered, make([]bool, len(delivered)), key)
-		default:
-			m.addNamespaces(mem.Name, key)
-		}
+		m.addClusterRow(mem, func() kube.Counts { return m.objects.ClusterCounts(mem.Name, m.filter.ShowSystem) },
+			func(key string) { m.addNamespaces(mem.Name, key) })
+	}
+}
+
+// addClusterRow adds mem's row and, when open, what is under it: the
+// objects the ITS delivered to it when the tree shows those, else what
+// addLive lays out under the row's key, with the counts live gives.
+func (m *Model) addClusterRow(mem *kube.Member, live func() kube.Counts, addLive func(key string)) {
+	key := clusterKey(mem.Name)
+	counts, fromITS := m.deliveredCounts(mem)
+	if !fromITS {
+		counts = live()
+	}
+	row := Row{Key: key, Level: LevelCluster, Cluster: mem.Name, Label: mem.Name, Counts: counts, Member: mem,
+		HasKids: counts.Total > 0, Expanded: m.expanded[key], FromITS: fromITS}
+	m.rows = append(m.rows, row)
+	switch {
+	case !row.Expanded:
+	case fromITS:
+		delivered := m.delivered(mem)
+		m.addGrouped(delivered, make([]bool, len(delivered)), key)
+	default:
+		addLive(key)
 	}
 }
 
@@ -401,22 +409,7 @@ func (m *Model) addFiltered(members []kube.Member) {
 		mem := &members[i]
 		start, end := span(matches, func(o *kube.Object) string { return o.Cluster }, mem.Name)
 		objs, inner := matches[start:end], nested[start:end]
-		key := clusterKey(mem.Name)
-		counts, fromITS := m.deliveredCounts(mem)
-		if !fromITS {
-			counts = countOf(objs)
-		}
-		row := Row{Key: key, Level: LevelCluster, Cluster: mem.Name, Label: mem.Name, Counts: counts, Member: mem,
-			HasKids: counts.Total > 0, Expanded: m.expanded[key], FromITS: fromITS}
-		m.rows = append(m.rows, row)
-		switch {
-		case !row.Expanded:
-		case fromITS:
-			delivered := m.delivered(mem)
-			m.addGrouped(delivered, make([]bool, len(delivered)), key)
-		default:
-			m.addGrouped(objs, inner, key)
-		}
+		m.addClusterRow(mem, func() kube.Counts { return countOf(objs) }, func(key string) { m.addGrouped(objs, inner, key) })
 	}
 }
 
