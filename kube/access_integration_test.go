@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,6 +101,13 @@ func TestLimitedUsersSeeWhatTheirRightsAllow(t *testing.T) {
 		if h := m.Connection.Hidden([]string{"Pod"}, ""); len(h) != 1 {
 			t.Errorf("pods of every namespace: hidden %v, want the pods restriction", h)
 		}
+		// The users may read the ITS's ManagedClusters, not its ManifestWorks.
+		waitFor(t, 30*time.Second, "the ManifestWorks reported forbidden", func() error {
+			if listed, problem := f.WorksListed(); listed || !strings.Contains(problem, "forbidden") {
+				return fmt.Errorf("WorksListed() = %v, %q; want false and why", listed, problem)
+			}
+			return nil
+		})
 		t.Logf("%s on %s: %d pods, %d restricted kinds", sandbox.ShopViewer, cluster, len(treePods(f, cluster, "")), len(m.Connection.Restricted))
 	})
 

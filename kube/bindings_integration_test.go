@@ -35,6 +35,9 @@ func TestFleetWatchesTheManifestWorksStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 60*time.Second, "the fleet's bindings equal a fresh read", func() error {
+		if listed, problem := f.WorksListed(); !listed || problem != "" {
+			return fmt.Errorf("WorksListed() = %v, %q", listed, problem)
+		}
 		var clusters []kube.ClusterLabels
 		for _, m := range f.Members() {
 			clusters = append(clusters, kube.ClusterLabels{Name: m.Name, Labels: m.Labels, Accepted: m.Accepted})

@@ -122,6 +122,10 @@ type Fleet struct {
 	// delivered holds, by cluster, DeliveredObjects as last made; a change
 	// of one of the cluster's ManifestWorks drops its entry.
 	delivered map[string][]Object
+	// worksListed: the ITS's ManifestWorks have been listed once;
+	// worksProblem is why their list failed, until it succeeds.
+	worksListed  bool
+	worksProblem string
 	// itsProblem is why the ITS did not answer its last probe ("" if it did).
 	itsProblem string
 	perms      permissions
@@ -239,13 +243,12 @@ func (f *Fleet) Start(ctx context.Context) error {
 		}
 		return obj, nil
 	})
-	_, _ = workInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+	_ = workInformer.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) { f.worksFailed(err) })
+	workHandled, _ := workInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: f.workChanged, UpdateFunc: func(_, o any) { f.workChanged(o) }, DeleteFunc: f.workDeleted,
 	})
 	mcFactory.Start(ctx.Done())
 	csrFactory.Start(ctx.Done())
-	// ManifestWorks only add binding-policy names; RBAC may forbid them.
-	workFactory.Start(ctx.Done())
 	syncCtx, cancel := context.WithTimeout(ctx, connectTimeout+15*time.Second)
 	defer cancel()
 	if !cache.WaitForCacheSync(syncCtx.Done(), mcHandled.HasSynced) {
@@ -257,8 +260,46 @@ func (f *Fleet) Start(ctx context.Context) error {
 	case <-syncCtx.Done():
 	case <-waitSynced(syncCtx, csrHandled.HasSynced):
 	}
+	// The ManifestWorks can be many times the ManagedClusters' size: they
+	// list once the clusters are in, so as not to delay the first frame.
+	workFactory.Start(ctx.Done())
+	go f.awaitWorks(ctx, workHandled.HasSynced)
 	go f.probeITS(ctx, kc.Discovery().RESTClient())
 	return nil
+}
+
+// awaitWorks records when the ManifestWorks' first list is in.
+func (f *Fleet) awaitWorks(ctx context.Context, synced cache.InformerSynced) {
+	if !cache.WaitForCacheSync(ctx.Done(), synced) {
+		return
+	}
+	f.mu.Lock()
+	f.worksListed, f.worksProblem = true, ""
+	f.mu.Unlock()
+	f.notify()
+}
+
+// worksFailed records why the ManifestWorks could not be listed or watched
+// (RBAC may forbid them), until their first list is in.
+func (f *Fleet) worksFailed(err error) {
+	f.mu.Lock()
+	changed := !f.worksListed && f.worksProblem != errorText(err)
+	if changed {
+		f.worksProblem = errorText(err)
+	}
+	f.mu.Unlock()
+	if changed {
+		f.notify()
+	}
+}
+
+// WorksListed says whether Works holds the ITS's ManifestWorks yet (false
+// while their first list runs), and, while it does not, why their list
+// failed ("" when it has not).
+func (f *Fleet) WorksListed() (bool, string) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.worksListed, f.worksProblem
 }
 
 // probeITS asks the ITS for its version every healthInterval and records

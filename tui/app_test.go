@@ -35,6 +35,10 @@ type fakeFleet struct {
 	changes     *[]string
 	objects     *kube.Tree
 	works       []kube.WorkStatus
+	// worksListing: the ManifestWorks' first list has not ended, and
+	// worksProblem is why it failed.
+	worksListing bool
+	worksProblem string
 }
 
 func (f fakeFleet) Members() []kube.Member   { return f.members }
@@ -118,6 +122,7 @@ func (f fakeFleet) StreamLogs(ctx context.Context, o kube.Object, clusters []str
 func (f fakeFleet) BindingPolicy(cluster, work string) string { return "shop-policy" }
 func (f fakeFleet) Works() []kube.WorkStatus                  { return f.works }
 func (f fakeFleet) Connect(...string)                         {}
+func (f fakeFleet) WorksListed() (bool, string)               { return !f.worksListing, f.worksProblem }
 func (f fakeFleet) DeliveredObjects(cluster string) []kube.Object {
 	var out []kube.Object
 	for _, w := range f.works {

@@ -76,6 +76,37 @@ func TestBindingsViewShowsEachCopysStateAndJumpsToIt(t *testing.T) {
 	}
 }
 
+// TestBindingsViewClaimsNoGapBeforeTheManifestWorksAreListed: while the
+// ITS's ManifestWorks list, every copy would read NotDelivered; the view
+// says their state is not known yet, and why when their list fails.
+func TestBindingsViewClaimsNoGapBeforeTheManifestWorksAreListed(t *testing.T) {
+	f := newModel().fleet.(fakeFleet)
+	for i := range f.members {
+		f.members[i].Accepted = true
+	}
+	f.worksListing = true
+	bindingsOf := func(f fakeFleet) string {
+		m := New(Config{ITSContext: "its1", WDS: fakeWDS{}, WDSContext: "wds1"}, f, testTree())
+		return screen(send(send(m, tea.WindowSizeMsg{Width: 200, Height: 30}), keys("B")...))
+	}
+	s := bindingsOf(f)
+	for _, want := range []string{"Bindings · 1 policies · 2 WECs selected · listing the ITS's ManifestWorks …", "shop-policy → cluster1, cluster2",
+		"cluster1       … state not known: the ITS's ManifestWorks are not listed yet"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("bindings view while the ManifestWorks list lacks %q:\n%s", want, s)
+		}
+	}
+	for _, wrong := range []string{"gaps", "NotDelivered", "! "} {
+		if strings.Contains(s, wrong) {
+			t.Fatalf("bindings view while the ManifestWorks list shows %q:\n%s", wrong, s)
+		}
+	}
+	f.worksProblem = `manifestworks.work.open-cluster-management.io is forbidden: User "dev" cannot list resource "manifestworks"`
+	if s := bindingsOf(f); !strings.Contains(s, `the ITS's ManifestWorks cannot be read: manifestworks.work.open-cluster-management.io is forbidden`) {
+		t.Fatalf("bindings view with the ManifestWorks forbidden:\n%s", s)
+	}
+}
+
 // TestAnIdleWECsCopyShowsFromTheITS: connecting lazily, cluster3 is not
 // watched yet; its copy shows as its ManifestWork reports it, and what
 // refuses to act on it says why truthfully.

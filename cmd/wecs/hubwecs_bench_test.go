@@ -49,6 +49,53 @@ func BenchmarkHubWECsClustersOnScreen(b *testing.B) {
 	}
 }
 
+// BenchmarkHubWECsClustersOnScreenFloor is the floor of the benchmark
+// above: the cheapest read of what the clusters view needs, in the same
+// kind of terminal: one LIST of the ITS's ManagedClusters as JSON (the
+// only encoding the ITS serves them in), counted, not decoded.
+func BenchmarkHubWECsClustersOnScreenFloor(b *testing.B) {
+	s := sandboxtest.HubWECs(b, hubWECs)
+	rawListFloor(b, s, "/apis/cluster.open-cluster-management.io/v1/managedclusters")
+}
+
+// rawListFloor is kubectl get --raw of path on the ITS in a terminal, from
+// its start to the count of bytes read on screen.
+func rawListFloor(b *testing.B, s *sandbox.State, path string) {
+	for b.Loop() {
+		term := tmuxtest.Start(b, 160, 50, "kubectl --kubeconfig "+s.Kubeconfig+" --context its1 get --raw "+path+" | wc -c | sed s/^/bytes:/")
+		soonShown(b, term, time.Minute, func(screen string) bool { return strings.Contains(screen, "bytes:") })
+	}
+}
+
+// BenchmarkHubWECsBindingsOnScreen is the TUI from its start to the
+// bindings view (B, typed at once) on screen with every copy's state
+// known: the ITS's ManifestWorks listed and compared with the WDS's
+// policies.
+func BenchmarkHubWECsBindingsOnScreen(b *testing.B) {
+	s := sandboxtest.HubWECs(b, hubWECs)
+	bin := buildWecs(b)
+	for b.Loop() {
+		term := tmuxtest.Start(b, 160, 50, bin+" tui --kubeconfig "+s.Kubeconfig)
+		term.Keys("B")
+		soonShown(b, term, time.Minute, func(screen string) bool {
+			return strings.Contains(screen, "WECs selected · ") && (strings.Contains(screen, " gaps (!)") || strings.Contains(screen, " no gaps"))
+		})
+		b.StopTimer()
+		term.Keys("Escape")
+		term.WaitGone(10*time.Second, "WECs selected · ")
+		quitFromTheTree(term)
+		b.StartTimer()
+	}
+}
+
+// BenchmarkHubWECsBindingsOnScreenFloor is the floor of the benchmark
+// above: the cheapest read of the ITS's ManifestWorks, which the bindings
+// need whole, as rawListFloor reads it.
+func BenchmarkHubWECsBindingsOnScreenFloor(b *testing.B) {
+	s := sandboxtest.HubWECs(b, hubWECs)
+	rawListFloor(b, s, "/apis/work.open-cluster-management.io/v1/manifestworks")
+}
+
 // BenchmarkHubWECsBindingsCLI is wecs bindings across the 1,000 hub WECs,
 // from start to exit: every policy's WECs and objects with their delivery
 // state (it exits 2: some simulated copies are not available).

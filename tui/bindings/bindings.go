@@ -26,6 +26,7 @@ import (
 type Source interface {
 	Members() []kube.Member
 	Works() []kube.WorkStatus
+	WorksListed() (bool, string)
 }
 
 // JumpMsg asks for a WEC's copy of a policy's object in the tree.
@@ -34,8 +35,13 @@ type JumpMsg struct {
 	Delivery kube.Delivery
 }
 
-// computedMsg brings the bindings computed off the update loop.
-type computedMsg struct{ bindings []kube.PolicyBinding }
+// computedMsg brings the bindings computed off the update loop, and
+// whether the ManifestWorks they were computed from were listed yet.
+type computedMsg struct {
+	bindings     []kube.PolicyBinding
+	worksListed  bool
+	worksProblem string
+}
 
 // row is a policy (object nil), an object of it (delivery nil) or one
 // WEC's copy of that object.
@@ -56,6 +62,10 @@ type Model struct {
 	wdsRead  *bindingpolicy.WDS
 	wdsErr   error
 	bindings []kube.PolicyBinding
+	// worksListed: the bindings are compared with the ITS's ManifestWorks;
+	// until then no copy's state is known, and worksProblem may say why.
+	worksListed  bool
+	worksProblem string
 	// computing: a computation runs; again: a change came meanwhile, so
 	// another follows it.
 	computing, again bool
@@ -105,7 +115,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case computedMsg:
 		m.computing = false
-		m.bindings = msg.bindings
+		m.bindings, m.worksListed, m.worksProblem = msg.bindings, msg.worksListed, msg.worksProblem
 		m.setRows()
 		if m.again {
 			return m.Refresh()
@@ -128,7 +138,8 @@ func (m *Model) Refresh() tea.Cmd {
 	m.computing, m.again = true, false
 	src, wds := m.src, m.wdsRead
 	return func() tea.Msg {
-		return computedMsg{bindings: kube.ComputeBindings(wds, kube.BindingClusters(src.Members()), src.Works())}
+		listed, problem := src.WorksListed()
+		return computedMsg{bindings: kube.ComputeBindings(wds, kube.BindingClusters(src.Members()), src.Works()), worksListed: listed, worksProblem: problem}
 	}
 }
 
@@ -253,9 +264,14 @@ func (m Model) Title() string {
 		gaps += p.Gaps()
 	}
 	title := m.styles.Title.Render("Bindings") + m.styles.Muted.Render(fmt.Sprintf(" · %d policies · %d WECs selected", len(m.bindings), len(wecs)))
-	if gaps > 0 {
+	switch {
+	case m.worksProblem != "":
+		title += m.styles.Error.Render(" · the ITS's ManifestWorks cannot be read: " + termtext.Clean(m.worksProblem))
+	case !m.worksListed:
+		title += m.styles.Muted.Render(" · listing the ITS's ManifestWorks …")
+	case gaps > 0:
 		title += m.styles.Warn.Render(fmt.Sprintf(" · %d gaps (!)", gaps))
-	} else {
+	default:
 		title += m.styles.OK.Render(" · no gaps")
 	}
 	switch {
@@ -296,7 +312,7 @@ func (m Model) policyLine(p *kube.PolicyBinding) string {
 	if len(p.Objects) == 0 {
 		line += s.Warn.Render(" ! selects no object of the WDS")
 	}
-	if n := p.Gaps(); n > 0 {
+	if n := p.Gaps(); n > 0 && m.worksListed {
 		line += s.Warn.Render(fmt.Sprintf(" · %d gaps", n))
 	}
 	if !p.FromWDS {
@@ -307,11 +323,15 @@ func (m Model) policyLine(p *kube.PolicyBinding) string {
 
 // copyLine is one WEC's copy: a gap mark, the WEC, the state and why.
 func (m Model) copyLine(d *kube.Delivery) string {
+	cluster := fmt.Sprintf("%-14s", termtext.Middle(termtext.Clean(d.Cluster), 14))
+	if !m.worksListed {
+		return "      " + cluster + m.styles.Muted.Render(" … state not known: the ITS's ManifestWorks are not listed yet")
+	}
 	mark := "  "
 	if d.State != kube.Available {
 		mark = m.styles.Warn.Render("! ")
 	}
-	line := "    " + mark + fmt.Sprintf("%-14s", termtext.Middle(termtext.Clean(d.Cluster), 14)) + " " + m.glyph(d.State)
+	line := "    " + mark + cluster + " " + m.glyph(d.State)
 	if ready, ok := d.Feedback["AvailableReplicas"]; ok && d.State == kube.Available {
 		line += m.styles.Muted.Render(" " + ready + "/" + d.Feedback["Replicas"])
 	}
@@ -331,6 +351,8 @@ func (m Model) View() string {
 			text = "Comparing the policies with the ManifestWorks …"
 		case m.search != "":
 			text = "Nothing matches /" + m.search + " (/ then enter on an empty line drops the search)."
+		case !m.worksListed:
+			text = "No binding policy known yet: the ITS's ManifestWorks, which name them, are not listed."
 		}
 		lines = append(lines, m.styles.Muted.Render(text))
 	}
