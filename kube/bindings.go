@@ -409,7 +409,7 @@ func ReadBindings(ctx context.Context, itsConfig, wdsConfig *rest.Config) ([]Pol
 	for _, mc := range mcs.Items {
 		clusters = append(clusters, ClusterLabels{Name: mc.Name, Labels: mc.Labels, Accepted: mc.Spec.HubAcceptsClient})
 	}
-	mws, err := wc.WorkV1().ManifestWorks("").List(ctx, metav1.ListOptions{})
+	mws, err := listWorks(ctx, wc.WorkV1().RESTClient(), metav1.ListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("%w: list ManifestWorks: %w", ErrITS, err)
 	}

@@ -29,7 +29,6 @@ import (
 	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
 	clusterinformers "open-cluster-management.io/api/client/cluster/informers/externalversions"
 	workclient "open-cluster-management.io/api/client/work/clientset/versioned"
-	workinformers "open-cluster-management.io/api/client/work/informers/externalversions"
 	clusterv1 "open-cluster-management.io/api/cluster/v1"
 	workv1 "open-cluster-management.io/api/work/v1"
 )
@@ -231,11 +230,10 @@ func (f *Fleet) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	workFactory := workinformers.NewSharedInformerFactory(wc, 0)
-	workInformer := workFactory.Work().V1().ManifestWorks().Informer()
+	workInformer := cache.NewSharedIndexInformer(workListWatch(wc), &workv1.ManifestWork{}, 0, cache.Indexers{})
 	_ = workInformer.SetTransform(func(obj any) (any, error) {
 		// Only the labels and the agent's status are read: the manifests
-		// can be large.
+		// can be large (the list leaves them out; a watch event has them).
 		if mw, ok := obj.(*workv1.ManifestWork); ok {
 			mw.Spec = workv1.ManifestWorkSpec{}
 			mw.ManagedFields = nil
@@ -262,7 +260,7 @@ func (f *Fleet) Start(ctx context.Context) error {
 	}
 	// The ManifestWorks can be many times the ManagedClusters' size: they
 	// list once the clusters are in, so as not to delay the first frame.
-	workFactory.Start(ctx.Done())
+	go workInformer.RunWithContext(ctx)
 	go f.awaitWorks(ctx, workHandled.HasSynced)
 	go f.probeITS(ctx, kc.Discovery().RESTClient())
 	return nil
