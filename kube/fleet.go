@@ -120,7 +120,7 @@ type Fleet struct {
 	// workList is works as one slice, made again after a change (nil then).
 	workList []WorkStatus
 	// delivered holds, by cluster, DeliveredObjects as last made; a change
-	// of one of the cluster's ManifestWorks drops its entry.
+	// of one of the cluster's ManifestWorks, or of the cluster, drops its entry.
 	delivered map[string][]Object
 	// itsProblem is why the ITS did not answer its last probe ("" if it did).
 	itsProblem string
@@ -361,6 +361,7 @@ func (f *Fleet) clusterDeleted(obj any) {
 	f.mu.Lock()
 	delete(f.clusters, mc.Name)
 	delete(f.bindings, mc.Name)
+	delete(f.delivered, mc.Name)
 	if w, ok := f.watches[mc.Name]; ok {
 		w.cancel()
 		delete(f.watches, mc.Name)
