@@ -96,6 +96,10 @@ func Width(text string) int {
 
 // Pad cuts or fills a cell to width cells.
 func Pad(text string, width int) string {
-	text = ansi.Truncate(text, width, "…")
-	return text + strings.Repeat(" ", max(width-ansi.StringWidth(text), 0))
+	textWidth := Width(text)
+	if textWidth > width {
+		text = ansi.Truncate(text, width, "…")
+		textWidth = ansi.StringWidth(text)
+	}
+	return text + strings.Repeat(" ", max(width-textWidth, 0))
 }

@@ -14,3 +14,15 @@ func TestNaturalFitsTheWidestHeadOrCellInCells(t *testing.T) {
 		t.Errorf("Natural = %v, want %v", got, want)
 	}
 }
+
+func TestPadFillsOrCutsToTheWidth(t *testing.T) {
+	for _, tc := range []struct {
+		text  string
+		width int
+		want  string
+	}{{"abc", 5, "abc  "}, {"abcdef", 4, "abc…"}, {"日本", 4, "日本"}, {"日本語", 5, "日本…"}, {"é", 3, "é  "}} {
+		if got := Pad(tc.text, tc.width); got != tc.want {
+			t.Errorf("Pad(%q, %d) = %q, want %q", tc.text, tc.width, got, tc.want)
+		}
+	}
+}
