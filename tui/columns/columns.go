@@ -66,14 +66,14 @@ func Fit(cols []Column, natural []int, width int) (shown []int, widths []int) {
 }
 
 // Natural are the widths that show in full each column's head, with room
-// cells more (for a mark beside it), and every row's cells: cells are a
-// row's texts, column by column.
-func Natural[Row any](cols []Column, room int, rows []Row, cells func(Row) []string) []int {
+// cells more (for a mark beside it), and the cells of n rows: cells(row)
+// are a row's texts, column by column.
+func Natural(cols []Column, room, n int, cells func(row int) []string) []int {
 	widths := make([]int, len(cols))
 	for i, c := range cols {
 		widths[i] = Width(c.Name) + room
 	}
-	for _, r := range rows {
+	for r := range n {
 		for i, text := range cells(r) {
 			if len(text) > widths[i] { // no text takes more cells than bytes
 				widths[i] = max(widths[i], Width(text))

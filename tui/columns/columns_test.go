@@ -8,7 +8,7 @@ import (
 func TestNaturalFitsTheWidestHeadOrCellInCells(t *testing.T) {
 	cols := []Column{{Name: "NAME"}, {Name: "NOTE"}}
 	rows := [][]string{{"web", "ok"}, {"日本語のなまえ", "é"}, {"api-server", "ready"}}
-	got := Natural(cols, 1, rows, func(r []string) []string { return r })
+	got := Natural(cols, 1, len(rows), func(r int) []string { return rows[r] })
 	// 日本語のなまえ is 21 bytes but 14 cells; é, 2 bytes, is one.
 	if want := []int{14, 5}; !slices.Equal(got, want) {
 		t.Errorf("Natural = %v, want %v", got, want)

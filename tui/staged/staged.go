@@ -116,7 +116,7 @@ func (m *Model) Refresh() tea.Cmd {
 			m.rows = append(m.rows, s)
 		}
 	}
-	m.widths = columns.Natural(heads, 0, m.rows, cleanCells)
+	m.widths = columns.Natural(heads, 0, len(m.rows), func(i int) []string { return cleanCells(m.rows[i]) })
 	m.list.SetLen(len(m.rows))
 	if hadSelection {
 		if i := slices.IndexFunc(m.rows, func(s kube.StagedObject) bool { return s.Object.Ref() == selected.Object.Ref() }); i >= 0 {

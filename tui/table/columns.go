@@ -91,7 +91,8 @@ func fitted(cols []column) []columns.Column {
 // of rows created by now, which widestAge bounds.
 func naturalWidths(cols []column, rows []kube.TableRow, now time.Time) []int {
 	texts := make([]string, len(cols))
-	return columns.Natural(fitted(cols), 1, rows, func(r kube.TableRow) []string {
+	return columns.Natural(fitted(cols), 1, len(rows), func(row int) []string {
+		r := rows[row]
 		for i, c := range cols {
 			if c.ages && !r.Object.Created.IsZero() && !r.Object.Created.After(now) {
 				texts[i] = ""
