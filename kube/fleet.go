@@ -119,7 +119,7 @@ type Fleet struct {
 	// workList is works as one slice, made again after a change (nil then).
 	workList []WorkStatus
 	// delivered holds, by cluster, DeliveredObjects as last made; a change
-	// of one of the cluster's ManifestWorks drops its entry.
+	// of one of the cluster's ManifestWorks, or of the cluster, drops its entry.
 	delivered map[string][]Object
 	// worksListed: the ITS's ManifestWorks have been listed once;
 	// worksProblem is why their list failed, until it succeeds.
@@ -400,6 +400,7 @@ func (f *Fleet) clusterDeleted(obj any) {
 	f.mu.Lock()
 	delete(f.clusters, mc.Name)
 	delete(f.bindings, mc.Name)
+	delete(f.delivered, mc.Name)
 	if w, ok := f.watches[mc.Name]; ok {
 		w.cancel()
 		delete(f.watches, mc.Name)

@@ -55,7 +55,8 @@ func TestMembersAreTheClustersACommandReads(t *testing.T) {
 }
 
 // TestDeliveredObjectsFollowTheManifestWorks: the objects delivered to a WEC
-// are kept once made, sorted, and follow each change of its ManifestWorks.
+// are kept once made, sorted, and follow each change of its ManifestWorks;
+// the deletion of the WEC drops them.
 func TestDeliveredObjectsFollowTheManifestWorks(t *testing.T) {
 	work := func(name string, manifests ...string) *workv1.ManifestWork {
 		mw := &workv1.ManifestWork{ObjectMeta: metav1.ObjectMeta{Namespace: "cluster1", Name: name}}
@@ -84,5 +85,9 @@ func TestDeliveredObjectsFollowTheManifestWorks(t *testing.T) {
 	f.workDeleted(work("w1"))
 	if got := names(f); got != "mid" {
 		t.Fatalf("after w1 was deleted, delivered %s", got)
+	}
+	f.clusterDeleted(&clusterv1.ManagedCluster{ObjectMeta: metav1.ObjectMeta{Name: "cluster1"}})
+	if kept, ok := f.delivered["cluster1"]; ok {
+		t.Errorf("the deleted cluster's delivered objects are still kept: %v", kept)
 	}
 }

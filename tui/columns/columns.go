@@ -65,8 +65,41 @@ func Fit(cols []Column, natural []int, width int) (shown []int, widths []int) {
 	return shown, widths
 }
 
+// Natural are the widths that show in full each column's head, with room
+// cells more (for a mark beside it), and the cells of n rows: cells(row)
+// are a row's texts, column by column.
+func Natural(cols []Column, room, n int, cells func(row int) []string) []int {
+	widths := make([]int, len(cols))
+	for i, c := range cols {
+		widths[i] = Width(c.Name) + room
+	}
+	for r := range n {
+		for i, text := range cells(r) {
+			if len(text) > widths[i] { // no text takes more cells than bytes
+				widths[i] = max(widths[i], Width(text))
+			}
+		}
+	}
+	return widths
+}
+
+// Width is the cells text takes on screen: quick for printable ASCII, a
+// cell a byte, as most of a table's text is.
+func Width(text string) int {
+	for i := range len(text) {
+		if text[i] < ' ' || text[i] > '~' {
+			return ansi.StringWidth(text)
+		}
+	}
+	return len(text)
+}
+
 // Pad cuts or fills a cell to width cells.
 func Pad(text string, width int) string {
-	text = ansi.Truncate(text, width, "…")
-	return text + strings.Repeat(" ", max(width-ansi.StringWidth(text), 0))
+	textWidth := Width(text)
+	if textWidth > width {
+		text = ansi.Truncate(text, width, "…")
+		textWidth = ansi.StringWidth(text)
+	}
+	return text + strings.Repeat(" ", max(width-textWidth, 0))
 }

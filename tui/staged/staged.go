@@ -116,7 +116,7 @@ func (m *Model) Refresh() tea.Cmd {
 			m.rows = append(m.rows, s)
 		}
 	}
-	m.widths = naturalWidths(m.rows)
+	m.widths = columns.Natural(heads, 0, len(m.rows), func(i int) []string { return cleanCells(m.rows[i]) })
 	m.list.SetLen(len(m.rows))
 	if hadSelection {
 		if i := slices.IndexFunc(m.rows, func(s kube.StagedObject) bool { return s.Object.Ref() == selected.Object.Ref() }); i >= 0 {
@@ -135,18 +135,14 @@ func cells(s kube.StagedObject) []string {
 	return []string{s.Object.Kind, s.Object.Namespace, s.Object.Name, labelsText(s.Object.Labels), policies}
 }
 
-// naturalWidths are the widths the heads and every row's cells need.
-func naturalWidths(rows []kube.StagedObject) []int {
-	widths := make([]int, len(heads))
-	for i, h := range heads {
-		widths[i] = len(h.Name)
+// cleanCells are a row's cells as the view shows them, cleaned of
+// escapes.
+func cleanCells(s kube.StagedObject) []string {
+	texts := cells(s)
+	for i, t := range texts {
+		texts[i] = termtext.Clean(t)
 	}
-	for _, r := range rows {
-		for i, c := range cells(r) {
-			widths[i] = max(widths[i], ansi.StringWidth(termtext.Clean(c)))
-		}
-	}
-	return widths
+	return texts
 }
 
 // labelsText is the labels as kubectl --show-labels prints them.
@@ -274,7 +270,7 @@ func (m Model) View() string {
 	line := func(texts []string) string {
 		parts := make([]string, len(shown))
 		for j, i := range shown {
-			parts[j] = columns.Pad(termtext.Clean(texts[i]), widths[j])
+			parts[j] = columns.Pad(texts[i], widths[j])
 		}
 		return ansi.Truncate(strings.TrimRight(strings.Join(parts, "  "), " "), max(m.width, 1), "…")
 	}
@@ -284,7 +280,7 @@ func (m Model) View() string {
 	}
 	out := []string{s.Accent.Render(line(names))}
 	for i := start; i < end; i++ {
-		text := line(cells(m.rows[i]))
+		text := line(cleanCells(m.rows[i]))
 		switch {
 		case i == m.list.Cursor():
 			text = s.Selected.Render(text)

@@ -7,7 +7,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/charmbracelet/x/ansi"
 	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/wecs-tui/wecs/kube"
@@ -23,6 +22,8 @@ type column struct {
 	cell func(r kube.TableRow, now time.Time) string
 	// compare orders two rows by the column; nil compares the cells' text.
 	compare func(a, b kube.TableRow) int
+	// ages: the cells are the rows' ages, which grow with the clock.
+	ages bool
 }
 
 // essential are the columns that stay at any width (NAME, CLUSTER, STATUS,
@@ -60,6 +61,7 @@ func columnsOf(snap kube.TableSnapshot) []column {
 		if strings.EqualFold(c.Name, "Age") {
 			col.cell = func(r kube.TableRow, now time.Time) string { return Age(r.Object.Created, now) }
 			col.compare = func(a, b kube.TableRow) int { return b.Object.Created.Compare(a.Object.Created) }
+			col.ages = true
 		}
 		cols = append(cols, col)
 	}
@@ -84,16 +86,42 @@ func fitted(cols []column) []columns.Column {
 	return out
 }
 
-// naturalWidths are the widths the columns need for every row's cell.
+// naturalWidths are the widths the columns need for their heads, with
+// room for the sort arrow, and for every row's cell at now; but the ages
+// of rows created by now, which widestAge bounds.
 func naturalWidths(cols []column, rows []kube.TableRow, now time.Time) []int {
-	out := make([]int, len(cols))
-	for i, c := range cols {
-		out[i] = len(c.name) + 1 // room for the sort arrow
-		for _, r := range rows {
-			out[i] = max(out[i], ansi.StringWidth(c.cell(r, now)))
+	texts := make([]string, len(cols))
+	return columns.Natural(fitted(cols), 1, len(rows), func(row int) []string {
+		r := rows[row]
+		for i, c := range cols {
+			if c.ages && !r.Object.Created.IsZero() && !r.Object.Created.After(now) {
+				texts[i] = ""
+				continue
+			}
+			texts[i] = c.cell(r, now)
+		}
+		return texts
+	})
+}
+
+// ageWidths are the widths kubectl's ages reach: from 10s 3 cells, from
+// 100s 4, from 2m10s 5, from 2 years and 100 days ("2y100d") 6, the most
+// any age takes.
+var ageWidths = []struct {
+	from  time.Duration
+	width int
+}{{0, 2}, {10 * time.Second, 3}, {100 * time.Second, 4}, {2*time.Minute + 10*time.Second, 5}, {(2*365 + 100) * 24 * time.Hour, 6}}
+
+// widestAge is the width of the widest AGE text of any age up to age (a
+// row created later than the oldest never needs more than it).
+func widestAge(age time.Duration) int {
+	width := ageWidths[0].width
+	for _, w := range ageWidths {
+		if age >= w.from {
+			width = w.width
 		}
 	}
-	return out
+	return width
 }
 
 // compareCells orders two cells as a reader would: by their leading

@@ -42,7 +42,13 @@ type Model struct {
 	cols []column
 	// rows are the rows shown: filtered and sorted.
 	rows []kube.TableRow
-	list list.Model
+	// widths are what each column needs for all rows shown, measured as
+	// they changed, so that the columns stay put as the table scrolls;
+	// oldest is their earliest creation time, which bounds the AGE column
+	// as the clock runs.
+	widths []int
+	oldest time.Time
+	list   list.Model
 	// sortBy is the sort column's name ("" keeps cluster, namespace, name
 	// order); descending reverses it.
 	sortBy     string
@@ -175,11 +181,35 @@ func (m *Model) Refresh() tea.Cmd {
 		}
 	}
 	m.sort()
+	m.widths, m.oldest = naturalWidths(m.cols, m.rows, m.Now()), oldestCreated(m.rows)
 	m.list.SetLen(len(m.rows))
 	if i := slices.IndexFunc(m.rows, func(r kube.TableRow) bool { return r.Key() == selected }); i >= 0 {
 		m.list.Select(i)
 	}
 	return nil
+}
+
+// oldestCreated is the earliest creation time of rows, zero if none has one.
+func oldestCreated(rows []kube.TableRow) time.Time {
+	var oldest time.Time
+	for _, r := range rows {
+		if created := r.Object.Created; !created.IsZero() && (oldest.IsZero() || created.Before(oldest)) {
+			oldest = created
+		}
+	}
+	return oldest
+}
+
+// widthsAt are the columns' widths at now: as the rows need them, the AGE
+// column widened to the widest age the oldest row has passed through.
+func (m Model) widthsAt(now time.Time) []int {
+	widths := slices.Clone(m.widths)
+	for i, c := range m.cols {
+		if c.ages && !m.oldest.IsZero() {
+			widths[i] = max(widths[i], widestAge(now.Sub(m.oldest)))
+		}
+	}
+	return widths
 }
 
 // searched reports whether a row's text has the "/" text.
@@ -336,7 +366,7 @@ func (m Model) View() string {
 	}
 	now := m.Now()
 	start, end := m.list.Window()
-	shown, widths := columns.Fit(fitted(m.cols), naturalWidths(m.cols, m.rows[start:end], now), max(m.width, 1))
+	shown, widths := columns.Fit(fitted(m.cols), m.widthsAt(now), max(m.width, 1))
 	heads := make([]string, len(shown))
 	for j, i := range shown {
 		head := m.cols[i].name

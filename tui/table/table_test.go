@@ -132,3 +132,114 @@ func TestSortingAndLiveUpdatesKeepTheCursorOnItsRow(t *testing.T) {
 		t.Errorf("status Running shows %d crash-looping pods: %s", got, fmt.Sprint(shownNames(&m)))
 	}
 }
+
+// header is the line of column heads, plain.
+func header(m *Model) string { return ansi.Strip(strings.SplitN(m.View(), "\n", 2)[0]) }
+
+func TestColumnsStayPutAsTheTableScrolls(t *testing.T) {
+	rows := []kube.TableRow{}
+	for i := range 20 {
+		rows = append(rows, pod("cluster1", fmt.Sprintf("web-%d", i), "0", time.Duration(i)*time.Hour))
+	}
+	wide := pod("cluster-with-a-long-name", "checkout-api-7d4b9c8f6-with-a-long-suffix", "12 (3m ago)", 9*time.Minute+59*time.Second)
+	wide.Object.Namespace = "a-namespace-longer-than-the-others"
+	wide.Cells[6] = "kwok-node-with-a-long-name-0"
+	rows = append(rows, wide)
+	m := New(kube.NewTree(), theme.For(true))
+	m.Now = func() time.Time { return now }
+	m.SetSize(250, 6)
+	m.Show(&fakeData{kube.TableSnapshot{Columns: podColumns, Rows: rows}}, "pods")
+	top := header(&m)
+	m.list.Select(len(rows) - 1)
+	if !strings.Contains(ansi.Strip(m.View()), wide.Object.Name) {
+		t.Fatalf("the last row is not on screen:\n%s", ansi.Strip(m.View()))
+	}
+	if bottom := header(&m); bottom != top {
+		t.Errorf("the heads moved as the table scrolled:\n%s\n%s", top, bottom)
+	}
+	m.Search("web-1")
+	nameWidth := strings.Index(header(&m), "READY") - strings.Index(header(&m), " NAME ") - 3
+	if want := len("web-19"); nameWidth != want {
+		t.Errorf("after a search NAME is %d cells wide, want the longest found name's %d: %s", nameWidth, want, header(&m))
+	}
+}
+
+func TestWidestAgeBoundsEveryAgeUpToIt(t *testing.T) {
+	widest := 0
+	check := func(age time.Duration) {
+		widest = max(widest, len(Age(now.Add(-age), now)))
+		if got := widestAge(age); got != widest {
+			t.Fatalf("widestAge(%v) = %d, but the ages up to it take up to %d cells (%q)", age, got, widest, Age(now.Add(-age), now))
+		}
+	}
+	for age := time.Duration(0); age < 3*time.Hour; age += time.Second {
+		check(age)
+	}
+	for age := 3 * time.Hour; age < 30*24*time.Hour; age += time.Minute {
+		check(age)
+	}
+	for age := 30 * 24 * time.Hour; age < 12*365*24*time.Hour; age += time.Hour {
+		check(age)
+	}
+}
+
+func TestTheAgeColumnFitsEveryAgeAsTheClockRuns(t *testing.T) {
+	start := now
+	m := New(kube.NewTree(), theme.For(true))
+	m.Now = func() time.Time { return start }
+	m.SetSize(250, 10)
+	m.Show(&fakeData{kube.TableSnapshot{Columns: podColumns, Rows: []kube.TableRow{
+		pod("cluster1", "a", "0", 50*time.Second), pod("cluster1", "b", "0", 5*time.Second), pod("cluster1", "c", "0", 0)}}}, "pods")
+	heads := []string{header(&m)}
+	for range 600 {
+		start = start.Add(time.Second)
+		view := ansi.Strip(m.View())
+		if strings.Contains(view, "…") {
+			t.Fatalf("a cell is cut at %v:\n%s", start.Sub(now), view)
+		}
+		if head := header(&m); head != heads[len(heads)-1] {
+			heads = append(heads, head)
+		}
+	}
+	// The AGE column widens once, as the oldest pod turns 2m10s ("2m10s").
+	if len(heads) != 2 {
+		t.Errorf("the heads moved %d times in 10 minutes:\n%s", len(heads)-1, strings.Join(heads, "\n"))
+	}
+}
+
+// BenchmarkView10500Rows is a frame of a table of 10,500 pods (3 clusters
+// of 3,500) as the cursor moves down it.
+func BenchmarkView10500Rows(b *testing.B) {
+	m := table10500Rows()
+	i := 0
+	for b.Loop() {
+		m.list.Select(i % len(m.rows))
+		_ = m.View()
+		i += 7
+	}
+}
+
+// BenchmarkRefresh10500Rows is a new snapshot of a table of 10,500 pods
+// (3 clusters of 3,500) taken in: filtered, searched and sorted by age.
+func BenchmarkRefresh10500Rows(b *testing.B) {
+	m := table10500Rows()
+	m.SortBy("AGE")
+	for b.Loop() {
+		m.Refresh()
+	}
+}
+
+// table10500Rows is a table of 3 clusters' 3,500 pods each, 200 by 50.
+func table10500Rows() Model {
+	var rows []kube.TableRow
+	for c := range 3 {
+		for i := range 3500 {
+			rows = append(rows, pod(fmt.Sprintf("cluster%d", c+1), fmt.Sprintf("load-%05d-7d4b9c8f6-x2x9q", i), fmt.Sprint(i%7), time.Duration(i)*time.Minute))
+		}
+	}
+	m := New(kube.NewTree(), theme.For(true))
+	m.Now = func() time.Time { return now }
+	m.SetSize(200, 50)
+	m.Show(&fakeData{kube.TableSnapshot{Columns: podColumns, Rows: rows}}, "pods")
+	return m
+}
