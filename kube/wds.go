@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -23,7 +25,25 @@ type WDSClient struct {
 	disc     discovery.DiscoveryInterface
 	readOnly bool
 	perms    permissions
+	mu       sync.Mutex
+	// prefetch is the read Prefetch started, until a Read takes it.
+	prefetch *wdsRead
 }
+
+// wdsRead is one read of the WDS, done once done is closed.
+type wdsRead struct {
+	started time.Time
+	done    chan struct{}
+	wds     bindingpolicy.WDS
+	err     error
+}
+
+// prefetchFresh is how old a prefetched read may be when Read takes it:
+// no older than a view's own reads, made every few seconds.
+const prefetchFresh = 5 * time.Second
+
+// prefetchTimeout bounds a prefetched read.
+const prefetchTimeout = 20 * time.Second
 
 // NewWDSClient prepares the requests to the WDS behind config; readOnly
 // says that config refuses every change (wecs runs read-only), so Can
@@ -42,6 +62,38 @@ func NewWDSClient(config *rest.Config, readOnly bool) (*WDSClient, error) {
 
 // Read reads the WDS's BindingPolicies and objects once.
 func (c *WDSClient) Read(ctx context.Context) (bindingpolicy.WDS, error) {
+	c.mu.Lock()
+	r := c.prefetch
+	c.prefetch = nil
+	c.mu.Unlock()
+	if r != nil && time.Since(r.started) < prefetchFresh {
+		select {
+		case <-r.done:
+			return r.wds, r.err
+		case <-ctx.Done():
+			return bindingpolicy.WDS{}, fmt.Errorf("WDS: %w", ctx.Err())
+		}
+	}
+	return c.read(ctx)
+}
+
+// Prefetch starts a read that the first Read takes, waiting for it if it
+// still runs, when it started less than prefetchFresh before: a view
+// opened as the UI starts then shows the WDS without a read of its own.
+func (c *WDSClient) Prefetch(ctx context.Context) {
+	r := &wdsRead{started: time.Now(), done: make(chan struct{})}
+	c.mu.Lock()
+	c.prefetch = r
+	c.mu.Unlock()
+	go func() {
+		defer close(r.done)
+		ctx, cancel := context.WithTimeout(ctx, prefetchTimeout)
+		defer cancel()
+		r.wds, r.err = c.read(ctx)
+	}()
+}
+
+func (c *WDSClient) read(ctx context.Context) (bindingpolicy.WDS, error) {
 	wds, err := bindingpolicy.Read(ctx, c.dyn, c.disc)
 	if err != nil {
 		return wds, fmt.Errorf("WDS: %w", err)

@@ -83,6 +83,10 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			if err != nil {
 				return err
 			}
+			if wdsClient != nil {
+				// Read beside the ITS's first lists, for a view opened at once.
+				wdsClient.Prefetch(cmd.Context())
+			}
 			fleet, its, err := ff.openFleet(cmd.Context())
 			if err != nil {
 				return err
