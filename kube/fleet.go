@@ -280,6 +280,11 @@ func (f *Fleet) awaitWorks(ctx context.Context, synced cache.InformerSynced) {
 // worksFailed records why the ManifestWorks could not be listed or watched
 // (RBAC may forbid them), until their first list is in.
 func (f *Fleet) worksFailed(err error) {
+	// The server's answer, without the informer's "failed to list …".
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		err = status.(error)
+	}
 	f.mu.Lock()
 	changed := !f.worksListed && f.worksProblem != errorText(err)
 	if changed {

@@ -119,6 +119,13 @@ func TestLimitedUsersSeeTheTreeTheirRightsAllow(t *testing.T) {
 			term.WaitFor(20*time.Second, c.tree...)
 			term.Keys(":", "pods", "Enter")
 			term.WaitFor(30*time.Second, "Pod · ", c.pods, sandbox.LoggingPod)
+			// Neither user may read the ITS's ManifestWorks: the bindings
+			// view says so rather than calling every copy undelivered.
+			term.Keys(":", "bindings", "Enter")
+			screen = term.WaitFor(30*time.Second, "the ITS's ManifestWorks cannot be read: manifestworks.work.open-cluster-management.io is forbidden")
+			if strings.Contains(screen, "NotDelivered") {
+				t.Errorf("%s's bindings view calls a copy undelivered:\n%s", c.user, screen)
+			}
 			term.Keys(":", "q", "Enter")
 			term.WaitFor(10*time.Second, "[exited 0]")
 		})
