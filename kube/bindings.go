@@ -247,8 +247,9 @@ func ComputeBindings(wds *bindingpolicy.WDS, clusters []ClusterLabels, works []W
 	if wds != nil {
 		for _, p := range wds.Policies {
 			var selected []string
+			selects := p.ClusterMatcher()
 			for _, c := range clusters {
-				if c.Accepted && p.SelectsCluster(c.Labels) {
+				if c.Accepted && selects(c.Labels) {
 					selected = append(selected, c.Name)
 				}
 			}

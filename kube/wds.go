@@ -153,19 +153,23 @@ type StagedObject struct {
 // ones) those policies select.
 func StagedObjects(wds string, w bindingpolicy.WDS, clusters []ClusterLabels) []StagedObject {
 	out := make([]StagedObject, 0, len(w.Objects))
+	selects := make([]func(map[string]string) bool, len(w.Policies))
+	for i, p := range w.Policies {
+		selects[i] = p.ClusterMatcher()
+	}
 	for _, s := range w.Objects {
 		ref := stagedRef(s)
 		o := ToObject(wds, schema.GroupVersionResource{Group: ref.Group, Version: ref.Version, Resource: ref.Resource}, s.Object)
 		o.FromWDS = true
 		so := StagedObject{Object: o, Full: s.Object, Policies: []string{}, WECs: []string{}}
 		wecs := map[string]bool{}
-		for _, p := range w.Policies {
+		for i, p := range w.Policies {
 			if !p.SelectsObject(s.WorkloadObject) {
 				continue
 			}
 			so.Policies = append(so.Policies, p.Name)
 			for _, c := range clusters {
-				if c.Accepted && !wecs[c.Name] && p.SelectsCluster(c.Labels) {
+				if c.Accepted && !wecs[c.Name] && selects[i](c.Labels) {
 					wecs[c.Name] = true
 					so.WECs = append(so.WECs, c.Name)
 				}

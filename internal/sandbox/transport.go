@@ -206,10 +206,10 @@ func (t *transport) desired(ctx context.Context) (map[string]*workv1.ManifestWor
 	}
 	out := map[string]*workv1.ManifestWork{}
 	for _, policy := range wds.Policies {
-		selected := wds.Selected(policy)
+		selected, selects := wds.Selected(policy), policy.ClusterMatcher()
 		for i := range clusters.Items {
 			mc := &clusters.Items[i]
-			if !mc.Spec.HubAcceptsClient || !policy.SelectsCluster(mc.Labels) || len(selected) == 0 {
+			if !mc.Spec.HubAcceptsClient || !selects(mc.Labels) || len(selected) == 0 {
 				continue
 			}
 			mw, err := t.manifestWork(ctx, mc, policy.Name, selected)

@@ -58,10 +58,25 @@ func Parse(data []byte) (Policy, error) {
 	return p, nil
 }
 
-// SelectsCluster tells whether the policy selects a WEC whose ManagedCluster
-// carries clusterLabels. A selector that does not parse selects nothing.
-func (p Policy) SelectsCluster(clusterLabels map[string]string) bool {
-	return anySelectorMatches(p.ClusterSelectors, clusterLabels, false)
+// ClusterMatcher tells whether the policy selects a WEC whose ManagedCluster
+// carries the labels it is given. A selector that does not parse selects
+// nothing. The selectors are read once, for all the WECs the matcher tests.
+func (p Policy) ClusterMatcher() func(clusterLabels map[string]string) bool {
+	selectors := parseSelectors(p.ClusterSelectors)
+	return func(clusterLabels map[string]string) bool {
+		return slices.ContainsFunc(selectors, func(s labels.Selector) bool { return s.Matches(labels.Set(clusterLabels)) })
+	}
+}
+
+// parseSelectors are the label selectors that parse.
+func parseSelectors(selectors []metav1.LabelSelector) []labels.Selector {
+	var out []labels.Selector
+	for i := range selectors {
+		if sel, err := metav1.LabelSelectorAsSelector(&selectors[i]); err == nil {
+			out = append(out, sel)
+		}
+	}
+	return out
 }
 
 // WorkloadObject is what a downsync test looks at in an object of the WDS.

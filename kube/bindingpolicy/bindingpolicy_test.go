@@ -26,18 +26,18 @@ func TestParseReadsKubeStellarFieldNames(t *testing.T) {
 	}
 }
 
-func TestSelectsClusterByAnySelector(t *testing.T) {
+func TestClusterMatcherSelectsByAnySelector(t *testing.T) {
 	p := Policy{ClusterSelectors: []metav1.LabelSelector{
 		{MatchLabels: map[string]string{"tier": "premium"}},
 		{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "name", Operator: metav1.LabelSelectorOpIn, Values: []string{"cluster2"}}}},
 	}}
 	for labels, want := range map[string]bool{"tier=premium": true, "name=cluster2": true, "name=cluster3": false} {
 		k, v, _ := strings.Cut(labels, "=")
-		if got := p.SelectsCluster(map[string]string{k: v}); got != want {
+		if got := p.ClusterMatcher()(map[string]string{k: v}); got != want {
 			t.Errorf("%s: selected %v, want %v", labels, got, want)
 		}
 	}
-	if (Policy{}).SelectsCluster(map[string]string{"a": "b"}) {
+	if (Policy{}).ClusterMatcher()(map[string]string{"a": "b"}) {
 		t.Error("a policy without cluster selectors selected a cluster")
 	}
 }
