@@ -1,10 +1,16 @@
 package kube_test
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	clusterclient "open-cluster-management.io/api/client/cluster/clientset/versioned"
 
 	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
@@ -57,6 +63,58 @@ func TestWECsAreReachedThroughTheITSAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Reconnect("cluster3")
+	waitFor(t, 90*time.Second, "cluster3 connected again", func() error { return connected(f, "cluster3") })
+	waitFor(t, 60*time.Second, "cluster3 tree equals truth", func() error { return treeMatchesTruth(t, f, s, "cluster3") })
+}
+
+// TestAConnectedWECStaysWatchedWhenBoundAnew: connecting lazily, a WEC that
+// was connected and is then bound anew (its cluster-proxy add-on label goes
+// and comes back) is watched again at once, not left Idle with the objects
+// of its old watch.
+func TestAConnectedWECStaysWatchedWhenBoundAnew(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	kc, _ := kubeconfigAt(t, s.ITSOnlyKubeconfig())
+	f := kube.NewFleet(kc, "its1", kube.FleetOptions{Connect: kube.ConnectLazy})
+	runFleet(t, f)
+	f.Connect("cluster3")
+	waitFor(t, 90*time.Second, "cluster3 connected", func() error { return connected(f, "cluster3") })
+	if state := member(t, f, "cluster2").Connection.State; state != kube.Idle {
+		t.Fatalf("cluster2, never asked for, is %s, want %s", state, kube.Idle)
+	}
+
+	cfg, err := s.RESTConfig("its1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clusters := clusterclient.NewForConfigOrDie(cfg).ClusterV1().ManagedClusters()
+	mc, err := clusters.Get(t.Context(), "cluster3", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const addOnLabel = "feature.open-cluster-management.io/addon-cluster-proxy"
+	value, ok := mc.Labels[addOnLabel]
+	if !ok {
+		t.Fatalf("cluster3 lacks the label %s: %v", addOnLabel, mc.Labels)
+	}
+	relabel := func(to string) {
+		t.Helper()
+		patch := `{"metadata":{"labels":{"` + addOnLabel + `":` + to + `}}}`
+		// Also from the cleanup, once the test's context has ended.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := clusters.Patch(ctx, "cluster3", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	relabel("null")
+	t.Cleanup(func() { relabel(strconv.Quote(value)) })
+	waitFor(t, 30*time.Second, "cluster3 unbound", func() error {
+		if m := member(t, f, "cluster3"); m.Connection.State != kube.Unbound {
+			return fmt.Errorf("cluster3 is %s", m.Connection.State)
+		}
+		return nil
+	})
+	relabel(strconv.Quote(value))
 	waitFor(t, 90*time.Second, "cluster3 connected again", func() error { return connected(f, "cluster3") })
 	waitFor(t, 60*time.Second, "cluster3 tree equals truth", func() error { return treeMatchesTruth(t, f, s, "cluster3") })
 }

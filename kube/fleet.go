@@ -133,6 +133,9 @@ type Fleet struct {
 	// released: the watches may start (at once without HoldWECs); lazy:
 	// each waits for Connect.
 	released, lazy bool
+	// connected are the WECs Connect named: connecting lazily, a new watch
+	// of theirs (after their binding changed) starts at once too.
+	connected map[string]bool
 
 	tablesMu sync.Mutex
 	// tables are the open fleet tables, told when the members change.
@@ -161,7 +164,7 @@ func NewFleet(kc *Kubeconfig, itsContext string, opts FleetOptions) *Fleet {
 	preferListThenWatch()
 	return &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(), released: !opts.HoldWECs, lazy: opts.Connect == ConnectLazy,
 		clusters: map[string]*clusterv1.ManagedCluster{}, csrs: map[string]int{}, bindings: map[string]Binding{},
-		watches: map[string]*runningWatch{}, policies: map[string]string{}, works: map[string]map[string]WorkStatus{}, delivered: map[string][]Object{}, changed: make(chan struct{}, 1),
+		watches: map[string]*runningWatch{}, policies: map[string]string{}, works: map[string]map[string]WorkStatus{}, delivered: map[string][]Object{}, connected: map[string]bool{}, changed: make(chan struct{}, 1),
 		tables: map[*FleetTable]bool{}}
 }
 
@@ -406,6 +409,7 @@ func (f *Fleet) clusterDeleted(obj any) {
 	delete(f.clusters, mc.Name)
 	delete(f.bindings, mc.Name)
 	delete(f.delivered, mc.Name)
+	delete(f.connected, mc.Name)
 	if w, ok := f.watches[mc.Name]; ok {
 		w.cancel()
 		delete(f.watches, mc.Name)
@@ -457,7 +461,7 @@ func (f *Fleet) startWatchLocked(name string, b Binding, cfg *rest.Config, err e
 		}()
 	}}
 	f.watches[name] = running
-	if f.released && !f.lazy {
+	if f.released && (!f.lazy || f.connected[name]) {
 		running.start()
 	}
 }
@@ -473,8 +477,8 @@ func (f *Fleet) ReleaseWECs() {
 	case ConnectAuto:
 		f.lazy = len(f.watches) > AutoConnectLimit
 	}
-	if !f.lazy {
-		for _, w := range f.watches {
+	for name, w := range f.watches {
+		if !f.lazy || f.connected[name] {
 			w.start()
 		}
 	}
@@ -483,11 +487,13 @@ func (f *Fleet) ReleaseWECs() {
 }
 
 // Connect starts the watches of the named WECs that are Idle (connecting
-// lazily); the others are left as they are.
+// lazily), and keeps them watched should they be bound anew; the others
+// are left as they are.
 func (f *Fleet) Connect(clusters ...string) {
 	f.mu.Lock()
 	started := false
 	for _, name := range clusters {
+		f.connected[name] = true
 		if w, ok := f.watches[name]; ok && !w.started {
 			w.start()
 			started = true
