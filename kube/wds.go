@@ -60,7 +60,8 @@ func NewWDSClient(config *rest.Config, readOnly bool) (*WDSClient, error) {
 	return &WDSClient{config: config, dyn: dyn, disc: disc, readOnly: readOnly}, nil
 }
 
-// Read reads the WDS's BindingPolicies and objects once.
+// Read reads the WDS's BindingPolicies and objects once, or takes the
+// read Prefetch started when it is fresh enough.
 func (c *WDSClient) Read(ctx context.Context) (bindingpolicy.WDS, error) {
 	c.mu.Lock()
 	r := c.prefetch
