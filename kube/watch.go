@@ -567,7 +567,6 @@ func (w *clusterWatch) handler() cache.ResourceEventHandler {
 	}
 }
 
-// customGroup tells API groups of custom resources from Kubernetes' own.
 // customWatchTimeout bounds a watch of a custom resource.
 const customWatchTimeout = 60
 
@@ -588,6 +587,7 @@ func shortWatches(lw *cache.ListWatch) *cache.ListWatch {
 	return lw
 }
 
+// customGroup tells API groups of custom resources from Kubernetes' own.
 func customGroup(group string) bool {
 	return strings.Contains(group, ".") && !strings.HasSuffix(group, ".k8s.io")
 }
