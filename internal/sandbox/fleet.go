@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -469,14 +470,25 @@ func (u *upper) writeKubeconfig(planes []*controlPlane) error {
 	return clientcmd.WriteToFile(*all, u.Kubeconfig)
 }
 
-// portAllocator hands out loopback ports: free ones chosen by the system, or
-// consecutive ones from a base, each checked to be free.
+// portAllocator hands out loopback ports: free ones chosen at random below
+// the system's range of ephemeral ports, or consecutive ones from a base,
+// each checked to be free.
 type portAllocator struct {
 	mu         sync.Mutex
 	base, used int
 	failed     error
 	taken      map[int]bool
 }
+
+// Free ports are chosen from [freePortLow, freePortHigh): below the ranges
+// Linux (32768 up) and macOS (49152 up) give outgoing connections, so a port
+// that is free when chosen stays free until its component binds it, and
+// when it restarts, rather than being taken by some client's connection.
+const (
+	freePortLow   = 20000
+	freePortHigh  = 32768
+	freePortTries = 1000
+)
 
 func newPortAllocator(base int) *portAllocator {
 	return &portAllocator{base: base, taken: map[int]bool{}}
@@ -492,27 +504,30 @@ func (p *portAllocator) next() int {
 	if p.base != 0 {
 		port := p.base + p.used
 		p.used++
-		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		if err != nil {
+		if err := checkFree(port); err != nil {
 			p.failed = fmt.Errorf("port %d is busy (%v): choose another --port-base, or leave it out to pick free ports", port, err)
 			return 0
 		}
-		l.Close()
 		return port
 	}
-	for {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			p.failed = fmt.Errorf("no free loopback port: %w", err)
-			return 0
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if !p.taken[port] {
+	for range freePortTries {
+		port := freePortLow + rand.IntN(freePortHigh-freePortLow)
+		if !p.taken[port] && checkFree(port) == nil {
 			p.taken[port] = true
 			return port
 		}
 	}
+	p.failed = fmt.Errorf("no free loopback port from %d to %d after %d tries: pass --port-base", freePortLow, freePortHigh-1, freePortTries)
+	return 0
+}
+
+// checkFree says whether a loopback port can be listened on now.
+func checkFree(port int) error {
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		return err
+	}
+	return l.Close()
 }
 
 func (p *portAllocator) err() error {
