@@ -5,6 +5,7 @@ import (
 	"os"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/wecs-tui/wecs/internal/buildinfo"
@@ -103,8 +104,11 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			// The screen is drawn at most as often as the fleet's changes are
 			// gathered into one update: more frames would only wake the
 			// process to find nothing new.
+			// The colour profile is the one lipgloss found for standard
+			// output as the process started: finding it again would run
+			// `tmux info` again inside tmux, before the first frame.
 			_, err = tea.NewProgram(model, tea.WithContext(cmd.Context()), tea.WithoutSignalHandler(), tea.WithOutput(output),
-				tea.WithFPS(tui.FramesPerSecond)).Run()
+				tea.WithFPS(tui.FramesPerSecond), tea.WithColorProfile(lipgloss.Writer.Profile)).Run()
 			return err
 		},
 	}
