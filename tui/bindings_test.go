@@ -101,6 +101,15 @@ func TestBindingsViewClaimsNoGapBeforeTheManifestWorksAreListed(t *testing.T) {
 			t.Fatalf("bindings view while the ManifestWorks list shows %q:\n%s", wrong, s)
 		}
 	}
+	// "/" finds only what is shown: no copy by a state not known yet.
+	m := New(Config{ITSContext: "its1", WDS: fakeWDS{}, WDSContext: "wds1"}, f, testTree())
+	m = send(send(m, tea.WindowSizeMsg{Width: 200, Height: 30}), keys("B")...)
+	if s := screen(send(m, keys("/", "notdelivered")...)); !strings.Contains(s, "Nothing matches /notdelivered") {
+		t.Fatalf("/notdelivered while the ManifestWorks list:\n%s", s)
+	}
+	if s := screen(send(m, keys("/", "cluster2")...)); !strings.Contains(s, "cluster2       … state not known") || !strings.Contains(s, "(1 copies)") {
+		t.Fatalf("/cluster2 while the ManifestWorks list:\n%s", s)
+	}
 	f.worksProblem = `manifestworks.work.open-cluster-management.io is forbidden: User "dev" cannot list resource "manifestworks"`
 	if s := bindingsOf(f); !strings.Contains(s, `the ITS's ManifestWorks cannot be read: manifestworks.work.open-cluster-management.io is forbidden`) {
 		t.Fatalf("bindings view with the ManifestWorks forbidden:\n%s", s)

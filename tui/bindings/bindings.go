@@ -172,7 +172,12 @@ func (m *Model) addPolicy(p *kube.PolicyBinding) {
 		var copies []row
 		for j := range o.Deliveries {
 			d := &o.Deliveries[j]
-			if whole || m.matches(p.Name, o.ObjectRef.Text(), d.Cluster, string(d.State), d.Reason) {
+			// A copy's state and reason are matched only once shown.
+			state, reason := string(d.State), d.Reason
+			if !m.worksListed {
+				state, reason = "", ""
+			}
+			if whole || m.matches(p.Name, o.ObjectRef.Text(), d.Cluster, state, reason) {
 				copies = append(copies, row{policy: p, object: o, delivery: d})
 			}
 		}
