@@ -385,6 +385,9 @@ func TestITSErrorsSayWhatToDo(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not an Open Cluster Management hub") || !strings.Contains(err.Error(), "--its-context") {
 		t.Errorf("a non-hub ITS context: %v", err)
 	}
+	if _, err := kc.ManagedClusters(t.Context(), "cluster1"); err == nil || !strings.Contains(err.Error(), "not an Open Cluster Management hub") {
+		t.Errorf("ManagedClusters of a non-hub ITS context: %v", err)
+	}
 	// A dead server.
 	raw, _ := clientcmd.LoadFromFile(s.Kubeconfig)
 	raw.Clusters[raw.Contexts["its1"].Cluster].Server = "https://127.0.0.1:1"
@@ -396,6 +399,9 @@ func TestITSErrorsSayWhatToDo(t *testing.T) {
 	err = kube.NewFleet(kc, "its1", kube.FleetOptions{}).Start(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "does not answer") || !strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("a dead ITS: %v", err)
+	}
+	if _, err := kc.ManagedClusters(t.Context(), "its1"); err == nil || !strings.Contains(err.Error(), "does not answer") {
+		t.Errorf("ManagedClusters of a dead ITS: %v", err)
 	}
 }
 
