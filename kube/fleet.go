@@ -190,21 +190,14 @@ var ErrITS = errors.New("ITS")
 // Start checks the ITS, starts watching its ManagedClusters and registration
 // CSRs, and returns once the first list is in. Watches on the WECs start in
 // the background and stop with ctx.
-func (f *Fleet) Start(ctx context.Context) (err error) {
+func (f *Fleet) Start(ctx context.Context) error {
 	cfg, err := f.kc.RESTConfig(f.itsContext)
 	if err != nil {
 		return fmt.Errorf("%w context %q: %v", ErrITS, f.itsContext, err)
 	}
-	// The ITS is checked while its ManagedClusters list, not before: the
-	// check only explains why they cannot, and the first frame waits for
-	// the list. What started stops if Start fails.
-	checked := checkingITS(cfg, f.itsContext)
-	ctx, cancelStart := context.WithCancel(ctx)
-	defer func() {
-		if err != nil {
-			cancelStart()
-		}
-	}()
+	if err := checkITS(cfg, f.itsContext); err != nil {
+		return err
+	}
 	oc, err := clusterclient.NewForConfig(cfg)
 	if err != nil {
 		return err
@@ -257,9 +250,6 @@ func (f *Fleet) Start(ctx context.Context) (err error) {
 	})
 	mcFactory.Start(ctx.Done())
 	csrFactory.Start(ctx.Done())
-	if err := checked(); err != nil {
-		return err
-	}
 	syncCtx, cancel := context.WithTimeout(ctx, connectTimeout+15*time.Second)
 	defer cancel()
 	if !cache.WaitForCacheSync(syncCtx.Done(), mcHandled.HasSynced) {
@@ -360,15 +350,6 @@ func waitSynced(ctx context.Context, synced cache.InformerSynced) <-chan struct{
 		close(done)
 	}()
 	return done
-}
-
-// checkingITS runs checkITS beside what the caller does next (the first
-// read of the ITS, which the check only explains when it fails); the
-// function it returns waits for the check's answer.
-func checkingITS(cfg *rest.Config, context string) func() error {
-	checked := make(chan error, 1)
-	go func() { checked <- checkITS(cfg, context) }()
-	return func() error { return <-checked }
 }
 
 // checkITS makes sure the ITS answers and serves ManagedClusters, with an

@@ -163,26 +163,15 @@ func (k *Kubeconfig) ManagedClusters(ctx context.Context, its string) ([]cluster
 	if err != nil {
 		return nil, fmt.Errorf("%w context %q: %v", ErrITS, its, err)
 	}
+	if err := checkITS(cfg, its); err != nil {
+		return nil, err
+	}
 	oc, err := clusterclient.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
-	// The list runs beside the check, which answers first: an ITS that
-	// never answers fails the check in time, while the list would wait.
-	checked := checkingITS(cfg, its)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var mcs *clusterv1.ManagedClusterList
-	listed := make(chan error, 1)
-	go func() {
-		var err error
-		mcs, err = oc.ClusterV1().ManagedClusters().List(ctx, metav1.ListOptions{})
-		listed <- err
-	}()
-	if err := checked(); err != nil {
-		return nil, err
-	}
-	if err := <-listed; err != nil {
+	mcs, err := oc.ClusterV1().ManagedClusters().List(ctx, metav1.ListOptions{})
+	if err != nil {
 		return nil, fmt.Errorf("%w context %q: listing ManagedClusters: %s", ErrITS, its, errorText(err))
 	}
 	slices.SortFunc(mcs.Items, func(a, b clusterv1.ManagedCluster) int { return cmp.Compare(a.Name, b.Name) })
