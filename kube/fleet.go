@@ -283,11 +283,7 @@ func (f *Fleet) awaitWorks(ctx context.Context, synced cache.InformerSynced) {
 // worksFailed records why the ManifestWorks could not be listed or watched
 // (RBAC may forbid them), until their first list is in.
 func (f *Fleet) worksFailed(err error) {
-	// The server's answer, without the informer's "failed to list …".
-	var status apierrors.APIStatus
-	if errors.As(err, &status) {
-		err = status.(error)
-	}
+	err = serverAnswer(err)
 	f.mu.Lock()
 	changed := !f.worksListed && f.worksProblem != errorText(err)
 	if changed {
@@ -297,6 +293,16 @@ func (f *Fleet) worksFailed(err error) {
 	if changed {
 		f.notify()
 	}
+}
+
+// serverAnswer is the server's answer in an informer's error, without the
+// informer's "failed to list …" around it; err when it holds none.
+func serverAnswer(err error) error {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		return status.(error)
+	}
+	return err
 }
 
 // WorksListed says whether Works holds the ITS's ManifestWorks yet (false

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -22,28 +21,13 @@ import (
 type WDSClient struct {
 	config   *rest.Config
 	dyn      dynamic.Interface
-	disc     discovery.DiscoveryInterface
+	disc     *discovery.DiscoveryClient
 	readOnly bool
 	perms    permissions
 	mu       sync.Mutex
-	// prefetch is the read Prefetch started, until a Read takes it.
-	prefetch *wdsRead
+	// watch keeps the WDS once Watch started it.
+	watch *wdsWatch
 }
-
-// wdsRead is one read of the WDS, done once done is closed.
-type wdsRead struct {
-	started time.Time
-	done    chan struct{}
-	wds     bindingpolicy.WDS
-	err     error
-}
-
-// prefetchFresh is how old a prefetched read may be when Read takes it:
-// no older than a view's own reads, made every few seconds.
-const prefetchFresh = 5 * time.Second
-
-// prefetchTimeout bounds a prefetched read.
-const prefetchTimeout = 20 * time.Second
 
 // NewWDSClient prepares the requests to the WDS behind config; readOnly
 // says that config refuses every change (wecs runs read-only), so Can
@@ -60,46 +44,46 @@ func NewWDSClient(config *rest.Config, readOnly bool) (*WDSClient, error) {
 	return &WDSClient{config: config, dyn: dyn, disc: disc, readOnly: readOnly}, nil
 }
 
-// Read reads the WDS's BindingPolicies and objects once, or takes the
-// read Prefetch started when it is fresh enough.
+// Watch starts watching the WDS's BindingPolicies, namespaces and objects
+// of the resources the policies name, until ctx ends: Read then answers
+// from the watches, and Changed tells when to read again.
+func (c *WDSClient) Watch(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.watch == nil {
+		c.watch = watchWDS(ctx, c.dyn, c.disc)
+	}
+}
+
+// Read is the WDS's BindingPolicies and objects: as watched, once the
+// watches have listed, after Watch; else read once.
 func (c *WDSClient) Read(ctx context.Context) (bindingpolicy.WDS, error) {
 	c.mu.Lock()
-	r := c.prefetch
-	c.prefetch = nil
+	w := c.watch
 	c.mu.Unlock()
-	if r != nil && time.Since(r.started) < prefetchFresh {
-		select {
-		case <-r.done:
-			return r.wds, r.err
-		case <-ctx.Done():
-			return bindingpolicy.WDS{}, fmt.Errorf("WDS: %w", ctx.Err())
-		}
+	var wds bindingpolicy.WDS
+	var err error
+	if w != nil {
+		wds, err = w.read(ctx)
+	} else {
+		wds, err = bindingpolicy.Read(ctx, c.dyn, c.disc)
 	}
-	return c.read(ctx)
-}
-
-// Prefetch starts a read that the first Read takes, waiting for it if it
-// still runs, when it started less than prefetchFresh before: a view
-// opened as the UI starts then shows the WDS without a read of its own.
-func (c *WDSClient) Prefetch(ctx context.Context) {
-	r := &wdsRead{started: time.Now(), done: make(chan struct{})}
-	c.mu.Lock()
-	c.prefetch = r
-	c.mu.Unlock()
-	go func() {
-		defer close(r.done)
-		ctx, cancel := context.WithTimeout(ctx, prefetchTimeout)
-		defer cancel()
-		r.wds, r.err = c.read(ctx)
-	}()
-}
-
-func (c *WDSClient) read(ctx context.Context) (bindingpolicy.WDS, error) {
-	wds, err := bindingpolicy.Read(ctx, c.dyn, c.disc)
 	if err != nil {
 		return wds, fmt.Errorf("WDS: %w", err)
 	}
 	return wds, nil
+}
+
+// Changed is closed when what Read returns has changed; nil (never) when
+// the WDS is not watched.
+func (c *WDSClient) Changed() <-chan struct{} {
+	c.mu.Lock()
+	w := c.watch
+	c.mu.Unlock()
+	if w == nil {
+		return nil
+	}
+	return w.Changed()
 }
 
 func (c *WDSClient) resource(o Object) dynamic.ResourceInterface {

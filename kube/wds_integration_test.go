@@ -2,13 +2,21 @@ package kube_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
 	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/kube/bindingpolicy"
 )
 
 // TestWDSClientEditsAStagedObjectInTheWDS reads the sandbox's WDS as the
@@ -75,4 +83,107 @@ func TestWDSClientEditsAStagedObjectInTheWDS(t *testing.T) {
 	if err := client.Update(t.Context(), report.Object, now, []byte(strings.Replace(string(now), "daily-report", "other", 1))); err == nil || !strings.Contains(err.Error(), "cannot be edited") {
 		t.Errorf("an edit that renames the object: %v", err)
 	}
+}
+
+// TestWDSWatchFollowsTheWDS watches the sandbox's WDS: its first read holds
+// what one read of the WDS does; a ConfigMap (a resource the policies name)
+// shows, and goes when deleted, each told by Changed; a new policy naming a
+// resource no policy named (serviceaccounts) has it watched too. Nothing
+// here is selected by a policy that selects a WEC, so the sandbox's
+// transport delivers none of it.
+func TestWDSWatchFollowsTheWDS(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	cfg, err := s.RESTConfig(sandbox.WDS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	once, err := kube.NewWDSClient(cfg, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	watched, err := kube.NewWDSClient(cfg, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if watched.Changed() != nil {
+		t.Fatal("Changed is not nil before Watch")
+	}
+	watched.Watch(t.Context())
+	want, err := once.Read(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	got, err := watched.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(wdsKeys(got), wdsKeys(want)) {
+		t.Fatalf("watched WDS:\n%v\none read of it:\n%v", wdsKeys(got), wdsKeys(want))
+	}
+	cs := kubernetes.NewForConfigOrDie(cfg)
+	// shows makes a change, waits for Changed, then for a read that holds
+	// key (or, when gone, does not).
+	shows := func(what, key string, gone bool, change func() error) {
+		t.Helper()
+		changed := watched.Changed()
+		if err := change(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-changed:
+		case <-time.After(15 * time.Second):
+			t.Fatalf("%s: Changed not closed within 15s", what)
+		}
+		waitFor(t, 15*time.Second, what+" in the watched WDS", func() error {
+			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+			defer cancel()
+			wds, err := watched.Read(ctx)
+			if err != nil {
+				return err
+			}
+			if slices.Contains(wdsKeys(wds), key) == gone {
+				return fmt.Errorf("%s: %v", what, wdsKeys(wds))
+			}
+			return nil
+		})
+	}
+	cms := cs.CoreV1().ConfigMaps("default")
+	t.Cleanup(func() { _ = cms.Delete(context.Background(), "watched", metav1.DeleteOptions{}) })
+	shows("ConfigMap default/watched made", "object configmaps default/watched", false, func() error {
+		_, err := cms.Create(t.Context(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "watched", Namespace: "default"}}, metav1.CreateOptions{})
+		return err
+	})
+	shows("ConfigMap default/watched deleted", "object configmaps default/watched", true, func() error {
+		return cms.Delete(t.Context(), "watched", metav1.DeleteOptions{})
+	})
+
+	sas := cs.CoreV1().ServiceAccounts("default")
+	if _, err := sas.Create(t.Context(), &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "watched", Namespace: "default"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sas.Delete(context.Background(), "watched", metav1.DeleteOptions{}) })
+	policies := dynamic.NewForConfigOrDie(cfg).Resource(bindingpolicy.GVR)
+	policy := unstructuredOf(map[string]any{"apiVersion": "control.kubestellar.io/v1alpha1", "kind": "BindingPolicy",
+		"metadata": map[string]any{"name": "watched-policy"},
+		"spec": map[string]any{"clusterSelectors": []any{map[string]any{"matchLabels": map[string]any{"wecs-test": "no-such-wec"}}},
+			"downsync": []any{map[string]any{"apiGroup": "", "resources": []any{"serviceaccounts"}, "namespaces": []any{"default"}}}}})
+	t.Cleanup(func() { _ = policies.Delete(context.Background(), "watched-policy", metav1.DeleteOptions{}) })
+	shows("BindingPolicy watched-policy made", "object serviceaccounts default/watched", false, func() error {
+		_, err := policies.Create(t.Context(), policy, metav1.CreateOptions{})
+		return err
+	})
+}
+
+// wdsKeys names a WDS's policies and objects, in order.
+func wdsKeys(w bindingpolicy.WDS) []string {
+	var out []string
+	for _, p := range w.Policies {
+		out = append(out, "policy "+p.Name)
+	}
+	for _, o := range w.Objects {
+		out = append(out, "object "+o.Resource+" "+o.Namespace+"/"+o.Name)
+	}
+	return out
 }

@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,57 +79,5 @@ func TestWDSCanCachesEachAnswer(t *testing.T) {
 	}
 	if c.Can(t.Context(), "update", shop); *reviews != 5 {
 		t.Errorf("an answer older than %v was used: %d reviews", permissionTTL, *reviews)
-	}
-}
-
-// wdsServer is a WDS with no BindingPolicy that counts the lists of them
-// and answers each after delay.
-func wdsServer(t *testing.T, delay time.Duration) (*WDSClient, *atomic.Int32) {
-	t.Helper()
-	var lists atomic.Int32
-	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/apis/control.kubestellar.io/v1alpha1/bindingpolicies" {
-			http.NotFound(w, r)
-			return
-		}
-		lists.Add(1)
-		time.Sleep(delay)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"kind":"BindingPolicyList","apiVersion":"control.kubestellar.io/v1alpha1","metadata":{},"items":[]}`)
-	}))
-	t.Cleanup(server.Close)
-	c, err := NewWDSClient(&rest.Config{Host: server.URL}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, &lists
-}
-
-// TestAReadTakesTheReadPrefetchedAtStart: the first Read after Prefetch
-// waits for the prefetched read rather than reading again; the next reads
-// afresh, and so does one after a prefetch that has grown old.
-func TestAReadTakesTheReadPrefetchedAtStart(t *testing.T) {
-	c, lists := wdsServer(t, 200*time.Millisecond)
-	c.Prefetch(t.Context())
-	if _, err := c.Read(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if n := lists.Load(); n != 1 {
-		t.Fatalf("Prefetch then Read listed the policies %d times, want once", n)
-	}
-	if _, err := c.Read(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if n := lists.Load(); n != 2 {
-		t.Fatalf("a second Read listed the policies %d times in all, want 2: it must read afresh", n)
-	}
-	c.Prefetch(t.Context())
-	c.prefetch.started = c.prefetch.started.Add(-prefetchFresh)
-	<-c.prefetch.done
-	if _, err := c.Read(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if n := lists.Load(); n != 4 {
-		t.Fatalf("%d lists after an old prefetch and a Read, want 4: an old prefetch must not be shown", n)
 	}
 }

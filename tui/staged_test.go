@@ -60,6 +60,9 @@ func (f fakeWDS) Read(context.Context) (bindingpolicy.WDS, error) {
 }
 
 // edited says whether an edit of the namespace/name ref was sent.
+// Changed: this WDS tells no changes; views read it every few seconds.
+func (f fakeWDS) Changed() <-chan struct{} { return nil }
+
 func (f fakeWDS) edited(ref string) bool {
 	return f.updates != nil && slices.ContainsFunc(*f.updates, func(u string) bool { return strings.Contains(u, ref+": ") })
 }

@@ -85,8 +85,9 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 				return err
 			}
 			if wdsClient != nil {
-				// Read beside the ITS's first lists, for a view opened at once.
-				wdsClient.Prefetch(cmd.Context())
+				// Watched from the start, beside the ITS's first lists: a
+				// view opened at once shows it without a read of its own.
+				wdsClient.Watch(cmd.Context())
 			}
 			fleet, its, err := ff.openFleet(cmd.Context())
 			if err != nil {

@@ -155,18 +155,68 @@ func Read(ctx context.Context, dyn dynamic.Interface, disc discovery.DiscoveryIn
 	if err != nil {
 		return WDS{}, fmt.Errorf("list BindingPolicies: %w", err)
 	}
-	var out WDS
-	named := map[schema.GroupResource]bool{}
-	for _, item := range list.Items {
-		data, err := item.MarshalJSON()
+	policies, err := ParsePolicies(items(list))
+	if err != nil {
+		return WDS{}, err
+	}
+	named := NamedResources(policies)
+	if len(named) == 0 {
+		return WDS{Policies: policies}, nil
+	}
+	lists, err := disc.ServerPreferredResources()
+	if err != nil && len(lists) == 0 {
+		return WDS{}, fmt.Errorf("discover the WDS's resources: %w", err)
+	}
+	namespaces, err := dyn.Resource(NamespacesGVR).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return WDS{}, fmt.Errorf("list namespaces: %w", err)
+	}
+	objects := map[schema.GroupVersionResource][]*unstructured.Unstructured{}
+	for _, gvr := range Resolve(lists, named) {
+		list, err := dyn.Resource(gvr).List(ctx, metav1.ListOptions{})
 		if err != nil {
-			return WDS{}, err
+			return WDS{}, fmt.Errorf("list %s: %w", gvr.Resource, err)
+		}
+		objects[gvr] = items(list)
+	}
+	return Assemble(policies, items(namespaces), objects), nil
+}
+
+// NamespacesGVR is the namespaces' resource, whose labels namespace
+// selectors test.
+var NamespacesGVR = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+
+func items(list *unstructured.UnstructuredList) []*unstructured.Unstructured {
+	out := make([]*unstructured.Unstructured, len(list.Items))
+	for i := range list.Items {
+		out[i] = &list.Items[i]
+	}
+	return out
+}
+
+// ParsePolicies reads BindingPolicy objects, sorted by name.
+func ParsePolicies(objects []*unstructured.Unstructured) ([]Policy, error) {
+	out := make([]Policy, 0, len(objects))
+	for _, o := range objects {
+		data, err := o.MarshalJSON()
+		if err != nil {
+			return nil, err
 		}
 		p, err := Parse(data)
 		if err != nil {
-			return WDS{}, fmt.Errorf("BindingPolicy %s: %w", item.GetName(), err)
+			return nil, fmt.Errorf("BindingPolicy %s: %w", o.GetName(), err)
 		}
-		out.Policies = append(out.Policies, p)
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b Policy) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// NamedResources are the resources the policies' downsync tests name by
+// API group and resource.
+func NamedResources(policies []Policy) map[schema.GroupResource]bool {
+	named := map[schema.GroupResource]bool{}
+	for _, p := range policies {
 		for _, t := range p.Downsync {
 			for _, r := range t.Resources {
 				if t.APIGroup != nil && r != "*" {
@@ -175,44 +225,44 @@ func Read(ctx context.Context, dyn dynamic.Interface, disc discovery.DiscoveryIn
 			}
 		}
 	}
-	if len(named) == 0 {
-		return out, nil
-	}
-	lists, err := disc.ServerPreferredResources()
-	if err != nil && len(lists) == 0 {
-		return WDS{}, fmt.Errorf("discover the WDS's resources: %w", err)
-	}
-	namespaceLabels := map[string]map[string]string{}
-	namespaces, err := dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return WDS{}, fmt.Errorf("list namespaces: %w", err)
-	}
-	for _, ns := range namespaces.Items {
-		namespaceLabels[ns.GetName()] = ns.GetLabels()
-	}
+	return named
+}
+
+// Resolve gives each named resource the server serves its version from
+// discovery's preferred resources; the ones it does not serve are left out.
+func Resolve(lists []*metav1.APIResourceList, named map[schema.GroupResource]bool) []schema.GroupVersionResource {
+	var out []schema.GroupVersionResource
 	for _, l := range lists {
 		gv, err := schema.ParseGroupVersion(l.GroupVersion)
 		if err != nil {
 			continue
 		}
 		for _, r := range l.APIResources {
-			if !named[schema.GroupResource{Group: gv.Group, Resource: r.Name}] {
-				continue
-			}
-			objs, err := dyn.Resource(gv.WithResource(r.Name)).List(ctx, metav1.ListOptions{})
-			if err != nil {
-				return WDS{}, fmt.Errorf("list %s: %w", r.Name, err)
-			}
-			for i := range objs.Items {
-				o := &objs.Items[i]
-				out.Objects = append(out.Objects, Staged{APIVersion: o.GetAPIVersion(), Kind: o.GetKind(), Object: o,
-					WorkloadObject: WorkloadObject{Group: gv.Group, Resource: r.Name, Namespace: o.GetNamespace(), Name: o.GetName(),
-						Labels: o.GetLabels(), NamespaceLabels: namespaceLabels[o.GetNamespace()]}})
+			if named[schema.GroupResource{Group: gv.Group, Resource: r.Name}] {
+				out = append(out, gv.WithResource(r.Name))
 			}
 		}
 	}
+	return out
+}
+
+// Assemble is the WDS of the policies, its namespaces (for their labels)
+// and its objects of each resolved resource, sorted.
+func Assemble(policies []Policy, namespaces []*unstructured.Unstructured, objects map[schema.GroupVersionResource][]*unstructured.Unstructured) WDS {
+	out := WDS{Policies: policies}
+	namespaceLabels := map[string]map[string]string{}
+	for _, ns := range namespaces {
+		namespaceLabels[ns.GetName()] = ns.GetLabels()
+	}
+	for gvr, objs := range objects {
+		for _, o := range objs {
+			out.Objects = append(out.Objects, Staged{APIVersion: o.GetAPIVersion(), Kind: o.GetKind(), Object: o,
+				WorkloadObject: WorkloadObject{Group: gvr.Group, Resource: gvr.Resource, Namespace: o.GetNamespace(), Name: o.GetName(),
+					Labels: o.GetLabels(), NamespaceLabels: namespaceLabels[o.GetNamespace()]}})
+		}
+	}
 	slices.SortFunc(out.Objects, func(a, b Staged) int { return strings.Compare(a.key(), b.key()) })
-	return out, nil
+	return out
 }
 
 func (s Staged) key() string { return s.Group + "/" + s.Resource + "/" + s.Namespace + "/" + s.Name }

@@ -1,5 +1,6 @@
-// Package wdsread reads a WDS when a view comes on screen, and again every
-// few seconds while it stays there.
+// Package wdsread reads a WDS when a view comes on screen, and again at
+// each change while it stays there (every few seconds when the WDS tells
+// no changes).
 package wdsread
 
 import (
@@ -15,10 +16,18 @@ import (
 // WDS reads a WDS's BindingPolicies and the objects they may select.
 type WDS interface {
 	Read(ctx context.Context) (bindingpolicy.WDS, error)
+	// Changed is closed when what Read returns has changed; nil when the
+	// WDS tells no changes.
+	Changed() <-chan struct{}
 }
 
-// interval is how often the WDS is read again while the view shows.
+// interval is how often the WDS is read again while the view shows, when
+// it tells no changes.
 const interval = 5 * time.Second
+
+// settle is how long after a change the WDS is read: the changes that come
+// together (a policy and the objects it names) make one read.
+const settle = 100 * time.Millisecond
 
 // timeout bounds one read.
 const timeout = 20 * time.Second
@@ -42,6 +51,8 @@ type Read struct {
 	id, gen int64
 	WDS     bindingpolicy.WDS
 	Err     error
+	// changed is the WDS's Changed as the read began.
+	changed <-chan struct{}
 }
 
 type tickMsg struct{ id, gen int64 }
@@ -62,8 +73,10 @@ func (l *Loop) Now() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
+		// Taken first: a change during the read is not missed.
+		changed := wds.Changed()
 		w, err := wds.Read(ctx)
-		return Read{id: id, gen: gen, WDS: w, Err: err}
+		return Read{id: id, gen: gen, WDS: w, Err: err, changed: changed}
 	}
 }
 
@@ -81,8 +94,15 @@ func (l *Loop) Update(msg tea.Msg) (*Read, tea.Cmd) {
 		if msg.id != l.id || msg.gen != int64(l.gen) {
 			return nil, nil
 		}
-		id, gen := msg.id, msg.gen
-		return &msg, tea.Tick(interval, func(time.Time) tea.Msg { return tickMsg{id: id, gen: gen} })
+		id, gen, changed := msg.id, msg.gen, msg.changed
+		if changed == nil {
+			return &msg, tea.Tick(interval, func(time.Time) tea.Msg { return tickMsg{id: id, gen: gen} })
+		}
+		return &msg, func() tea.Msg {
+			<-changed
+			time.Sleep(settle)
+			return tickMsg{id: id, gen: gen}
+		}
 	case tickMsg:
 		if msg.id != l.id || msg.gen != int64(l.gen) || !l.visible {
 			return nil, nil

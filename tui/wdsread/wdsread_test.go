@@ -3,12 +3,25 @@ package wdsread
 import (
 	"context"
 	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/wecs-tui/wecs/kube/bindingpolicy"
 )
 
-// countingWDS counts its reads.
-type countingWDS struct{ reads *int }
+// countingWDS counts its reads; changed, when set, tells its changes.
+type countingWDS struct {
+	reads   *int
+	changed chan struct{}
+}
+
+func (c countingWDS) Changed() <-chan struct{} {
+	if c.changed == nil {
+		return nil
+	}
+	return c.changed
+}
 
 func (c countingWDS) Read(context.Context) (bindingpolicy.WDS, error) {
 	*c.reads++
@@ -20,7 +33,7 @@ func (c countingWDS) Read(context.Context) (bindingpolicy.WDS, error) {
 // tick after Stop reads again.
 func TestALoopTakesOnlyItsOwnReadsAndStopsWithItsView(t *testing.T) {
 	n := 0
-	a, b := New(countingWDS{&n}), New(countingWDS{&n})
+	a, b := New(countingWDS{reads: &n}), New(countingWDS{reads: &n})
 	readA, readB := a.Start()(), b.Start()()
 	if read, next := a.Update(readB); read != nil || next != nil {
 		t.Fatalf("loop a took loop b's read: %v", read)
@@ -43,5 +56,34 @@ func TestALoopTakesOnlyItsOwnReadsAndStopsWithItsView(t *testing.T) {
 	}
 	if n != 3 {
 		t.Fatalf("%d reads, want 3", n)
+	}
+}
+
+// TestAWDSThatTellsItsChangesIsReadAtEachChange: the read after one waits
+// for the WDS's next change, not for a tick, and comes soon after it.
+func TestAWDSThatTellsItsChangesIsReadAtEachChange(t *testing.T) {
+	n := 0
+	wds := countingWDS{reads: &n, changed: make(chan struct{})}
+	l := New(wds)
+	_, next := l.Update(l.Start()())
+	ticked := make(chan tea.Msg, 1)
+	go func() { ticked <- next() }()
+	select {
+	case <-ticked:
+		t.Fatal("read again before the WDS changed")
+	case <-time.After(interval + time.Second):
+	}
+	start := time.Now()
+	close(wds.changed)
+	select {
+	case tick := <-ticked:
+		if _, again := l.Update(tick); again == nil {
+			t.Fatal("a change while the view shows reads nothing")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("not read again within 5s of the change")
+	}
+	if waited := time.Since(start); waited > time.Second {
+		t.Fatalf("read again %s after the change", waited)
 	}
 }
