@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
@@ -88,7 +89,8 @@ func TestWDSClientEditsAStagedObjectInTheWDS(t *testing.T) {
 // TestWDSWatchFollowsTheWDS watches the sandbox's WDS: its first read holds
 // what one read of the WDS does; a ConfigMap (a resource the policies name)
 // shows, and goes when deleted, each told by Changed; a new policy naming a
-// resource no policy named (serviceaccounts) has it watched too. Nothing
+// resource no policy named (serviceaccounts) has it watched too, and so is
+// the custom resource it names once its definition comes. Nothing
 // here is selected by a policy that selects a WEC, so the sandbox's
 // transport delivers none of it.
 func TestWDSWatchFollowsTheWDS(t *testing.T) {
@@ -168,11 +170,43 @@ func TestWDSWatchFollowsTheWDS(t *testing.T) {
 	policy := unstructuredOf(map[string]any{"apiVersion": "control.kubestellar.io/v1alpha1", "kind": "BindingPolicy",
 		"metadata": map[string]any{"name": "watched-policy"},
 		"spec": map[string]any{"clusterSelectors": []any{map[string]any{"matchLabels": map[string]any{"wecs-test": "no-such-wec"}}},
-			"downsync": []any{map[string]any{"apiGroup": "", "resources": []any{"serviceaccounts"}, "namespaces": []any{"default"}}}}})
+			"downsync": []any{map[string]any{"apiGroup": "", "resources": []any{"serviceaccounts"}, "namespaces": []any{"default"}},
+				map[string]any{"apiGroup": "wecs-test.dev", "resources": []any{"gadgets"}, "namespaces": []any{"default"}}}}})
 	t.Cleanup(func() { _ = policies.Delete(context.Background(), "watched-policy", metav1.DeleteOptions{}) })
 	shows("BindingPolicy watched-policy made", "object serviceaccounts default/watched", false, func() error {
 		_, err := policies.Create(t.Context(), policy, metav1.CreateOptions{})
 		return err
+	})
+
+	// gadgets.wecs-test.dev, named by the policy, is defined only now.
+	crds := dynamic.NewForConfigOrDie(cfg).Resource(schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"})
+	crd := unstructuredOf(map[string]any{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+		"metadata": map[string]any{"name": "gadgets.wecs-test.dev"},
+		"spec": map[string]any{"group": "wecs-test.dev", "scope": "Namespaced",
+			"names": map[string]any{"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
+			"versions": []any{map[string]any{"name": "v1", "served": true, "storage": true,
+				"schema": map[string]any{"openAPIV3Schema": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}}}})
+	if _, err := crds.Create(t.Context(), crd, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = crds.Delete(context.Background(), "gadgets.wecs-test.dev", metav1.DeleteOptions{}) })
+	gadgets := dynamic.NewForConfigOrDie(cfg).Resource(schema.GroupVersionResource{Group: "wecs-test.dev", Version: "v1", Resource: "gadgets"}).Namespace("default")
+	waitFor(t, 30*time.Second, "a gadget made", func() error {
+		_, err := gadgets.Create(t.Context(), unstructuredOf(map[string]any{"apiVersion": "wecs-test.dev/v1", "kind": "Gadget",
+			"metadata": map[string]any{"name": "one"}}), metav1.CreateOptions{})
+		return err
+	})
+	waitFor(t, 20*time.Second, "the gadget in the watched WDS", func() error {
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		wds, err := watched.Read(ctx)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(wdsKeys(wds), "object gadgets default/one") {
+			return fmt.Errorf("%v", wdsKeys(wds))
+		}
+		return nil
 	})
 }
 

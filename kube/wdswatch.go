@@ -142,8 +142,9 @@ func (w *wdsWatch) run() {
 	}
 }
 
-// resolve watches the resources the policies name, when they changed or
-// could not be resolved before.
+// resolve watches the resources the policies name, when they changed, or
+// some were not served (a custom resource defined later) or could not be
+// resolved when last asked.
 func (w *wdsWatch) resolve() {
 	policies, err := bindingpolicy.ParsePolicies(w.items(bindingpolicy.GVR))
 	if err != nil {
@@ -151,7 +152,7 @@ func (w *wdsWatch) resolve() {
 	}
 	named := bindingpolicy.NamedResources(policies)
 	w.mu.Lock()
-	same := maps.Equal(named, w.named) && w.resolveErr == nil
+	same := maps.Equal(named, w.named) && len(w.resolved) == len(named) && w.resolveErr == nil
 	w.mu.Unlock()
 	if same {
 		return
