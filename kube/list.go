@@ -60,6 +60,10 @@ type ListRequest struct {
 	FieldSelector string
 	// WECContexts maps WEC names to kubeconfig contexts, as for a Fleet.
 	WECContexts map[string]string
+	// Keep, when set, is asked of each object as it is read, on its WEC's
+	// goroutine: what to keep of it (Listed.Slim for a table), or false to
+	// drop it at once. Without it every object is kept whole.
+	Keep func(Listed) (Listed, bool)
 }
 
 // Listed is one object read from a WEC, annotated with ClusterAnnotation.
@@ -68,7 +72,22 @@ type Listed struct {
 	Resource schema.GroupVersionResource
 	// Object is typed for Kubernetes' own kinds (read in protobuf) and
 	// *unstructured.Unstructured for custom resources; its kind is set.
+	// Slim leaves only its metadata.
 	Object runtime.Object
+	// row is the object's row, kept by Slim.
+	row *Object
+}
+
+// Slim is the object reduced to its row and its name, namespace and
+// labels: all a table prints, in a fraction of the memory.
+func (l Listed) Slim() Listed {
+	row := l.Row()
+	m := l.Meta()
+	slim := &metav1.PartialObjectMetadata{
+		TypeMeta:   metav1.TypeMeta{APIVersion: l.Resource.GroupVersion().String(), Kind: l.Kind()},
+		ObjectMeta: metav1.ObjectMeta{Name: m.GetName(), Namespace: m.GetNamespace(), Labels: m.GetLabels()},
+	}
+	return Listed{Cluster: l.Cluster, Resource: l.Resource, Object: slim, row: &row}
 }
 
 // Meta is the object's metadata.
@@ -85,6 +104,9 @@ func (l Listed) Kind() string { return l.Object.GetObjectKind().GroupVersionKind
 
 // Row is the object as the tree condenses it (status word, ready, restarts).
 func (l Listed) Row() Object {
+	if l.row != nil {
+		return *l.row
+	}
 	switch o := l.Object.(type) {
 	case *corev1.Pod:
 		return podObject(l.Cluster, l.Resource, o, o)
@@ -231,6 +253,7 @@ func (k *Kubeconfig) List(ctx context.Context, its string, req ListRequest) (*Fl
 			answers[i].err = errors.New("unbound: " + b.Problem)
 			continue
 		}
+		answers[i].keep = req.Keep
 		wg.Go(func() { answers[i].read(ctx, k, b, req) })
 	}
 	wg.Wait()
@@ -276,6 +299,8 @@ type clusterAnswer struct {
 	unknown []string
 	names   []string
 	err     error
+	// keep is the request's Keep.
+	keep func(Listed) (Listed, bool)
 }
 
 // read resolves the asked kinds through the WEC's discovery and lists them.
@@ -377,7 +402,14 @@ func (l kindLister) list(ctx context.Context, a *clusterAnswer, namespace string
 		if m, err := meta.Accessor(item); err == nil {
 			annotate(m, a.cluster)
 		}
-		a.items = append(a.items, Listed{Cluster: a.cluster, Resource: l.kind.gvr, Object: item})
+		listed := Listed{Cluster: a.cluster, Resource: l.kind.gvr, Object: item}
+		if a.keep != nil {
+			var ok bool
+			if listed, ok = a.keep(listed); !ok {
+				return
+			}
+		}
+		a.items = append(a.items, listed)
 	}
 	var rv string
 	if l.typed != nil {

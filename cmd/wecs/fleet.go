@@ -360,16 +360,16 @@ an unknown kind included.`,
 			}
 			req.WECContexts = wecContexts
 			req.Namespaces = ff.config.Namespaces
+			g := &getPrint{flags: pf, printer: printer, filter: filter, out: bufio.NewWriter(cmd.OutOrStdout()), events: follow && followEvents, watching: follow}
+			req.Keep = g.keep
 			fl, err := kc.List(cmd.Context(), its, req)
 			if err != nil {
 				return err
 			}
-			var policies kube.BindingPolicies
 			if pf.wide() {
-				policies = kc.ReadBindingPolicies(cmd.Context(), its)
+				g.policies = kc.ReadBindingPolicies(cmd.Context(), its)
 			}
-			g := &getPrint{flags: pf, printer: printer, filter: filter, policies: policies, out: bufio.NewWriter(cmd.OutOrStdout()), events: follow && followEvents, watching: follow,
-				pods: slices.ContainsFunc(fl.Resources, func(r schema.GroupVersionResource) bool { return r.GroupResource() == podsResource })}
+			g.pods = slices.ContainsFunc(fl.Resources, func(r schema.GroupVersionResource) bool { return r.GroupResource() == podsResource })
 			if err := g.printList(fl.Items); err != nil {
 				return err
 			}
@@ -449,14 +449,18 @@ type getPrint struct {
 	printed int
 }
 
-// printList prints the listed objects that pass the filter.
-func (g *getPrint) printList(items []kube.Listed) error {
-	var kept []kube.Listed
-	for _, it := range items {
-		if g.filter.Matches(it.Row()) {
-			kept = append(kept, it)
-		}
+// keep is asked of each object as it is read: one the filter drops goes at
+// once, and of the others a table keeps only what it prints.
+func (g *getPrint) keep(l kube.Listed) (kube.Listed, bool) {
+	if g.printer == nil {
+		l = l.Slim()
 	}
+	return l, g.filter.Matches(l.Row())
+}
+
+// printList prints the listed objects, which passed the filter as they
+// were read (keep).
+func (g *getPrint) printList(kept []kube.Listed) error {
 	g.printed = len(kept)
 	if g.events || (g.watching && g.printer != nil) {
 		for _, it := range kept {
