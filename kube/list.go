@@ -179,21 +179,24 @@ func (e *NoSuchClusterError) Error() string {
 	return fmt.Sprintf("--cluster %s: the ITS has no such cluster (it has %s)", e.Cluster, strings.Join(e.Known, ", "))
 }
 
-// ManagedClusters lists the ITS's ManagedClusters, sorted by name.
+// ManagedClusters lists the ITS's ManagedClusters, sorted by name. Only a
+// list that fails asks the ITS more, to say why (checkITS).
 func (k *Kubeconfig) ManagedClusters(ctx context.Context, its string) ([]clusterv1.ManagedCluster, error) {
 	cfg, err := k.RESTConfig(its)
 	if err != nil {
 		return nil, fmt.Errorf("%w context %q: %v", ErrITS, its, err)
 	}
-	if err := checkITS(cfg, its); err != nil {
-		return nil, err
-	}
-	oc, err := clusterclient.NewForConfig(cfg)
+	listConfig := rest.CopyConfig(cfg)
+	listConfig.Timeout = connectTimeout
+	oc, err := clusterclient.NewForConfig(listConfig)
 	if err != nil {
 		return nil, err
 	}
 	mcs, err := oc.ClusterV1().ManagedClusters().List(ctx, metav1.ListOptions{})
 	if err != nil {
+		if why := checkITS(cfg, its); why != nil {
+			return nil, why
+		}
 		return nil, fmt.Errorf("%w context %q: listing ManagedClusters: %s", ErrITS, its, errorText(err))
 	}
 	slices.SortFunc(mcs.Items, func(a, b clusterv1.ManagedCluster) int { return cmp.Compare(a.Name, b.Name) })
@@ -470,11 +473,23 @@ type resolvedKind struct {
 // kind the tree shows when none is asked). Kinds it does not serve go to
 // a.unknown; only a discovery that fails is an error.
 func (a *clusterAnswer) resolve(disc discovery.CachedDiscoveryInterface, kinds []string) ([]resolvedKind, error) {
-	lists, err := disc.ServerPreferredResources()
-	if err != nil && len(lists) == 0 {
-		return nil, fmt.Errorf("discovery: %w", err)
+	// Every group's discovery is read only when needed: a name of the core
+	// group (po, svc …) needs the core group's alone.
+	var lists []*metav1.APIResourceList
+	readAll := func() error {
+		if lists != nil {
+			return nil
+		}
+		var err error
+		if lists, err = disc.ServerPreferredResources(); err != nil && len(lists) == 0 {
+			return fmt.Errorf("discovery: %w", err)
+		}
+		return nil
 	}
 	if len(kinds) == 0 {
+		if err := readAll(); err != nil {
+			return nil, err
+		}
 		all, namespaced, kinds := watchable(lists)
 		out := make([]resolvedKind, len(all))
 		for i, gvr := range all {
@@ -482,22 +497,57 @@ func (a *clusterAnswer) resolve(disc discovery.CachedDiscoveryInterface, kinds [
 		}
 		return out, nil
 	}
-	mapper := restmapper.NewShortcutExpander(restmapper.NewDeferredDiscoveryRESTMapper(disc), disc, nil)
+	var mapper meta.RESTMapper
 	var out []resolvedKind
 	for _, kind := range kinds {
-		r, err := resolveKind(mapper, kind)
+		r, ok, err := coreKind(disc, kind)
 		if err != nil {
-			a.unknown = append(a.unknown, kind)
-			if a.names == nil {
-				a.names = resourceNames(lists)
+			return nil, fmt.Errorf("discovery: %w", err)
+		}
+		if !ok {
+			if err := readAll(); err != nil {
+				return nil, err
 			}
-			continue
+			if mapper == nil {
+				mapper = restmapper.NewShortcutExpander(restmapper.NewDeferredDiscoveryRESTMapper(disc), disc, nil)
+			}
+			if r, err = resolveKind(mapper, kind); err != nil {
+				a.unknown = append(a.unknown, kind)
+				if a.names == nil {
+					a.names = resourceNames(lists)
+				}
+				continue
+			}
 		}
 		if !slices.Contains(out, r) {
 			out = append(out, r)
 		}
 	}
 	return out, nil
+}
+
+// coreKind resolves a name of the core group (pods, po, pod, Pod …) from
+// that group's discovery alone, without reading every group's: kubectl
+// too resolves a name the core group has to the core group. ok is false
+// for a name the core group does not have.
+func coreKind(disc discovery.CachedDiscoveryInterface, kind string) (r resolvedKind, ok bool, err error) {
+	name := strings.ToLower(kind)
+	if strings.Contains(name, ".") {
+		return resolvedKind{}, false, nil
+	}
+	core, err := disc.ServerResourcesForGroupVersion(corev1.SchemeGroupVersion.String())
+	if err != nil {
+		return resolvedKind{}, false, err
+	}
+	for _, r := range core.APIResources {
+		if strings.Contains(r.Name, "/") {
+			continue
+		}
+		if name == r.Name || name == r.SingularName || name == strings.ToLower(r.Kind) || slices.Contains(r.ShortNames, name) {
+			return resolvedKind{gvr: corev1.SchemeGroupVersion.WithResource(r.Name), kind: r.Kind, namespaced: r.Namespaced}, true, nil
+		}
+	}
+	return resolvedKind{}, false, nil
 }
 
 // resolveKind finds the resource a kubectl-style name means: plural,

@@ -7,6 +7,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/discovery"
+	fakediscovery "k8s.io/client-go/discovery/fake"
+	"k8s.io/client-go/restmapper"
+	clienttesting "k8s.io/client-go/testing"
 )
 
 func TestClosestNamesTheNearestKindsFirst(t *testing.T) {
@@ -53,5 +57,61 @@ func TestASlimListedObjectKeepsItsRowAndLabelsOnly(t *testing.T) {
 	}
 	if m.Name != "web-1" || m.Namespace != "shop" || m.Labels["app"] != "web" || m.Annotations != nil || slim.Kind() != "Pod" {
 		t.Errorf("slim metadata = %+v, kind %q", m.ObjectMeta, slim.Kind())
+	}
+}
+
+// cachedFake is a fake discovery taken for a fresh cache.
+type cachedFake struct{ *fakediscovery.FakeDiscovery }
+
+func (cachedFake) Fresh() bool { return true }
+func (cachedFake) Invalidate() {}
+
+func TestACoreKindResolvesAsKubectlsMapperFromTheCoreGroupAlone(t *testing.T) {
+	fake := &fakediscovery.FakeDiscovery{Fake: &clienttesting.Fake{Resources: []*metav1.APIResourceList{
+		{GroupVersion: "v1", APIResources: []metav1.APIResource{
+			{Name: "pods", SingularName: "pod", Kind: "Pod", Namespaced: true, ShortNames: []string{"po"}},
+			{Name: "pods/log", Kind: "Pod", Namespaced: true},
+			{Name: "events", SingularName: "event", Kind: "Event", Namespaced: true, ShortNames: []string{"ev"}},
+			{Name: "nodes", SingularName: "node", Kind: "Node", ShortNames: []string{"no"}},
+		}},
+		{GroupVersion: "events.k8s.io/v1", APIResources: []metav1.APIResource{
+			{Name: "events", SingularName: "event", Kind: "Event", Namespaced: true, ShortNames: []string{"ev"}},
+		}},
+		{GroupVersion: "apps/v1", APIResources: []metav1.APIResource{
+			{Name: "deployments", SingularName: "deployment", Kind: "Deployment", Namespaced: true, ShortNames: []string{"deploy"}},
+		}},
+	}}}
+	disc := cachedFake{fake}
+	var full discovery.CachedDiscoveryInterface = disc
+	mapper := restmapper.NewShortcutExpander(restmapper.NewDeferredDiscoveryRESTMapper(full), full, nil)
+	for _, name := range []string{"pods", "pod", "po", "Pod", "POD", "events", "ev", "event", "nodes", "no", "Node"} {
+		fake.ClearActions()
+		got, ok, err := coreKind(disc, name)
+		if err != nil || !ok {
+			t.Fatalf("coreKind(%q) = %v, %v", name, ok, err)
+		}
+		if reads := len(fake.Actions()); reads != 1 {
+			t.Errorf("coreKind(%q) read discovery %d times, want the core group once", name, reads)
+		}
+		want, err := resolveKind(mapper, name)
+		if err != nil {
+			t.Fatalf("the full mapper on %q: %v", name, err)
+		}
+		if got != want {
+			t.Errorf("coreKind(%q) = %+v, the full mapper says %+v", name, got, want)
+		}
+	}
+	for _, name := range []string{"deploy", "deployments", "events.events.k8s.io", "pods.v1.", "wdg"} {
+		if got, ok, err := coreKind(disc, name); ok || err != nil {
+			t.Errorf("coreKind(%q) = %+v, %v, %v; want it left to the full mapper", name, got, ok, err)
+		}
+	}
+	a := clusterAnswer{}
+	kinds, err := a.resolve(disc, []string{"po", "deploy", "wdgets"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kinds) != 2 || kinds[0].gvr.Resource != "pods" || kinds[1].gvr.Resource != "deployments" || !slices.Equal(a.unknown, []string{"wdgets"}) {
+		t.Errorf("resolve = %+v, unknown %v", kinds, a.unknown)
 	}
 }
