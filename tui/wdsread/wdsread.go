@@ -41,6 +41,10 @@ type Loop struct {
 	id      int64
 	gen     int
 	visible bool
+	// showing ends with Stop, and with it the reads under way and the wait
+	// for the WDS's next change.
+	showing context.Context
+	stop    context.CancelFunc
 }
 
 // New returns the loop of one view over wds (nil: no WDS, nothing is read).
@@ -59,7 +63,9 @@ type tickMsg struct{ id, gen int64 }
 
 // Start reads the WDS now, and again every interval until Stop.
 func (l *Loop) Start() tea.Cmd {
+	l.Stop()
 	l.visible = true
+	l.showing, l.stop = context.WithCancel(context.Background())
 	return l.Now()
 }
 
@@ -69,9 +75,9 @@ func (l *Loop) Now() tea.Cmd {
 	if l.wds == nil {
 		return nil
 	}
-	wds, id, gen := l.wds, l.id, int64(l.gen)
+	wds, id, gen, showing := l.wds, l.id, int64(l.gen), l.showingContext()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		ctx, cancel := context.WithTimeout(showing, timeout)
 		defer cancel()
 		// Taken first: a change during the read is not missed.
 		changed := wds.Changed()
@@ -80,10 +86,22 @@ func (l *Loop) Now() tea.Cmd {
 	}
 }
 
+// showingContext ends when the view leaves the screen (never for a loop
+// not started).
+func (l *Loop) showingContext() context.Context {
+	if l.showing == nil {
+		return context.Background()
+	}
+	return l.showing
+}
+
 // Stop ends the reads as the view leaves the screen.
 func (l *Loop) Stop() {
 	l.visible = false
 	l.gen++
+	if l.stop != nil {
+		l.stop()
+	}
 }
 
 // Update takes the loop's messages; it returns a read's result when one
@@ -94,12 +112,16 @@ func (l *Loop) Update(msg tea.Msg) (*Read, tea.Cmd) {
 		if msg.id != l.id || msg.gen != int64(l.gen) {
 			return nil, nil
 		}
-		id, gen, changed := msg.id, msg.gen, msg.changed
+		id, gen, changed, showing := msg.id, msg.gen, msg.changed, l.showingContext()
 		if changed == nil {
 			return &msg, tea.Tick(interval, func(time.Time) tea.Msg { return tickMsg{id: id, gen: gen} })
 		}
 		return &msg, func() tea.Msg {
-			<-changed
+			select {
+			case <-changed:
+			case <-showing.Done():
+				return nil
+			}
 			time.Sleep(settle)
 			return tickMsg{id: id, gen: gen}
 		}

@@ -87,3 +87,25 @@ func TestAWDSThatTellsItsChangesIsReadAtEachChange(t *testing.T) {
 		t.Fatalf("read again %s after the change", waited)
 	}
 }
+
+// TestTheWaitForAChangeEndsWithItsView: a view that leaves the screen
+// leaves no read waiting for the WDS's next change.
+func TestTheWaitForAChangeEndsWithItsView(t *testing.T) {
+	n := 0
+	l := New(countingWDS{reads: &n, changed: make(chan struct{})})
+	_, wait := l.Update(l.Start()())
+	ended := make(chan tea.Msg, 1)
+	go func() { ended <- wait() }()
+	l.Stop()
+	select {
+	case msg := <-ended:
+		if msg != nil {
+			t.Fatalf("the wait ended with %v after Stop, want nothing", msg)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the wait for a change still runs 5s after Stop")
+	}
+	if n != 1 {
+		t.Fatalf("%d reads, want 1", n)
+	}
+}
