@@ -3,8 +3,11 @@ package kube_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
@@ -90,9 +94,10 @@ func TestWDSClientEditsAStagedObjectInTheWDS(t *testing.T) {
 // what one read of the WDS does; a ConfigMap (a resource the policies name)
 // shows, and goes when deleted, each told by Changed; a new policy naming a
 // resource no policy named (serviceaccounts) has it watched too, and so is
-// the custom resource it names once its definition comes. Nothing
-// here is selected by a policy that selects a WEC, so the sandbox's
-// transport delivers none of it.
+// the custom resource it names once its definition comes; once the policy
+// is deleted, neither is watched any more. Nothing here is selected by a
+// policy that selects a WEC, so the sandbox's transport delivers none of
+// it.
 func TestWDSWatchFollowsTheWDS(t *testing.T) {
 	s := sandboxtest.Shared(t)
 	cfg, err := s.RESTConfig(sandbox.WDS)
@@ -103,7 +108,10 @@ func TestWDSWatchFollowsTheWDS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	watched, err := kube.NewWDSClient(cfg, true)
+	watchedConfig := rest.CopyConfig(cfg)
+	streams := &openWatches{open: map[string]int{}}
+	watchedConfig.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { streams.inner = rt; return streams }
+	watched, err := kube.NewWDSClient(watchedConfig, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,6 +216,61 @@ func TestWDSWatchFollowsTheWDS(t *testing.T) {
 		}
 		return nil
 	})
+	if streams.count("serviceaccounts") == 0 {
+		t.Fatal("no watch of serviceaccounts while a policy names them")
+	}
+	shows("BindingPolicy watched-policy deleted", "object serviceaccounts default/watched", true, func() error {
+		return policies.Delete(t.Context(), "watched-policy", metav1.DeleteOptions{})
+	})
+	waitFor(t, 15*time.Second, "the watches of what no policy names any more ended", func() error {
+		if n, m := streams.count("serviceaccounts"), streams.count("gadgets"); n+m > 0 {
+			return fmt.Errorf("%d watches of serviceaccounts and %d of gadgets still open", n, m)
+		}
+		return nil
+	})
+}
+
+// openWatches counts, by resource, the watches a client has open.
+type openWatches struct {
+	mu    sync.Mutex
+	open  map[string]int
+	inner http.RoundTripper
+}
+
+func (o *openWatches) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := o.inner.RoundTrip(req)
+	if err != nil || req.URL.Query().Get("watch") != "true" {
+		return resp, err
+	}
+	parts := strings.Split(req.URL.Path, "/")
+	resource := parts[len(parts)-1]
+	o.mu.Lock()
+	o.open[resource]++
+	o.mu.Unlock()
+	resp.Body = &watchBody{ReadCloser: resp.Body, closed: func() {
+		o.mu.Lock()
+		o.open[resource]--
+		o.mu.Unlock()
+	}}
+	return resp, nil
+}
+
+func (o *openWatches) count(resource string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.open[resource]
+}
+
+// watchBody is a watch's response body that tells when it is closed.
+type watchBody struct {
+	io.ReadCloser
+	once   sync.Once
+	closed func()
+}
+
+func (b *watchBody) Close() error {
+	b.once.Do(b.closed)
+	return b.ReadCloser.Close()
 }
 
 // wdsKeys names a WDS's policies and objects, in order.

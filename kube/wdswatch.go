@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -47,6 +48,8 @@ type wdsKind struct {
 	informer cache.SharedIndexInformer
 	// failed is the last list or watch error.
 	failed error
+	// stop ends the watch.
+	stop context.CancelFunc
 }
 
 // watchWDS starts watching the WDS's policies and namespaces; the resources
@@ -98,8 +101,10 @@ func (w *wdsWatch) watchKind(gvr schema.GroupVersionResource) {
 	_, _ = k.informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: changed, UpdateFunc: func(_, o any) { changed(o) }, DeleteFunc: changed,
 	})
+	var ctx context.Context
+	ctx, k.stop = context.WithCancel(w.ctx)
 	w.kinds[gvr] = k
-	go k.informer.RunWithContext(w.ctx)
+	go k.informer.RunWithContext(ctx)
 }
 
 // changed tells everyone waiting on Changed.
@@ -144,7 +149,8 @@ func (w *wdsWatch) run() {
 
 // resolve watches the resources the policies name, when they changed, or
 // some were not served (a custom resource defined later) or could not be
-// resolved when last asked.
+// resolved when last asked; the watch of a resource they no longer name
+// ends.
 func (w *wdsWatch) resolve() {
 	policies, err := bindingpolicy.ParsePolicies(w.items(bindingpolicy.GVR))
 	if err != nil {
@@ -173,6 +179,12 @@ func (w *wdsWatch) resolve() {
 	w.named, w.resolved, w.resolveErr = named, resolved, nil
 	for _, gvr := range resolved {
 		w.watchKind(gvr)
+	}
+	for gvr, k := range w.kinds {
+		if gvr != bindingpolicy.GVR && gvr != bindingpolicy.NamespacesGVR && !slices.Contains(resolved, gvr) {
+			k.stop()
+			delete(w.kinds, gvr)
+		}
 	}
 	w.mu.Unlock()
 	w.changed()
