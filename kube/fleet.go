@@ -368,8 +368,7 @@ func checkITS(cfg *rest.Config, context string) error {
 		return err
 	}
 	if _, err := kc.Discovery().ServerVersion(); err != nil {
-		return fmt.Errorf("%w context %q does not answer at %s: %s; check that the ITS runs and that --its-context names it",
-			ErrITS, context, cfg.Host, errorText(err))
+		return itsDoesNotAnswer(cfg, context, err)
 	}
 	if _, err := kc.Discovery().ServerResourcesForGroupVersion(clusterv1.GroupVersion.String()); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -379,6 +378,12 @@ func checkITS(cfg *rest.Config, context string) error {
 		return fmt.Errorf("%w context %q: %s", ErrITS, context, errorText(err))
 	}
 	return nil
+}
+
+// itsDoesNotAnswer is the error of an ITS that could not be reached.
+func itsDoesNotAnswer(cfg *rest.Config, context string, err error) error {
+	return fmt.Errorf("%w context %q does not answer at %s: %s; check that the ITS runs and that --its-context names it",
+		ErrITS, context, cfg.Host, errorText(err))
 }
 
 // clusterChanged keeps a ManagedCluster and rebinds it. Binding through the

@@ -180,7 +180,7 @@ func (e *NoSuchClusterError) Error() string {
 }
 
 // ManagedClusters lists the ITS's ManagedClusters, sorted by name. Only a
-// list that fails asks the ITS more, to say why (checkITS).
+// list the ITS refused asks it more, to say why (checkITS).
 func (k *Kubeconfig) ManagedClusters(ctx context.Context, its string) ([]clusterv1.ManagedCluster, error) {
 	cfg, err := k.RESTConfig(its)
 	if err != nil {
@@ -194,6 +194,10 @@ func (k *Kubeconfig) ManagedClusters(ctx context.Context, its string) ([]cluster
 	}
 	mcs, err := oc.ClusterV1().ManagedClusters().List(ctx, metav1.ListOptions{})
 	if err != nil {
+		var answered apierrors.APIStatus
+		if !errors.As(err, &answered) {
+			return nil, itsDoesNotAnswer(cfg, its, err)
+		}
 		if why := checkITS(cfg, its); why != nil {
 			return nil, why
 		}
