@@ -86,10 +86,10 @@ func (l *Loop) Now() tea.Cmd {
 	}
 }
 
-// showingContext ends when the view leaves the screen (never for a loop
-// not started).
+// showingContext ends when the view leaves the screen; a read asked for
+// while the view is not on screen (Now after an edit) is not cut short.
 func (l *Loop) showingContext() context.Context {
-	if l.showing == nil {
+	if l.showing == nil || !l.visible {
 		return context.Background()
 	}
 	return l.showing

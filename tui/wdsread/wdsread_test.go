@@ -23,7 +23,10 @@ func (c countingWDS) Changed() <-chan struct{} {
 	return c.changed
 }
 
-func (c countingWDS) Read(context.Context) (bindingpolicy.WDS, error) {
+func (c countingWDS) Read(ctx context.Context) (bindingpolicy.WDS, error) {
+	if err := ctx.Err(); err != nil {
+		return bindingpolicy.WDS{}, err
+	}
 	*c.reads++
 	return bindingpolicy.WDS{Policies: []bindingpolicy.Policy{{Name: "p"}}}, nil
 }
@@ -107,5 +110,8 @@ func TestTheWaitForAChangeEndsWithItsView(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("%d reads, want 1", n)
+	}
+	if read, _ := l.Update(l.Now()()); read == nil || read.Err != nil {
+		t.Fatalf("a read asked for after Stop: %+v", read)
 	}
 }
