@@ -215,17 +215,12 @@ func TestHostileTextReachesNoTerminal(t *testing.T) {
 // pressUntil presses key until the screen shows text, at most times times
 // (a moment apart), then waits for the text.
 func pressUntil(term *tmuxtest.Session, key, text string, times int) {
-	pressUntilEvery(term, key, text, times, 300*time.Millisecond)
-}
-
-// pressUntilEvery is pressUntil with a wait of its own between the presses.
-func pressUntilEvery(term *tmuxtest.Session, key, text string, times int, wait time.Duration) {
 	for range times {
 		if strings.Contains(term.Screen(), text) {
 			break
 		}
 		term.Keys(key)
-		time.Sleep(wait)
+		time.Sleep(300 * time.Millisecond)
 	}
 	term.WaitFor(10*time.Second, text)
 }

@@ -4,7 +4,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -57,18 +56,16 @@ func execShellAndForward(t *testing.T, term *tmuxtest.Session, cluster, connecte
 	term.WaitFor(20*time.Second, "in-shell-"+cluster)
 	term.Keys("exit", "C-j")
 	term.WaitFor(20*time.Second, "back from "+cluster+"/shop/"+sandbox.LoggingPod+" (proxy)", connected)
-	// The first key after a shell in the sandbox is sometimes lost (kwok
-	// ends an exec session only when its stdin does; see the README): d
-	// again is harmless.
-	pressUntil(term, "d", "esc back", 20)
-	term.WaitFor(20*time.Second, "Pod shop/"+sandbox.LoggingPod+" on "+cluster)
-	leavePane(t, term)
+	// Every key typed once wecs is back reaches it, pressed once: the
+	// shell's input reader has let go of the terminal.
+	term.Keys("d")
+	term.WaitFor(20*time.Second, "esc back", "Pod shop/"+sandbox.LoggingPod+" on "+cluster)
+	term.Keys("q")
+	term.WaitGone(10*time.Second, "esc back")
 
 	// A port-forward, offered the pod's declared port.
 	port := freePort(t)
-	// Any key after a shell may be the one lost (see above): F again,
-	// unless the first one's step ("port-forward to …") is under way.
-	pressUntilEvery(term, "F", "forward to ", 5, time.Second)
+	term.Keys("F")
 	term.WaitFor(60*time.Second, "forward to "+sandbox.LoggingPod+": ", "ports 80 (http)")
 	term.Keys(port+":80", "Enter")
 	term.WaitFor(30*time.Second, "forwarding localhost:"+port+"→80 to "+cluster+"/shop/pod/"+sandbox.LoggingPod)
@@ -98,23 +95,4 @@ func execShellAndForward(t *testing.T, term *tmuxtest.Session, cluster, connecte
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-}
-
-// leavePane leaves the focused pane with q, which may be lost after a
-// shell too: q again while the pane keeps the focus, and no to the quit
-// question should a late first q have left the pane before the second.
-func leavePane(t *testing.T, term *tmuxtest.Session) {
-	t.Helper()
-	for range 5 {
-		if !strings.Contains(term.Screen(), "esc back") {
-			break
-		}
-		term.Keys("q")
-		time.Sleep(time.Second)
-	}
-	if strings.Contains(term.Screen(), "quit wecs?") {
-		term.Keys("n")
-		term.WaitGone(10*time.Second, "quit wecs?")
-	}
-	term.WaitGone(10*time.Second, "esc back")
 }

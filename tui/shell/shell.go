@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/muesli/cancelreader"
 
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/internal/ttyexec"
@@ -54,9 +53,8 @@ func (s *Session) SetStdout(w io.Writer) {
 }
 
 // Run runs the command. A shell gets the terminal (raw, sized) and its
-// input through a reader cancelled when the shell ends, so that no key
-// typed afterwards is lost to a read left waiting; a held command gets no
-// input.
+// input through a reader that ends with it (see input); a held command
+// gets no input.
 func (s *Session) Run() error {
 	fmt.Fprintf(s.out, "%s%s\r\n", clearScreen, termtext.Clean(s.banner()))
 	opts := kube.ExecOptions{Container: s.Container, Command: s.Command, Stdout: s.out, Stderr: s.errOut}
@@ -65,12 +63,11 @@ func (s *Session) Run() error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	in, err := cancelreader.NewReader(s.in)
+	in, err := newInput(s.in)
 	if err != nil {
 		return fmt.Errorf("cannot read the terminal: %w", err)
 	}
-	defer in.Close()
-	defer in.Cancel()
+	defer in.end()
 	opts.Stdin = in
 	inFile, inOK := s.in.(*os.File)
 	outFile, outOK := s.out.(*os.File)
