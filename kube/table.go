@@ -105,7 +105,13 @@ func (f *Fleet) OpenTable(kind string) *FleetTable {
 	t := NewFleetTable()
 	t.cancel = cancel
 	t.loadingChanged = f.tellListeners
-	holdUntil(ctx, &f.tablesMu, f.tables, t, func() {
+	f.tablesMu.Lock()
+	f.tables[t] = true
+	f.tablesMu.Unlock()
+	context.AfterFunc(ctx, func() {
+		f.tablesMu.Lock()
+		delete(f.tables, t)
+		f.tablesMu.Unlock()
 		if t.Loading() {
 			f.tellListeners() // closed before its first lists ended
 		}
