@@ -2,14 +2,19 @@ package kube
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
 )
 
@@ -91,6 +96,87 @@ func TestEachKindIsReadInTheCheapestEncodingTheServerOffers(t *testing.T) {
 		case tc.want == metadata:
 		case !strings.HasPrefix(got, tc.want) || strings.Contains(accepted, metadata):
 			t.Errorf("%s: asked for %q, came as %q; want %q", tc.gvr.Resource, accepted, got, tc.want)
+		}
+	}
+}
+
+// TestAListAfterAnExpiredWatchReadsTheServerAsItIsNow: after a watch
+// expires (a restarted server's cache begins after it), the informer lists
+// again from the watch's last resource version. That list must show the
+// server's objects as they are now, for each way of reading a kind; read
+// at exactly that version, it would show the objects as they were then.
+func TestAListAfterAnExpiredWatchReadsTheServerAsItIsNow(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	cfg, err := s.RESTConfig(s.WECNames()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := newClients("c1", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := "relist-" + strings.ToLower(rand.Text()[:8])
+	namespaces := c.dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"})
+	if _, err := namespaces.Create(t.Context(), &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = namespaces.Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+	cases := []struct {
+		gvr    schema.GroupVersionResource
+		kind   string
+		reader string
+	}{
+		{schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}, "ConfigMap", "kube.metadataReader"},
+		{schema.GroupVersionResource{Version: "v1", Resource: "serviceaccounts"}, "ServiceAccount", "kube.typedReader"},
+		{schema.GroupVersionResource{Group: sandbox.WidgetGroup, Version: "v1", Resource: "widgets"}, "Widget", "kube.dynamicReader"},
+	}
+	for _, tc := range cases {
+		objects := c.dynamic.Resource(tc.gvr).Namespace(ns)
+		create := func(name string) {
+			t.Helper()
+			if _, err := objects.Create(t.Context(), &unstructured.Unstructured{Object: map[string]any{
+				"apiVersion": tc.gvr.GroupVersion().String(), "kind": tc.kind, "metadata": map[string]any{"name": name}}}, metav1.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		reader, err := c.reader(tc.gvr, tc.kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%T", reader); got != tc.reader {
+			t.Fatalf("%s is read by a %s, want a %s", tc.kind, got, tc.reader)
+		}
+		lw := listWatch(reader, ns, nil)
+		list := func(rv string) map[string]bool {
+			t.Helper()
+			got, err := lw.ListWithContext(t.Context(), metav1.ListOptions{ResourceVersion: rv})
+			if err != nil {
+				t.Fatalf("list %s at %q: %v", tc.gvr.Resource, rv, err)
+			}
+			names := map[string]bool{}
+			for _, r := range got.(*rowList).Items {
+				names[r.Name] = true
+			}
+			return names
+		}
+		create("then")
+		first, err := lw.ListWithContext(t.Context(), metav1.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		watched := first.(*rowList).ResourceVersion
+		if err := objects.Delete(t.Context(), "then", metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		create("now")
+		// The server's cache may lag its last write for a moment.
+		deadline := time.Now().Add(10 * time.Second)
+		for names := list(watched); names["then"] || !names["now"]; names = list(watched) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s listed again from %s: %v; want %q and not %q", tc.gvr.Resource, watched, names, "now", "then")
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
 	}
 }

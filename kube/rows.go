@@ -120,11 +120,17 @@ func (c *clients) reader(gvr schema.GroupVersionResource, kind string) (kindRead
 	return dynamicReader{c: c, gvr: gvr}, nil
 }
 
-// listWatch is a reader as the informers take it: listed in pages of
-// listPageSize from a consistent read (a list at resourceVersion "0" would
-// come from the server's cache in one piece). After each page, listed says
-// how many objects the list has read so far and of how many, as far as the
-// server can tell (nil may be passed).
+// listWatch is a reader as the informers take it: a first list in pages
+// of listPageSize from a consistent read (a list at resourceVersion "0"
+// would come from the server's cache in one piece). After each page,
+// listed says how many objects the list has read so far and of how many,
+// as far as the server can tell (nil may be passed).
+//
+// A list again after a watch expired (a server restarted, say) asks for a
+// state no older than the watch's last version, and is left whole: in
+// pages the server would read exactly that version, the state already
+// held rather than the server's now, and a watch from there would expire
+// again, keeping that state for good.
 func listWatch(r kindReader, namespace string, listed func(done, total int)) *cache.ListWatch {
 	done := 0
 	return &cache.ListWatch{
@@ -132,7 +138,7 @@ func listWatch(r kindReader, namespace string, listed func(done, total int)) *ca
 			if opts.ResourceVersion == "0" {
 				opts.ResourceVersion = ""
 			}
-			if opts.Limit == 0 {
+			if opts.ResourceVersion == "" && opts.Limit == 0 {
 				opts.Limit = listPageSize
 			}
 			page, err := r.list(ctx, namespace, opts)
