@@ -22,6 +22,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/tui/handover"
 )
 
 // Store reads and writes objects (a *kube.Fleet).
@@ -108,7 +109,7 @@ func Command() string {
 // the shell replaces itself with the editor, so that a signal reaches it.
 func runEditor(path string, done func(error) tea.Msg) tea.Cmd {
 	cmd := exec.Command("sh", "-c", "exec "+Command()+` "$1"`, "sh", path)
-	return tea.Exec(&process{cmd: cmd, path: path}, done)
+	return handover.Exec(&process{cmd: cmd, path: path}, done)
 }
 
 // process is an editor process that a signal to wecs can end (see End).
@@ -120,14 +121,7 @@ type process struct {
 func (p *process) SetStdin(r io.Reader)  { p.cmd.Stdin = r }
 func (p *process) SetStderr(w io.Writer) { p.cmd.Stderr = w }
 
-// SetStdout gives the editor the terminal itself when the UI's output wraps
-// it: behind any other writer the editor would write to a pipe.
-func (p *process) SetStdout(w io.Writer) {
-	if t, ok := w.(interface{ Terminal() *os.File }); ok {
-		w = t.Terminal()
-	}
-	p.cmd.Stdout = w
-}
+func (p *process) SetStdout(w io.Writer) { p.cmd.Stdout = handover.Terminal(w) }
 
 // Run starts the editor, notes it as the one open, and waits for it.
 func (p *process) Run() error {

@@ -16,6 +16,7 @@ import (
 	"github.com/wecs-tui/wecs/internal/termtext"
 	"github.com/wecs-tui/wecs/internal/ttyexec"
 	"github.com/wecs-tui/wecs/kube"
+	"github.com/wecs-tui/wecs/tui/handover"
 )
 
 // Shell is what a container runs when no command is given: bash if it has
@@ -39,18 +40,12 @@ type Session struct {
 }
 
 // Start hands the terminal to the session; done gets how it ended.
-func Start(s *Session, done func(error) tea.Msg) tea.Cmd { return tea.Exec(s, done) }
+func Start(s *Session, done func(error) tea.Msg) tea.Cmd { return handover.Exec(s, done) }
 
 func (s *Session) SetStdin(r io.Reader)  { s.in = r }
 func (s *Session) SetStderr(w io.Writer) { s.errOut = w }
 
-// SetStdout takes the terminal itself when the UI's output wraps it.
-func (s *Session) SetStdout(w io.Writer) {
-	if t, ok := w.(interface{ Terminal() *os.File }); ok {
-		w = t.Terminal()
-	}
-	s.out = w
-}
+func (s *Session) SetStdout(w io.Writer) { s.out = handover.Terminal(w) }
 
 // Run runs the command. A shell gets the terminal (raw, sized) and its
 // input through a reader that ends with it (see input); a held command
