@@ -138,8 +138,10 @@ type Fleet struct {
 	connected map[string]bool
 
 	tablesMu sync.Mutex
-	// tables are the open fleet tables, told when the members change.
-	tables map[*FleetTable]bool
+	// tables are the open fleet tables, and listeners the channels of
+	// Listen: both are told when the members change.
+	tables    map[*FleetTable]bool
+	listeners map[chan struct{}]bool
 }
 
 type runningWatch struct {
@@ -165,7 +167,7 @@ func NewFleet(kc *Kubeconfig, itsContext string, opts FleetOptions) *Fleet {
 	return &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(), released: !opts.HoldWECs, lazy: opts.Connect == ConnectLazy,
 		clusters: map[string]*clusterv1.ManagedCluster{}, csrs: map[string]int{}, bindings: map[string]Binding{},
 		watches: map[string]*runningWatch{}, policies: map[string]string{}, works: map[string]map[string]WorkStatus{}, delivered: map[string][]Object{}, connected: map[string]bool{}, changed: make(chan struct{}, 1),
-		tables: map[*FleetTable]bool{}}
+		tables: map[*FleetTable]bool{}, listeners: map[chan struct{}]bool{}}
 }
 
 // Changed receives a value, coalesced, when a member's ITS record, binding
@@ -181,7 +183,46 @@ func (f *Fleet) notify() {
 	for t := range f.tables {
 		t.membersChanged()
 	}
+	for l := range f.listeners {
+		select {
+		case l <- struct{}{}:
+		default:
+		}
+	}
 	f.tablesMu.Unlock()
+}
+
+// Listen returns a channel that receives a value, coalesced, at each
+// change Changed reports, until ctx ends: for a reader beside the one
+// that reads Changed.
+func (f *Fleet) Listen(ctx context.Context) <-chan struct{} {
+	l := make(chan struct{}, 1)
+	f.tablesMu.Lock()
+	f.listeners[l] = true
+	f.tablesMu.Unlock()
+	context.AfterFunc(ctx, func() {
+		f.tablesMu.Lock()
+		delete(f.listeners, l)
+		f.tablesMu.Unlock()
+	})
+	return l
+}
+
+// Listing reports whether the fleet is reading something whole: a watched
+// WEC connecting (its first lists, or its lists again after it lost its
+// connection), or the ITS's ManifestWorks before their first list.
+func (f *Fleet) Listing() bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if !f.worksListed && f.worksProblem == "" {
+		return true
+	}
+	for _, w := range f.watches {
+		if w.started && w.watch.Connection().State == Connecting {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrITS wraps every failure to use the ITS.

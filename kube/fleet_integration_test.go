@@ -583,7 +583,8 @@ func TestAFleetAskedForSomeKindsReadsThoseAlone(t *testing.T) {
 }
 
 // TestHeldWECsWaitForTheRelease: with HoldWECs, the ITS's clusters are
-// there once Start returns, and no WEC is read until ReleaseWECs.
+// there once Start returns, and no WEC is read until ReleaseWECs. The
+// fleet says it lists while the WECs connect, and not once they have.
 func TestHeldWECsWaitForTheRelease(t *testing.T) {
 	s := sandboxtest.Shared(t)
 	kc, _ := kubeconfigAt(t, s.Kubeconfig)
@@ -605,10 +606,28 @@ func TestHeldWECsWaitForTheRelease(t *testing.T) {
 	if n := len(f.Tree.Find(kube.Filter{})); n != 0 {
 		t.Fatalf("%d objects read before the release", n)
 	}
+	waitFor(t, 60*time.Second, "the ITS's ManifestWorks listed, nothing else listing", func() error {
+		if listed, problem := f.WorksListed(); !listed || f.Listing() {
+			return fmt.Errorf("ManifestWorks listed %v (%s), listing %v", listed, problem, f.Listing())
+		}
+		return nil
+	})
+	changed := f.Listen(t.Context())
 	f.ReleaseWECs()
+	if !f.Listing() {
+		t.Fatal("not listing once the WECs were released to connect")
+	}
+	select {
+	case <-changed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the release reached no listener")
+	}
 	waitFor(t, 60*time.Second, "every WEC connected after the release", func() error { return connected(f, s.WECNames()...) })
 	if len(f.Tree.Find(kube.Filter{})) == 0 {
 		t.Fatal("no object read after the release")
+	}
+	if f.Listing() {
+		t.Fatal("still listing with every WEC connected")
 	}
 }
 

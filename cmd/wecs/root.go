@@ -101,6 +101,7 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 				cfg.WDS, cfg.WDSContext = wdsClient, wds
 			}
 			model := tui.New(cfg, fleet, fleet.Tree)
+			go oneCoreWhenSettled(cmd.Context(), fleet)
 			output := quit.startingUI()
 			// The screen is drawn at most as often as the fleet's changes are
 			// gathered into one update: more frames would only wake the
