@@ -183,18 +183,25 @@ func (f *Fleet) notify() {
 	for t := range f.tables {
 		t.membersChanged()
 	}
+	f.tablesMu.Unlock()
+	f.tellListeners()
+}
+
+// tellListeners tells the channels of Listen that something changed.
+func (f *Fleet) tellListeners() {
+	f.tablesMu.Lock()
+	defer f.tablesMu.Unlock()
 	for l := range f.listeners {
 		select {
 		case l <- struct{}{}:
 		default:
 		}
 	}
-	f.tablesMu.Unlock()
 }
 
 // Listen returns a channel that receives a value, coalesced, at each
-// change Changed reports, until ctx ends: for a reader beside the one
-// that reads Changed.
+// change Changed reports and each start or end of a fleet table's first
+// list, until ctx ends: for a reader beside the one that reads Changed.
 func (f *Fleet) Listen(ctx context.Context) <-chan struct{} {
 	l := make(chan struct{}, 1)
 	f.tablesMu.Lock()
@@ -210,8 +217,19 @@ func (f *Fleet) Listen(ctx context.Context) <-chan struct{} {
 
 // Listing reports whether the fleet is reading something whole: a watched
 // WEC connecting (its first lists, or its lists again after it lost its
-// connection), or the ITS's ManifestWorks before their first list.
+// connection), the ITS's ManifestWorks before their first list, or an open
+// fleet table's first lists.
 func (f *Fleet) Listing() bool {
+	if f.watchesListing() {
+		return true
+	}
+	f.tablesMu.Lock()
+	tables := slices.Collect(maps.Keys(f.tables))
+	f.tablesMu.Unlock()
+	return slices.ContainsFunc(tables, (*FleetTable).Loading)
+}
+
+func (f *Fleet) watchesListing() bool {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	if !f.worksListed && f.worksProblem == "" {

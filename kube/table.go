@@ -84,6 +84,9 @@ type FleetTable struct {
 	// following are the clusters being read, with the config they are read
 	// with and how to stop.
 	following map[string]follower
+	// loadingChanged is called, without t.mu, when a cluster's first list
+	// starts or ends.
+	loadingChanged func()
 }
 
 type follower struct {
@@ -101,6 +104,7 @@ func (f *Fleet) OpenTable(kind string) *FleetTable {
 	ctx, cancel := context.WithCancel(parent)
 	t := NewFleetTable()
 	t.cancel = cancel
+	t.loadingChanged = f.tellListeners
 	f.tablesMu.Lock()
 	f.tables[t] = true
 	f.tablesMu.Unlock()
@@ -108,6 +112,9 @@ func (f *Fleet) OpenTable(kind string) *FleetTable {
 		f.tablesMu.Lock()
 		delete(f.tables, t)
 		f.tablesMu.Unlock()
+		if t.Loading() {
+			f.tellListeners() // closed before its first lists ended
+		}
 	})
 	t.sync(ctx, f, kind)
 	go func() {
@@ -127,6 +134,12 @@ func (f *Fleet) OpenTable(kind string) *FleetTable {
 // new or connected with another config, and drops one that left.
 func (t *FleetTable) sync(ctx context.Context, f *Fleet, kind string) {
 	clusters := f.ClusterNames()
+	loading := false
+	defer func() {
+		if loading {
+			t.loadingChanged()
+		}
+	}()
 	t.mu.Lock()
 	defer t.signal()
 	defer t.mu.Unlock()
@@ -158,7 +171,7 @@ func (t *FleetTable) sync(ctx context.Context, f *Fleet, kind string) {
 		cctx, stop := context.WithCancel(ctx)
 		t.following[cluster] = follower{config: w.config, stop: stop}
 		delete(t.problems, cluster)
-		t.loading[cluster] = true
+		t.loading[cluster], loading = true, true
 		go t.follow(cctx, f.kc, cluster, w.config, w.namespaces, kind)
 	}
 }
@@ -181,7 +194,7 @@ func (t *FleetTable) membersChanged() {
 func NewFleetTable() *FleetTable {
 	return &FleetTable{cancel: func() {}, changed: make(chan struct{}, 1), members: make(chan struct{}, 1), columns: map[string][]TableColumn{},
 		rows: map[string]map[types.UID]TableRow{}, problems: map[string]string{}, unknown: map[string]bool{}, loading: map[string]bool{},
-		following: map[string]follower{}}
+		following: map[string]follower{}, loadingChanged: func() {}}
 }
 
 // SetRows replaces a cluster's part of the table: its kind's name, the
@@ -195,16 +208,15 @@ func (t *FleetTable) SetProblem(cluster string, err error) {
 	t.setProblem(context.Background(), cluster, err)
 }
 
-// setRows and setProblem change nothing once ctx, the reader's, has ended:
-// the cluster left, or is read afresh (sync ends readers under t.mu).
 // setRows replaces the rows of one namespace, or all with "".
 func (t *FleetTable) setRows(ctx context.Context, cluster, namespace, kind string, columns []TableColumn, rows []TableRow) {
-	t.mu.Lock()
-	defer t.signal()
-	defer t.mu.Unlock()
-	if ctx.Err() != nil {
-		return
-	}
+	t.update(ctx, cluster, func() {
+		t.replaceRows(cluster, namespace, kind, columns, rows)
+	})
+}
+
+// replaceRows is setRows's change; the caller holds t.mu.
+func (t *FleetTable) replaceRows(cluster, namespace, kind string, columns []TableColumn, rows []TableRow) {
 	byUID := t.rows[cluster]
 	if namespace == "" || byUID == nil {
 		byUID = make(map[types.UID]TableRow, len(rows))
@@ -219,20 +231,41 @@ func (t *FleetTable) setRows(ctx context.Context, cluster, namespace, kind strin
 	if namespace == "" {
 		delete(t.problems, cluster) // a namespace's reader leaves the note that it reads only some
 	}
-	delete(t.loading, cluster)
 }
 
 func (t *FleetTable) setProblem(ctx context.Context, cluster string, err error) {
 	var unknown *UnknownKindError
+	t.update(ctx, cluster, func() {
+		t.problems[cluster] = errorText(err)
+		t.unknown[cluster] = errors.As(err, &unknown)
+	})
+}
+
+// update makes a change to a cluster's part of the table under t.mu, which
+// ends that cluster's first list. It changes nothing once ctx, the
+// reader's, has ended: the cluster left, or is read afresh (sync ends
+// readers under t.mu).
+func (t *FleetTable) update(ctx context.Context, cluster string, change func()) {
 	t.mu.Lock()
-	defer t.signal()
-	defer t.mu.Unlock()
 	if ctx.Err() != nil {
+		t.mu.Unlock()
 		return
 	}
+	change()
+	_, first := t.loading[cluster]
 	delete(t.loading, cluster)
-	t.problems[cluster] = errorText(err)
-	t.unknown[cluster] = errors.As(err, &unknown)
+	t.mu.Unlock()
+	t.signal()
+	if first {
+		t.loadingChanged()
+	}
+}
+
+// Loading reports whether some cluster's first list is under way.
+func (t *FleetTable) Loading() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.loading) > 0
 }
 
 // Changed receives a value, coalesced, after the table changed.

@@ -1,6 +1,7 @@
 package kube_test
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -33,9 +34,38 @@ func TestAFleetTableFollowsTheMembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := startFleet(t, path)
-	waitFor(t, 60*time.Second, "every WEC connected", func() error { return connected(f, s.WECNames()...) })
+	waitFor(t, 60*time.Second, "every WEC connected, nothing listing", func() error {
+		if f.Listing() {
+			return errors.New("the fleet is listing")
+		}
+		return connected(f, s.WECNames()...)
+	})
+	// The fleet lists while the table's first lists run, and says so.
+	changed := f.Listen(t.Context())
 	table := f.OpenTable("po")
 	t.Cleanup(table.Close)
+	if !f.Listing() {
+		t.Fatal("the fleet does not list while the table's first lists run")
+	}
+	heard := func(what string) {
+		t.Helper()
+		select {
+		case <-changed:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no listener was told %s", what)
+		}
+	}
+	heard("that the table's first lists started")
+	waitFor(t, 60*time.Second, "the table's first lists done", func() error {
+		if loading := table.Snapshot().Loading; len(loading) > 0 {
+			return fmt.Errorf("still loading %v", loading)
+		}
+		return nil
+	})
+	heard("that the table's first lists ended")
+	if f.Listing() {
+		t.Fatal("the fleet still lists once the table's first lists are done")
+	}
 
 	pods := slices.Sorted(maps.Values(serverPods(t, s, "cluster1", "")))
 	rowsOf := func(cluster string) (names map[string]bool, problem string) {
