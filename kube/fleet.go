@@ -204,15 +204,22 @@ func (f *Fleet) tellListeners() {
 // list, until ctx ends: for a reader beside the one that reads Changed.
 func (f *Fleet) Listen(ctx context.Context) <-chan struct{} {
 	l := make(chan struct{}, 1)
-	f.tablesMu.Lock()
-	f.listeners[l] = true
-	f.tablesMu.Unlock()
-	context.AfterFunc(ctx, func() {
-		f.tablesMu.Lock()
-		delete(f.listeners, l)
-		f.tablesMu.Unlock()
-	})
+	holdUntil(ctx, &f.tablesMu, f.listeners, l, func() {})
 	return l
+}
+
+// holdUntil keeps key in set, under mu, until ctx ends; then it takes it
+// out and calls ended.
+func holdUntil[K comparable](ctx context.Context, mu *sync.Mutex, set map[K]bool, key K, ended func()) {
+	mu.Lock()
+	set[key] = true
+	mu.Unlock()
+	context.AfterFunc(ctx, func() {
+		mu.Lock()
+		delete(set, key)
+		mu.Unlock()
+		ended()
+	})
 }
 
 // Listing reports whether the fleet is reading something whole: a watched

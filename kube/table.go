@@ -105,13 +105,7 @@ func (f *Fleet) OpenTable(kind string) *FleetTable {
 	t := NewFleetTable()
 	t.cancel = cancel
 	t.loadingChanged = f.tellListeners
-	f.tablesMu.Lock()
-	f.tables[t] = true
-	f.tablesMu.Unlock()
-	context.AfterFunc(ctx, func() {
-		f.tablesMu.Lock()
-		delete(f.tables, t)
-		f.tablesMu.Unlock()
+	holdUntil(ctx, &f.tablesMu, f.tables, t, func() {
 		if t.Loading() {
 			f.tellListeners() // closed before its first lists ended
 		}
