@@ -42,7 +42,7 @@ func BenchmarkTUIAllConnected(b *testing.B) {
 	all := fmt.Sprintf("%d/%d WECs connected", len(s.WECNames())+1, len(s.WECNames())+1)
 	for b.Loop() {
 		term := tmuxtest.Start(b, 160, 40, bin+" tui --kubeconfig "+s.Kubeconfig)
-		term.WaitFor(5*time.Minute, all)
+		soonShown(b, term, 5*time.Minute, func(screen string) bool { return strings.Contains(screen, all) })
 		b.StopTimer()
 		quitFromTheTree(term)
 		b.StartTimer()
