@@ -69,6 +69,20 @@ type kindWatch struct {
 	namespace string // "" for cluster-wide
 	handled   cache.ResourceEventHandlerRegistration
 	forbidden bool
+	// refused is closed once forbidden is set.
+	refused chan struct{}
+}
+
+// settled says whether the informer has listed or was refused.
+func (kw *kindWatch) settled() bool {
+	select {
+	case <-kw.handled.HasSyncedChecker().Done():
+		return true
+	case <-kw.refused:
+		return true
+	default:
+		return false
+	}
 }
 
 // restrictions turns a session's informers into the kinds the user may

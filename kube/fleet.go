@@ -60,11 +60,11 @@ type FleetOptions struct {
 	// command about one object reads its WEC alone, and says nothing of
 	// the others.
 	Clusters []string
-	// HoldWECs keeps the WECs' watches from starting until ReleaseWECs: a
-	// UI draws the ITS's clusters first, before the WECs' first lists take
-	// the CPU.
+	// HoldWECs holds the WECs' first lists until ReleaseWECs: a UI draws
+	// the ITS's clusters first, before those lists take the CPU. The WECs
+	// connect and discover their kinds meanwhile.
 	HoldWECs bool
-	// Connect says which WECs are watched once released: all (""), or
+	// Connect says which WECs are watched: all (""), or
 	// lazily only those Connect names, or auto.
 	Connect ConnectMode
 }
@@ -80,7 +80,7 @@ const (
 	// is Idle.
 	ConnectLazy ConnectMode = "lazy"
 	// ConnectAuto is ConnectAll for a fleet of at most AutoConnectLimit
-	// bound WECs when ReleaseWECs is called, else ConnectLazy.
+	// bound WECs once the ITS's clusters are listed, else ConnectLazy.
 	ConnectAuto ConnectMode = "auto"
 )
 
@@ -130,9 +130,13 @@ type Fleet struct {
 	perms      permissions
 	changed    chan struct{}
 	ctx        context.Context
-	// released: the watches may start (at once without HoldWECs); lazy:
-	// each waits for Connect.
-	released, lazy bool
+	// begun: the ITS's clusters are listed and the watches may start;
+	// lazy: each waits for Connect.
+	begun, lazy bool
+	// mayList is closed once the WECs' first lists may start: at once
+	// without HoldWECs, else by ReleaseWECs.
+	mayList chan struct{}
+	release sync.Once
 	// connected are the WECs Connect named: connecting lazily, a new watch
 	// of theirs (after their binding changed) starts at once too.
 	connected map[string]bool
@@ -164,7 +168,11 @@ func (w *runningWatch) start() {
 // NewFleet prepares a fleet for the ITS behind itsContext; Start runs it.
 func NewFleet(kc *Kubeconfig, itsContext string, opts FleetOptions) *Fleet {
 	preferListThenWatch()
-	return &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(), released: !opts.HoldWECs, lazy: opts.Connect == ConnectLazy,
+	mayList := make(chan struct{})
+	if !opts.HoldWECs {
+		close(mayList)
+	}
+	return &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(), lazy: opts.Connect == ConnectLazy, mayList: mayList,
 		clusters: map[string]*clusterv1.ManagedCluster{}, csrs: map[string]int{}, bindings: map[string]Binding{},
 		watches: map[string]*runningWatch{}, policies: map[string]string{}, works: map[string]map[string]WorkStatus{}, delivered: map[string][]Object{}, connected: map[string]bool{}, changed: make(chan struct{}, 1),
 		tables: map[*FleetTable]bool{}, listeners: map[chan struct{}]bool{}}
@@ -318,26 +326,31 @@ func (f *Fleet) Start(ctx context.Context) error {
 	csrFactory.Start(ctx.Done())
 	syncCtx, cancel := context.WithTimeout(ctx, connectTimeout+15*time.Second)
 	defer cancel()
-	if !cache.WaitForCacheSync(syncCtx.Done(), mcHandled.HasSynced) {
+	select {
+	case <-mcHandled.HasSyncedChecker().Done():
+	case <-syncCtx.Done():
 		return fmt.Errorf("%w: the ManagedClusters of context %q did not list in time; check the ITS and your access to managedclusters.cluster.open-cluster-management.io", ErrITS, f.itsContext)
 	}
+	f.beginWatches()
 	// CSRs are optional (RBAC may forbid them): wait briefly, never fail.
 	select {
 	case <-csrForbidden:
 	case <-syncCtx.Done():
-	case <-waitSynced(syncCtx, csrHandled.HasSynced):
+	case <-csrHandled.HasSyncedChecker().Done():
 	}
 	// The ManifestWorks can be many times the ManagedClusters' size: they
 	// list once the clusters are in, so as not to delay the first frame.
 	go workInformer.RunWithContext(ctx)
-	go f.awaitWorks(ctx, workHandled.HasSynced)
+	go f.awaitWorks(ctx, workHandled.HasSyncedChecker())
 	go f.probeITS(ctx, kc.Discovery().RESTClient())
 	return nil
 }
 
 // awaitWorks records when the ManifestWorks' first list is in.
-func (f *Fleet) awaitWorks(ctx context.Context, synced cache.InformerSynced) {
-	if !cache.WaitForCacheSync(ctx.Done(), synced) {
+func (f *Fleet) awaitWorks(ctx context.Context, synced cache.DoneChecker) {
+	select {
+	case <-synced.Done():
+	case <-ctx.Done():
 		return
 	}
 	f.mu.Lock()
@@ -412,16 +425,6 @@ func (f *Fleet) ITSProblem() string {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	return f.itsProblem
-}
-
-// waitSynced closes its channel once synced reports true or ctx ends.
-func waitSynced(ctx context.Context, synced cache.InformerSynced) <-chan struct{} {
-	done := make(chan struct{})
-	go func() {
-		cache.WaitForCacheSync(ctx.Done(), synced)
-		close(done)
-	}()
-	return done
 }
 
 // checkITS makes sure the ITS answers and serves ManagedClusters, with an
@@ -528,7 +531,7 @@ func (f *Fleet) startWatchLocked(name string, b Binding, cfg *rest.Config, err e
 	ctx, cancel := context.WithCancel(f.ctx)
 	namespaces := append(slices.Clone(f.opts.Namespaces), f.kc.ContextNamespace(b.Context))
 	w := newClusterWatch(name, cfg, namespaces, f.Tree, f.notify)
-	w.kinds, w.namespace = f.opts.Kinds, f.opts.Namespace
+	w.kinds, w.namespace, w.mayList = f.opts.Kinds, f.opts.Namespace, f.mayList
 	running := &runningWatch{watch: w, binding: b, cancel: cancel, run: func() {
 		go func() {
 			w.run(ctx)
@@ -538,20 +541,18 @@ func (f *Fleet) startWatchLocked(name string, b Binding, cfg *rest.Config, err e
 		}()
 	}}
 	f.watches[name] = running
-	if f.released && (!f.lazy || f.connected[name]) {
+	if f.begun && (!f.lazy || f.connected[name]) {
 		running.start()
 	}
 }
 
-// ReleaseWECs starts the WEC watches HoldWECs held back, and any later
-// ones at once; with ConnectAuto it decides here whether to connect lazily.
-func (f *Fleet) ReleaseWECs() {
+// beginWatches starts the WECs' watches, and any later ones at once, now
+// that the ITS's clusters are listed; with ConnectAuto it decides here, from
+// how many WECs are bound, whether to connect lazily.
+func (f *Fleet) beginWatches() {
 	f.mu.Lock()
-	f.released = true
-	switch f.opts.Connect {
-	case ConnectLazy:
-		f.lazy = true
-	case ConnectAuto:
+	f.begun = true
+	if f.opts.Connect == ConnectAuto {
 		f.lazy = len(f.watches) > AutoConnectLimit
 	}
 	for name, w := range f.watches {
@@ -561,6 +562,12 @@ func (f *Fleet) ReleaseWECs() {
 	}
 	f.mu.Unlock()
 	f.notify()
+}
+
+// ReleaseWECs lets the WECs' first lists start, those HoldWECs held back
+// and any later ones.
+func (f *Fleet) ReleaseWECs() {
+	f.release.Do(func() { close(f.mayList) })
 }
 
 // Connect starts the watches of the named WECs that are Idle (connecting
@@ -737,22 +744,23 @@ func (f *Fleet) Reconnect(name string) error {
 // WaitSettled waits until every bound WEC has connected or failed at least
 // once, or ctx ends; the CLI uses it before reading the tree.
 func (f *Fleet) WaitSettled(ctx context.Context) {
-	for {
-		settled := true
-		for _, m := range f.Members() {
-			if m.Connection.State == Connecting && m.Connection.Attempts <= 1 {
-				settled = false
-			}
-		}
-		if settled {
-			return
-		}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	changed := f.Listen(ctx)
+	for !f.settled() {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(100 * time.Millisecond):
+		case <-changed:
 		}
 	}
+}
+
+// settled says whether every bound WEC has connected or failed at least once.
+func (f *Fleet) settled() bool {
+	return !slices.ContainsFunc(f.Members(), func(m Member) bool {
+		return m.Connection.State == Connecting && m.Connection.Attempts <= 1
+	})
 }
 
 // ClusterNames are the names of every ManagedCluster of the ITS, those

@@ -33,7 +33,7 @@ func BenchmarkHubWECsBindingsFromStart(b *testing.B) {
 	dyn, disc := dynamic.NewForConfigOrDie(wdsCfg), discovery.NewDiscoveryClientForConfigOrDie(wdsCfg)
 	for b.Loop() {
 		ctx, cancel := context.WithCancel(context.Background())
-		f := kube.NewFleet(kc, "its1", kube.FleetOptions{HoldWECs: true})
+		f := kube.NewFleet(kc, "its1", kube.FleetOptions{Connect: kube.ConnectLazy})
 		if err := f.Start(ctx); err != nil {
 			b.Fatal(err)
 		}
@@ -55,7 +55,7 @@ func BenchmarkHubWECsBindingsFromStart(b *testing.B) {
 func BenchmarkHubWECsComputeBindings(b *testing.B) {
 	s := sandboxtest.HubWECs(b, hubWECs)
 	kc, _ := kubeconfigAt(b, s.Kubeconfig)
-	f := kube.NewFleet(kc, "its1", kube.FleetOptions{HoldWECs: true})
+	f := kube.NewFleet(kc, "its1", kube.FleetOptions{Connect: kube.ConnectLazy})
 	if err := f.Start(b.Context()); err != nil {
 		b.Fatal(err)
 	}

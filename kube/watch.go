@@ -135,6 +135,9 @@ type clusterWatch struct {
 	synced bool
 	// listing is how far each kind's first list of a session has come.
 	listing map[string]listProgress
+	// mayList is closed once the first lists may start (see
+	// FleetOptions.HoldWECs).
+	mayList <-chan struct{}
 }
 
 // listProgress is how many objects of a kind's list have been read, of how
@@ -338,6 +341,13 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 	if err != nil {
 		return false, err
 	}
+	// Connected and discovered, it may have to wait for the fleet's
+	// release before it lists (HoldWECs).
+	select {
+	case <-w.mayList:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
 	gvrs := found.kinds
 	if len(w.kinds) > 0 {
 		gvrs = slices.DeleteFunc(slices.Clone(gvrs), func(gvr schema.GroupVersionResource) bool {
@@ -374,7 +384,7 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 			return nil, err
 		}
 		ictx, stop := context.WithCancel(sctx)
-		kw := &kindWatch{gvr: gvr, namespace: namespace}
+		kw := &kindWatch{gvr: gvr, namespace: namespace, refused: make(chan struct{})}
 		listed := func(done, total int) { w.listed(gvr.Resource, done, total) }
 		lw := listWatch(reader, namespace, listed)
 		if customGroup(gvr.Group) {
@@ -387,6 +397,9 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 				// Refused after it had listed: the rights changed (or the
 				// server is still starting), so every kind is listed again.
 				changed := kw.handled.HasSynced()
+				if !kw.forbidden {
+					close(kw.refused)
+				}
 				kw.forbidden = true
 				forbiddenMu.Unlock()
 				stop()
@@ -418,28 +431,20 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 	// waitListed waits until every informer has listed or was forbidden.
 	deadline := time.After(syncTimeout)
 	waitListed := func(watches []*kindWatch) error {
-		for {
-			pending := 0
-			forbiddenMu.Lock()
-			for _, kw := range watches {
-				if !kw.handled.HasSynced() && !kw.forbidden {
-					pending++
-				}
-			}
-			forbiddenMu.Unlock()
-			if pending == 0 {
-				return nil
-			}
+		for _, kw := range watches {
 			select {
+			case <-kw.handled.HasSyncedChecker().Done():
+			case <-kw.refused:
 			case err := <-failed:
 				return err
 			case <-ctx.Done():
 				return ctx.Err()
 			case <-deadline:
-				return fmt.Errorf("%d kinds did not finish listing within %s", pending, syncTimeout)
-			case <-time.After(50 * time.Millisecond):
+				pending := slices.DeleteFunc(slices.Clone(watches), (*kindWatch).settled)
+				return fmt.Errorf("%d kinds did not finish listing within %s", len(pending), syncTimeout)
 			}
 		}
+		return nil
 	}
 	var clusterWide []*kindWatch
 	for _, gvr := range gvrs {

@@ -89,7 +89,9 @@ const splitWidth = 100
 type Model struct {
 	cfg Config
 	// drawn calls cfg.Drawn once.
-	drawn         *sync.Once
+	drawn *sync.Once
+	// changesTaken is when waitForChange last reported a change.
+	changesTaken  *time.Time
 	fleet         Fleet
 	objects       *kube.Tree
 	styles        theme.Styles
@@ -131,7 +133,7 @@ func New(cfg Config, fleet Fleet, objects *kube.Tree) Model {
 	styles := theme.For(true)
 	return Model{cfg: cfg, fleet: fleet, objects: objects, styles: styles,
 		tree: tree.New(fleet, objects, styles), pane: pane.New(fleet, styles, cfg.LogLines), editor: editor.New(fleet),
-		views: newFleetViews(cfg, fleet, objects, styles), modes: []mode{{kind: modeTree}}, drawn: &sync.Once{}}
+		views: newFleetViews(cfg, fleet, objects, styles), modes: []mode{{kind: modeTree}}, drawn: &sync.Once{}, changesTaken: &time.Time{}}
 }
 
 // Init asks the terminal for its background colour (never waited for) and
@@ -158,10 +160,11 @@ func (m Model) drawnAfter(wait time.Duration) tea.Cmd {
 }
 
 // waitForChange blocks (in its own goroutine, as every tea.Cmd) until the
-// fleet or the tree changes, then lets a frame's worth of further changes
-// pile up so that a burst costs one redraw.
+// fleet or the tree changes. A change a frame or more after the last one
+// is reported at once; one sooner waits until a frame has passed, with
+// whatever else piles up meanwhile, so that a burst costs a redraw a frame.
 func (m Model) waitForChange() tea.Cmd {
-	fleetChanged, treeChanged := m.fleet.Changed(), m.objects.Changed()
+	fleetChanged, treeChanged, taken := m.fleet.Changed(), m.objects.Changed(), m.changesTaken
 	return func() tea.Msg {
 		var msg changedMsg
 		select {
@@ -169,7 +172,7 @@ func (m Model) waitForChange() tea.Cmd {
 			msg.fleet = true
 		case <-treeChanged:
 		}
-		time.Sleep(frameInterval)
+		time.Sleep(time.Until(taken.Add(frameInterval)))
 		select {
 		case <-fleetChanged:
 			msg.fleet = true
@@ -180,6 +183,7 @@ func (m Model) waitForChange() tea.Cmd {
 		case <-treeChanged:
 		default:
 		}
+		*taken = time.Now()
 		return msg
 	}
 }

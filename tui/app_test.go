@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -373,6 +374,37 @@ func TestChangesAreCoalescedIntoOneRedraw(t *testing.T) {
 	default:
 		t.Fatal("channel still full after the redraw took the change")
 	}
+}
+
+// TestAChangeAfterAQuietFrameIsShownAtOnce: the first change after a frame
+// without any is reported at once; one that follows within a frame waits
+// until that frame has passed (time here is synctest's, not the clock's).
+func TestAChangeAfterAQuietFrameIsShownAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newModel()
+		f := m.fleet.(fakeFleet)
+		<-m.objects.Changed() // the tree's own pending change from being filled
+		start := time.Now()
+		f.changed <- struct{}{}
+		if msg, ok := m.waitForChange()().(changedMsg); !ok || !msg.fleet {
+			t.Fatalf("a change of the fleet reported as %#v", msg)
+		}
+		if waited := time.Since(start); waited != 0 {
+			t.Fatalf("the first change waited %s", waited)
+		}
+		f.changed <- struct{}{}
+		m.waitForChange()()
+		if waited := time.Since(start); waited != frameInterval {
+			t.Fatalf("a change within a frame of the last was reported after %s, want %s", waited, frameInterval)
+		}
+		time.Sleep(5 * frameInterval)
+		f.changed <- struct{}{}
+		before := time.Now()
+		m.waitForChange()()
+		if waited := time.Since(before); waited != 0 {
+			t.Fatalf("a change after quiet frames waited %s", waited)
+		}
+	})
 }
 
 func TestReconnectKeyActsOnTheSelectedCluster(t *testing.T) {

@@ -68,9 +68,9 @@ type fleetFlags struct {
 	kinds     []string
 	namespace string
 	clusters  []string
-	// holdWECs holds the WECs' watches until the fleet's ReleaseWECs.
+	// holdWECs holds the WECs' first lists until the fleet's ReleaseWECs.
 	holdWECs bool
-	// connect says which WECs are watched once released (all when unset).
+	// connect says which WECs are watched (all when unset).
 	connect kube.ConnectMode
 }
 
