@@ -21,11 +21,11 @@ type Reader struct {
 }
 
 // Reader attaches a control client to the session; Close detaches it.
-// The client takes no part in the window's size, and asks tmux not to send
-// it the pane's output.
+// The client takes no part in the window's size, and tmux sends it none of
+// the pane's output.
 func (s *Session) Reader() *Reader {
 	s.t.Helper()
-	cmd := exec.Command("tmux", "-L", s.name, "-C", "attach-session", "-t", s.name)
+	cmd := exec.Command("tmux", "-L", s.name, "-C", "attach-session", "-f", "ignore-size,no-output", "-t", s.name)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		s.t.Fatalf("tmux control client: %v", err)
@@ -37,9 +37,7 @@ func (s *Session) Reader() *Reader {
 	if err := cmd.Start(); err != nil {
 		s.t.Fatalf("tmux control client: %v", err)
 	}
-	r := &Reader{t: s.t, pane: s.name, cmd: cmd, in: in, out: bufio.NewReader(out)}
-	r.command("refresh-client -f no-output")
-	return r
+	return &Reader{t: s.t, pane: s.name, cmd: cmd, in: in, out: bufio.NewReader(out)}
 }
 
 // Screen is what the pane shows now, as plain text (as Session.Screen).
