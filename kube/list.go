@@ -421,7 +421,7 @@ func (l kindLister) list(ctx context.Context, a *clusterAnswer, namespace string
 	var rv string
 	if l.typed != nil {
 		gvk := l.kind.gvr.GroupVersion().WithKind(l.kind.kind)
-		listMeta, err := l.typed.stream(ctx, namespace, opts, func(item runtime.Object) {
+		listMeta, err := l.typed.stream(ctx, namespace, opts, nil, func(item runtime.Object) {
 			item.GetObjectKind().SetGroupVersionKind(gvk)
 			keep(item)
 		})

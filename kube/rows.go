@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -245,7 +247,11 @@ func newTypedReader(c *clients, gvr schema.GroupVersionResource, gvk schema.Grou
 
 func (t typedReader) list(ctx context.Context, namespace string, opts metav1.ListOptions) (*rowList, error) {
 	out := &rowList{}
-	listMeta, err := t.stream(ctx, namespace, opts, func(obj runtime.Object) {
+	unread, ok := unreadIn[t.gvk.Kind]
+	if !ok {
+		unread = unreadInObject
+	}
+	listMeta, err := t.stream(ctx, namespace, opts, unread, func(obj runtime.Object) {
 		if rw, ok := t.row(obj); ok {
 			out.Items = append(out.Items, rw)
 		}
@@ -255,14 +261,15 @@ func (t typedReader) list(ctx context.Context, namespace string, opts metav1.Lis
 }
 
 // stream lists the kind and hands each object to each as it is decoded,
-// while the rest of the list is still arriving (see decodeListStream).
-func (t typedReader) stream(ctx context.Context, namespace string, opts metav1.ListOptions, each func(runtime.Object)) (metav1.ListMeta, error) {
+// while the rest of the list is still arriving (see decodeListStream),
+// without the fields unread names (nil: whole).
+func (t typedReader) stream(ctx context.Context, namespace string, opts metav1.ListOptions, unread unreadFields, each func(runtime.Object)) (metav1.ListMeta, error) {
 	body, err := t.client.Get().Namespace(namespace).Resource(t.gvr.Resource).VersionedParams(&opts, scheme.ParameterCodec).Stream(ctx)
 	if err != nil {
 		return metav1.ListMeta{}, err
 	}
 	defer body.Close()
-	listMeta, rest, ok, err := decodeListStream(body, t.newItem, each)
+	listMeta, rest, ok, err := decodeListStream(body, t.newItem, unread, each)
 	if ok || err != nil {
 		return listMeta, err
 	}
@@ -314,6 +321,7 @@ func (t typedReader) row(obj runtime.Object) (row, bool) {
 		return newRow(meta, nodeObject(t.c.cluster, t.gvr, meta, o)), true
 	}
 	// Kinds with few objects go through the generic status reading.
+	keepForStatus(obj, meta)
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 	if err != nil {
 		return row{}, false
@@ -321,6 +329,27 @@ func (t typedReader) row(obj runtime.Object) (row, bool) {
 	u := &unstructured.Unstructured{Object: m}
 	u.SetGroupVersionKind(t.gvk)
 	return newRow(meta, ToObject(t.c.cluster, t.gvr, u)), true
+}
+
+// keepForStatus drops from a decoded object, before it is converted for
+// the status reading, what that reading never looks at and costs the most
+// to convert: its managed fields and a workload's pod (or job) templates.
+func keepForStatus(obj runtime.Object, meta metav1.Object) {
+	meta.SetManagedFields(nil)
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		o.Spec.Template = corev1.PodTemplateSpec{}
+	case *appsv1.ReplicaSet:
+		o.Spec.Template = corev1.PodTemplateSpec{}
+	case *appsv1.StatefulSet:
+		o.Spec.Template, o.Spec.VolumeClaimTemplates = corev1.PodTemplateSpec{}, nil
+	case *appsv1.DaemonSet:
+		o.Spec.Template = corev1.PodTemplateSpec{}
+	case *batchv1.Job:
+		o.Spec.Template = corev1.PodTemplateSpec{}
+	case *batchv1.CronJob:
+		o.Spec.JobTemplate = batchv1.JobTemplateSpec{}
+	}
 }
 
 // dynamicReader reads a custom resource as JSON.

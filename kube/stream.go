@@ -38,7 +38,7 @@ type protoMessage interface {
 // list is still on its way, and the whole list is never in memory at once.
 // ok is false when the body is not protobuf (the server answered in JSON):
 // nothing has been read from rest, which holds the whole body.
-func decodeListStream(body io.Reader, newItem func() (protoMessage, error), each func(runtime.Object)) (meta metav1.ListMeta, rest io.Reader, ok bool, err error) {
+func decodeListStream(body io.Reader, newItem func() (protoMessage, error), unread unreadFields, each func(runtime.Object)) (meta metav1.ListMeta, rest io.Reader, ok bool, err error) {
 	r := bufio.NewReaderSize(body, 64<<10)
 	prefix, err := r.Peek(len(protobufPrefix))
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -49,6 +49,7 @@ func decodeListStream(body io.Reader, newItem func() (protoMessage, error), each
 	}
 	_, _ = r.Discard(len(protobufPrefix))
 	s := &protoStream{r: r}
+	var kept []byte
 	err = s.fields(-1, func(field int, size int) error {
 		if field != envelopeRaw {
 			return s.skip(size)
@@ -65,6 +66,10 @@ func decodeListStream(body io.Reader, newItem func() (protoMessage, error), each
 				item, err := newItem()
 				if err != nil {
 					return err
+				}
+				if unread != nil {
+					kept = leaveOut(kept[:0], data, unread)
+					data = kept
 				}
 				if err := item.Unmarshal(data); err != nil {
 					return err

@@ -36,7 +36,7 @@ func decodePods(t *testing.T, body []byte, oneByteAtATime bool) ([]*corev1.Pod, 
 	if oneByteAtATime {
 		reader = iotest.OneByteReader(in)
 	}
-	meta, _, ok, err := decodeListStream(reader, func() (protoMessage, error) { return &corev1.Pod{}, nil },
+	meta, _, ok, err := decodeListStream(reader, func() (protoMessage, error) { return &corev1.Pod{}, nil }, nil,
 		func(obj runtime.Object) { pods = append(pods, obj.(*corev1.Pod)) })
 	return pods, meta, ok, err
 }
@@ -83,7 +83,7 @@ func TestAStreamedListCutShortIsAnError(t *testing.T) {
 func TestAJSONListIsLeftWhole(t *testing.T) {
 	body := []byte(`{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":[]}`)
 	in := bytes.NewReader(body)
-	_, rest, ok, err := decodeListStream(in, func() (protoMessage, error) { return &corev1.Pod{}, nil }, func(runtime.Object) {})
+	_, rest, ok, err := decodeListStream(in, func() (protoMessage, error) { return &corev1.Pod{}, nil }, nil, func(runtime.Object) {})
 	if err != nil || ok {
 		t.Fatalf("JSON body: ok %v, err %v", ok, err)
 	}
