@@ -168,14 +168,14 @@ func (w *runningWatch) start() {
 // NewFleet prepares a fleet for the ITS behind itsContext; Start runs it.
 func NewFleet(kc *Kubeconfig, itsContext string, opts FleetOptions) *Fleet {
 	preferListThenWatch()
-	mayList := make(chan struct{})
-	if !opts.HoldWECs {
-		close(mayList)
-	}
-	return &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(), lazy: opts.Connect == ConnectLazy, mayList: mayList,
+	f := &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(), lazy: opts.Connect == ConnectLazy, mayList: make(chan struct{}),
 		clusters: map[string]*clusterv1.ManagedCluster{}, csrs: map[string]int{}, bindings: map[string]Binding{},
 		watches: map[string]*runningWatch{}, policies: map[string]string{}, works: map[string]map[string]WorkStatus{}, delivered: map[string][]Object{}, connected: map[string]bool{}, changed: make(chan struct{}, 1),
 		tables: map[*FleetTable]bool{}, listeners: map[chan struct{}]bool{}}
+	if !opts.HoldWECs {
+		f.ReleaseWECs()
+	}
+	return f
 }
 
 // Changed receives a value, coalesced, when a member's ITS record, binding
@@ -565,7 +565,7 @@ func (f *Fleet) beginWatches() {
 }
 
 // ReleaseWECs lets the WECs' first lists start, those HoldWECs held back
-// and any later ones.
+// and any later ones; calling it again does nothing.
 func (f *Fleet) ReleaseWECs() {
 	f.release.Do(func() { close(f.mayList) })
 }

@@ -91,3 +91,28 @@ func TestDeliveredObjectsFollowTheManifestWorks(t *testing.T) {
 		t.Errorf("the deleted cluster's delivered objects are still kept: %v", kept)
 	}
 }
+
+// TestReleasingTheWECsTwiceOrUnheldIsHarmless: a UI releases the WECs
+// whether or not its fleet held them, and may do so again.
+func TestReleasingTheWECsTwiceOrUnheldIsHarmless(t *testing.T) {
+	for _, hold := range []bool{false, true} {
+		f := NewFleet(nil, "its1", FleetOptions{HoldWECs: hold})
+		select {
+		case <-f.mayList:
+			if hold {
+				t.Fatal("a held fleet may list before its release")
+			}
+		default:
+			if !hold {
+				t.Fatal("a fleet that holds nothing may not list")
+			}
+		}
+		f.ReleaseWECs()
+		f.ReleaseWECs()
+		select {
+		case <-f.mayList:
+		default:
+			t.Fatalf("hold %v: may not list after the release", hold)
+		}
+	}
+}
