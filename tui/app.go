@@ -41,7 +41,11 @@ type Config struct {
 	// ReadOnly hides every action that changes something (the clients
 	// refuse them anyway).
 	ReadOnly bool
-	// Drawn, if set, is called once the first frame is on the screen.
+	// Sized, if set, is called once, as the window's size first comes:
+	// the next frame is drawn at that size.
+	Sized func()
+	// Drawn, if set, is called once the first frame at the window's size is
+	// on the screen, or a second after the start if no size came.
 	Drawn func()
 	// WDS, if set, is the WDS behind the context WDSContext: the bindings
 	// view reads its BindingPolicies, the staged view its objects, which
@@ -88,8 +92,8 @@ const splitWidth = 100
 // Model is the root model.
 type Model struct {
 	cfg Config
-	// drawn calls cfg.Drawn once.
-	drawn *sync.Once
+	// sized and drawn call cfg.Sized and cfg.Drawn once.
+	sized, drawn *sync.Once
 	// changesTaken is when waitForChange last reported a change.
 	changesTaken  *time.Time
 	fleet         Fleet
@@ -133,7 +137,7 @@ func New(cfg Config, fleet Fleet, objects *kube.Tree) Model {
 	styles := theme.For(true)
 	return Model{cfg: cfg, fleet: fleet, objects: objects, styles: styles,
 		tree: tree.New(fleet, objects, styles), pane: pane.New(fleet, styles, cfg.LogLines), editor: editor.New(fleet),
-		views: newFleetViews(cfg, fleet, objects, styles), modes: []mode{{kind: modeTree}}, drawn: &sync.Once{}, changesTaken: &time.Time{}}
+		views: newFleetViews(cfg, fleet, objects, styles), modes: []mode{{kind: modeTree}}, sized: &sync.Once{}, drawn: &sync.Once{}, changesTaken: &time.Time{}}
 }
 
 // Init asks the terminal for its background colour (never waited for) and
@@ -220,6 +224,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
+		if m.cfg.Sized != nil {
+			m.sized.Do(m.cfg.Sized)
+		}
 		return m, tea.Batch(m.showSelected(), m.drawnAfter(2*frameInterval))
 	case tea.BackgroundColorMsg:
 		m.styles = theme.For(msg.IsDark())

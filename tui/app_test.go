@@ -780,16 +780,17 @@ func helpText(m Model) string {
 	return b.String()
 }
 
-// TestDrawnIsToldOnceAfterTheFirstSizedFrame: the fleet's WECs start when
-// the first frame at the window's size is out, once, however often the
-// window changes.
-func TestDrawnIsToldOnceAfterTheFirstSizedFrame(t *testing.T) {
+// TestSizedAndDrawnAreToldOnce: the fleet's WECs list once the first frame
+// at the window's size is out: Sized and Drawn are each called once,
+// however often the window changes.
+func TestSizedAndDrawnAreToldOnce(t *testing.T) {
 	m := newModel()
-	var calls atomic.Int32
-	m.cfg.Drawn = func() { calls.Add(1) }
+	var sized, drawn atomic.Int32
+	m.cfg.Sized = func() { sized.Add(1) }
+	m.cfg.Drawn = func() { drawn.Add(1) }
 	send(m, tea.WindowSizeMsg{Width: 120, Height: 40}, tea.WindowSizeMsg{Width: 100, Height: 30})
-	if got := calls.Load(); got != 1 {
-		t.Fatalf("Drawn called %d times after two window sizes, want once", got)
+	if sized.Load() != 1 || drawn.Load() != 1 {
+		t.Fatalf("Sized called %d times and Drawn %d after two window sizes, want once each", sized.Load(), drawn.Load())
 	}
 }
 

@@ -49,3 +49,27 @@ func TestTheGateWritesTheResetAfterTheFrameUnderWayAndNothingLater(t *testing.T)
 		t.Errorf("the terminal got %d bytes ending %q, want the frame whole, then RESET, and nothing after", len(got), got[max(0, len(got)-12):])
 	}
 }
+
+// TestAfterNextWriteWaitsForTheNextWriteAlone: the call comes once the next
+// write is on the terminal, and not again at later writes.
+func TestAfterNextWriteWaitsForTheNextWriteAlone(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "terminal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gate := &gatedOutput{File: f}
+	var seen []int64
+	gate.afterNextWrite(func() {
+		info, _ := f.Stat()
+		seen = append(seen, info.Size())
+	})
+	if len(seen) != 0 {
+		t.Fatal("called before any write")
+	}
+	_, _ = gate.WriteString("frame")
+	_, _ = gate.WriteString("next")
+	if len(seen) != 1 || seen[0] != int64(len("frame")) {
+		t.Fatalf("called with the terminal at %v bytes, want once, after the frame's %d", seen, len("frame"))
+	}
+}

@@ -96,13 +96,16 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			if logLines == 0 {
 				logLines = ff.config.LogLines
 			}
-			cfg := tui.Config{ITSContext: its, Mouse: mouse, LogLines: logLines, ReadOnly: flags.ReadOnly, Drawn: fleet.ReleaseWECs}
+			output := quit.startingUI()
+			// The WECs list once the first frame at the window's size is
+			// written, or two frames after the size came at the latest.
+			cfg := tui.Config{ITSContext: its, Mouse: mouse, LogLines: logLines, ReadOnly: flags.ReadOnly,
+				Sized: func() { output.afterNextWrite(fleet.ReleaseWECs) }, Drawn: fleet.ReleaseWECs}
 			if wdsClient != nil {
 				cfg.WDS, cfg.WDSContext = wdsClient, wds
 			}
 			model := tui.New(cfg, fleet, fleet.Tree)
 			go oneCoreWhenSettled(cmd.Context(), fleet)
-			output := quit.startingUI()
 			// The screen is drawn at most as often as the fleet's changes are
 			// gathered into one update: more frames would only wake the
 			// process to find nothing new.

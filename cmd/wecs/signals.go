@@ -63,6 +63,8 @@ type gatedOutput struct {
 	*os.File
 	mu   sync.Mutex
 	shut bool
+	// written is called after the next write (see afterNextWrite).
+	written func()
 }
 
 func (g *gatedOutput) Write(p []byte) (int, error) {
@@ -71,7 +73,20 @@ func (g *gatedOutput) Write(p []byte) (int, error) {
 	if g.shut {
 		return len(p), nil
 	}
-	return g.File.Write(p)
+	n, err := g.File.Write(p)
+	if written := g.written; written != nil {
+		g.written = nil
+		written()
+	}
+	return n, err
+}
+
+// afterNextWrite calls f once the UI's next write is on the terminal; f
+// must not write.
+func (g *gatedOutput) afterNextWrite(f func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.written = f
 }
 
 func (g *gatedOutput) WriteString(s string) (int, error) {
