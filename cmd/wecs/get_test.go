@@ -143,6 +143,41 @@ func TestGetResolvesACustomResourceThroughDiscovery(t *testing.T) {
 	}
 }
 
+// TestGetLeavesOutAKindOnlyAStaleCacheNames: a cached discovery that names
+// a kind the server does not serve (its definition deleted, or the cache
+// written by another server once at the same address) is read anew from
+// the server, and the kind left out, not reported as unreadable.
+func TestGetLeavesOutAKindOnlyAStaleCacheNames(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	cache := t.TempDir()
+	want := wecsNames(t, "get", "--kubeconfig", s.Kubeconfig, "--cache-dir", cache, "--kind", "widgets")
+	files, _ := filepath.Glob(filepath.Join(cache, "discovery", "*", "sandbox.wecs.dev", "*", "serverresources.json"))
+	if len(files) < len(s.WECNames()) {
+		t.Fatalf("discovery of the widgets' group cached for %d servers, want one for each of %d WECs", len(files), len(s.WECNames()))
+	}
+	ghost := `{"name":"ghosts","singularName":"ghost","namespaced":true,"kind":"Ghost","verbs":["get","list","watch"]},`
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		planted := strings.Replace(string(data), `"resources":[`, `"resources":[`+ghost, 1)
+		if planted == string(data) {
+			t.Fatalf("%s has no resources to add to: %s", f, data)
+		}
+		if err := os.WriteFile(f, []byte(planted), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := wecsNames(t, "get", "--kubeconfig", s.Kubeconfig, "--cache-dir", cache, "--kind", "widgets"); !slices.Equal(got, want) {
+		t.Errorf("widgets with the stale cache: %v, want %v", got, want)
+	}
+	out, stderr, code := runWecs(t, "get", "--kubeconfig", s.Kubeconfig, "--cache-dir", cache)
+	if code != 0 || strings.Contains(stderr, "ghosts") || out == "" {
+		t.Fatalf("every kind with a stale cache: exit %d, stderr %q", code, stderr)
+	}
+}
+
 // TestGetUnboundWECIsAWarningAndExit2 leaves the pending WEC without a
 // context: the others are printed, stderr says which WEC and why.
 func TestGetUnboundWECIsAWarningAndExit2(t *testing.T) {
