@@ -113,6 +113,9 @@ func (k kindsFound) unserved() []schema.GroupResource {
 // and, when the user may list them, the established custom resource
 // definitions. Only an answer with nothing in it is an error.
 func discoverKinds(ctx context.Context, disc discovery.DiscoveryInterface, dyn dynamic.Interface, expected map[schema.GroupResource]bool) (kindsFound, error) {
+	// The definitions are listed while the discovery runs.
+	crds := make(chan []schema.GroupResource, 1)
+	go func() { crds <- establishedCRDs(ctx, dyn) }()
 	lists, err := disc.ServerPreferredResources()
 	if err != nil && len(lists) == 0 {
 		return kindsFound{}, err
@@ -130,7 +133,7 @@ func discoverKinds(ctx context.Context, disc discovery.DiscoveryInterface, dyn d
 	if want == nil {
 		want = map[schema.GroupResource]bool{}
 	}
-	for _, gr := range establishedCRDs(ctx, dyn) {
+	for _, gr := range <-crds {
 		want[gr] = true
 	}
 	for _, gvr := range found.kinds {
