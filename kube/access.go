@@ -68,16 +68,14 @@ type kindWatch struct {
 	gvr       schema.GroupVersionResource
 	namespace string // "" for cluster-wide
 	handled   cache.ResourceEventHandlerRegistration
-	forbidden bool
-	// refused is closed once forbidden is set.
+	// refused is closed, once, when the server forbids the kind.
 	refused chan struct{}
+	refuse  sync.Once
 }
 
-// settled says whether the informer has listed or was refused.
-func (kw *kindWatch) settled() bool {
+// forbidden says whether the server forbade the kind.
+func (kw *kindWatch) forbidden() bool {
 	select {
-	case <-kw.handled.HasSyncedChecker().Done():
-		return true
 	case <-kw.refused:
 		return true
 	default:
@@ -85,18 +83,23 @@ func (kw *kindWatch) settled() bool {
 	}
 }
 
+// settled says whether the informer has listed or was refused.
+func (kw *kindWatch) settled() bool {
+	return kw.forbidden() || cache.IsDone(kw.handled.HasSyncedChecker())
+}
+
 // restrictions turns a session's informers into the kinds the user may
 // not list everywhere, by resource.
 func restrictions(clusterWide, perNamespace []*kindWatch, found kindsFound) []Restriction {
 	allowed := map[schema.GroupResource][]string{}
 	for _, kw := range perNamespace {
-		if !kw.forbidden {
+		if !kw.forbidden() {
 			allowed[kw.gvr.GroupResource()] = append(allowed[kw.gvr.GroupResource()], kw.namespace)
 		}
 	}
 	var out []Restriction
 	for _, kw := range clusterWide {
-		if kw.forbidden {
+		if kw.forbidden() {
 			gr := kw.gvr.GroupResource()
 			namespaces := allowed[gr]
 			slices.Sort(namespaces)

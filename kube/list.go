@@ -352,7 +352,7 @@ func (a *clusterAnswer) read(ctx context.Context, k *Kubeconfig, b Binding, req 
 		}
 		if !kind.namespaced || req.Namespace == "" {
 			err := read.list(ctx, a, "", opts)
-			if err == nil || (apierrors.IsNotFound(err) && !served(disc, kind.gvr)) {
+			if err == nil || cachedOnly(disc, kind.gvr, err) {
 				continue
 			}
 			if !apierrors.IsForbidden(err) || !kind.namespaced {
@@ -369,25 +369,28 @@ func (a *clusterAnswer) read(ctx context.Context, k *Kubeconfig, b Binding, req 
 			a.refused(kind.gvr, allowed, err)
 			continue
 		}
-		if err := read.list(ctx, a, req.Namespace, opts); err != nil && !(apierrors.IsNotFound(err) && !served(disc, kind.gvr)) {
+		if err := read.list(ctx, a, req.Namespace, opts); err != nil && !cachedOnly(disc, kind.gvr, err) {
 			a.refused(kind.gvr, nil, err)
 		}
 	}
 }
 
-// served says whether the server serves gvr, asking the server itself when
-// the cached discovery said it did: a kind whose list the server does not
-// find (its definition deleted, or the cache written by another server
-// once at the same address) is left out once the server confirms it.
-func served(disc discovery.CachedDiscoveryInterface, gvr schema.GroupVersionResource) bool {
+// cachedOnly says whether err, from a list of gvr, is the server not finding
+// a kind that only the cached discovery names (its definition deleted, or
+// the cache written by another server once at the same address): the
+// server's own discovery, asked afresh, confirms it. Such a kind is left out.
+func cachedOnly(disc discovery.CachedDiscoveryInterface, gvr schema.GroupVersionResource, err error) bool {
+	if !apierrors.IsNotFound(err) {
+		return false
+	}
 	if !disc.Fresh() {
 		disc.Invalidate()
 	}
 	list, err := disc.ServerResourcesForGroupVersion(gvr.GroupVersion().String())
 	if err != nil {
-		return !apierrors.IsNotFound(err)
+		return apierrors.IsNotFound(err)
 	}
-	return slices.ContainsFunc(list.APIResources, func(r metav1.APIResource) bool { return r.Name == gvr.Resource })
+	return !slices.ContainsFunc(list.APIResources, func(r metav1.APIResource) bool { return r.Name == gvr.Resource })
 }
 
 // kindLister lists one kind of a WEC: Kubernetes' own kinds in protobuf,

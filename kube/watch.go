@@ -375,7 +375,6 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 		cancel()
 		running.Wait()
 	}()
-	var forbiddenMu sync.Mutex
 	// watchKind starts an informer on one kind, cluster-wide (namespace "")
 	// or in one namespace. An informer the server forbids stops.
 	watchKind := func(gvr schema.GroupVersionResource, namespace string) (*kindWatch, error) {
@@ -393,15 +392,10 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 		inf := cache.NewSharedIndexInformer(lw, &row{}, 0, cache.Indexers{})
 		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 			if apierrors.IsForbidden(err) {
-				forbiddenMu.Lock()
 				// Refused after it had listed: the rights changed (or the
 				// server is still starting), so every kind is listed again.
 				changed := kw.handled.HasSynced()
-				if !kw.forbidden {
-					close(kw.refused)
-				}
-				kw.forbidden = true
-				forbiddenMu.Unlock()
+				kw.refuse.Do(func() { close(kw.refused) })
 				stop()
 				if changed {
 					fail(fmt.Errorf("%w: %s refused", errListAgain, gvr.Resource))
@@ -466,7 +460,7 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 	// read).
 	var refused []schema.GroupVersionResource
 	for _, kw := range clusterWide {
-		if kw.forbidden && found.namespaced[kw.gvr.GroupResource()] && w.namespace == "" {
+		if kw.forbidden() && found.namespaced[kw.gvr.GroupResource()] && w.namespace == "" {
 			refused = append(refused, kw.gvr)
 		}
 	}
@@ -490,9 +484,7 @@ func (w *clusterWatch) session(ctx context.Context) (connected bool, err error) 
 	for _, gvr := range gvrs {
 		w.expected[gvr.GroupResource()] = true
 	}
-	forbiddenMu.Lock()
 	restricted := restrictions(clusterWide, perNamespace, found)
-	forbiddenMu.Unlock()
 	var forbidden []string
 	for _, r := range restricted {
 		if len(r.Namespaces) == 0 {
