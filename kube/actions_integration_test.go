@@ -69,6 +69,14 @@ func TestLogsFollowPreviousAndInitContainers(t *testing.T) {
 	s := sandboxtest.Shared(t)
 	f := startFleet(t, s.Kubeconfig)
 	pod := findOne(t, f, "cluster1", "shop", "Pod", "debug-shell")
+	// kwok takes the pod through its init container first: following
+	// before its app runs waits for that, which is not what this measures.
+	waitFor(t, time.Minute, "debug-shell running", func() error {
+		if pod = findOne(t, f, "cluster1", "shop", "Pod", "debug-shell"); pod.Word != "Running" {
+			return fmt.Errorf("it is %s", pod.Word)
+		}
+		return nil
+	})
 
 	containers, err := f.Containers(t.Context(), pod)
 	if err != nil {
@@ -84,10 +92,16 @@ func TestLogsFollowPreviousAndInitContainers(t *testing.T) {
 	ch := make(chan kube.LogLine, 100)
 	start := time.Now()
 	go f.StreamLogs(ctx, pod, []string{"cluster1"}, kube.LogOptions{Container: "app", Tail: 1, Follow: true}, ch)
-	fresh := collect(ch, 10*time.Second, func(l kube.LogLine) bool { return l.Marker == "" && l.Time.After(start) },
-		func(kept []kube.LogLine) bool { return len(kept) > 0 })
+	var seen []string // everything else that came, to say why nothing new did
+	fresh := collect(ch, 10*time.Second, func(l kube.LogLine) bool {
+		if l.Marker == "" && l.Time.After(start) {
+			return true
+		}
+		seen = append(seen, fmt.Sprintf("%s %q%s", l.Time.Format(time.RFC3339Nano), l.Text, l.Marker))
+		return false
+	}, func(kept []kube.LogLine) bool { return len(kept) > 0 })
 	if len(fresh) == 0 {
-		t.Fatal("no new line while following for 10s")
+		t.Fatalf("no new line while following for 10s from %s; what came instead:\n%s", start.Format(time.RFC3339Nano), strings.Join(seen, "\n"))
 	}
 	t.Logf("first new line %s after the start, read %s after it was written: %q",
 		fresh[0].Time.Sub(start).Round(time.Millisecond), time.Since(fresh[0].Time).Round(time.Millisecond), fresh[0].Text)
