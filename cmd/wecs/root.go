@@ -106,14 +106,11 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 			}
 			model := tui.New(cfg, fleet, fleet.Tree)
 			go oneCoreWhenSettled(cmd.Context(), fleet)
-			// The screen is drawn at most as often as the fleet's changes are
-			// gathered into one update: more frames would only wake the
-			// process to find nothing new.
 			// The colour profile is the one lipgloss found for standard
 			// output as the process started: finding it again would run
 			// `tmux info` again inside tmux, before the first frame.
 			_, err = tea.NewProgram(model, tea.WithContext(cmd.Context()), tea.WithoutSignalHandler(), tea.WithOutput(output),
-				tea.WithFPS(tui.FramesPerSecond), tea.WithColorProfile(lipgloss.Writer.Profile)).Run()
+				tea.WithFPS(tui.RendererFPS), tea.WithColorProfile(lipgloss.Writer.Profile)).Run()
 			return err
 		},
 	}
