@@ -269,9 +269,16 @@ func (f *Fleet) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w context %q: %v", ErrITS, f.itsContext, err)
 	}
-	if err := checkITS(cfg, f.itsContext); err != nil {
+	// The ITS is checked while its ManagedClusters list; a failed check is
+	// the error, and stops the informers.
+	checked := make(chan error, 1)
+	go func() { checked <- checkITS(cfg, f.itsContext) }()
+	informed, stopInformers := context.WithCancel(ctx)
+	fail := func(err error) error {
+		stopInformers()
 		return err
 	}
+	context.AfterFunc(ctx, stopInformers)
 	oc, err := clusterclient.NewForConfig(cfg)
 	if err != nil {
 		return err
@@ -322,14 +329,17 @@ func (f *Fleet) Start(ctx context.Context) error {
 	workHandled, _ := workInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: f.workChanged, UpdateFunc: func(_, o any) { f.workChanged(o) }, DeleteFunc: f.workDeleted,
 	})
-	mcFactory.Start(ctx.Done())
-	csrFactory.Start(ctx.Done())
+	mcFactory.Start(informed.Done())
+	csrFactory.Start(informed.Done())
+	if err := <-checked; err != nil {
+		return fail(err)
+	}
 	syncCtx, cancel := context.WithTimeout(ctx, connectTimeout+15*time.Second)
 	defer cancel()
 	select {
 	case <-mcHandled.HasSyncedChecker().Done():
 	case <-syncCtx.Done():
-		return fmt.Errorf("%w: the ManagedClusters of context %q did not list in time; check the ITS and your access to managedclusters.cluster.open-cluster-management.io", ErrITS, f.itsContext)
+		return fail(fmt.Errorf("%w: the ManagedClusters of context %q did not list in time; check the ITS and your access to managedclusters.cluster.open-cluster-management.io", ErrITS, f.itsContext))
 	}
 	f.beginWatches()
 	// CSRs are optional (RBAC may forbid them): wait briefly, never fail.
