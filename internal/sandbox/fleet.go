@@ -249,14 +249,14 @@ func (u *upper) say(format string, args ...any) {
 func (u *upper) launch(c *Component) error {
 	c.Log = filepath.Join(u.Dir, "logs", sanitize(c.Name)+".log")
 	c.Args = append(c.Args, u.opts.ExtraArgs[path.Base(c.Name)]...)
+	// Launches run side by side and each saves the state, PIDs included:
+	// the start, which sets the PID, is under the same lock.
 	u.mu.Lock()
+	defer u.mu.Unlock()
 	u.Components = append(u.Components, c)
-	u.mu.Unlock()
 	if err := c.start(u.opts.DieWithParent); err != nil {
 		return err
 	}
-	u.mu.Lock()
-	defer u.mu.Unlock()
 	return u.save()
 }
 
