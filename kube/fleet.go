@@ -269,8 +269,8 @@ func (f *Fleet) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w context %q: %v", ErrITS, f.itsContext, err)
 	}
-	// The ITS is checked while its ManagedClusters list; a failed check is
-	// the error, and stops the informers.
+	// The ITS is checked while its ManagedClusters list: their informers
+	// run until ctx ends, or stop at once when Start fails.
 	checked := make(chan error, 1)
 	go func() { checked <- checkITS(cfg, f.itsContext) }()
 	informed, stopInformers := context.WithCancel(ctx)
