@@ -97,8 +97,10 @@ func newTUI(flags *kube.Flags, configPath *string, quit *signalQuit) *cobra.Comm
 				logLines = ff.config.LogLines
 			}
 			output := quit.startingUI()
-			// The WECs list once the first frame at the window's size is
-			// written, or two frames after the size came at the latest.
+			// The WECs list from the renderer's first write after the window's
+			// size came: the tick that writes the frame at that size (its
+			// terminal queries go out just before the frame). Two frames after
+			// the size at the latest.
 			cfg := tui.Config{ITSContext: its, Mouse: mouse, LogLines: logLines, ReadOnly: flags.ReadOnly,
 				Sized: func() { output.afterNextWrite(fleet.ReleaseWECs) }, Drawn: fleet.ReleaseWECs}
 			if wdsClient != nil {
