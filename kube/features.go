@@ -2,7 +2,6 @@ package kube
 
 import (
 	"os"
-	"sync"
 
 	clientfeatures "k8s.io/client-go/features"
 )
@@ -24,11 +23,8 @@ func (g listThenWatch) Enabled(key clientfeatures.Feature) bool {
 	return g.next.Enabled(key)
 }
 
-var installGates sync.Once
-
-// preferListThenWatch installs listThenWatch once, before any informer runs.
-func preferListThenWatch() {
-	installGates.Do(func() {
-		clientfeatures.ReplaceFeatureGates(listThenWatch{next: clientfeatures.FeatureGates()})
-	})
+// The gates are replaced before anything reads them: a client made before
+// would have read the default ones, and client-go would complain.
+func init() {
+	clientfeatures.ReplaceFeatureGates(listThenWatch{next: clientfeatures.FeatureGates()})
 }

@@ -167,7 +167,6 @@ func (w *runningWatch) start() {
 
 // NewFleet prepares a fleet for the ITS behind itsContext; Start runs it.
 func NewFleet(kc *Kubeconfig, itsContext string, opts FleetOptions) *Fleet {
-	preferListThenWatch()
 	f := &Fleet{kc: kc, itsContext: itsContext, opts: opts, Tree: NewTree(), lazy: opts.Connect == ConnectLazy, mayList: make(chan struct{}),
 		clusters: map[string]*clusterv1.ManagedCluster{}, csrs: map[string]int{}, bindings: map[string]Binding{},
 		watches: map[string]*runningWatch{}, policies: map[string]string{}, works: map[string]map[string]WorkStatus{}, delivered: map[string][]Object{}, connected: map[string]bool{}, changed: make(chan struct{}, 1),

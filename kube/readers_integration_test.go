@@ -5,6 +5,9 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/tools/cache"
 
 	"github.com/wecs-tui/wecs/internal/sandbox"
 	"github.com/wecs-tui/wecs/internal/sandbox/sandboxtest"
@@ -178,5 +182,98 @@ func TestAListAfterAnExpiredWatchReadsTheServerAsItIsNow(t *testing.T) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
+	}
+}
+
+// TestALargeKindIsListedInAFirstPageThenTheRest: an informer reads a kind
+// of more than a page in two requests, a first page, which tells how many
+// objects there are, then the rest in one; and it says how far it has come
+// every page's worth of objects.
+func TestALargeKindIsListedInAFirstPageThenTheRest(t *testing.T) {
+	s := sandboxtest.Shared(t)
+	cfg, err := s.RESTConfig(s.WECNames()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var lists []url.Values
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			if q := req.URL.Query(); req.Method == http.MethodGet && strings.HasSuffix(req.URL.Path, "/serviceaccounts") && q.Get("watch") == "" {
+				mu.Lock()
+				lists = append(lists, q)
+				mu.Unlock()
+			}
+			return rt.RoundTrip(req)
+		})
+	}
+	c, err := newClients("c1", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := "pages-" + strings.ToLower(rand.Text()[:8])
+	namespaces := c.dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"})
+	if _, err := namespaces.Create(t.Context(), &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = namespaces.Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+	gvr := schema.GroupVersionResource{Version: "v1", Resource: "serviceaccounts"}
+	accounts := c.dynamic.Resource(gvr).Namespace(ns)
+	const created = 2*listPageSize + 100
+	names := make(chan int)
+	var creators sync.WaitGroup
+	for range 8 {
+		creators.Go(func() {
+			for i := range names {
+				if _, err := accounts.Create(t.Context(), &unstructured.Unstructured{Object: map[string]any{
+					"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": fmt.Sprintf("sa-%04d", i)}}}, metav1.CreateOptions{}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	for i := range created {
+		names <- i
+	}
+	close(names)
+	creators.Wait()
+	all, err := accounts.List(t.Context(), metav1.ListOptions{})
+	if err != nil || len(all.Items) < created {
+		t.Fatalf("%d service accounts in %s (%v), want at least %d", len(all.Items), ns, err, created)
+	}
+	total := len(all.Items)
+
+	reader, err := c.reader(gvr, "ServiceAccount")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	lists = nil
+	mu.Unlock()
+	var progress []string
+	inf := cache.NewSharedIndexInformer(listWatch(reader, ns, func(done, total int) {
+		mu.Lock()
+		progress = append(progress, fmt.Sprintf("%d/%d", done, total))
+		mu.Unlock()
+	}), &row{}, 0, cache.Indexers{})
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
+	go inf.RunWithContext(ctx)
+	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
+		t.Fatal("the informer never synced")
+	}
+	if got := len(inf.GetStore().List()); got != total {
+		t.Errorf("the informer holds %d service accounts, want %d", got, total)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lists) != 2 || lists[0].Get("limit") != strconv.Itoa(listPageSize) || lists[0].Has("continue") ||
+		lists[1].Get("continue") == "" || lists[1].Has("limit") {
+		t.Errorf("lists asked %v, want a first page of %d, then the rest (continue, no limit)", lists, listPageSize)
+	}
+	want := []string{fmt.Sprintf("500/%d", total), fmt.Sprintf("1000/%d", total), fmt.Sprintf("%d/%d", total, total)}
+	if !slices.Equal(progress, want) {
+		t.Errorf("progress %v, want %v", progress, want)
 	}
 }
