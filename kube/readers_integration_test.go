@@ -119,13 +119,7 @@ func TestAListAfterAnExpiredWatchReadsTheServerAsItIsNow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns := "relist-" + strings.ToLower(rand.Text()[:8])
-	namespaces := c.dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"})
-	if _, err := namespaces.Create(t.Context(), &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = namespaces.Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+	ns := scratchNamespace(t, c, "relist")
 	cases := []struct {
 		gvr    schema.GroupVersionResource
 		kind   string
@@ -211,13 +205,7 @@ func TestALargeKindIsListedInAFirstPageThenTheRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns := "pages-" + strings.ToLower(rand.Text()[:8])
-	namespaces := c.dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"})
-	if _, err := namespaces.Create(t.Context(), &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = namespaces.Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+	ns := scratchNamespace(t, c, "pages")
 	gvr := schema.GroupVersionResource{Version: "v1", Resource: "serviceaccounts"}
 	accounts := c.dynamic.Resource(gvr).Namespace(ns)
 	const created = 2*listPageSize + 100
@@ -276,4 +264,18 @@ func TestALargeKindIsListedInAFirstPageThenTheRest(t *testing.T) {
 	if !slices.Equal(progress, want) {
 		t.Errorf("progress %v, want %v", progress, want)
 	}
+}
+
+// scratchNamespace makes a namespace named after prefix, deleted when the
+// test ends.
+func scratchNamespace(t *testing.T, c *clients, prefix string) string {
+	t.Helper()
+	ns := prefix + "-" + strings.ToLower(rand.Text()[:8])
+	namespaces := c.dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"})
+	if _, err := namespaces.Create(t.Context(), &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = namespaces.Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+	return ns
 }
