@@ -128,8 +128,8 @@ func (c *clients) reader(gvr schema.GroupVersionResource, kind string) (kindRead
 
 // listWatch is a reader as the informers take it. A first list reads a
 // consistent state (a list at resourceVersion "0" would come from the
-// server's cache, however old) in two pieces: a first page of
-// listPageSize, which tells how many objects there are, then the rest in
+// server's cache, however old) in at most two pieces: a first page of
+// listPageSize, which tells how many objects there are, then any rest in
 // one. The server goes through every object of the kind for each page it
 // serves: pages of listPageSize would cost the 3,500 pods of a scale WEC 7
 // passes, against 2. While it lists, listed says every listPageSize
